@@ -1,0 +1,33 @@
+import type { KubeObject } from "../kube/objects.ts";
+import type { BuiltinTrigger } from "./trigger-names.ts";
+
+/** A reference to an object, enough to find it again and to name it in logs. */
+export interface ObjectRef {
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/**
+ * One lifecycle event detected from a status change. Produced by the pure detection stage and handed on
+ * to routing, templating and the queue.
+ */
+export interface Transition {
+  /**
+   * Stable identity: the same lifecycle event has the same id however it is detected (from the snapshot right
+   * after it, or from a later one after a restart); a new event (e.g. the same step completing again after
+   * abort → retry) has a new id. Idempotency (job ids) is built on it.
+   */
+  id: string;
+  trigger: BuiltinTrigger;
+  object: ObjectRef;
+  /** The owning Rollout of an AnalysisRun (directly or through an Experiment); the Rollout itself for Rollout triggers. */
+  rollout?: ObjectRef;
+  /** Rollout revision (annotation rollout.argoproj.io/revision) the event belongs to. */
+  revision?: string;
+  /** The object as it was when the event was detected (trimmed: no managedFields). */
+  snapshot: KubeObject;
+  /** Short human detail, e.g. "step 2/4" or "phase Failed". */
+  detail?: string;
+}
