@@ -20,7 +20,8 @@ export interface Transition {
    * abort → retry) has a new id. Idempotency (job ids) is built on it.
    */
   id: string;
-  trigger: BuiltinTrigger;
+  /** A built-in trigger name, or the name of a custom trigger (ConfigMap `trigger.<name>` with a `when`). */
+  trigger: BuiltinTrigger | (string & {});
   object: ObjectRef;
   /** The owning Rollout of an AnalysisRun (directly or through an Experiment); the Rollout itself for Rollout triggers. */
   rollout?: ObjectRef;
