@@ -1,0 +1,79 @@
+// /metrics, /healthz (process alive) and /readyz (every readiness check passes; failing parts are named).
+import { createServer, type Server } from "node:http";
+import type { Registry } from "prom-client";
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves to undefined when ready, or to a short reason when not. */
+  check: () => Promise<string | undefined> | string | undefined;
+}
+
+export interface HttpServer {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(opts: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  readiness: ReadinessCheck[];
+}): Promise<HttpServer> {
+  const server = createServer((req, res) => {
+    const url = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405).end();
+      return;
+    }
+    if (url === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (url === "/readyz") {
+      void Promise.all(
+        opts.readiness.map(async (c) => {
+          try {
+            return [c.name, await c.check()] as const;
+          } catch (err) {
+            return [c.name, `check failed: ${err instanceof Error ? err.message : String(err)}`] as const;
+          }
+        }),
+      ).then((results) => {
+        const failing = results.filter(([, reason]) => reason !== undefined);
+        const body = results
+          .map(([name, reason]) => `[${reason === undefined ? "+" : "-"}]${name} ${reason ?? "ok"}`)
+          .join("\n");
+        res
+          .writeHead(failing.length === 0 ? 200 : 503, { "content-type": "text/plain" })
+          .end(
+            `${body}\n${failing.length === 0 ? "ready" : `not ready: ${failing.map(([n]) => n).join(", ")}`}\n`,
+          );
+      });
+      return;
+    }
+    if (url === "/metrics") {
+      void opts.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": opts.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : opts.port;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

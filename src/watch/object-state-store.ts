@@ -1,0 +1,57 @@
+// Per-object detection state in Redis, one hash field per uid: what the last handed-on snapshot looked like,
+// so that after a restart (or on a new leader) changes made meanwhile are detected exactly once.
+import type { Redis } from "ioredis";
+
+export interface StoredObjectState<S = unknown> {
+  kind: string;
+  namespace: string;
+  name: string;
+  state: S;
+}
+
+export class ObjectStateStore {
+  private readonly redis: Redis;
+  private readonly stateKey: string;
+  private readonly watermarkKey: string;
+
+  constructor(redis: Redis, prefix = "rn") {
+    this.redis = redis;
+    this.stateKey = `${prefix}:objstate`;
+    this.watermarkKey = `${prefix}:watermark`;
+  }
+
+  async loadAll(): Promise<Map<string, StoredObjectState>> {
+    const out = new Map<string, StoredObjectState>();
+    let cursor = "0";
+    do {
+      const [next, fields] = await this.redis.hscan(this.stateKey, cursor, "COUNT", 2000);
+      cursor = next;
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        try {
+          out.set(fields[i]!, JSON.parse(fields[i + 1]!) as StoredObjectState);
+        } catch {
+          // a corrupt record is treated as absent (the object becomes a baseline)
+        }
+      }
+    } while (cursor !== "0");
+    return out;
+  }
+
+  async save(uid: string, record: StoredObjectState): Promise<void> {
+    await this.redis.hset(this.stateKey, uid, JSON.stringify(record));
+  }
+
+  async remove(uids: string[]): Promise<void> {
+    if (uids.length > 0) await this.redis.hdel(this.stateKey, ...uids);
+  }
+
+  /** Last time (ms) a leader was known to be watching; objects created after it were created while down. */
+  async getWatermark(): Promise<number | undefined> {
+    const v = await this.redis.get(this.watermarkKey);
+    return v ? Number(v) : undefined;
+  }
+
+  async setWatermark(ms: number): Promise<void> {
+    await this.redis.set(this.watermarkKey, String(ms));
+  }
+}
