@@ -61,6 +61,8 @@ export class KeyedSerialQueue {
         if (!tasks || !task) break;
         try {
           await task();
+        } catch {
+          // tasks handle and report their own errors; a rejected task must not stop its key's lane
         } finally {
           tasks.shift();
         }
