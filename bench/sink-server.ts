@@ -1,0 +1,39 @@
+// A local HTTP sink that answers 200 at once and counts what it received.
+import { createServer, type IncomingMessage } from "node:http";
+
+export interface CountingSink {
+  url: string;
+  received: () => number;
+  onRequest: (fn: (req: IncomingMessage, body: string) => void) => void;
+  close(): Promise<void>;
+}
+
+export async function startCountingSink(): Promise<CountingSink> {
+  let count = 0;
+  let listener: ((req: IncomingMessage, body: string) => void) | undefined;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      count++;
+      listener?.(req, Buffer.concat(chunks).toString("utf8"));
+      res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => count,
+    onRequest: (fn) => {
+      listener = fn;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
