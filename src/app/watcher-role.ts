@@ -1,0 +1,92 @@
+// The watcher role: campaigns for the Lease; while leader, runs the TransitionWatcher and hands transitions on.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
+import type { Metrics } from "../server/metrics.ts";
+import type { Transition } from "../triggers/transition.ts";
+import { LeaderElector } from "../watch/leader-election.ts";
+import { type KindDetector, TransitionWatcher } from "../watch/transition-watcher.ts";
+
+export interface WatcherRoleOptions {
+  kc: KubeConfig;
+  redis: Redis;
+  logger: Logger;
+  metrics: Metrics;
+  identity: string;
+  leaseName: string;
+  leaseNamespace: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+  watchNamespaces?: string[];
+  selector?: string;
+  resyncMs?: number;
+  detectors: { Rollout: KindDetector; AnalysisRun: KindDetector };
+  handOff: (transitions: Transition[], watcher: TransitionWatcher) => Promise<void>;
+}
+
+export class WatcherRole {
+  readonly watcher: TransitionWatcher;
+  private readonly elector: LeaderElector;
+  private readonly o: WatcherRoleOptions;
+
+  constructor(o: WatcherRoleOptions) {
+    this.o = o;
+    this.watcher = new TransitionWatcher({
+      kc: o.kc,
+      redis: o.redis,
+      logger: o.logger,
+      detectors: o.detectors,
+      namespaces: o.watchNamespaces,
+      labelSelector: o.selector,
+      resyncMs: o.resyncMs,
+      handOff: async (transitions, w) => {
+        await o.handOff(transitions, w);
+        for (const t of transitions) o.metrics.transitions.inc({ trigger: t.trigger });
+      },
+      onWatchRestart: (resource, reason) => o.metrics.watchRestarts.inc({ resource, reason }),
+    });
+    this.elector = new LeaderElector({
+      kc: o.kc,
+      name: o.leaseName,
+      namespace: o.leaseNamespace,
+      identity: o.identity,
+      leaseDurationMs: o.leaseDurationMs,
+      renewDeadlineMs: o.renewDeadlineMs,
+      retryPeriodMs: o.retryPeriodMs,
+      logger: o.logger,
+      onStartedLeading: () => {
+        o.metrics.leader.set(1);
+        void this.watcher.start().then(
+          () => o.metrics.informersSynced.set(this.watcher.isSynced ? 1 : 0),
+          (err: unknown) => o.logger.error({ err: String(err) }, "watcher failed to start"),
+        );
+      },
+      onStoppedLeading: () => {
+        o.metrics.leader.set(0);
+        o.metrics.informersSynced.set(0);
+        this.watcher.stop();
+      },
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.elector.isLeader;
+  }
+
+  start(): void {
+    this.o.metrics.leader.set(0);
+    this.elector.start();
+  }
+
+  /** Readiness: a leader must have synced informers; a standby is ready (it is waiting for the Lease). */
+  readiness(): string | undefined {
+    if (!this.elector.isLeader) return undefined;
+    return this.watcher.isSynced ? undefined : "informers not synced";
+  }
+
+  async stop(): Promise<void> {
+    this.watcher.stop();
+    await this.elector.stop();
+  }
+}
