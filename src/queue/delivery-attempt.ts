@@ -1,0 +1,81 @@
+// One delivery attempt, the same for both queues: resolve the service and its sink by name, call the sink,
+// classify what it threw.
+import type { ServiceConfig } from "../config/types.ts";
+import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
+import type { NotificationJob } from "./notification-job.ts";
+import type { DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
+
+export type DeliveryTarget = { service: ServiceConfig; sink: Sink } | { failure: DeliveryFailure };
+
+/** A missing service or sink is permanent: retrying cannot make it appear (config reloads re-render anyway). */
+export function resolveDeliveryTarget(
+  job: NotificationJob,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+): DeliveryTarget {
+  const name = job.destination.service;
+  let service: ServiceConfig | undefined;
+  try {
+    service = opts.resolveService(name, job.tenantNamespace);
+  } catch (err) {
+    return { failure: { ...classifyDeliveryFailure(err), code: "service-resolve-error" } };
+  }
+  if (!service) {
+    const scope = job.tenantNamespace ? ` in namespace ${job.tenantNamespace}` : "";
+    return {
+      failure: {
+        code: "service-not-found",
+        message: `service "${name}"${scope} is not configured`,
+        transient: false,
+      },
+    };
+  }
+  const sink = opts.sinks(service.type);
+  if (!sink) {
+    return {
+      failure: { code: "no-sink", message: `no sink for service type "${service.type}"`, transient: false },
+    };
+  }
+  return { service, sink };
+}
+
+export async function deliverOnce(
+  job: NotificationJob,
+  target: { service: ServiceConfig; sink: Sink },
+): Promise<{ ok: true; receipt: DeliveryReceipt } | { ok: false; failure: DeliveryFailure }> {
+  try {
+    const delivery: Parameters<Sink["deliver"]>[0] = {
+      jobId: job.jobId,
+      destination: job.destination,
+      service: target.service,
+      notification: job.notification,
+    };
+    if (job.tenantNamespace !== undefined) delivery.tenantNamespace = job.tenantNamespace;
+    const receipt = await target.sink.deliver(delivery);
+    return { ok: true, receipt: receipt ?? {} };
+  } catch (err) {
+    return { ok: false, failure: classifyDeliveryFailure(err, target.service) };
+  }
+}
+
+export function deliveryEvent(job: NotificationJob, attempt: number, service?: ServiceConfig): DeliveryEvent {
+  const e: DeliveryEvent = {
+    jobId: job.jobId,
+    service: job.destination.service,
+    recipient: job.destination.recipient,
+    trigger: job.transition.trigger,
+    attempt,
+  };
+  if (service) e.serviceType = service.type;
+  return e;
+}
+
+/** Calls a hook without letting it break delivery. */
+export function callHook<A>(fn: ((a: A) => void) | undefined, arg: A): void {
+  if (!fn) return;
+  try {
+    fn(arg);
+  } catch {
+    // hooks are metrics/logging only
+  }
+}

@@ -1,0 +1,85 @@
+// The queue's contract, shared by the durable Redis/BullMQ queue and the in-process one (demo, replay).
+import type { ServiceConfig, ServiceType } from "../config/types.ts";
+import type { Logger } from "../logger.ts";
+import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import type { DeliveryFailure } from "./delivery-failure.ts";
+import type { NotificationJob } from "./notification-job.ts";
+import type { RateLimitFor } from "./rate-limit.ts";
+import type { RetryPolicy } from "./retry-policy.ts";
+
+export interface EnqueueResult {
+  /** Job ids accepted now. */
+  enqueued: string[];
+  /** Job ids seen before (queued, delivered or dead-lettered): nothing was added. */
+  duplicates: string[];
+}
+
+export interface SettledReport {
+  delivered: string[];
+  deadLettered: string[];
+  /** Ids the queue has no record of (never enqueued, or their idempotency record expired). */
+  unknown: string[];
+}
+
+export interface NotificationQueue {
+  /** false for the in-process queue: what it holds is lost when the process ends. */
+  readonly durable: boolean;
+  /** Adds jobs; a job id seen before (also long after delivery) is a no-op. Invalid jobs reject the whole call. */
+  enqueue(jobs: NotificationJob[]): Promise<EnqueueResult>;
+  /** Resolves when every given job is delivered or dead-lettered. */
+  waitUntilSettled(jobIds: string[], opts?: { timeoutMs?: number }): Promise<SettledReport>;
+  /** Resolves when everything this instance enqueued has settled. */
+  onIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A notification that will not be delivered without an operator: kept until retried or purged. */
+export interface DeadLetter {
+  id: string;
+  job: NotificationJob;
+  reason: { code: string; message: string; transient: boolean };
+  attempts: number;
+  enqueuedAt: number;
+  firstAttemptAt?: number;
+  deadLetteredAt: number;
+}
+
+export interface DeadLetterOps {
+  listDeadLetters(): Promise<DeadLetter[]>;
+  countDeadLetters(): Promise<number>;
+  /** Puts the job back on the queue (behind what is queued for its ordering key). false if no such dead letter. */
+  retryDeadLetter(id: string): Promise<boolean>;
+  retryAllDeadLetters(): Promise<number>;
+  /** Drops every dead letter; their ids stay known, so a re-enqueue is still a no-op. Returns how many. */
+  purgeDeadLetters(): Promise<number>;
+}
+
+export interface DeliveryEvent {
+  jobId: string;
+  service: string;
+  serviceType?: ServiceType;
+  recipient: string;
+  trigger: string;
+  attempt: number;
+}
+
+/** Metrics/log hooks. Latency is from transition detection to the end of the delivery. */
+export interface DeliveryHooks {
+  onDelivered?(e: DeliveryEvent & { latencyMs: number; receipt: DeliveryReceipt }): void;
+  onFailed?(e: DeliveryEvent & { failure: DeliveryFailure }): void;
+  onRetried?(e: DeliveryEvent & { delayMs: number; failure: DeliveryFailure }): void;
+  onDeadLettered?(e: DeliveryEvent & { latencyMs: number; reason: DeadLetter["reason"] }): void;
+}
+
+/** What a delivering queue needs, Redis or in-process. */
+export interface DeliveryOptions {
+  sinks: (serviceType: ServiceType) => Sink | undefined;
+  /** Resolves the service config (with secrets) at delivery time; undefined = no such service (permanent). */
+  resolveService: (serviceName: string, tenantNamespace?: string) => ServiceConfig | undefined;
+  concurrency?: number;
+  logger: Logger;
+  hooks?: DeliveryHooks;
+  retry?: Partial<RetryPolicy>;
+  /** Per-destination limit; default: Slack 1/s with bursts of 3. Return undefined for no limit. */
+  rateLimitFor?: RateLimitFor;
+}

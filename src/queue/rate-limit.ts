@@ -1,0 +1,39 @@
+// Per-destination rate limits (e.g. Slack: about one message per second per channel, short bursts allowed).
+// GCRA: a destination may send `burst` messages at once, then one per 1/perSecond. The pure function here is
+// what the in-memory queue uses; the Redis worker runs the same arithmetic in a Lua script (redis-scripts.ts).
+import type { Destination, ServiceConfig } from "../config/types.ts";
+
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export type RateLimitFor = (service: ServiceConfig, destination: Destination) => RateLimit | undefined;
+
+/** Slack channels: 1/s with bursts of 3; PagerDuty and webhooks: unlimited here (their sinks honour 429s). */
+export const defaultRateLimitFor: RateLimitFor = (service) =>
+  service.type === "slack" ? { perSecond: 1, burst: 3 } : undefined;
+
+export function rateLimitKey(destination: Destination): string {
+  return `${destination.service}\u0000${destination.recipient}`;
+}
+
+export function emissionIntervalMs(limit: RateLimit): number {
+  if (!(limit.perSecond > 0) || !(limit.burst >= 1)) {
+    throw new Error(`rate limit: perSecond must be > 0 and burst >= 1, got ${JSON.stringify(limit)}`);
+  }
+  return Math.max(1, Math.round(1000 / limit.perSecond));
+}
+
+/**
+ * One GCRA step. `tat` is the theoretical arrival time stored for the destination (0 when none).
+ * Returns waitMs 0 and the new tat when a message may go now, else how long to wait (tat unchanged).
+ */
+export function gcraTake(tat: number, now: number, limit: RateLimit): { waitMs: number; tat: number } {
+  const t = emissionIntervalMs(limit);
+  const tau = t * (Math.floor(limit.burst) - 1);
+  const base = Math.max(tat, now);
+  const allowAt = base - tau;
+  if (now < allowAt) return { waitMs: allowAt - now, tat };
+  return { waitMs: 0, tat: base + t };
+}

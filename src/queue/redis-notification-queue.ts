@@ -1,0 +1,169 @@
+// The durable producer side: enqueue (idempotent per job id, also long after delivery), wait for jobs to
+// settle (replay), and the dead-letter operations behind `rollouts-notifier dlq`.
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import {
+  BULL_JOB_NAME,
+  DEFAULT_KEEP_COMPLETED,
+  type ExecutorJobData,
+  ensureRunnable,
+  executorJobOptions,
+  freshBullId,
+  type KeepCompleted,
+} from "./bullmq-executor.ts";
+import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
+import type {
+  DeadLetter,
+  DeadLetterOps,
+  EnqueueResult,
+  NotificationQueue,
+  SettledReport,
+} from "./notification-queue.ts";
+import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
+
+export interface RedisQueueOptions {
+  /** An ioredis client (created with maxRetriesPerRequest: null); not closed by close(). */
+  connection: Redis;
+  queueName?: string;
+  idempotencyTtlMs?: number;
+  keepCompleted?: KeepCompleted;
+  /** How often waitUntilSettled looks at job states. */
+  settlePollMs?: number;
+}
+
+/** An ioredis client as BullMQ needs it (commands wait through reconnects instead of failing). */
+export function createRedisConnection(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+export class SettleTimeoutError extends Error {
+  readonly pending: string[];
+  constructor(pending: string[], timeoutMs: number) {
+    super(
+      `${pending.length} notification(s) not settled within ${timeoutMs} ms: ${pending.slice(0, 5).join(", ")}`,
+    );
+    this.name = "SettleTimeoutError";
+    this.pending = pending;
+  }
+}
+
+export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps {
+  readonly durable = true;
+  readonly store: RedisQueueStore;
+  readonly bull: Queue;
+  private readonly keep: KeepCompleted;
+  private readonly settlePollMs: number;
+  private readonly mine = new Set<string>();
+
+  constructor(opts: RedisQueueOptions) {
+    const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
+    const storeOpts: { queueName: string; idempotencyTtlMs?: number } = { queueName };
+    if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
+    this.store = new RedisQueueStore(opts.connection, storeOpts);
+    this.bull = new Queue(queueName, { connection: opts.connection });
+    this.keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
+    this.settlePollMs = opts.settlePollMs ?? 100;
+  }
+
+  /**
+   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two leaves a
+   * queued record without executor: enqueueing it again adds the executor (a known but still queued id is
+   * re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
+   */
+  async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {
+    for (const job of jobs) validateNotificationJob(job);
+    const result: EnqueueResult = { enqueued: [], duplicates: [] };
+    const toAdd: { name: string; data: ExecutorJobData; opts: ReturnType<typeof executorJobOptions> }[] = [];
+    const now = Date.now();
+    const seen = new Set<string>();
+    for (const job of jobs) {
+      if (seen.has(job.jobId)) {
+        result.duplicates.push(job.jobId);
+        continue;
+      }
+      seen.add(job.jobId);
+      const { state, bullId } = await this.store.enqueue(job, job.jobId, now);
+      if (state === "created" || state === "queued") {
+        toAdd.push({
+          name: BULL_JOB_NAME,
+          data: { jobId: job.jobId },
+          opts: executorJobOptions(bullId, this.keep),
+        });
+      }
+      if (state === "created") result.enqueued.push(job.jobId);
+      else result.duplicates.push(job.jobId);
+      this.mine.add(job.jobId);
+    }
+    if (toAdd.length > 0) await this.bull.addBulk(toAdd);
+    return result;
+  }
+
+  async waitUntilSettled(jobIds: string[], opts: { timeoutMs?: number } = {}): Promise<SettledReport> {
+    const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY;
+    for (;;) {
+      const states = await this.store.getStates(jobIds);
+      const report: SettledReport = { delivered: [], deadLettered: [], unknown: [] };
+      const pending: string[] = [];
+      states.forEach((s, i) => {
+        const id = jobIds[i]!;
+        if (s === "delivered") report.delivered.push(id);
+        else if (s === "dead" || s === "purged") report.deadLettered.push(id);
+        else if (s === undefined) report.unknown.push(id);
+        else pending.push(id);
+      });
+      if (pending.length === 0) return report;
+      if (Date.now() >= deadline) throw new SettleTimeoutError(pending, opts.timeoutMs ?? 0);
+      await new Promise((r) => setTimeout(r, this.settlePollMs));
+    }
+  }
+
+  async onIdle(): Promise<void> {
+    await this.waitUntilSettled([...this.mine]);
+  }
+
+  async close(): Promise<void> {
+    await this.bull.close();
+  }
+
+  // --- dead letters ----------------------------------------------------------------------------------
+
+  listDeadLetters(): Promise<DeadLetter[]> {
+    return this.store.listDeadLetters();
+  }
+
+  countDeadLetters(): Promise<number> {
+    return this.store.countDeadLetters();
+  }
+
+  async retryDeadLetter(id: string): Promise<boolean> {
+    const letter = await this.store.getDeadLetter(id);
+    if (!letter) return false;
+    const bullId = freshBullId(id, Date.now());
+    if (!(await this.store.requeueDead(letter, bullId, Date.now()))) return false;
+    this.mine.add(id);
+    // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
+    await this.bull.add(
+      BULL_JOB_NAME,
+      { jobId: id } satisfies ExecutorJobData,
+      executorJobOptions(bullId, this.keep),
+    );
+    return true;
+  }
+
+  async retryAllDeadLetters(): Promise<number> {
+    let n = 0;
+    for (const letter of await this.store.listDeadLetters()) {
+      if (await this.retryDeadLetter(letter.id)) n++;
+    }
+    return n;
+  }
+
+  purgeDeadLetters(): Promise<number> {
+    return this.store.purgeDeadLetters();
+  }
+
+  /** Repairs one queued job's executor (see ensureRunnable). */
+  ensureRunnable(jobId: string): ReturnType<typeof ensureRunnable> {
+    return ensureRunnable(this.store, this.bull, jobId, { promote: true, keep: this.keep });
+  }
+}

@@ -1,0 +1,247 @@
+// The durable queue end to end on a private redis-server: idempotent enqueue, per-key order under concurrency
+// with two workers, retries, dead letters, Retry-After, per-destination rate limits.
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type DeliveryWorker,
+  type DeliveryWorkerOptions,
+  startDeliveryWorker,
+} from "../../src/queue/delivery-worker.ts";
+import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
+import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { type RedisHarness, startRedis } from "../support/redis-server.ts";
+import {
+  eventually,
+  FAST_RETRY,
+  FakeSink,
+  makeJob,
+  permanent,
+  resolveService,
+  silentLogger,
+  transient,
+} from "./queue-test-kit.ts";
+
+let redis: RedisHarness;
+const connections: Redis[] = [];
+const closers: (() => Promise<void>)[] = [];
+let queueSeq = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
+  for (const c of connections.splice(0)) c.disconnect();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+function conn(): Redis {
+  const c = createRedisConnection(redis.url);
+  connections.push(c);
+  return c;
+}
+
+function setup(opts: { queueName?: string; keepCompleted?: { age: number; count: number } } = {}) {
+  const queueName = opts.queueName ?? `q${++queueSeq}`;
+  const queue = new RedisNotificationQueue({
+    connection: conn(),
+    queueName,
+    settlePollMs: 20,
+    ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
+  });
+  closers.push(() => queue.close());
+  const start = async (
+    sink: FakeSink,
+    extra: Partial<DeliveryWorkerOptions> = {},
+  ): Promise<DeliveryWorker> => {
+    const w = await startDeliveryWorker({
+      connection: conn(),
+      queueName,
+      sinks: () => sink,
+      resolveService,
+      logger: silentLogger,
+      retry: FAST_RETRY,
+      headWaitMs: 200,
+      concurrency: 4,
+      ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
+      ...extra,
+    });
+    closers.push(() => w.close({ force: true }));
+    return w;
+  };
+  return { queue, start, queueName };
+}
+
+describe("idempotent enqueue", () => {
+  it("delivers a job enqueued twice once, also after it completed and its BullMQ record was trimmed", async () => {
+    const { queue, start } = setup({ keepCompleted: { age: 0, count: 0 } });
+    const sink = new FakeSink();
+    await start(sink);
+    const job = makeJob({ rollout: "u1" });
+    expect(await queue.enqueue([job, job])).toEqual({ enqueued: [job.jobId], duplicates: [job.jobId] });
+    expect(await queue.enqueue([job])).toEqual({ enqueued: [], duplicates: [job.jobId] });
+    await queue.waitUntilSettled([job.jobId]);
+    await eventually(
+      async () => (await queue.bull.getJobState(job.jobId)) === "unknown",
+      "completed record trimmed",
+    );
+
+    expect(await queue.enqueue([job])).toEqual({ enqueued: [], duplicates: [job.jobId] });
+    // A later job on the same key is delivered after anything the re-enqueue could have caused.
+    const marker = makeJob({ rollout: "u1", trigger: "on-rollout-completed" });
+    await queue.enqueue([marker]);
+    await queue.waitUntilSettled([marker.jobId]);
+    expect(sink.calls.map((c) => c.jobId)).toEqual([job.jobId, marker.jobId]);
+  });
+
+  it("re-adds the executor of a queued job whose BullMQ job was lost (crash between record and add)", async () => {
+    const { queue, start } = setup();
+    const job = makeJob({ rollout: "u2" });
+    await queue.enqueue([job]);
+    await (await queue.bull.getJob(job.jobId))?.remove(); // as if the add never happened
+    const sink = new FakeSink();
+    const w = await start(sink, { repairIntervalMs: 60_000 });
+    expect(await w.repair()).toBe(1);
+    await queue.waitUntilSettled([job.jobId]);
+    expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId]);
+  });
+});
+
+describe("order per key", () => {
+  it("keeps enqueue order per key with 2 workers × concurrency 4 while the first job retries; other keys run", async () => {
+    const { queue, start } = setup();
+    const sinkA = new FakeSink("webhook", "A");
+    const sinkB = new FakeSink("webhook", "B");
+    const keys = ["k1", "k2", "k3"];
+    const jobs = keys.flatMap((k) =>
+      [
+        "on-rollout-updated",
+        "on-rollout-step-completed",
+        "on-rollout-paused",
+        "on-rollout-aborted",
+        "on-rollout-completed",
+      ].map((trigger, i) => makeJob({ rollout: k, trigger, n: i })),
+    );
+    const blocked = jobs[0]!; // k1's first job fails until released
+    let released = false;
+    const plan = (jobId: string, attempt: number) =>
+      jobId === blocked.jobId && (!released || attempt < 3) ? transient() : undefined;
+    sinkA.plan = plan;
+    sinkB.plan = plan;
+    // Both share the per-job attempt count for the plan: count attempts across both fake sinks.
+    const attempts = new Map<string, number>();
+    for (const s of [sinkA, sinkB]) {
+      s.plan = (jobId) => {
+        const n = (attempts.get(jobId) ?? 0) + 1;
+        attempts.set(jobId, n);
+        return plan(jobId, n);
+      };
+    }
+    await start(sinkA, { retry: { ...FAST_RETRY, maxAttempts: 1000 } });
+    await start(sinkB, { retry: { ...FAST_RETRY, maxAttempts: 1000 } });
+    await queue.enqueue(jobs);
+
+    const others = jobs.filter((j) => !j.orderingKey.startsWith("k1"));
+    await queue.waitUntilSettled(others.map((j) => j.jobId));
+    const all = () => [...sinkA.calls, ...sinkB.calls].sort((a, b) => a.at - b.at);
+    expect(all().filter((c) => c.ok && c.jobId.startsWith("k1"))).toEqual([]); // k1 held back by its head
+    expect((attempts.get(blocked.jobId) ?? 0) >= 2).toBe(true);
+    released = true;
+    await queue.waitUntilSettled(jobs.map((j) => j.jobId));
+
+    for (const k of keys) {
+      const expected = jobs.filter((j) => j.orderingKey.startsWith(`${k}/`)).map((j) => j.jobId);
+      const got = all()
+        .filter((c) => c.ok && c.jobId.startsWith(`${k}%3A`))
+        .map((c) => c.jobId);
+      expect(got).toEqual(expected);
+    }
+    expect(new Set(all().map((c) => c.worker)).size).toBe(2); // both workers took part
+  });
+});
+
+describe("retries and dead letters", () => {
+  it("dead-letters a permanent failure at once, with its reason, and the next job of the key proceeds", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    const dead: string[] = [];
+    const hooks: DeliveryHooks = { onDeadLettered: (e) => dead.push(`${e.service}:${e.reason.code}`) };
+    const bad = makeJob({ rollout: "p1", trigger: "on-rollout-updated" });
+    const next = makeJob({ rollout: "p1", trigger: "on-rollout-aborted" });
+    sink.plan = (id) => (id === bad.jobId ? permanent("http-400", "invalid_blocks") : undefined);
+    await start(sink, { hooks });
+    await queue.enqueue([bad, next]);
+    const report = await queue.waitUntilSettled([bad.jobId, next.jobId]);
+    expect(report).toEqual({ delivered: [next.jobId], deadLettered: [bad.jobId], unknown: [] });
+    expect(sink.attemptsByJob.get(bad.jobId)).toBe(1);
+    const letters = await queue.listDeadLetters();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({
+      id: bad.jobId,
+      attempts: 1,
+      reason: { code: "http-400", message: "invalid_blocks", transient: false },
+      job: { jobId: bad.jobId, notification: bad.notification },
+    });
+    expect(letters[0]!.deadLetteredAt).toBeGreaterThanOrEqual(letters[0]!.enqueuedAt);
+    expect(dead).toEqual(["hook:http-400"]);
+  });
+
+  it("dead-letters a transient failure after maxAttempts, never leaking the service's secrets", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    sink.plan = () => new Error("connect to https://hooks.example.com/T000/B000/secretpath failed");
+    const retried: number[] = [];
+    await start(sink, {
+      retry: { ...FAST_RETRY, maxAttempts: 3 },
+      hooks: { onRetried: (e) => retried.push(e.attempt) },
+    });
+    const job = makeJob({ rollout: "t1" });
+    await queue.enqueue([job]);
+    expect(await queue.waitUntilSettled([job.jobId])).toMatchObject({ deadLettered: [job.jobId] });
+    expect(sink.attemptsByJob.get(job.jobId)).toBe(3);
+    expect(retried).toEqual([1, 2]);
+    const [letter] = await queue.listDeadLetters();
+    expect(letter).toMatchObject({ attempts: 3, reason: { code: "unexpected", transient: true } });
+    expect(letter!.reason.message).toBe("connect to [redacted] failed");
+    expect(JSON.stringify(await redis.client().hgetall(queue.store.dlqKey))).not.toContain("secretpath");
+  });
+
+  it("waits at least Retry-After before the next attempt", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    sink.plan = (_id, attempt) => (attempt === 1 ? transient("http-429", 400) : undefined);
+    await start(sink, { retry: { ...FAST_RETRY, baseDelayMs: 1, maxDelayMs: 1 } });
+    const job = makeJob({ rollout: "ra" });
+    await queue.enqueue([job]);
+    await queue.waitUntilSettled([job.jobId]);
+    expect(sink.calls.map((c) => c.ok)).toEqual([false, true]);
+    expect(sink.calls[1]!.at - sink.calls[0]!.at).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe("per-destination rate limit", () => {
+  it("spaces sends to one channel without delaying another channel", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink("slack");
+    await start(sink, {
+      rateLimitFor: (_s, d) => (d.recipient === "busy" ? { perSecond: 10, burst: 1 } : undefined),
+    });
+    const busy = [1, 2, 3, 4].map((n) =>
+      makeJob({ rollout: `r${n}`, destination: { service: "slack", recipient: "busy" } }),
+    );
+    const quiet = [1, 2, 3, 4].map((n) =>
+      makeJob({ rollout: `r${n}`, destination: { service: "slack", recipient: "quiet" } }),
+    );
+    await queue.enqueue([...busy, ...quiet]);
+    await queue.waitUntilSettled([...busy, ...quiet].map((j) => j.jobId));
+    const times = sink.calls
+      .filter((c) => c.recipient === "busy")
+      .map((c) => c.at)
+      .sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(95);
+    const lastQuiet = Math.max(...sink.calls.filter((c) => c.recipient === "quiet").map((c) => c.at));
+    expect(lastQuiet).toBeLessThan(times[times.length - 1]!); // the quiet channel did not queue behind the busy one
+  });
+});
