@@ -1,0 +1,254 @@
+{{/* Chart name, truncated to the 63 characters of a DNS label. */}}
+{{- define "rollouts-notifier.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: fullnameOverride, or release-name (release name alone when it already contains the chart name). */}}
+{{- define "rollouts-notifier.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* A name with a suffix, still at most 63 characters. */}}
+{{- define "rollouts-notifier.suffixed" -}}
+{{- $full := include "rollouts-notifier.fullname" .root }}
+{{- printf "%s-%s" ($full | trunc (int (sub 62 (len .suffix))) | trimSuffix "-") .suffix }}
+{{- end }}
+
+{{- define "rollouts-notifier.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "rollouts-notifier.labels" -}}
+helm.sh/chart: {{ include "rollouts-notifier.chart" . }}
+app.kubernetes.io/name: {{ include "rollouts-notifier.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: rollouts-notifier
+{{- end }}
+
+{{/* Selects every notifier pod (main and worker Deployments), never the embedded Redis. */}}
+{{- define "rollouts-notifier.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "rollouts-notifier.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* Selects the embedded Redis pod. */}}
+{{- define "rollouts-notifier.redisSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "rollouts-notifier.name" . }}-redis
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: redis
+{{- end }}
+
+{{- define "rollouts-notifier.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "rollouts-notifier.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "rollouts-notifier.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "rollouts-notifier.leaseName" -}}
+{{- default (include "rollouts-notifier.fullname" .) .Values.leaderElection.leaseName }}
+{{- end }}
+
+{{- define "rollouts-notifier.redisServiceName" -}}
+{{- include "rollouts-notifier.suffixed" (dict "root" . "suffix" "redis") }}
+{{- end }}
+
+{{/* Exactly one Redis source must be chosen; fails the render with a message naming the values. */}}
+{{- define "rollouts-notifier.validateRedis" -}}
+{{- $n := 0 }}
+{{- if .Values.redis.url }}{{ $n = add1 $n }}{{ end }}
+{{- if .Values.redis.existingSecret }}{{ $n = add1 $n }}{{ end }}
+{{- if .Values.redis.embedded.enabled }}{{ $n = add1 $n }}{{ end }}
+{{- if ne (int $n) 1 }}
+{{- fail "rollouts-notifier: set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true (the service needs Redis for its queue and per-object state)" }}
+{{- end }}
+{{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
+{{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
+{{- end }}
+{{- end }}
+
+{{/* Name and key of the Secret holding REDIS_URL. */}}
+{{- define "rollouts-notifier.redisSecretName" -}}
+{{- if .Values.redis.existingSecret }}
+{{- .Values.redis.existingSecret }}
+{{- else }}
+{{- include "rollouts-notifier.suffixed" (dict "root" . "suffix" "redis-url") }}
+{{- end }}
+{{- end }}
+
+{{- define "rollouts-notifier.redisSecretKey" -}}
+{{- if .Values.redis.existingSecret }}
+{{- .Values.redis.existingSecretKey }}
+{{- else }}
+{{- print "redis-url" }}
+{{- end }}
+{{- end }}
+
+{{- define "rollouts-notifier.redisUrl" -}}
+{{- if .Values.redis.embedded.enabled }}
+{{- printf "redis://%s.%s.svc:6379" (include "rollouts-notifier.redisServiceName" .) .Release.Namespace }}
+{{- else }}
+{{- .Values.redis.url }}
+{{- end }}
+{{- end }}
+
+{{/*
+Environment of a notifier container: the contract in docs/settings.md. Call with
+(dict "root" $ "concurrency" N).
+*/}}
+{{- define "rollouts-notifier.env" -}}
+{{- $v := .root.Values -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rollouts-notifier.redisSecretName" .root }}
+      key: {{ include "rollouts-notifier.redisSecretKey" .root }}
+{{- with $v.watch.namespaces }}
+- name: WATCH_NAMESPACES
+  value: {{ join "," . | quote }}
+{{- end }}
+{{- with $v.watch.selector }}
+- name: WATCH_SELECTOR
+  value: {{ . | quote }}
+{{- end }}
+- name: NOTIFIER_CONFIGMAP
+  value: {{ $v.notifications.configMapName | quote }}
+- name: NOTIFIER_SECRET
+  value: {{ $v.notifications.secretName | quote }}
+- name: ANNOTATION_PREFIX
+  value: {{ $v.notifications.annotationPrefix | quote }}
+- name: WORKER_CONCURRENCY
+  value: {{ .concurrency | quote }}
+- name: LOG_LEVEL
+  value: {{ $v.logLevel | quote }}
+- name: HTTP_PORT
+  value: {{ $v.httpPort | quote }}
+- name: LEASE_NAME
+  value: {{ include "rollouts-notifier.leaseName" .root | quote }}
+- name: ALLOW_PRIVATE_WEBHOOKS
+  value: {{ $v.notifications.allowPrivateWebhooks | quote }}
+{{- with $v.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pod spec shared by the main and worker Deployments. Call with (dict "root" $ "mode" M "concurrency" N "resources" R "component" C). */}}
+{{- define "rollouts-notifier.podSpec" -}}
+{{- $v := .root.Values -}}
+serviceAccountName: {{ include "rollouts-notifier.serviceAccountName" .root }}
+automountServiceAccountToken: true
+{{- with $v.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+terminationGracePeriodSeconds: {{ $v.terminationGracePeriodSeconds }}
+securityContext:
+  {{- toYaml $v.podSecurityContext | nindent 2 }}
+containers:
+  - name: rollouts-notifier
+    image: {{ include "rollouts-notifier.image" .root }}
+    imagePullPolicy: {{ $v.image.pullPolicy }}
+    args:
+      - {{ .mode }}
+      {{- range $v.extraArgs }}
+      - {{ . | quote }}
+      {{- end }}
+    env:
+      {{- include "rollouts-notifier.env" (dict "root" .root "concurrency" .concurrency) | nindent 6 }}
+    ports:
+      - name: http
+        containerPort: {{ $v.httpPort }}
+        protocol: TCP
+    livenessProbe:
+      httpGet:
+        path: /healthz
+        port: http
+      {{- toYaml $v.livenessProbe | nindent 6 }}
+    readinessProbe:
+      httpGet:
+        path: /readyz
+        port: http
+      {{- toYaml $v.readinessProbe | nindent 6 }}
+    resources:
+      {{- toYaml .resources | nindent 6 }}
+    securityContext:
+      {{- toYaml $v.securityContext | nindent 6 }}
+    volumeMounts:
+      - name: tmp
+        mountPath: /tmp
+volumes:
+  - name: tmp
+    emptyDir:
+      medium: Memory
+      sizeLimit: 64Mi
+{{- with $v.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- if $v.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- range $v.topologySpreadConstraints }}
+  {{- $c := . }}
+  {{- if not .labelSelector }}
+  {{- $c = merge (dict "labelSelector" (dict "matchLabels" (merge (include "rollouts-notifier.selectorLabels" $.root | fromYaml) (dict "app.kubernetes.io/component" $.component)))) . }}
+  {{- end }}
+  {{- toYaml (list $c) | nindent 2 }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Read of the config ConfigMap and Secret, by name only. */}}
+{{- define "rollouts-notifier.configRules" -}}
+- apiGroups: [""]
+  resources: ["configmaps"]
+  resourceNames: [{{ .Values.notifications.configMapName | quote }}]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  resourceNames: [{{ .Values.notifications.secretName | quote }}]
+  verbs: ["get", "list", "watch"]
+{{- end }}
+
+{{/* Reads in every watched namespace: the Argo Rollouts objects, and the per-namespace self-service config. */}}
+{{- define "rollouts-notifier.watchedRules" -}}
+- apiGroups: ["argoproj.io"]
+  resources: ["rollouts", "analysisruns", "experiments"]
+  verbs: ["get", "list", "watch"]
+{{ include "rollouts-notifier.configRules" . }}
+{{- end }}

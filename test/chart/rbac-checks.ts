@@ -1,0 +1,76 @@
+// Invariants every rendering of the chart's RBAC must keep, whatever the values.
+import { expect } from "vitest";
+import { findAll, type Manifest } from "./render-chart.ts";
+
+export interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const READ = ["get", "list", "watch"];
+
+export function rulesOf(role: Manifest): Rule[] {
+  return role.rules as Rule[];
+}
+
+/** No wildcard anywhere, no write verb except on the Lease, and config reads only by name. */
+export function expectLeastPrivilege(manifests: Manifest[], config: { configMap: string; secret: string }) {
+  const roles = [...findAll(manifests, "ClusterRole"), ...findAll(manifests, "Role")];
+  expect(roles.length).toBeGreaterThan(0);
+  for (const role of roles) {
+    for (const rule of rulesOf(role)) {
+      const where = `${role.kind}/${role.metadata.name} ${JSON.stringify(rule)}`;
+      for (const field of [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames ?? []]) {
+        expect(field, where).not.toContain("*");
+      }
+      expect((rule as { nonResourceURLs?: unknown }).nonResourceURLs, where).toBeUndefined();
+      if (rule.resources.includes("leases")) {
+        expect(role.kind, where).toBe("Role");
+        expect(rule.apiGroups, where).toEqual(["coordination.k8s.io"]);
+        expect(rule.resources, where).toEqual(["leases"]);
+        for (const v of rule.verbs) expect(["get", "create", "update"], where).toContain(v);
+      } else {
+        for (const v of rule.verbs) expect(READ, where).toContain(v);
+      }
+      if (rule.resources.includes("configmaps")) {
+        expect(rule.resources, where).toEqual(["configmaps"]);
+        expect(rule.resourceNames, where).toEqual([config.configMap]);
+      }
+      if (rule.resources.includes("secrets")) {
+        expect(rule.resources, where).toEqual(["secrets"]);
+        expect(rule.resourceNames, where).toEqual([config.secret]);
+      }
+      for (const r of rule.resources) {
+        expect(
+          ["namespaces", "configmaps", "secrets", "rollouts", "analysisruns", "experiments", "leases"],
+          where,
+        ).toContain(r);
+      }
+    }
+  }
+  // Every binding points at a role of this release and at this release's ServiceAccount only.
+  const roleNames = new Set(roles.map((r) => `${r.kind}/${r.metadata.name}`));
+  const sa = findAll(manifests, "ServiceAccount")[0];
+  for (const b of [...findAll(manifests, "ClusterRoleBinding"), ...findAll(manifests, "RoleBinding")]) {
+    expect(roleNames, `${b.kind}/${b.metadata.name}`).toContain(`${b.roleRef.kind}/${b.roleRef.name}`);
+    expect(b.subjects).toHaveLength(1);
+    expect(b.subjects[0].kind).toBe("ServiceAccount");
+    if (sa) expect(b.subjects[0].name).toBe(sa.metadata.name);
+  }
+}
+
+/** The rules as "group/resource:verbs[names]" strings, sorted, for exact comparisons. */
+export function ruleStrings(role: Manifest): string[] {
+  return rulesOf(role)
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.map(
+          (res) =>
+            `${g || "core"}/${res}:${r.verbs.join(",")}${r.resourceNames ? `[${r.resourceNames.join(",")}]` : ""}`,
+        ),
+      ),
+    )
+    .sort();
+}
