@@ -12,6 +12,8 @@ export interface SlackServiceConfig {
   icon?: string;
   signingSecret?: string;
   insecureSkipVerify?: boolean;
+  /** Set when the service comes from a namespace's self-service ConfigMap (that namespace's name). */
+  tenantNamespace?: string;
 }
 
 export interface PagerDutyServiceConfig {
@@ -20,6 +22,8 @@ export interface PagerDutyServiceConfig {
   /** routing (integration) key per recipient (PagerDuty service name) — upstream `serviceKeys`. */
   serviceKeys: Record<string, string>;
   apiURL?: string; // default https://events.pagerduty.com
+  /** Set when the service comes from a namespace's self-service ConfigMap (that namespace's name). */
+  tenantNamespace?: string;
 }
 
 export interface WebhookServiceConfig {
@@ -33,6 +37,8 @@ export interface WebhookServiceConfig {
   signingSecret?: string;
   timeoutMs?: number;
   insecureSkipVerify?: boolean;
+  /** Set when the service comes from a namespace's self-service ConfigMap: the SSRF guard applies. */
+  tenantNamespace?: string;
 }
 
 export type ServiceConfig = SlackServiceConfig | PagerDutyServiceConfig | WebhookServiceConfig;
@@ -59,6 +65,8 @@ export interface PagerDutyTemplateSpec {
   dedupKey?: string;
   eventAction?: string; // trigger | acknowledge | resolve
   customDetails?: string | Record<string, string>;
+  /** upstream `url` (the event's client_url) */
+  url?: string;
 }
 
 export interface WebhookTemplateSpec {

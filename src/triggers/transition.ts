@@ -31,4 +31,6 @@ export interface Transition {
   snapshot: KubeObject;
   /** Short human detail, e.g. "step 2/4" or "phase Failed". */
   detail?: string;
+  /** Custom triggers: index of the ConfigMap condition (`trigger.<name>[i]`) that fired; see planTrigger. */
+  condition?: number;
 }

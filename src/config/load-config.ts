@@ -1,0 +1,176 @@
+// Loads an upstream-format argo-rollouts-notification-configmap + Secret into a NotifierConfig. Every key is
+// loaded on its own: a broken key is reported (ConfigError naming the key and field) and skipped, and the rest of
+// the config loads. Unknown keys and unsupported services are warnings.
+import { type KubeObject, objectKey } from "../kube/objects.ts";
+import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
+import { isBuiltinTrigger } from "../triggers/trigger-names.ts";
+import { type ConfigError, KeyErrors } from "./config-error.ts";
+import { readSecretValues } from "./secret-refs.ts";
+import { parseServiceEntry } from "./service-config.ts";
+import { parseContext, parseSubscriptions, parseTriggerList } from "./subscription-config.ts";
+import { parseTemplateEntry } from "./template-config.ts";
+import { parseTriggerEntry } from "./trigger-config.ts";
+import type { NotifierConfig } from "./types.ts";
+
+export const DEFAULT_CONFIGMAP_NAME = "argo-rollouts-notification-configmap";
+export const DEFAULT_SECRET_NAME = "argo-rollouts-notification-secret";
+
+export interface LoadConfigOptions {
+  configMapName?: string;
+  secretName?: string;
+  /** Namespace the objects are expected in (used in messages when they are missing). */
+  namespace?: string;
+  /**
+   * Load a namespace's self-service config: services are marked with this namespace (SSRF guard), and the
+   * ConfigMap and Secret must both live in it ($refs resolve from that namespace's Secret only).
+   */
+  tenantNamespace?: string;
+}
+
+export interface LoadConfigResult {
+  config: NotifierConfig;
+  errors: ConfigError[];
+  warnings: string[];
+}
+
+export function emptyConfig(): NotifierConfig {
+  return {
+    services: {},
+    templates: {},
+    triggers: {},
+    subscriptions: [],
+    defaultTriggers: [],
+    defaultTriggersByService: {},
+    context: {},
+  };
+}
+
+export function loadNotifierConfig(
+  configMap: KubeObject | undefined,
+  secret: KubeObject | undefined,
+  opts: LoadConfigOptions = {},
+): LoadConfigResult {
+  const ns = opts.tenantNamespace ?? opts.namespace ?? configMap?.metadata.namespace;
+  const cmName = opts.configMapName ?? DEFAULT_CONFIGMAP_NAME;
+  const secretName = opts.secretName ?? DEFAULT_SECRET_NAME;
+  const cmSource = configMap ? objectKey(configMap) : ns ? `${ns}/${cmName}` : cmName;
+  const config = emptyConfig();
+  const errors: ConfigError[] = [];
+  const warnings: string[] = [];
+  if (!configMap) return { config, errors, warnings };
+
+  if (opts.tenantNamespace) {
+    if (configMap.metadata.namespace !== opts.tenantNamespace) {
+      errors.push({
+        source: cmSource,
+        key: "metadata.namespace",
+        message: `must be ${opts.tenantNamespace}`,
+      });
+      return { config, errors, warnings };
+    }
+    if (secret && secret.metadata.namespace !== opts.tenantNamespace) {
+      // never read another namespace's Secret: treat it as absent
+      errors.push({
+        source: objectKey(secret),
+        key: "metadata.namespace",
+        message: `Secret for namespace ${opts.tenantNamespace} must be in that namespace; ignored`,
+      });
+      secret = undefined;
+    }
+  }
+  const secretValues = readSecretValues(secret, ns ? `${ns}/${secretName}` : secretName);
+
+  const data = configMap.data ?? {};
+  const serviceKeyByName = new Map<string, string>();
+  const triggerKeyByName = new Map<string, string>();
+  for (const key of Object.keys(data).sort()) {
+    const text = data[key];
+    const ke = new KeyErrors(cmSource, key);
+    if (typeof text !== "string") {
+      ke.error("value must be a string");
+    } else if (key.startsWith("service.")) {
+      const service = parseServiceEntry(key, text, secretValues, ke, opts.tenantNamespace);
+      if (service) {
+        const other = serviceKeyByName.get(service.name);
+        if (other) ke.error(`service name "${service.name}" is already defined by key "${other}"`);
+        else {
+          serviceKeyByName.set(service.name, key);
+          config.services[service.name] = service;
+        }
+      }
+    } else if (key.startsWith("template.")) {
+      const name = key.slice("template.".length);
+      if (!name) ke.error("expected template.<name>");
+      else {
+        const spec = parseTemplateEntry(name, text, ke);
+        if (spec) config.templates[name] = spec;
+      }
+    } else if (key.startsWith("trigger.")) {
+      const rawName = key.slice("trigger.".length);
+      if (!rawName) ke.error("expected trigger.<name>");
+      const parsed = rawName ? parseTriggerEntry(rawName, text, ke) : undefined;
+      if (parsed) {
+        const other = triggerKeyByName.get(parsed.name);
+        if (other === undefined || rawName === parsed.name) {
+          if (other !== undefined) ke.warn(`"${other}" is an alias of this trigger; this key wins`);
+          triggerKeyByName.set(parsed.name, key);
+          config.triggers[parsed.name] = parsed.conditions;
+        } else {
+          ke.warn(`alias of "${parsed.name}", which "${other}" already defines; ignored`);
+        }
+      }
+    } else if (key === "subscriptions") {
+      const subs = parseSubscriptions(text, ke);
+      if (subs) config.subscriptions = subs;
+    } else if (key === "defaultTriggers") {
+      const list = parseTriggerList(text, ke);
+      if (list) config.defaultTriggers = list;
+    } else if (key.startsWith("defaultTriggers.")) {
+      const list = parseTriggerList(text, ke);
+      if (list) config.defaultTriggersByService[key.slice("defaultTriggers.".length)] = list;
+    } else if (key === "context") {
+      const ctx = parseContext(text, ke);
+      if (ctx) config.context = ctx;
+    } else {
+      ke.warn("unknown key ignored");
+    }
+    errors.push(...ke.errors);
+    warnings.push(...ke.warnings);
+  }
+  warnings.push(...crossReferenceWarnings(config, cmSource));
+  return { config, errors, warnings };
+}
+
+/** Names that point nowhere: not errors (they may be fixed by another key or an embedded default), but said. */
+function crossReferenceWarnings(config: NotifierConfig, source: string): string[] {
+  const out: string[] = [];
+  const defaults = new Set<string>(Object.values(DEFAULT_TEMPLATES));
+  for (const [trigger, conds] of Object.entries(config.triggers)) {
+    conds.forEach((c, i) => {
+      for (const t of c.send) {
+        if (!config.templates[t] && !defaults.has(t)) {
+          out.push(`${source} key "trigger.${trigger} ([${i}].send)": template "${t}" is not defined`);
+        }
+      }
+    });
+  }
+  const knownTrigger = (t: string) => isBuiltinTrigger(t) || config.triggers[t] !== undefined;
+  const lists: [string, string[]][] = [
+    ["defaultTriggers", config.defaultTriggers],
+    ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [
+      `defaultTriggers.${s}`,
+      l,
+    ]),
+  ];
+  for (const [key, list] of lists) {
+    for (const t of list)
+      if (!knownTrigger(t)) out.push(`${source} key "${key}": trigger "${t}" is not defined`);
+  }
+  config.subscriptions.forEach((s, i) => {
+    for (const t of s.triggers) {
+      if (!knownTrigger(t))
+        out.push(`${source} key "subscriptions ([${i}].triggers)": trigger "${t}" is not defined`);
+    }
+  });
+  return out;
+}
