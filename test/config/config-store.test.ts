@@ -1,0 +1,97 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import type { ConfigError } from "../../src/config/config-error.ts";
+import { ConfigStore } from "../../src/config/config-store.ts";
+import { createLogger } from "../../src/logger.ts";
+import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  return { logger: createLogger({ level: "debug", destination }), lines };
+}
+
+describe("ConfigStore", () => {
+  it("keeps the last good value of a broken key, reports, and recovers when fixed", () => {
+    const { logger, lines } = capture();
+    const reported: { errors: ConfigError[]; scope: string }[] = [];
+    const store = new ConfigStore({ logger, onError: (errors, scope) => reported.push({ errors, scope }) });
+
+    const ok = store.update(exampleConfigMap(), exampleSecret());
+    expect(ok.errors).toEqual([]);
+    expect(store.readiness()).toEqual({ ok: true, detail: [] });
+    const goodSlack = store.current.services.slack;
+
+    // a typo in service.slack and a broken trigger; template.rollout-aborted removed on purpose
+    const broken = exampleConfigMap();
+    broken.data!["service.slack"] = "tokn: $slack-token";
+    broken.data!["trigger.on-rollout-degraded"] =
+      "- when: rollout.status.phase ==\n  send: [rollout-degraded]";
+    delete broken.data!["template.rollout-aborted"];
+    broken.data!["template.new-one"] = "message: new";
+    const r = store.update(broken, exampleSecret());
+
+    expect(r.errors.map((e) => e.key).sort()).toEqual(["service.slack", "trigger.on-rollout-degraded"]);
+    expect(r.keptLastGood.sort()).toEqual(["service.slack", "trigger.on-rollout-degraded"]);
+    expect(store.current.services.slack).toBe(goodSlack);
+    expect(store.current.triggers["on-rollout-degraded"]?.[0]?.when).toContain("Degraded");
+    // the rest is the new version
+    expect(store.current.templates["new-one"]).toBeDefined();
+    expect(store.current.templates["rollout-aborted"]).toBeUndefined();
+
+    expect(store.readiness().ok).toBe(false);
+    expect(store.readiness().detail.join("\n")).toMatch(/key "service.slack \(token\)"/);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]!.scope).toBe("service");
+    expect(lines.join("")).toContain("service.slack");
+    expect(lines.join("")).not.toContain("xoxb-example-not-a-real-token");
+
+    // still broken on the next version: still the last good one
+    store.update(broken, exampleSecret());
+    expect(store.current.services.slack).toBe(goodSlack);
+
+    // fixed
+    const fixed = store.update(exampleConfigMap(), exampleSecret());
+    expect(fixed.errors).toEqual([]);
+    expect(store.readiness()).toEqual({ ok: true, detail: [] });
+    expect(store.current.templates["rollout-aborted"]).toBeDefined();
+  });
+
+  it("a Secret rotation that drops a referenced key keeps the old credentials", () => {
+    const { logger } = capture();
+    const store = new ConfigStore({ logger });
+    store.update(configMap({ "service.slack": "token: $slack-token" }), secret({ "slack-token": "old" }));
+    const r = store.update(configMap({ "service.slack": "token: $slack-token" }), secret({}));
+    expect(r.errors[0]!.message).toContain('"$slack-token"');
+    expect(store.current.services.slack).toMatchObject({ token: "old" });
+    store.update(configMap({ "service.slack": "token: $slack-token" }), secret({ "slack-token": "new" }));
+    expect(store.current.services.slack).toMatchObject({ token: "new" });
+  });
+
+  it("a broken key with no last good value is simply absent", () => {
+    const { logger } = capture();
+    const store = new ConfigStore({ logger });
+    const r = store.update(configMap({ "service.slack": "token: 5" }), undefined);
+    expect(r.keptLastGood).toEqual([]);
+    expect(store.current.services.slack).toBeUndefined();
+  });
+
+  it("serves per-namespace effective configs and drops them with the namespace ConfigMap", () => {
+    const { logger } = capture();
+    const store = new ConfigStore({ logger });
+    store.update(configMap({ "template.shared": "message: s" }), undefined);
+    store.updateNamespace("team-a", configMap({ "template.mine": "message: a" }, "team-a"), undefined);
+    expect(Object.keys(store.forNamespace("team-a").templates).sort()).toEqual(["mine", "shared"]);
+    expect(Object.keys(store.forNamespace("team-b").templates)).toEqual(["shared"]);
+    // a service-level update is seen by namespace views
+    store.update(configMap({ "template.shared": "message: s2" }), undefined);
+    expect(store.forNamespace("team-a").templates.shared?.message).toBe("s2");
+    store.updateNamespace("team-a", undefined, undefined);
+    expect(Object.keys(store.forNamespace("team-a").templates)).toEqual(["shared"]);
+  });
+});

@@ -1,0 +1,315 @@
+import { describe, expect, it } from "vitest";
+import { formatConfigError } from "../../src/config/config-error.ts";
+import { loadNotifierConfig } from "../../src/config/load-config.ts";
+import type {
+  PagerDutyServiceConfig,
+  SlackServiceConfig,
+  WebhookServiceConfig,
+} from "../../src/config/types.ts";
+import { configMap, exampleConfigMap, exampleSecret, secret, upstreamInstall } from "./load-examples.ts";
+
+describe("loadNotifierConfig: upstream notifications-install.yaml", () => {
+  it("loads unchanged with every template and trigger and no errors", () => {
+    const { config, errors } = loadNotifierConfig(upstreamInstall(), undefined);
+    expect(errors).toEqual([]);
+    expect(Object.keys(config.templates).sort()).toEqual([
+      "analysis-run-error",
+      "analysis-run-failed",
+      "analysis-run-running",
+      "rollout-aborted",
+      "rollout-completed",
+      "rollout-paused",
+      "rollout-step-completed",
+      "rollout-updated",
+      "scaling-replicaset",
+    ]);
+    // on-analysis-run-running is the upstream alias of on-analysis-run-started
+    expect(Object.keys(config.triggers).sort()).toEqual([
+      "on-analysis-run-error",
+      "on-analysis-run-failed",
+      "on-analysis-run-started",
+      "on-rollout-aborted",
+      "on-rollout-completed",
+      "on-rollout-paused",
+      "on-rollout-step-completed",
+      "on-rollout-updated",
+      "on-scaling-replica-set",
+    ]);
+    expect(config.triggers["on-analysis-run-started"]).toEqual([{ send: ["analysis-run-running"] }]);
+    const t = config.templates["rollout-step-completed"]!;
+    expect(t.message).toContain("{{ add .rollout.status.currentStepIndex 1}}");
+    expect(t.slack?.attachments).toContain('"title": "Step completed"');
+  });
+
+  it("accepts the email part of templates and says it is ignored", () => {
+    const { warnings } = loadNotifierConfig(upstreamInstall(), undefined);
+    expect(
+      warnings.some((w) => w.includes('"template.rollout-completed (email)"') && w.includes("ignored")),
+    ).toBe(true);
+  });
+});
+
+describe("loadNotifierConfig: realistic example", () => {
+  it("resolves $refs from the Secret (data base64 and stringData)", () => {
+    const { config, errors } = loadNotifierConfig(exampleConfigMap(), exampleSecret());
+    expect(errors).toEqual([]);
+    const slack = config.services.slack as SlackServiceConfig;
+    expect(slack).toMatchObject({
+      type: "slack",
+      name: "slack",
+      token: "xoxb-example-not-a-real-token",
+      icon: ":rocket:",
+    });
+    const pd = config.services.pagerdutyv2 as PagerDutyServiceConfig;
+    expect(pd.serviceKeys).toEqual({ "payments-oncall": "example-routing-key-0000000000" });
+    const hook = config.services["deploy-log"] as WebhookServiceConfig;
+    expect(hook).toMatchObject({
+      type: "webhook",
+      name: "deploy-log",
+      url: "https://deploy-log.example.com/api",
+    });
+    expect(hook.headers).toContainEqual({ name: "Authorization", value: "Bearer example-deploy-log-token" });
+    expect(hook.tenantNamespace).toBeUndefined();
+  });
+
+  it("keeps template sources (Go templates) as strings, with slack and webhook parts", () => {
+    const { config } = loadNotifierConfig(exampleConfigMap(), exampleSecret());
+    const t = config.templates["rollout-completed"]!;
+    expect(t.message).toBe(
+      "Rollout {{.rollout.metadata.name}} has been completed in {{.context.environmentName}}.",
+    );
+    expect(t.slack?.deliveryPolicy).toBe("PostAndUpdate");
+    expect(t.slack?.groupingKey).toContain("{{.rollout.metadata.uid}}");
+    expect(t.webhook?.["deploy-log"]).toMatchObject({
+      method: "POST",
+      path: "/rollouts/{{.rollout.metadata.namespace}}/{{.rollout.metadata.name}}",
+    });
+    expect(config.templates["rollout-aborted"]?.pagerdutyv2).toMatchObject({ severity: "error" });
+  });
+
+  it("loads triggers, subscriptions with selectors, default triggers and context", () => {
+    const { config } = loadNotifierConfig(exampleConfigMap(), exampleSecret());
+    expect(config.triggers["on-rollout-degraded"]).toEqual([
+      {
+        description: "Rollout went Degraded",
+        when: "rollout.status.phase == 'Degraded' and not rollout.spec.paused",
+        oncePer: "rollout.metadata.annotations['rollout.argoproj.io/revision']",
+        send: ["rollout-degraded"],
+      },
+    ]);
+    expect(config.subscriptions).toEqual([
+      {
+        recipients: ["pagerdutyv2:payments-oncall"],
+        triggers: ["on-rollout-degraded", "on-rollout-aborted"],
+        selector: "tier=critical,team in (payments,checkout)",
+      },
+      { recipients: ["deploy-log"], triggers: ["on-rollout-completed"] },
+    ]);
+    expect(config.defaultTriggers).toEqual(["on-rollout-completed", "on-rollout-aborted"]);
+    expect(config.defaultTriggersByService).toEqual({
+      pagerdutyv2: ["on-rollout-aborted", "on-rollout-degraded"],
+    });
+    expect(config.context).toEqual({
+      environmentName: "production",
+      argocdUrl: "https://argocd.example.com",
+    });
+  });
+
+  it("accepts apiURL for Slack and PagerDuty", () => {
+    const { config, errors } = loadNotifierConfig(
+      configMap({
+        "service.slack": "token: t\napiURL: http://127.0.0.1:9999/api/",
+        "service.pagerdutyv2": "serviceKeys: {svc: k}\napiURL: http://127.0.0.1:9998",
+      }),
+      undefined,
+    );
+    expect(errors).toEqual([]);
+    expect((config.services.slack as SlackServiceConfig).apiURL).toBe("http://127.0.0.1:9999/api/");
+    expect((config.services.pagerdutyv2 as PagerDutyServiceConfig).apiURL).toBe("http://127.0.0.1:9998");
+  });
+
+  it("supports named services of any supported type (service.slack.<name>)", () => {
+    const { config } = loadNotifierConfig(configMap({ "service.slack.workspace2": "token: t2" }), undefined);
+    expect(config.services.workspace2).toMatchObject({ type: "slack", name: "workspace2", token: "t2" });
+  });
+
+  it("no ConfigMap is an empty config (built-in triggers still work), no error", () => {
+    const r = loadNotifierConfig(undefined, undefined);
+    expect(r.errors).toEqual([]);
+    expect(r.config.services).toEqual({});
+  });
+});
+
+describe("loadNotifierConfig: validation errors name the key and lose nothing else", () => {
+  const good = {
+    "service.slack": "token: $slack-token",
+    "template.ok": "message: hi",
+    "trigger.on-rollout-completed": "- send: [ok]",
+  };
+  const cases: [string, Record<string, string>, { key: string; path?: string; match: RegExp }][] = [
+    ["YAML syntax", { "template.bad": "message: [unclosed" }, { key: "template.bad", match: /invalid YAML/ }],
+    [
+      "missing slack token",
+      { "service.slack.other": "username: x" },
+      { key: "service.slack.other", path: "token", match: /expected string/ },
+    ],
+    [
+      "bad webhook url",
+      { "service.webhook.hook": "url: not a url" },
+      { key: "service.webhook.hook", path: "url", match: /http\(s\) URL/ },
+    ],
+    [
+      "bad deliveryPolicy",
+      { "template.t": "slack:\n  deliveryPolicy: Sometimes" },
+      { key: "template.t", path: "slack.deliveryPolicy", match: /Post/ },
+    ],
+    [
+      "trigger not a list",
+      { "trigger.on-x": "send: [ok]" },
+      { key: "trigger.on-x", match: /non-empty YAML list/ },
+    ],
+    [
+      "trigger without send",
+      { "trigger.on-x": "- when: 'true'" },
+      { key: "trigger.on-x", path: "[0].send", match: /./ },
+    ],
+    [
+      "CEL syntax error",
+      { "trigger.on-x": "- when: rollout.status.phase ==\n  send: [ok]" },
+      { key: "trigger.on-x", path: "[0].when", match: /./ },
+    ],
+    [
+      "unknown variable",
+      { "trigger.on-x": "- when: app.status == 'x'\n  send: [ok]" },
+      { key: "trigger.on-x", path: "[0].when", match: /Unknown variable: app/ },
+    ],
+    [
+      "custom trigger without when",
+      { "trigger.on-x": "- send: [ok]" },
+      { key: "trigger.on-x", path: "[0].when", match: /needs a `when`/ },
+    ],
+    [
+      "bad oncePer",
+      { "trigger.on-x": "- when: 'true'\n  oncePer: rollout.(\n  send: [ok]" },
+      { key: "trigger.on-x", path: "[0].oncePer", match: /./ },
+    ],
+    [
+      "subscriptions selector",
+      { subscriptions: "- recipients: [slack:a]\n  selector: 'app in (a'" },
+      { key: "subscriptions", path: "[0].selector", match: /invalid label selector/ },
+    ],
+    [
+      "subscriptions recipients",
+      { subscriptions: "- triggers: [on-rollout-completed]" },
+      { key: "subscriptions", path: "[0].recipients", match: /./ },
+    ],
+    [
+      "defaultTriggers",
+      { defaultTriggers: "a: b" },
+      { key: "defaultTriggers", match: /list of trigger names/ },
+    ],
+    ["context", { context: "- a" }, { key: "context", match: /mapping/ }],
+    [
+      "bad service key",
+      { "service.webhook.a.b": "url: http://x" },
+      { key: "service.webhook.a.b", match: /service.<type>.<name>/ },
+    ],
+  ];
+
+  for (const [name, data, want] of cases) {
+    it(name, () => {
+      const { config, errors } = loadNotifierConfig(
+        configMap({ ...good, ...data }),
+        secret({ "slack-token": "s3cr3t" }),
+      );
+      expect(errors.length).toBeGreaterThan(0);
+      for (const e of errors) expect(e.key).toBe(want.key);
+      const e = errors[0]!;
+      if (want.path) expect(e.path).toBe(want.path);
+      expect(e.message).toMatch(want.match);
+      expect(formatConfigError(e)).toContain(`key "${want.key}`);
+      expect(formatConfigError(e)).toContain("argo-rollouts/argo-rollouts-notification-configmap");
+      // everything else still loaded
+      expect(config.services.slack).toMatchObject({ token: "s3cr3t" });
+      expect(config.templates.ok).toEqual({ name: "ok", message: "hi" });
+      expect(config.triggers["on-rollout-completed"]).toEqual([{ send: ["ok"] }]);
+    });
+  }
+
+  it("a broken subscriptions entry loses only that entry", () => {
+    const { config, errors } = loadNotifierConfig(
+      configMap({
+        subscriptions: "- recipients: [slack:a]\n- recipients: 5\n- recipients: [slack:c]\n  selector: app=x",
+      }),
+      undefined,
+    );
+    expect(errors.map((e) => e.path)).toEqual(["[1].recipients"]);
+    expect(config.subscriptions.map((s) => s.recipients)).toEqual([["slack:a"], ["slack:c"]]);
+  });
+
+  it("a missing $ref names the ref and the Secret, never a value", () => {
+    const { config, errors } = loadNotifierConfig(
+      configMap({
+        "service.slack": "token: $slack-token",
+        "service.webhook.hook":
+          "url: https://example.com\nbasicAuth: {username: u, password: $hook-password}",
+      }),
+      secret({ "slack-token": "s3cr3t-value" }),
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ key: "service.webhook.hook", path: "basicAuth.password" });
+    expect(errors[0]!.message).toBe(
+      'references "$hook-password" but Secret argo-rollouts/argo-rollouts-notification-secret has no such key',
+    );
+    expect(JSON.stringify(errors)).not.toContain("s3cr3t-value");
+    expect(config.services.slack).toBeDefined();
+    expect(config.services.hook).toBeUndefined();
+  });
+
+  it("a missing Secret is named in the error", () => {
+    const { errors } = loadNotifierConfig(configMap({ "service.slack": "token: $slack-token" }), undefined);
+    expect(errors[0]!.message).toContain(
+      "Secret argo-rollouts/argo-rollouts-notification-secret does not exist",
+    );
+  });
+
+  it("validation errors never echo resolved secret values", () => {
+    const { errors } = loadNotifierConfig(
+      configMap({ "service.webhook.hook": "url: $hook-url\ntimeoutMs: $timeout" }),
+      secret({ "hook-url": "not-a-url-with-SECRET", timeout: "SECRET2" }),
+    );
+    expect(errors.map((e) => e.path).sort()).toEqual(["timeoutMs", "url"]);
+    expect(JSON.stringify(errors)).not.toMatch(/SECRET/);
+  });
+
+  it("unsupported services and unknown keys are warnings, not errors", () => {
+    const { errors, warnings, config } = loadNotifierConfig(
+      configMap({ "service.email.gmail": "username: x", "something.else": "x", "service.slack": "token: t" }),
+      undefined,
+    );
+    expect(errors).toEqual([]);
+    expect(warnings.join("\n")).toMatch(/service type "email" is not supported/);
+    expect(warnings.join("\n")).toMatch(/"something.else": unknown key ignored/);
+    expect(Object.keys(config.services)).toEqual(["slack"]);
+  });
+
+  it("two keys defining the same service name: the second is an error", () => {
+    const { errors, config } = loadNotifierConfig(
+      configMap({ "service.slack": "token: a", "service.webhook.slack": "url: https://x.example" }),
+      undefined,
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.key).toBe("service.webhook.slack");
+    expect(config.services.slack?.type).toBe("slack");
+  });
+
+  it("warns when a trigger sends a template that is defined nowhere", () => {
+    const { warnings } = loadNotifierConfig(
+      configMap({ "trigger.on-rollout-paused": "- send: [nope]" }),
+      undefined,
+    );
+    expect(warnings.join("\n")).toMatch(
+      /trigger.on-rollout-paused \(\[0\].send\)": template "nope" is not defined/,
+    );
+  });
+});
