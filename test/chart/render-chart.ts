@@ -42,13 +42,26 @@ export function renderChart(values: unknown): Manifest[] {
 }
 
 export function parseManifests(text: string): Manifest[] {
-  const out: Manifest[] = [];
+  return renderedDocuments(text).map((d) => d.manifest);
+}
+
+/** Each document of helm's output, parsed, with its YAML as helm wrote it (scalar quoting kept: Go's YAML 1.1
+ * reads an unquoted `yes` as a boolean). */
+export function renderedDocuments(text: string): { manifest: Manifest; yaml: string }[] {
+  const out: { manifest: Manifest; yaml: string }[] = [];
   for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
     if (doc.errors.length > 0) throw new Error(`invalid YAML in rendered chart: ${doc.errors[0]?.message}`);
     const obj = doc.toJS() as Manifest | null;
-    if (obj) out.push(obj);
+    if (obj) out.push({ manifest: obj, yaml: doc.toString() });
   }
   return out;
+}
+
+/** Renders and returns the documents with their YAML text. */
+export function renderChartDocuments(values: unknown): { manifest: Manifest; yaml: string }[] {
+  const res = helmTemplate(values);
+  if (res.status !== 0) throw new Error(`helm template failed (${res.status}):\n${res.stderr}`);
+  return renderedDocuments(res.stdout);
 }
 
 export function find(manifests: Manifest[], kind: string, name?: string, namespace?: string): Manifest {
