@@ -1,0 +1,106 @@
+// Shared failure classification for the HTTP sinks: what the queue retries (transient) and what goes to dead
+// letters (permanent). Messages name the sink and destination, never a credential.
+import { DeliveryError } from "./sink.ts";
+
+/** Retry-After as delta-seconds or an HTTP date, in ms from `now`; undefined when absent or unparsable. */
+export function parseRetryAfter(
+  value: string | string[] | undefined | null,
+  now = Date.now(),
+): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (raw === undefined || raw === null) return undefined;
+  const text = raw.trim();
+  if (text === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** HTTP statuses worth retrying: request timeout, too early, rate limited, and every 5xx. */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+/** A DeliveryError for a non-2xx HTTP answer. `what` names the sink and destination, e.g. `webhook "github"`. */
+export function deliveryErrorForStatus(
+  what: string,
+  status: number,
+  opts: { retryAfter?: string | string[] | undefined; detail?: string } = {},
+): DeliveryError {
+  const transient = isTransientStatus(status);
+  const retryAfterMs = transient ? parseRetryAfter(opts.retryAfter) : undefined;
+  const detail = opts.detail ? `: ${opts.detail}` : "";
+  const errOpts: { transient: boolean; code: string; retryAfterMs?: number } = {
+    transient,
+    code: `http_${status}`,
+  };
+  if (retryAfterMs !== undefined) errOpts.retryAfterMs = retryAfterMs;
+  return new DeliveryError(`${what} answered HTTP ${status}${detail}`, errOpts);
+}
+
+/** Error codes seen on network failures (connect refused/reset, DNS, TLS handshake) and timeouts. */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_ABORTED",
+]);
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === "object"; depth++) {
+    const code = (e as { code?: unknown }).code;
+    const name = (e as { name?: unknown }).name;
+    if (typeof code === "string" && code !== "") return code;
+    if (name === "TimeoutError" || name === "AbortError") return name;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Whether an error (or its cause chain) is a timeout. */
+export function isTimeoutError(err: unknown): boolean {
+  const code = errorCode(err);
+  return (
+    code === "TimeoutError" ||
+    code === "ETIMEDOUT" ||
+    code === "UND_ERR_CONNECT_TIMEOUT" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT"
+  );
+}
+
+/** A transient DeliveryError for a network failure or timeout; keeps the cause, names no credential. */
+export function deliveryErrorForNetwork(what: string, err: unknown): DeliveryError {
+  if (err instanceof DeliveryError) return err;
+  const code = errorCode(err) ?? "network_error";
+  const timeout = isTimeoutError(err);
+  const reason = timeout ? "timed out" : `network error (${code})`;
+  const known = NETWORK_CODES.has(code) || timeout;
+  return new DeliveryError(`${what}: ${reason}${known ? "" : `: ${messageOf(err)}`}`, {
+    transient: true,
+    code: timeout ? "timeout" : "network_error",
+    cause: err,
+  });
+}
+
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** First `max` characters of a response body, for error messages. */
+export function snippet(body: string, max = 300): string {
+  const flat = body.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

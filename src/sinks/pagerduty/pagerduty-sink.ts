@@ -1,0 +1,130 @@
+// PagerDuty Events API v2 sink: POST <apiURL>/v2/enqueue over a keep-alive undici Agent.
+// 202 → delivered (receipt ref = dedup_key); 400 → permanent; 429/5xx/network/timeout → transient.
+// Retries are safe: every event carries a dedup_key (the template's, or the job id), so a repeated trigger
+// lands on the same alert and a repeated resolve is a no-op.
+import { request } from "undici";
+import type { Logger } from "../../logger.ts";
+import { deliveryErrorForNetwork, deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
+import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
+import { buildPagerDutyEventBody, MAX_EVENT_BYTES } from "./pagerduty-event.ts";
+
+export const DEFAULT_PAGERDUTY_API_URL = "https://events.pagerduty.com";
+export const PAGERDUTY_TIMEOUT_MS = 10_000;
+
+export interface PagerDutySinkOptions {
+  dispatchers: HttpDispatchers;
+  logger: Logger;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export class PagerDutySink implements Sink {
+  readonly type = "pagerdutyv2" as const;
+  readonly #opts: PagerDutySinkOptions;
+
+  constructor(opts: PagerDutySinkOptions) {
+    this.#opts = opts;
+  }
+
+  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+    const service = delivery.service;
+    const recipient = delivery.destination.recipient;
+    const where = `pagerdutyv2 service ${JSON.stringify(service.name)} recipient ${JSON.stringify(recipient)}`;
+    if (service.type !== "pagerdutyv2") {
+      throw new DeliveryError(`pagerduty sink got a ${service.type} service (${service.name})`, {
+        transient: false,
+        code: "wrong_service_type",
+      });
+    }
+    const routingKey = Object.hasOwn(service.serviceKeys, recipient)
+      ? service.serviceKeys[recipient]
+      : undefined;
+    if (!routingKey) {
+      const known = Object.keys(service.serviceKeys).sort();
+      throw new DeliveryError(
+        `${where}: no routing key configured for recipient ${JSON.stringify(recipient)} (serviceKeys has ${
+          known.length ? known.map((k) => JSON.stringify(k)).join(", ") : "no entries"
+        })`,
+        { transient: false, code: "unknown_recipient" },
+      );
+    }
+    const event = delivery.notification.pagerduty;
+    if (!event) {
+      throw new DeliveryError(`${where}: the template has no pagerdutyv2 section`, {
+        transient: false,
+        code: "no_pagerduty_event",
+      });
+    }
+    const now = this.#opts.now?.() ?? Date.now();
+    const body = buildPagerDutyEventBody({
+      event,
+      routingKey,
+      jobId: delivery.jobId,
+      where,
+      timestamp: new Date(now).toISOString(),
+    });
+    const json = JSON.stringify(body);
+    if (Buffer.byteLength(json) > MAX_EVENT_BYTES) {
+      throw new DeliveryError(
+        `${where}: event is ${Buffer.byteLength(json)} bytes, over PagerDuty's 512 KB limit`,
+        {
+          transient: false,
+          code: "event_too_large",
+        },
+      );
+    }
+    const url = new URL("/v2/enqueue", service.apiURL || DEFAULT_PAGERDUTY_API_URL);
+    const timeoutMs = this.#opts.timeoutMs ?? PAGERDUTY_TIMEOUT_MS;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(url, {
+        dispatcher: this.#opts.dispatchers.get(),
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "rollouts-notifier" },
+        body: json,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw deliveryErrorForNetwork(where, err);
+    }
+    const text = await res.body.text().catch(() => "");
+    if (res.statusCode === 202 || (res.statusCode >= 200 && res.statusCode < 300)) {
+      const dedupKey = parseDedupKey(text) ?? body.dedup_key;
+      this.#opts.logger.debug(
+        { jobId: delivery.jobId, service: service.name, recipient, action: body.event_action, dedupKey },
+        "pagerduty event accepted",
+      );
+      return { ref: dedupKey };
+    }
+    throw deliveryErrorForStatus(where, res.statusCode, {
+      retryAfter: res.headers["retry-after"],
+      detail: describeErrorBody(text).replaceAll(routingKey, "[redacted]"),
+    });
+  }
+}
+
+function parseDedupKey(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { dedup_key?: unknown };
+    return typeof parsed.dedup_key === "string" ? parsed.dedup_key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{status, message, errors[]}` → "message: error; error"; anything else → a short snippet. */
+function describeErrorBody(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; errors?: unknown };
+    const errors = Array.isArray(parsed.errors) ? parsed.errors.map(String).join("; ") : "";
+    const message = typeof parsed.message === "string" ? parsed.message : "";
+    const joined = [message, errors].filter(Boolean).join(": ");
+    if (joined) return snippet(joined);
+  } catch {
+    // not JSON
+  }
+  return snippet(text);
+}

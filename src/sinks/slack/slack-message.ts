@@ -1,0 +1,92 @@
+// What a Slack delivery posts (pure): chat.postMessage / chat.update arguments from the rendered notification and
+// the service defaults, with upstream's rules (template username/icon over service ones; an icon is an emoji when
+// it looks like ":name:", a URL when it is http(s), otherwise ignored with a warning).
+import type { SlackServiceConfig } from "../../config/types.ts";
+import type { Notification } from "../../templates/notification.ts";
+import { DeliveryError } from "../sink.ts";
+
+export type SlackDeliveryPolicy = "Post" | "PostAndUpdate" | "Update";
+
+/** The message content shared by chat.postMessage and chat.update. */
+export interface SlackMessageContent {
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+}
+
+export interface SlackPostPlan {
+  content: SlackMessageContent;
+  username?: string;
+  icon_emoji?: string;
+  icon_url?: string;
+  groupingKey: string;
+  notifyBroadcast: boolean;
+  policy: SlackDeliveryPolicy;
+  /** Set when the icon was neither an emoji nor an http(s) URL (logged, not fatal — upstream does the same). */
+  ignoredIcon?: string;
+}
+
+const EMOJI = /^:.+:$/;
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.host !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** "#alerts" and "alerts" name the same channel; ids (C…/G…/D…) pass through. */
+export function normalizeSlackRecipient(recipient: string): string {
+  return recipient.trim().replace(/^#/, "");
+}
+
+/** Whether a recipient is a conversation id rather than a name. */
+export function isSlackConversationId(recipient: string): boolean {
+  return /^[CGD][A-Z0-9]{6,}$/.test(recipient);
+}
+
+export function planSlackMessage(
+  notification: Notification,
+  service: SlackServiceConfig,
+  where: string,
+): SlackPostPlan {
+  const slack = notification.slack;
+  const text = slack?.text || notification.message || "";
+  const content: SlackMessageContent = { text };
+  if (slack?.blocks !== undefined) {
+    if (!Array.isArray(slack.blocks)) throw invalid(where, "blocks must be a JSON array");
+    if (slack.blocks.length > 0) content.blocks = slack.blocks;
+  }
+  if (slack?.attachments !== undefined) {
+    if (!Array.isArray(slack.attachments)) throw invalid(where, "attachments must be a JSON array");
+    if (slack.attachments.length > 0) content.attachments = slack.attachments;
+  }
+  if (!content.text && !content.blocks && !content.attachments) {
+    throw invalid(where, "the message has no text, blocks or attachments");
+  }
+  const policy = slack?.deliveryPolicy ?? "Post";
+  if (policy !== "Post" && policy !== "PostAndUpdate" && policy !== "Update") {
+    throw invalid(where, `deliveryPolicy ${JSON.stringify(policy)} is not Post, PostAndUpdate or Update`);
+  }
+  const plan: SlackPostPlan = {
+    content,
+    groupingKey: slack?.groupingKey ?? "",
+    notifyBroadcast: slack?.notifyBroadcast === true,
+    policy,
+  };
+  const username = slack?.username || service.username;
+  if (username) plan.username = username;
+  const icon = slack?.icon || service.icon;
+  if (icon) {
+    if (EMOJI.test(icon)) plan.icon_emoji = icon;
+    else if (isHttpUrl(icon)) plan.icon_url = icon;
+    else plan.ignoredIcon = icon;
+  }
+  return plan;
+}
+
+function invalid(where: string, what: string): DeliveryError {
+  return new DeliveryError(`${where}: ${what}`, { transient: false, code: "invalid_message" });
+}

@@ -1,0 +1,312 @@
+// Slack sink (chat.postMessage / chat.update) with upstream notifications-engine delivery semantics:
+//  - no groupingKey: every notification is a new message;
+//  - groupingKey, no root yet for (channel, key): the message is posted and becomes the thread root;
+//  - root exists: Post → reply in the thread; PostAndUpdate → reply in the thread and update the root with the
+//    new content; Update → only update the root. notifyBroadcast sets reply_broadcast on posts.
+// Roots live in a SlackThreadStore (Redis in production), so threads survive restarts and span replicas.
+//
+// Exactly-once posting (the queue retries failed jobs; a worker can die mid-delivery):
+//  1. Before posting, the journal records the plan (thread to reply in, root to update) and state "posting"
+//     with a deadline (start + request timeout + margin). Retries reuse the recorded plan, so a retry never
+//     turns a root post into a reply.
+//  2. The post carries message metadata with the job id. Right after Slack answers, the journal records
+//     "posted" with the ts; a retry skips the post. A definite rejection (API error, 429) clears the record.
+//  3. A retry that finds "posting" past its deadline (worker died) or "unknown" (timeout/reset/5xx) reads the
+//     channel history / thread replies since the attempt started and looks for the job id before posting
+//     again. A "posting" record still within its deadline means another worker may be mid-post: transient error
+//     with retryAfterMs = time left.
+//  4. chat.update is idempotent and simply redone on retry.
+// Residual windows (documented in the report): Redis losing the journal write; a history read that cannot be
+// done (missing channels:history/groups:history scope, >1000 newer messages) — the retry then posts again and
+// logs a warning; two deliveries racing for the first root of the same group (the loser is a top-level message).
+import type { WebClient } from "@slack/web-api";
+import type { SlackServiceConfig } from "../../config/types.ts";
+import type { Logger } from "../../logger.ts";
+import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
+import { slackCertainlyRejected, slackDeliveryError, slackErrorCode } from "./slack-errors.ts";
+import {
+  isSlackConversationId,
+  normalizeSlackRecipient,
+  planSlackMessage,
+  type SlackPostPlan,
+} from "./slack-message.ts";
+import { deliveryMetadata, findPostedMessage, lookupChannelId } from "./slack-post-recovery.ts";
+import type { SlackPostRecord, SlackState } from "./slack-state.ts";
+import { createSlackWebClient, DEFAULT_SLACK_TIMEOUT_MS, slackApiUrl } from "./slack-web-client.ts";
+
+/** Slack errors on chat.update meaning the root is gone: forget it so the group starts a new thread. */
+const ROOT_GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
+const DEADLINE_MARGIN_MS = 5_000;
+
+export interface SlackSinkOptions {
+  state: SlackState;
+  dispatchers: HttpDispatchers;
+  logger: Logger;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export class SlackSink implements Sink {
+  readonly type = "slack" as const;
+  readonly #opts: SlackSinkOptions;
+  readonly #clients = new Map<string, WebClient>();
+
+  constructor(opts: SlackSinkOptions) {
+    this.#opts = opts;
+  }
+
+  #now(): number {
+    return this.#opts.now?.() ?? Date.now();
+  }
+
+  #timeoutMs(): number {
+    return this.#opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
+  }
+
+  #client(service: SlackServiceConfig): WebClient {
+    const key = JSON.stringify([
+      service.name,
+      service.token,
+      slackApiUrl(service),
+      service.insecureSkipVerify === true,
+    ]);
+    let client = this.#clients.get(key);
+    if (!client) {
+      client = createSlackWebClient(service, {
+        dispatcher: this.#opts.dispatchers.get({ insecureSkipVerify: service.insecureSkipVerify === true }),
+        logger: this.#opts.logger,
+        timeoutMs: this.#timeoutMs(),
+      });
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+
+  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+    const service = delivery.service;
+    if (service.type !== "slack") {
+      throw new DeliveryError(`slack sink got a ${service.type} service (${service.name})`, {
+        transient: false,
+        code: "wrong_service_type",
+      });
+    }
+    const channel = normalizeSlackRecipient(delivery.destination.recipient);
+    const where = `slack service ${JSON.stringify(service.name)} channel ${JSON.stringify(delivery.destination.recipient)}`;
+    if (!channel)
+      throw new DeliveryError(`${where}: no channel given`, { transient: false, code: "no_channel" });
+    const plan = planSlackMessage(delivery.notification, service, where);
+    if (plan.ignoredIcon !== undefined) {
+      this.#opts.logger.warn(
+        { service: service.name, icon: plan.ignoredIcon },
+        "slack icon is neither an emoji nor an http(s) URL; ignored",
+      );
+    }
+    const ctx: DeliveryContext = {
+      service,
+      channel,
+      where,
+      plan,
+      jobId: delivery.jobId,
+      client: this.#client(service),
+    };
+    try {
+      return await this.#deliver(ctx);
+    } catch (err) {
+      throw slackDeliveryError(where, err);
+    }
+  }
+
+  async #deliver(ctx: DeliveryContext): Promise<DeliveryReceipt> {
+    const { state } = this.#opts;
+    const { service, jobId } = ctx;
+    let rec = await state.getPost(service.name, jobId);
+    if (rec?.state === "done") return receipt(rec);
+    if (!rec) rec = await this.#planDelivery(ctx);
+    else if (rec.state === "posting" || rec.state === "unknown") rec = await this.#resume(ctx, rec);
+
+    if (rec.state !== "posted") rec = await this.#post(ctx, rec);
+
+    if (rec.becomesRoot && rec.ts && rec.channelId && ctx.plan.groupingKey) {
+      await state.setThreadRootIfAbsent(service.name, ctx.channel, ctx.plan.groupingKey, {
+        channelId: rec.channelId,
+        ts: rec.ts,
+      });
+    }
+    if (rec.updateTs) await this.#updateRoot(ctx, rec);
+    rec = { ...rec, state: "done" };
+    await state.putPost(service.name, jobId, rec);
+    return receipt(rec);
+  }
+
+  /** First attempt: decide post/reply/update from the thread root in effect now, and journal it. */
+  async #planDelivery(ctx: DeliveryContext): Promise<SlackPostRecord> {
+    const { state } = this.#opts;
+    const { plan, service, channel } = ctx;
+    const root = plan.groupingKey
+      ? await state.getThreadRoot(service.name, channel, plan.groupingKey)
+      : undefined;
+    const post = !root || plan.policy !== "Update";
+    const now = this.#now();
+    const rec: SlackPostRecord = {
+      state: post ? "posting" : "posted",
+      startedAt: now,
+      deadline: now + this.#timeoutMs() + DEADLINE_MARGIN_MS,
+      post,
+    };
+    const channelId = root?.channelId ?? (await this.#knownChannelId(ctx));
+    if (channelId) rec.channelId = channelId;
+    if (root) rec.threadTs = root.ts;
+    if (!root && plan.groupingKey) rec.becomesRoot = true;
+    if (root && plan.policy !== "Post") rec.updateTs = root.ts;
+    await state.putPost(service.name, ctx.jobId, rec);
+    return rec;
+  }
+
+  /** A previous attempt may have posted: wait for one still in flight, or look for our message. */
+  async #resume(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
+    const now = this.#now();
+    if (rec.state === "posting" && now < rec.deadline) {
+      throw new DeliveryError(`${ctx.where}: job ${ctx.jobId} is being posted by another attempt`, {
+        transient: true,
+        code: "in_flight",
+        retryAfterMs: rec.deadline - now,
+      });
+    }
+    const channelId = rec.channelId ?? (await this.#resolveChannelId(ctx));
+    if (!channelId) {
+      this.#opts.logger.warn(
+        { jobId: ctx.jobId, service: ctx.service.name, channel: ctx.channel },
+        "slack: cannot resolve the channel id to check whether an interrupted post went through; posting again may duplicate it",
+      );
+      return rec;
+    }
+    const found = await findPostedMessage(ctx.client, {
+      channelId,
+      jobId: ctx.jobId,
+      startedAtMs: rec.startedAt,
+      ...(rec.threadTs ? { threadTs: rec.threadTs } : {}),
+    });
+    if ("found" in found && found.found) {
+      const posted: SlackPostRecord = { ...rec, state: "posted", ts: found.ts, channelId };
+      await this.#opts.state.putPost(ctx.service.name, ctx.jobId, posted);
+      this.#opts.logger.info(
+        { jobId: ctx.jobId, ts: found.ts },
+        "slack: interrupted post had gone through; not posting again",
+      );
+      return posted;
+    }
+    if ("unverifiable" in found) {
+      this.#opts.logger.warn(
+        { jobId: ctx.jobId, service: ctx.service.name, channel: ctx.channel, reason: found.unverifiable },
+        "slack: cannot check whether an interrupted post went through; posting again may duplicate it",
+      );
+    }
+    return { ...rec, channelId };
+  }
+
+  async #post(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
+    const { state } = this.#opts;
+    const now = this.#now();
+    const inFlight: SlackPostRecord = {
+      ...rec,
+      state: "posting",
+      deadline: now + this.#timeoutMs() + DEADLINE_MARGIN_MS,
+    };
+    await state.putPost(ctx.service.name, ctx.jobId, inFlight);
+    const { plan } = ctx;
+    const args: Record<string, unknown> = {
+      // chat.postMessage takes a name ("alerts"/"#alerts") or an id; the answer tells us the id. Replies go to the
+      // root's channel id; other posts use the recipient as configured (as upstream does).
+      channel: rec.threadTs && rec.channelId ? rec.channelId : ctx.channel,
+      ...plan.content,
+      metadata: deliveryMetadata(ctx.jobId),
+    };
+    if (plan.username) args.username = plan.username;
+    if (plan.icon_emoji) args.icon_emoji = plan.icon_emoji;
+    if (plan.icon_url) args.icon_url = plan.icon_url;
+    if (rec.threadTs) {
+      args.thread_ts = rec.threadTs;
+      if (plan.notifyBroadcast) args.reply_broadcast = true;
+    }
+    let res: { ts?: string; channel?: string };
+    try {
+      res = await ctx.client.chat.postMessage(
+        args as unknown as Parameters<WebClient["chat"]["postMessage"]>[0],
+      );
+    } catch (err) {
+      // Certainly not posted: forget the attempt (the next one plans afresh). Otherwise it may have been.
+      if (slackCertainlyRejected(err)) await state.deletePost(ctx.service.name, ctx.jobId);
+      else await state.putPost(ctx.service.name, ctx.jobId, { ...inFlight, state: "unknown", deadline: 0 });
+      throw err;
+    }
+    if (!res.ts || !res.channel)
+      throw new DeliveryError(`${ctx.where}: chat.postMessage answered without ts/channel`, {
+        transient: true,
+        code: "bad_response",
+      });
+    const posted: SlackPostRecord = { ...inFlight, state: "posted", ts: res.ts, channelId: res.channel };
+    await state.putPost(ctx.service.name, ctx.jobId, posted);
+    if (!isSlackConversationId(ctx.channel))
+      await state.setChannelId(ctx.service.name, ctx.channel, res.channel);
+    this.#opts.logger.debug(
+      { jobId: ctx.jobId, channel: res.channel, ts: res.ts, thread: rec.threadTs },
+      "slack message posted",
+    );
+    return posted;
+  }
+
+  async #updateRoot(ctx: DeliveryContext, rec: SlackPostRecord): Promise<void> {
+    const channel = rec.channelId ?? (await this.#resolveChannelId(ctx));
+    if (!channel || !rec.updateTs) return;
+    try {
+      await ctx.client.chat.update({
+        channel,
+        ts: rec.updateTs,
+        ...ctx.plan.content,
+      } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
+    } catch (err) {
+      const code = slackErrorCode(err);
+      if (code !== undefined && ROOT_GONE.has(code) && ctx.plan.groupingKey) {
+        await this.#opts.state.deleteThreadRoot(ctx.service.name, ctx.channel, ctx.plan.groupingKey);
+        this.#opts.logger.warn(
+          { jobId: ctx.jobId, channel: ctx.channel, code },
+          "slack: thread root cannot be updated; the group starts a new thread next time",
+        );
+      }
+      throw err;
+    }
+  }
+
+  async #knownChannelId(ctx: DeliveryContext): Promise<string | undefined> {
+    if (isSlackConversationId(ctx.channel)) return ctx.channel;
+    return this.#opts.state.getChannelId(ctx.service.name, ctx.channel);
+  }
+
+  async #resolveChannelId(ctx: DeliveryContext): Promise<string | undefined> {
+    const known = await this.#knownChannelId(ctx);
+    if (known) return known;
+    try {
+      const id = await lookupChannelId(ctx.client, ctx.channel);
+      if (id) await this.#opts.state.setChannelId(ctx.service.name, ctx.channel, id);
+      return id;
+    } catch (err) {
+      if (slackErrorCode(err) !== undefined) return undefined; // e.g. missing_scope: cannot resolve
+      throw err;
+    }
+  }
+}
+
+interface DeliveryContext {
+  service: SlackServiceConfig;
+  channel: string;
+  where: string;
+  plan: SlackPostPlan;
+  jobId: string;
+  client: WebClient;
+}
+
+function receipt(rec: SlackPostRecord): DeliveryReceipt {
+  const ref = rec.ts ?? rec.updateTs;
+  return ref ? { ref } : {};
+}

@@ -1,0 +1,108 @@
+// Webhook sink: one HTTP request per delivery over keep-alive undici Agents.
+// 2xx → delivered; 408/425/429/5xx, network errors, timeouts → transient (Retry-After honoured); other
+// statuses (incl. redirects, which are not followed) → permanent. Deliveries from a namespace's self-service
+// config (`tenantNamespace`) may not reach private/loopback/link-local/... addresses unless allowed.
+import { request } from "undici";
+import type { WebhookServiceConfig } from "../../config/types.ts";
+import type { Logger } from "../../logger.ts";
+import { deliveryErrorForNetwork, deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
+import { findBlockedAddressError } from "../http/guarded-connector.ts";
+import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
+import { buildWebhookRequest } from "./webhook-request.ts";
+
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+const MAX_ERROR_BODY = 4096;
+
+export interface WebhookSinkOptions {
+  dispatchers: HttpDispatchers;
+  logger: Logger;
+  /** Let tenant (namespace self-service) webhooks reach private addresses (--allow-private-webhooks). */
+  allowPrivateNetworks?: boolean;
+  now?: () => number;
+}
+
+export class WebhookSink implements Sink {
+  readonly type = "webhook" as const;
+  readonly #opts: WebhookSinkOptions;
+
+  constructor(opts: WebhookSinkOptions) {
+    this.#opts = opts;
+  }
+
+  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+    const service = delivery.service;
+    if (service.type !== "webhook") {
+      throw new DeliveryError(`webhook sink got a ${service.type} service (${service.name})`, {
+        transient: false,
+        code: "wrong_service_type",
+      });
+    }
+    const now = this.#opts.now?.() ?? Date.now();
+    const req = buildWebhookRequest({
+      service,
+      request: delivery.notification.webhook,
+      message: delivery.notification.message,
+      jobId: delivery.jobId,
+      nowSec: Math.floor(now / 1000),
+    });
+    // Only the origin: webhook paths often embed secrets (Slack/Teams/Discord incoming-webhook URLs).
+    const what = `webhook ${JSON.stringify(service.name)} (${req.method} ${req.url.origin})`;
+    const guarded = delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks;
+    const dispatcher = this.#opts.dispatchers.get({
+      insecureSkipVerify: service.insecureSkipVerify === true,
+      blockPrivateAddresses: guarded,
+    });
+    const timeoutMs = effectiveTimeout(service);
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(req.url, {
+        dispatcher,
+        method: req.method as "POST",
+        headers: req.headers,
+        body: req.body === "" ? null : req.body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const blocked = findBlockedAddressError(err);
+      if (blocked) {
+        throw new DeliveryError(`${what} from namespace ${delivery.tenantNamespace}: ${blocked.message}`, {
+          transient: false,
+          code: "blocked_address",
+          cause: blocked,
+        });
+      }
+      throw deliveryErrorForNetwork(what, err);
+    }
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) {
+      await res.body.dump().catch(() => {});
+      this.#opts.logger.debug({ jobId: delivery.jobId, service: service.name, status }, "webhook delivered");
+      return { ref: String(status) };
+    }
+    const text = await readLimited(res.body).catch(() => "");
+    const detail = status >= 300 && status < 400 ? "redirect not followed" : snippet(text);
+    throw deliveryErrorForStatus(what, status, { retryAfter: res.headers["retry-after"], detail });
+  }
+}
+
+function effectiveTimeout(service: WebhookServiceConfig): number {
+  const t = service.timeoutMs;
+  return typeof t === "number" && Number.isFinite(t) && t > 0 ? t : DEFAULT_WEBHOOK_TIMEOUT_MS;
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= MAX_ERROR_BODY) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
