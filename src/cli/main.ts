@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The rollouts-notifier CLI. Each command registers itself from its own file under ./commands.
+import { Command } from "commander";
+import { registerDlqCommand } from "./commands/dlq.ts";
+import { registerReplayCommand } from "./commands/replay.ts";
+
+const program = new Command("rollouts-notifier").description(
+  "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty and webhooks",
+);
+registerReplayCommand(program);
+registerDlqCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,138 @@
+// Replay input: a YAML multi-document stream, JSON Lines, or concatenated pretty JSON (`kubectl get -w -o json`).
+// Each document is a Kubernetes object, a watch event {type, object}, or a `kind: List` of objects. Pure over
+// strings: every document becomes either an entry or an error naming its index (1-based) and line; one bad
+// document never hides the others.
+import { parseAllDocuments } from "yaml";
+import { isKnownKind, KNOWN_KINDS, type KubeObject, type WatchEvent } from "../kube/objects.ts";
+import { splitJsonStream } from "./json-stream.ts";
+
+export interface ReplayDocument {
+  /** "3", or "3.2" for the second item of a List in document 3. */
+  index: string;
+  line: number;
+  input: WatchEvent | KubeObject;
+}
+
+export interface ReplayInputError {
+  index: string;
+  line: number;
+  message: string;
+}
+
+export type ReplayItem = ({ ok: true } & ReplayDocument) | ({ ok: false } & ReplayInputError);
+
+const EVENT_TYPES = ["ADDED", "MODIFIED", "DELETED", "BOOKMARK"];
+
+export function looksLikeJson(text: string): boolean {
+  const first = text.match(/\S/)?.[0];
+  return first === "{" || first === "[";
+}
+
+export function parseReplayInput(text: string): ReplayItem[] {
+  const raw: { index: string; line: number; value?: unknown; error?: string }[] = [];
+  if (looksLikeJson(text)) {
+    splitJsonStream(text).forEach((item, i) => {
+      const index = String(i + 1);
+      raw.push(
+        item.ok
+          ? { index, line: item.line, value: item.value }
+          : { index, line: item.line, error: item.message },
+      );
+    });
+  } else {
+    const lineOf = lineCounter(text);
+    parseAllDocuments(text).forEach((doc, i) => {
+      const index = String(i + 1);
+      const line = lineOf(doc.range?.[0] ?? 0);
+      if (doc.errors.length > 0) {
+        raw.push({ index, line, error: `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}` });
+        return;
+      }
+      const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+      if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
+      raw.push({ index, line, value });
+    });
+  }
+  const items: ReplayItem[] = [];
+  for (const r of raw) {
+    if (r.error !== undefined) {
+      items.push({ ok: false, index: r.index, line: r.line, message: r.error });
+      continue;
+    }
+    if (isPlainObject(r.value) && r.value.kind === "List" && Array.isArray(r.value.items)) {
+      r.value.items.forEach((item, j) => {
+        items.push(toItem(item, `${r.index}.${j + 1}`, r.line));
+      });
+      continue;
+    }
+    items.push(toItem(r.value, r.index, r.line));
+  }
+  return items;
+}
+
+function toItem(value: unknown, index: string, line: number): ReplayItem {
+  const checked = checkDocument(value);
+  return typeof checked === "string"
+    ? { ok: false, index, line, message: checked }
+    : { ok: true, index, line, input: checked };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  return `a ${typeof v}`;
+}
+
+/** The document as a watch event or object, or why it is not one. */
+export function checkDocument(value: unknown): WatchEvent | KubeObject | string {
+  if (!isPlainObject(value)) return `not an object (got ${describeType(value)})`;
+  if (value.metadata === undefined && "type" in value && "object" in value) {
+    if (typeof value.type !== "string" || !EVENT_TYPES.includes(value.type)) {
+      return `watch event type ${JSON.stringify(value.type)} is not one of ${EVENT_TYPES.join(", ")}`;
+    }
+    if (value.type === "BOOKMARK") return value as unknown as WatchEvent;
+    const obj = checkObject(value.object);
+    return typeof obj === "string"
+      ? `watch event object: ${obj}`
+      : { type: value.type as WatchEvent["type"], object: obj };
+  }
+  return checkObject(value);
+}
+
+function checkObject(value: unknown): KubeObject | string {
+  if (!isPlainObject(value)) return `not an object (got ${describeType(value)})`;
+  if (value.kind === undefined)
+    return "no kind (expected a Kubernetes object or a watch event {type, object})";
+  if (!isKnownKind(value.kind)) {
+    return `unknown kind ${JSON.stringify(value.kind)} (expected one of ${KNOWN_KINDS.join(", ")}, or List)`;
+  }
+  const meta = value.metadata;
+  if (!isPlainObject(meta) || typeof meta.name !== "string" || meta.name.length === 0) {
+    return `${value.kind} without metadata.name`;
+  }
+  for (const field of ["spec", "status"] as const) {
+    if (value[field] !== undefined && value[field] !== null && !isPlainObject(value[field])) {
+      return `${value.kind} ${meta.name}: ${field} is ${describeType(value[field])}, not an object`;
+    }
+  }
+  return value as unknown as KubeObject;
+}
+
+function lineCounter(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
