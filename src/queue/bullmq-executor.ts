@@ -54,7 +54,7 @@ export async function ensureRunnable(
   },
 ): Promise<"not-queued" | "added" | "promoted" | "present"> {
   const rec = await store.getRecord(jobId);
-  if (!rec || rec.state !== "queued") return "not-queued";
+  if (rec?.state !== "queued") return "not-queued";
   const state = await queue.getJobState(rec.bullId);
   if (state === "unknown" || state === "completed") {
     // Lost (producer crashed between record and add) or finished without settling the record: run it again.

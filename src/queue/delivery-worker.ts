@@ -149,8 +149,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
     const jobId = bullJob.data.jobId;
     const rec = await store.getRecord(jobId);
-    if (!rec || rec.state !== "queued" || !rec.job)
-      return { outcome: "skipped", why: rec?.state ?? "unknown" };
+    if (rec?.state !== "queued" || !rec.job) return { outcome: "skipped", why: rec?.state ?? "unknown" };
     if (rec.bullId !== bullJob.id) return { outcome: "skipped", why: "superseded executor" };
     const job = rec.job;
 
@@ -248,7 +247,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
       const head = await store.head(key);
       if (head === undefined) continue;
       const rec = await store.getRecord(head);
-      if (!rec || rec.state !== "queued") {
+      if (rec?.state !== "queued") {
         await store.dropHead(key, head);
         continue;
       }

@@ -21,6 +21,17 @@ export interface SettledReport {
   unknown: string[];
 }
 
+export class SettleTimeoutError extends Error {
+  readonly pending: string[];
+  constructor(pending: string[], timeoutMs: number) {
+    super(
+      `${pending.length} notification(s) not settled within ${timeoutMs} ms: ${pending.slice(0, 5).join(", ")}`,
+    );
+    this.name = "SettleTimeoutError";
+    this.pending = pending;
+  }
+}
+
 export interface NotificationQueue {
   /** false for the in-process queue: what it holds is lost when the process ends. */
   readonly durable: boolean;

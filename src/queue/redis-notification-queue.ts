@@ -12,12 +12,13 @@ import {
   type KeepCompleted,
 } from "./bullmq-executor.ts";
 import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
-import type {
-  DeadLetter,
-  DeadLetterOps,
-  EnqueueResult,
-  NotificationQueue,
-  SettledReport,
+import {
+  type DeadLetter,
+  type DeadLetterOps,
+  type EnqueueResult,
+  type NotificationQueue,
+  type SettledReport,
+  SettleTimeoutError,
 } from "./notification-queue.ts";
 import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
 
@@ -34,17 +35,6 @@ export interface RedisQueueOptions {
 /** An ioredis client as BullMQ needs it (commands wait through reconnects instead of failing). */
 export function createRedisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
-}
-
-export class SettleTimeoutError extends Error {
-  readonly pending: string[];
-  constructor(pending: string[], timeoutMs: number) {
-    super(
-      `${pending.length} notification(s) not settled within ${timeoutMs} ms: ${pending.slice(0, 5).join(", ")}`,
-    );
-    this.name = "SettleTimeoutError";
-    this.pending = pending;
-  }
 }
 
 export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps {
