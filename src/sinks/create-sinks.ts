@@ -1,0 +1,47 @@
+// The sinks a queue worker delivers through: one per service type, sharing keep-alive HTTP agents. Clients are
+// reused per service config (Slack WebClient per token/apiURL; undici Agents keep per-origin pools).
+import type { Redis } from "ioredis";
+import type { ServiceType } from "../config/types.ts";
+import type { Logger } from "../logger.ts";
+import { HttpDispatchers } from "./http/http-dispatchers.ts";
+import { PagerDutySink } from "./pagerduty/pagerduty-sink.ts";
+import type { Sink } from "./sink.ts";
+import { RedisSlackState } from "./slack/redis-slack-state.ts";
+import { SlackSink } from "./slack/slack-sink.ts";
+import { InMemorySlackState, type SlackState } from "./slack/slack-state.ts";
+import { WebhookSink } from "./webhook/webhook-sink.ts";
+
+export interface CreateSinksOptions {
+  /** Slack thread roots and the post journal live here; without it they are process-local (demo, tests). */
+  redis?: Redis;
+  logger: Logger;
+  /** Let namespace self-service webhooks reach private/loopback/link-local addresses (--allow-private-webhooks). */
+  allowPrivateNetworks?: boolean;
+  /** Overrides the Slack state (tests). */
+  slackState?: SlackState;
+  /** Request timeout for Slack and PagerDuty calls (webhooks use their service `timeoutMs`). */
+  timeoutMs?: number;
+}
+
+export interface Sinks extends Record<ServiceType, Sink> {
+  /** Closes the shared HTTP agents. */
+  close(): Promise<void>;
+}
+
+export function createSinks(opts: CreateSinksOptions): Sinks {
+  const dispatchers = new HttpDispatchers();
+  const logger = opts.logger.child({ component: "sinks" });
+  const state = opts.slackState ?? (opts.redis ? new RedisSlackState(opts.redis) : new InMemorySlackState());
+  const timeout = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
+  const webhook = new WebhookSink({
+    dispatchers,
+    logger,
+    ...(opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {}),
+  });
+  return {
+    slack: new SlackSink({ state, dispatchers, logger, ...timeout }),
+    pagerdutyv2: new PagerDutySink({ dispatchers, logger, ...timeout }),
+    webhook,
+    close: () => dispatchers.close(),
+  };
+}
