@@ -32,6 +32,14 @@ describe("values.schema.json", () => {
     for (const k of topKeys) expect(Object.keys(schema.properties)).toContain(k);
   });
 
+  it("every top-level value is in the docs/helm.md values table", () => {
+    const docs = readFileSync(join(CHART_DIR, "../../docs/helm.md"), "utf8");
+    const values = readFileSync(join(CHART_DIR, "values.yaml"), "utf8");
+    for (const [, k] of values.matchAll(/^([A-Za-z][A-Za-z0-9]*):/gm)) {
+      expect(docs, `docs/helm.md does not mention ${k}`).toMatch(new RegExp(`\`${k}[\`.]`));
+    }
+  });
+
   const rejected: [string, unknown, RegExp][] = [
     ["a wrong type", { ...MINIMAL_VALUES, replicaCount: "two" }, /replicaCount/],
     ["an unknown top-level key", { ...MINIMAL_VALUES, replicas: 3 }, /replicas/],
