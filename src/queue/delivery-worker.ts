@@ -153,7 +153,13 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     if (rec.bullId !== bullJob.id) return { outcome: "skipped", why: "superseded executor" };
     const job = rec.job;
 
-    if (await mustWaitForHead(job)) return delay(bullJob, token, headWaitMs);
+    if (await mustWaitForHead(job)) {
+      await bullJob.moveToDelayed(Date.now() + headWaitMs, token);
+      // The head may have settled meanwhile and found this job still active (nothing to promote then): look
+      // again now that it is delayed. Either that settle's promotion or this check wakes it without a wait.
+      if ((await store.head(job.orderingKey)) === jobId) await bullJob.promote().catch(() => {});
+      throw new DelayedError();
+    }
 
     const target = resolveDeliveryTarget(job, opts);
     if ("failure" in target) {

@@ -115,6 +115,17 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     await this.bull.close();
   }
 
+  /** For the queue gauges: BullMQ jobs waiting/delayed/active (a job behind its key's head counts as delayed). */
+  async depth(): Promise<{ waiting: number; delayed: number; active: number; deadLetters: number }> {
+    const c = await this.bull.getJobCounts("waiting", "delayed", "active", "prioritized");
+    return {
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+      delayed: c.delayed ?? 0,
+      active: c.active ?? 0,
+      deadLetters: await this.store.countDeadLetters(),
+    };
+  }
+
   // --- dead letters ----------------------------------------------------------------------------------
 
   listDeadLetters(): Promise<DeadLetter[]> {

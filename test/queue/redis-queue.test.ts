@@ -7,8 +7,10 @@ import {
   type DeliveryWorkerOptions,
   startDeliveryWorker,
 } from "../../src/queue/delivery-worker.ts";
+import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createMetrics } from "../../src/server/metrics.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import {
   eventually,
@@ -160,6 +162,28 @@ describe("order per key", () => {
     }
     expect(new Set(all().map((c) => c.worker)).size).toBe(2); // both workers took part
   });
+  it("wakes each job when the one before it settles (no polling: headWaitMs is a minute)", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    const jobs = Array.from({ length: 12 }, (_, n) => makeJob({ rollout: `w${n % 2}`, n }));
+    sink.plan = (id, attempt) => (id === jobs[0]!.jobId && attempt <= 2 ? transient() : undefined);
+    await start(sink, { headWaitMs: 60_000 });
+    await start(sink, { headWaitMs: 60_000 });
+    await queue.enqueue(jobs);
+    const report = await queue.waitUntilSettled(
+      jobs.map((j) => j.jobId),
+      { timeoutMs: 20_000 },
+    );
+    expect(report.delivered).toHaveLength(12);
+    for (const k of ["w0", "w1"]) {
+      expect(
+        sink
+          .delivered()
+          .filter((c) => c.jobId.startsWith(`${k}%3A`))
+          .map((c) => c.jobId),
+      ).toEqual(jobs.filter((j) => j.orderingKey.startsWith(`${k}/`)).map((j) => j.jobId));
+    }
+  });
 });
 
 describe("retries and dead letters", () => {
@@ -243,5 +267,56 @@ describe("per-destination rate limit", () => {
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(95);
     const lastQuiet = Math.max(...sink.calls.filter((c) => c.recipient === "quiet").map((c) => c.at));
     expect(lastQuiet).toBeLessThan(times[times.length - 1]!); // the quiet channel did not queue behind the busy one
+  });
+});
+
+describe("worker lifecycle and metrics", () => {
+  it("close() lets a delivery in flight finish and settle", async () => {
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    let release: (() => void) | undefined;
+    sink.plan = () =>
+      new Promise<void>((r) => {
+        release = r;
+      });
+    const w = await start(sink);
+    const job = makeJob({ rollout: "gc" });
+    await queue.enqueue([job]);
+    await eventually(() => release !== undefined, "delivery started");
+    let closed = false;
+    const closing = w.close().then(() => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    release!();
+    await closing;
+    expect(await queue.waitUntilSettled([job.jobId], { timeoutMs: 5_000 })).toMatchObject({
+      delivered: [job.jobId],
+    });
+  });
+
+  it("feeds the Prometheus metrics and reports depth", async () => {
+    const { queue, start } = setup();
+    const m = createMetrics();
+    const sink = new FakeSink();
+    const ok = makeJob({ rollout: "m-ok" });
+    const bad = makeJob({ rollout: "m-bad" });
+    sink.plan = (id, attempt) => (id !== bad.jobId ? undefined : attempt === 1 ? transient() : permanent());
+    await start(sink, { hooks: metricsDeliveryHooks(m) });
+    await queue.enqueue([ok, bad]);
+    await queue.waitUntilSettled([ok.jobId, bad.jobId]);
+    const text = await m.registry.metrics();
+    expect(text).toContain('rollouts_notifier_notifications_delivered_total{service="hook"} 1');
+    expect(text).toContain(
+      'rollouts_notifier_notifications_failed_total{service="hook",reason="http-503"} 1',
+    );
+    expect(text).toContain(
+      'rollouts_notifier_notifications_failed_total{service="hook",reason="http-400"} 1',
+    );
+    expect(text).toContain('rollouts_notifier_notifications_retried_total{service="hook"} 1');
+    expect(text).toContain('rollouts_notifier_notifications_dead_lettered_total{service="hook"} 1');
+    expect(text).toContain('rollouts_notifier_delivery_latency_seconds_count{service="hook"} 1');
+    expect(await queue.depth()).toEqual({ waiting: 0, delayed: 0, active: 0, deadLetters: 1 });
   });
 });

@@ -1,0 +1,27 @@
+// Delivery hooks that feed the Prometheus metrics of src/server/metrics.ts (labels: service names and failure
+// codes only, never secrets).
+import type { Metrics } from "../server/metrics.ts";
+import type { DeliveryHooks } from "./notification-queue.ts";
+
+export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): DeliveryHooks {
+  return {
+    onDelivered(e) {
+      m.delivered.inc({ service: e.service });
+      m.latency.observe({ service: e.service }, Math.max(0, e.latencyMs) / 1000);
+      next.onDelivered?.(e);
+    },
+    onFailed(e) {
+      m.failed.inc({ service: e.service, reason: e.failure.code });
+      next.onFailed?.(e);
+    },
+    onRetried(e) {
+      m.retried.inc({ service: e.service });
+      next.onRetried?.(e);
+    },
+    onDeadLettered(e) {
+      m.deadLettered.inc({ service: e.service });
+      m.deadLetters.inc();
+      next.onDeadLettered?.(e);
+    },
+  };
+}
