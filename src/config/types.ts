@@ -53,6 +53,8 @@ export interface SlackTemplateSpec {
   deliveryPolicy?: "Post" | "PostAndUpdate" | "Update";
   username?: string;
   icon?: string;
+  /** Extension (not upstream; used by built-in templates): what the grouping thread's root message shows. */
+  threadRoot?: { text?: string; attachments?: string; blocks?: string };
 }
 
 export interface PagerDutyTemplateSpec {

@@ -10,7 +10,37 @@ export interface SlackMessage {
   groupingKey?: string;
   notifyBroadcast?: boolean;
   deliveryPolicy?: "Post" | "PostAndUpdate" | "Update";
+  /**
+   * Extension (built-in templates set it): what the thread's root message shows, i.e. the current state of the
+   * Rollout revision. See "What the Slack sink is expected to do" below.
+   */
+  threadRoot?: SlackThreadRoot;
 }
+
+export interface SlackThreadRoot {
+  text: string;
+  blocks?: unknown[];
+  attachments?: unknown[];
+}
+
+// What the Slack sink is expected to do (upstream notifications-engine semantics, plus `threadRoot`):
+//
+// The sink keeps, per (channel, groupingKey), the ts of the thread's root message (persisted, so threads
+// survive restarts). text/blocks/attachments are posted with chat.postMessage; link_names must stay off
+// (templates escape & < > in cluster-provided text so it cannot ping or link; see docs/templates.md).
+//
+//   no groupingKey                 → post the message to the channel.
+//   groupingKey, no root yet       → post `threadRoot` if set, else the message, to the channel; remember its ts
+//                                    as the root. When `threadRoot` was posted, then post the message as the
+//                                    first reply (thread_ts = root).
+//   root exists, Post              → post the message as a reply (reply_broadcast = notifyBroadcast).
+//   root exists, PostAndUpdate     → post the message as a reply, then chat.update the root with `threadRoot`
+//                                    (or with the message when there is no `threadRoot`, as upstream does).
+//   root exists, Update            → only chat.update the root (with `threadRoot`, else the message).
+//
+// Built-in templates use groupingKey "<namespace>/<rollout>/<revision>", deliveryPolicy PostAndUpdate and a
+// `threadRoot` showing the revision's current state (colour by outcome), so each revision has one thread whose
+// root is updated in place while steps, pauses, analysis and the outcome reply in the thread.
 
 export interface PagerDutyEvent {
   eventAction: "trigger" | "acknowledge" | "resolve";
@@ -22,6 +52,8 @@ export interface PagerDutyEvent {
   group?: string;
   class?: string;
   customDetails?: Record<string, unknown>;
+  /** upstream `url`: the event's client_url. */
+  clientUrl?: string;
 }
 
 export interface WebhookRequest {

@@ -1,0 +1,57 @@
+// The built-in templates: one per built-in trigger, each with message, Slack, PagerDuty and webhook parts.
+// Used when the ConfigMap defines no template of that name, and to fill in a PagerDuty/webhook section a
+// configured template lacks (render.ts).
+import type { TemplateSpec } from "../../config/types.ts";
+import { canonicalTrigger } from "../../triggers/trigger-names.ts";
+import { ANY_WEBHOOK, type CompiledTemplate, compileTemplateSpec } from "../compile.ts";
+import { builtinPagerDutyTemplate } from "./pagerduty.ts";
+import { builtinSlackTemplate } from "./slack.ts";
+import { TRIGGER_PRESENTATIONS, type TriggerPresentation } from "./trigger-presentation.ts";
+import { builtinWebhookTemplate } from "./webhook.ts";
+
+function builtinTemplate(p: TriggerPresentation): TemplateSpec {
+  return {
+    name: p.template,
+    message: p.message,
+    slack: builtinSlackTemplate(p),
+    pagerdutyv2: builtinPagerDutyTemplate(p),
+    webhook: { [ANY_WEBHOOK]: builtinWebhookTemplate(p) },
+  };
+}
+
+/** Built-in templates by name (upstream names: rollout-aborted, analysis-run-running, scaling-replicaset, …). */
+export const BUILTIN_TEMPLATES: Readonly<Record<string, TemplateSpec>> = Object.fromEntries(
+  TRIGGER_PRESENTATIONS.map((p) => [p.template, builtinTemplate(p)]),
+);
+
+/** Built-in trigger → the name of its built-in template (aliases such as on-analysis-run-running accepted). */
+export const BUILTIN_TEMPLATE_FOR_TRIGGER: Readonly<Record<string, string>> = Object.fromEntries(
+  TRIGGER_PRESENTATIONS.map((p) => [p.trigger, p.template]),
+);
+
+export function builtinTemplateNameForTrigger(trigger: string): string | undefined {
+  return BUILTIN_TEMPLATE_FOR_TRIGGER[canonicalTrigger(trigger)];
+}
+
+/** The trigger a built-in template belongs to. */
+export function triggerForBuiltinTemplate(template: string): string | undefined {
+  return TRIGGER_PRESENTATIONS.find((p) => p.template === template)?.trigger;
+}
+
+const compiled = new Map<string, CompiledTemplate>();
+
+export function builtinCompiledTemplate(name: string): CompiledTemplate | undefined {
+  const spec = BUILTIN_TEMPLATES[name];
+  if (!spec) return undefined;
+  let c = compiled.get(name);
+  if (!c) {
+    c = compileTemplateSpec(spec);
+    compiled.set(name, c);
+  }
+  return c;
+}
+
+export function builtinCompiledTemplateForTrigger(trigger: string): CompiledTemplate | undefined {
+  const name = builtinTemplateNameForTrigger(trigger);
+  return name ? builtinCompiledTemplate(name) : undefined;
+}
