@@ -30,7 +30,7 @@ export interface FakePagerDutyAlert {
 }
 
 export type FakePagerDutyFailure =
-  | { status: number; retryAfterSec?: number }
+  | { status: number; retryAfterSec?: number; errors?: string[] }
   | { reset: true }
   | { delayMs: number };
 
@@ -99,12 +99,10 @@ export class FakePagerDuty {
       else {
         const headers: Record<string, string> = {};
         if (f.failure.retryAfterSec !== undefined) headers["retry-after"] = String(f.failure.retryAfterSec);
-        return sendJson(
-          res,
-          f.failure.status,
-          { status: "error", message: `HTTP ${f.failure.status}` },
-          headers,
-        );
+        const answer = f.failure.errors
+          ? { status: "invalid event", message: "Event object is invalid", errors: f.failure.errors }
+          : { status: "error", message: `HTTP ${f.failure.status}` };
+        return sendJson(res, f.failure.status, answer, headers);
       }
     }
     let event: unknown;
