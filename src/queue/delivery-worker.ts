@@ -33,6 +33,7 @@ export interface DeliveryWorkerOptions extends DeliveryOptions {
   headWaitMs?: number;
   /** BullMQ lock duration: a killed worker's job is taken over after about this long. */
   lockDurationMs?: number;
+  /** BullMQ stalled-check interval. Keep it the same on every worker: the first to check sets the pace for all. */
   stalledIntervalMs?: number;
   /** How often queued jobs without a live BullMQ job (producer crash, lost executor) are repaired. */
   repairIntervalMs?: number;

@@ -38,7 +38,8 @@ export class RedisQueueStore {
 
   constructor(redis: Redis, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
     this.redis = redis;
-    this.prefix = `rn:queue:${opts.queueName ?? DEFAULT_QUEUE_NAME}`;
+    // One hash tag for every key of a queue: the multi-key scripts stay in one slot on Redis Cluster.
+    this.prefix = `rn:queue:{${opts.queueName ?? DEFAULT_QUEUE_NAME}}`;
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
   }
 

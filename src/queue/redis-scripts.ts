@@ -1,6 +1,6 @@
 // Lua scripts of the durable queue. Each one changes a job record, its ordering list and the dead-letter hash
 // together, so a crash leaves either the old or the new state, never half of it.
-// Key layout under the prefix P (see redis-queue-store.ts):
+// Key layout under the prefix P = rn:queue:{<queue name>} (see redis-queue-store.ts):
 //   P:job:<jobId>       hash: state (queued|delivered|dead|purged), data (job JSON), bullId, orderingKey,
 //                       enqueuedAt, attempts, firstAttemptAt, lastAttemptAt, deliveredAt, ref. The idempotency
 //                       record: kept while queued or dead, then expires after the idempotency TTL.
