@@ -70,6 +70,10 @@ export class Reflector {
     });
   }
 
+  get resource(): ResourceDescriptor {
+    return this.opts.resource;
+  }
+
   get isSynced(): boolean {
     return this.hasSynced;
   }

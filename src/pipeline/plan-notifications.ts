@@ -1,0 +1,187 @@
+// The middle of the pipeline, pure: one detected transition → the notification jobs to enqueue.
+//   routing object (the Rollout; an AnalysisRun's owning Rollout) → subscriptions → destinations
+//   trigger plan (built-in default template, or the ConfigMap's `trigger.<name>` with `when`/`oncePer`)
+//   → templates rendered per destination's service → one job per (send, destination), deterministic id.
+// Every problem (unknown service/trigger, broken template) is returned for the caller to report; it affects
+// only its own destination or template, never the others.
+import type { Destination, NotifierConfig, ServiceConfig, TemplateSpec } from "../config/types.ts";
+import type { KubeObject } from "../kube/objects.ts";
+import { buildNotificationJob, type NotificationJob } from "../queue/notification-job.ts";
+import { resolveDestinations } from "../subscriptions/resolve-destinations.ts";
+import { builtinCompiledTemplate } from "../templates/builtin/index.ts";
+import { type CompiledTemplate, compileTemplateSpec } from "../templates/compile.ts";
+import { buildTemplateContext } from "../templates/context.ts";
+import { renderNotification } from "../templates/render.ts";
+import { planTrigger } from "../triggers/custom-trigger-plan.ts";
+import type { Transition } from "../triggers/transition.ts";
+
+/** What the pipeline can look up about the cluster (the watcher's caches, or replay's world). */
+export interface PipelineWorld {
+  getRollout(namespace: string, name: string): KubeObject | undefined;
+  getNamespace(name: string): KubeObject | undefined;
+  analysisRunsIn(namespace: string): KubeObject[];
+}
+
+export interface PipelineProblem {
+  kind: "subscription" | "trigger" | "template" | "service";
+  /** The object the problem belongs to (uid), for once-per-object reporting. */
+  uid: string;
+  object: string;
+  message: string;
+  destination?: Destination;
+}
+
+export interface PlanNotificationsInput {
+  transition: Transition;
+  world: PipelineWorld;
+  /** Effective config for the routing object's namespace. */
+  config: NotifierConfig;
+  annotationPrefix?: string;
+  now: Date;
+  /** When the transition was detected (ms): delivery latency is measured from it. */
+  detectedAt: number;
+}
+
+export interface PlannedNotifications {
+  jobs: NotificationJob[];
+  problems: PipelineProblem[];
+  /** The object whose subscriptions routed the transition. */
+  routedBy: KubeObject;
+}
+
+const compiledConfigTemplates = new WeakMap<TemplateSpec, CompiledTemplate>();
+
+function compiled(config: NotifierConfig, name: string): CompiledTemplate | undefined {
+  const spec = config.templates[name];
+  if (!spec) return builtinCompiledTemplate(name);
+  let c = compiledConfigTemplates.get(spec);
+  if (!c) {
+    c = compileTemplateSpec(spec);
+    compiledConfigTemplates.set(spec, c);
+  }
+  return c;
+}
+
+/** The object whose annotations route a transition: the Rollout, or an AnalysisRun's owner (else the run). */
+export function routingObject(transition: Transition, world: PipelineWorld): KubeObject {
+  const ref = transition.rollout ?? (transition.object.kind === "Rollout" ? transition.object : undefined);
+  if (ref) {
+    const live = world.getRollout(ref.namespace, ref.name);
+    if (live) return live;
+    if (transition.object.kind === "Rollout") return transition.snapshot;
+  }
+  return transition.snapshot;
+}
+
+export function planNotifications(input: PlanNotificationsInput): PlannedNotifications {
+  const { transition: t, world, config } = input;
+  const routedBy = routingObject(t, world);
+  const ns = t.object.namespace;
+  const objectName = `${t.object.kind}/${ns}/${t.object.name}`;
+  const uid = routedBy.metadata.uid ?? t.object.uid;
+  const problems: PipelineProblem[] = [];
+
+  const routed = resolveDestinations({
+    trigger: t.trigger,
+    rollout: routedBy,
+    namespace: world.getNamespace(ns),
+    config,
+    annotationPrefix: input.annotationPrefix,
+  });
+  for (const p of routed.problems) {
+    problems.push({
+      kind: "subscription",
+      uid,
+      object: `${routedBy.kind ?? "Rollout"}/${ns}/${routedBy.metadata.name}`,
+      message: `${p.source}: ${p.message}`,
+    });
+  }
+  if (routed.destinations.length === 0) return { jobs: [], problems, routedBy };
+
+  const isRun = t.object.kind === "AnalysisRun";
+  const rollout = isRun ? (routedBy.kind === "Rollout" ? routedBy : undefined) : t.snapshot;
+  const plan = planTrigger(t, config, { now: input.now, rollout });
+  for (const p of plan.problems) {
+    problems.push({
+      kind: "trigger",
+      uid,
+      object: objectName,
+      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
+    });
+  }
+
+  const revision = t.revision;
+  const runs = world
+    .analysisRunsIn(ns)
+    .filter(
+      (r) =>
+        rollout?.metadata.uid !== undefined &&
+        r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid) &&
+        (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
+    );
+
+  const jobs: NotificationJob[] = [];
+  for (const p of plan.plans) {
+    const templates: CompiledTemplate[] = [];
+    for (const name of p.send) {
+      try {
+        const c = compiled(config, name);
+        if (c) templates.push(c);
+        else
+          problems.push({
+            kind: "template",
+            uid,
+            object: objectName,
+            message: `template "${name}" is not defined`,
+          });
+      } catch (err) {
+        problems.push({ kind: "template", uid, object: objectName, message: (err as Error).message });
+      }
+    }
+    if (templates.length === 0) continue;
+    for (const destination of routed.destinations) {
+      const service: ServiceConfig | undefined = config.services[destination.service];
+      if (!service) {
+        problems.push({
+          kind: "service",
+          uid,
+          object: objectName,
+          destination,
+          message: `service "${destination.service}" is not configured`,
+        });
+        continue;
+      }
+      try {
+        const ctx = buildTemplateContext({
+          transition: t,
+          rollout: rollout ?? routedBy,
+          analysisRun: isRun ? t.snapshot : undefined,
+          analysisRuns: runs,
+          recipient: destination.recipient,
+          serviceType: service.type,
+          context: config.context,
+          now: input.now,
+        });
+        const notification = renderNotification(templates, ctx, service);
+        const job = buildNotificationJob({
+          transition: { ...t, id: p.key },
+          destination,
+          notification,
+          detectedAt: input.detectedAt,
+          tenantNamespace: service.tenantNamespace,
+        });
+        job.transition.id = t.id;
+        jobs.push(job);
+      } catch (err) {
+        problems.push({
+          kind: "template",
+          uid,
+          object: objectName,
+          destination,
+          message: (err as Error).message,
+        });
+      }
+    }
+  }
+  return { jobs, problems, routedBy };
+}
