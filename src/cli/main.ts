@@ -2,6 +2,8 @@
 // The rollouts-notifier CLI. Each command registers itself from its own file under ./commands.
 import { Command } from "commander";
 import { registerDlqCommand } from "./commands/dlq.ts";
+import { registerMigrateCommand } from "./commands/migrate.ts";
+import { registerTemplateCommand } from "./commands/template.ts";
 import { registerReplayCommand } from "./commands/replay.ts";
 
 const program = new Command("rollouts-notifier").description(
@@ -9,5 +11,7 @@ const program = new Command("rollouts-notifier").description(
 );
 registerReplayCommand(program);
 registerDlqCommand(program);
+registerMigrateCommand(program);
+registerTemplateCommand(program);
 
 await program.parseAsync(process.argv);
