@@ -24,6 +24,8 @@ export interface CreateSinksOptions {
 }
 
 export interface Sinks extends Record<ServiceType, Sink> {
+  /** The sink for a service type, in the shape the queue's `sinks` option takes. */
+  sinkFor(type: ServiceType): Sink | undefined;
   /** Closes the shared HTTP agents. */
   close(): Promise<void>;
 }
@@ -38,10 +40,14 @@ export function createSinks(opts: CreateSinksOptions): Sinks {
     logger,
     ...(opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {}),
   });
-  return {
+  const byType: Record<ServiceType, Sink> = {
     slack: new SlackSink({ state, dispatchers, logger, ...timeout }),
     pagerdutyv2: new PagerDutySink({ dispatchers, logger, ...timeout }),
     webhook,
+  };
+  return {
+    ...byType,
+    sinkFor: (type) => (Object.hasOwn(byType, type) ? byType[type] : undefined),
     close: () => dispatchers.close(),
   };
 }

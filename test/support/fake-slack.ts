@@ -219,10 +219,16 @@ export class FakeSlack {
       if ("error" in failure) return answer(200, { ok: false, error: failure.error });
       if ("status" in failure) {
         call.error = `http_${failure.status}`;
-        const headers: Record<string, string> = { "content-type": "text/plain" };
+        // Slack answers a rate limit with a JSON error body; other HTTP failures come from its edge as text.
+        const rateLimited = failure.status === 429 && failure.body === undefined;
+        const headers: Record<string, string> = {
+          "content-type": rateLimited ? "application/json; charset=utf-8" : "text/plain",
+        };
         if (failure.retryAfterSec !== undefined) headers["retry-after"] = String(failure.retryAfterSec);
         res.writeHead(failure.status, headers);
-        return void res.end(failure.body ?? "");
+        return void res.end(
+          rateLimited ? JSON.stringify({ ok: false, error: "ratelimited" }) : (failure.body ?? ""),
+        );
       }
       if ("delayMs" in failure) await sleep(failure.delayMs);
     }
