@@ -267,7 +267,7 @@ describe("per-destination rate limit", () => {
       .sort((a, b) => a - b);
     // One per 100 ms, no burst: the i-th send (0-based) cannot happen before t0 + i * 100.
     expect(times).toHaveLength(6);
-    times.forEach((t, i) => expect(t - t0).toBeGreaterThanOrEqual(i * 100));
+    for (const [i, t] of times.entries()) expect(t - t0).toBeGreaterThanOrEqual(i * 100);
     const lastQuiet = Math.max(...sink.calls.filter((c) => c.recipient === "quiet").map((c) => c.at));
     expect(lastQuiet).toBeLessThan(times[times.length - 1]!); // the quiet channel did not queue behind the busy one
   });
