@@ -30,7 +30,11 @@ function rollout(namespace: string, name: string, replicas = 1): KubeObject {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Rollout",
     metadata: { name, namespace, labels: { app: name } },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } } },
+    },
   };
 }
 
@@ -59,7 +63,10 @@ describe("client-node informer (makeInformer + ListWatch)", () => {
     await waitFor("watch open", () => server.faults.openWatchCount > 0);
 
     server.objects.create(rollout("inf-a", "during"));
-    const updated = server.objects.patch({ kind: "Rollout", namespace: "inf-a", name: "during" }, { spec: { replicas: 3 } });
+    const updated = server.objects.patch(
+      { kind: "Rollout", namespace: "inf-a", name: "during" },
+      { spec: { replicas: 3 } },
+    );
     server.objects.delete({ kind: "Rollout", namespace: "inf-a", name: "before" });
 
     await waitFor("delete event", () => seen.includes("delete before"));
@@ -122,7 +129,11 @@ describe("client-node Watch", () => {
       () => {},
     );
     await waitFor("watch open", () => server.faults.openWatchCount > 0);
-    server.objects.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bump", namespace: "default" } });
+    server.objects.create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "bump", namespace: "default" },
+    });
     server.faults.sendBookmarks();
     const bookmark = await waitFor("bookmark", () => events.find((e) => e.type === "BOOKMARK"));
     expect(bookmark.obj).toEqual({
@@ -164,7 +175,12 @@ describe("leases through CoordinationV1Api", () => {
     const leases = server.kubeConfig().makeApiClient(CoordinationV1Api);
     const body: V1Lease = {
       metadata: { name: "rollouts-notifier", namespace: "default" },
-      spec: { holderIdentity: "pod-a", leaseDurationSeconds: 15, acquireTime: new Date(), renewTime: new Date() },
+      spec: {
+        holderIdentity: "pod-a",
+        leaseDurationSeconds: 15,
+        acquireTime: new Date(),
+        renewTime: new Date(),
+      },
     };
     const created = await leases.createNamespacedLease({ namespace: "default", body });
     expect(created.metadata?.resourceVersion).toMatch(/^\d+$/);
@@ -175,7 +191,9 @@ describe("leases through CoordinationV1Api", () => {
       namespace: "default",
       body: { ...created, spec: { ...created.spec, renewTime: new Date() } },
     });
-    expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
+    expect(Number(renewed.metadata?.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata?.resourceVersion),
+    );
 
     const stale = leases.replaceNamespacedLease({
       name: "rollouts-notifier",
@@ -187,7 +205,9 @@ describe("leases through CoordinationV1Api", () => {
     expect(err.code).toBe(409);
     expect(JSON.parse(err.body)).toMatchObject({ kind: "Status", reason: "Conflict", code: 409 });
 
-    await expect(leases.createNamespacedLease({ namespace: "default", body })).rejects.toMatchObject({ code: 409 });
+    await expect(leases.createNamespacedLease({ namespace: "default", body })).rejects.toMatchObject({
+      code: 409,
+    });
     const read = await leases.readNamespacedLease({ name: "rollouts-notifier", namespace: "default" });
     expect(read.spec?.holderIdentity).toBe("pod-a");
   });

@@ -50,8 +50,13 @@ function fixtureForApply(relPath: string): KubeObject {
   const obj = parseYaml(readFileSync(join(ARGO_FIXTURES_DIR, relPath), "utf8")) as KubeObject;
   const template = (obj.spec?.template as { metadata?: Record<string, unknown> } | undefined)?.metadata;
   if (template) delete template.creationTimestamp;
-  const { resourceVersion: _r, uid: _u, creationTimestamp: _c, generation: _g, ...metadata } = obj.metadata as
-    KubeObject["metadata"] & { selfLink?: string };
+  const {
+    resourceVersion: _r,
+    uid: _u,
+    creationTimestamp: _c,
+    generation: _g,
+    ...metadata
+  } = obj.metadata as KubeObject["metadata"] & { selfLink?: string };
   delete (metadata as { selfLink?: string }).selfLink;
   return { ...obj, metadata };
 }
@@ -77,38 +82,83 @@ describe("kubectl against the test API server", () => {
     expect(updated.metadata.uid).toBe(created.metadata.uid);
 
     const list = JSON.parse(await kubectl("get", "rollouts", "-A", "-o", "json")) as { items: KubeObject[] };
-    expect(list.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["jesse-test/canary-demo"]);
+    expect(list.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      "jesse-test/canary-demo",
+    ]);
     expect(list.items[0]!.metadata.resourceVersion).toBe(updated.metadata.resourceVersion);
     // server-side printing with the CRD's printer columns
-    expect(await kubectl("get", "ro", "-n", "jesse-test")).toMatch(/^NAME\s+DESIRED\s+CURRENT\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/);
+    expect(await kubectl("get", "ro", "-n", "jesse-test")).toMatch(
+      /^NAME\s+DESIRED\s+CURRENT\s+UP-TO-DATE\s+AVAILABLE\s+AGE\n/,
+    );
   });
 
   it("patches with --type merge and --type json, and the status subresource", async () => {
     const ref = { kind: "Rollout", namespace: "patching", name: "p" };
-    server.objects.create({ ...fixtureForApply("canary/canary-rollout.yaml"), metadata: { name: "p", namespace: "patching" } });
-    await kubectl("patch", "rollout", "p", "-n", "patching", "--type", "merge", "-p", '{"spec":{"replicas":4}}');
+    server.objects.create({
+      ...fixtureForApply("canary/canary-rollout.yaml"),
+      metadata: { name: "p", namespace: "patching" },
+    });
+    await kubectl(
+      "patch",
+      "rollout",
+      "p",
+      "-n",
+      "patching",
+      "--type",
+      "merge",
+      "-p",
+      '{"spec":{"replicas":4}}',
+    );
     expect(server.objects.get(ref).spec?.replicas).toBe(4);
-    await kubectl("patch", "rollout", "p", "-n", "patching", "--type", "json", "-p", '[{"op":"replace","path":"/spec/replicas","value":6}]');
+    await kubectl(
+      "patch",
+      "rollout",
+      "p",
+      "-n",
+      "patching",
+      "--type",
+      "json",
+      "-p",
+      '[{"op":"replace","path":"/spec/replicas","value":6}]',
+    );
     expect(server.objects.get(ref).spec?.replicas).toBe(6);
     expect(server.objects.get(ref).metadata.generation).toBe(3);
 
     const statusPatch = '{"status":{"phase":"Paused","message":"CanaryPauseStep"}}';
-    await kubectl("patch", "rollout", "p", "-n", "patching", "--subresource=status", "--type", "merge", "-p", statusPatch);
+    await kubectl(
+      "patch",
+      "rollout",
+      "p",
+      "-n",
+      "patching",
+      "--subresource=status",
+      "--type",
+      "merge",
+      "-p",
+      statusPatch,
+    );
     const afterStatus = server.objects.get(ref);
     expect(afterStatus.status).toEqual({ phase: "Paused", message: "CanaryPauseStep" });
     expect(afterStatus.metadata.generation).toBe(3); // status writes do not bump generation
 
     // strategic merge patch is refused for custom resources, as by a real server
-    expect(await kubectlFails("patch", "rollout", "p", "-n", "patching", "-p", '{"spec":{"replicas":1}}')).toContain(
-      "application/strategic-merge-patch+json is not supported",
-    );
+    expect(
+      await kubectlFails("patch", "rollout", "p", "-n", "patching", "-p", '{"spec":{"replicas":1}}'),
+    ).toContain("application/strategic-merge-patch+json is not supported");
   });
 
   it("streams `kubectl get rollouts -w -o json` updates made through the API and sees `kubectl delete`", async () => {
-    server.objects.create({ ...fixtureForApply("canary/canary-rollout.yaml"), metadata: { name: "w", namespace: "watching" } });
-    const child: ChildProcess = spawn("kubectl", kubectlArgs(["get", "rollouts", "-n", "watching", "-w", "-o", "json"]), {
-      env: { ...process.env, HOME: dir },
+    server.objects.create({
+      ...fixtureForApply("canary/canary-rollout.yaml"),
+      metadata: { name: "w", namespace: "watching" },
     });
+    const child: ChildProcess = spawn(
+      "kubectl",
+      kubectlArgs(["get", "rollouts", "-n", "watching", "-w", "-o", "json"]),
+      {
+        env: { ...process.env, HOME: dir },
+      },
+    );
     let out = "";
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
@@ -120,7 +170,9 @@ describe("kubectl against the test API server", () => {
       server.objects.patch({ kind: "Rollout", namespace: "watching", name: "w" }, { spec: { replicas: 9 } });
       await waitFor("update", () => objects().some((o) => o.spec?.replicas === 9));
 
-      expect(await kubectl("delete", "rollout", "w", "-n", "watching")).toContain('rollout.argoproj.io "w" deleted');
+      expect(await kubectl("delete", "rollout", "w", "-n", "watching")).toContain(
+        'rollout.argoproj.io "w" deleted',
+      );
       expect(server.objects.tryGet({ kind: "Rollout", namespace: "watching", name: "w" })).toBeUndefined();
       // kubectl -w prints the deleted object as well
       await waitFor("deleted object printed", () => objects().length >= 3);
@@ -137,13 +189,23 @@ describe("kubectl against the test API server", () => {
       data: { "trigger.on-rollout-completed": "- send: [rollout-completed]" },
     });
     const cm = JSON.parse(
-      await kubectl("get", "configmap", "argo-rollouts-notification-configmap", "-n", "argo-rollouts", "-o", "json"),
+      await kubectl(
+        "get",
+        "configmap",
+        "argo-rollouts-notification-configmap",
+        "-n",
+        "argo-rollouts",
+        "-o",
+        "json",
+      ),
     ) as KubeObject;
     expect(cm.data).toEqual({ "trigger.on-rollout-completed": "- send: [rollout-completed]" });
-    expect(await kubectl("create", "configmap", "made-by-kubectl", "-n", "argo-rollouts", "--from-literal=k=v")).toContain(
-      "configmap/made-by-kubectl created",
-    );
-    expect(server.objects.get({ kind: "ConfigMap", namespace: "argo-rollouts", name: "made-by-kubectl" }).data).toEqual({
+    expect(
+      await kubectl("create", "configmap", "made-by-kubectl", "-n", "argo-rollouts", "--from-literal=k=v"),
+    ).toContain("configmap/made-by-kubectl created");
+    expect(
+      server.objects.get({ kind: "ConfigMap", namespace: "argo-rollouts", name: "made-by-kubectl" }).data,
+    ).toEqual({
       k: "v",
     });
     expect(await kubectl("get", "configmaps", "-n", "argo-rollouts", "-o", "name")).toBe(
@@ -156,7 +218,13 @@ describe("kubectl against the test API server", () => {
 
   it("refuses to create into a missing namespace and to create twice", async () => {
     const file = join(dir, "orphan.yaml");
-    writeFileSync(file, toYaml({ ...fixtureForApply("canary/canary-rollout.yaml"), metadata: { name: "o", namespace: "missing" } }));
+    writeFileSync(
+      file,
+      toYaml({
+        ...fixtureForApply("canary/canary-rollout.yaml"),
+        metadata: { name: "o", namespace: "missing" },
+      }),
+    );
     expect(await kubectlFails("create", "-f", file)).toContain('namespaces "missing" not found');
     await kubectl("create", "namespace", "missing");
     await kubectl("create", "-f", file);
