@@ -240,6 +240,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     autorun: true,
   });
   worker.on("error", (err) => log.error({ err: err.message }, "delivery worker error"));
+  queue.on("error", (err) => log.warn({ err: err.message }, "delivery worker queue: Redis error"));
   worker.on("failed", (bullJob, err) => {
     // Only infrastructure errors get here (delivery failures are handled above): give up on the job visibly.
     if (!bullJob || bullJob.attemptsMade < (bullJob.opts.attempts ?? 1)) return;

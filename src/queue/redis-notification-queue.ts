@@ -2,6 +2,7 @@
 // settle (replay), and the dead-letter operations behind `rollouts-notifier dlq`.
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
 import {
   BULL_JOB_NAME,
   DEFAULT_KEEP_COMPLETED,
@@ -30,6 +31,8 @@ export interface RedisQueueOptions {
   keepCompleted?: KeepCompleted;
   /** How often waitUntilSettled looks at job states. */
   settlePollMs?: number;
+  /** Where connection errors of the BullMQ queue go (they are retried; unlistened they would crash). */
+  logger?: Logger;
 }
 
 /** An ioredis client as BullMQ needs it (commands wait through reconnects instead of failing). */
@@ -51,6 +54,9 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
     this.store = new RedisQueueStore(opts.connection, storeOpts);
     this.bull = new Queue(queueName, { connection: opts.connection });
+    this.bull.on("error", (err) =>
+      opts.logger?.warn({ err: err.message }, "notification queue: Redis error"),
+    );
     this.keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
     this.settlePollMs = opts.settlePollMs ?? 100;
   }
