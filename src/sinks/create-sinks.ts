@@ -15,7 +15,10 @@ export interface CreateSinksOptions {
   /** Slack thread roots and the post journal live here; without it they are process-local (demo, tests). */
   redis?: Redis;
   logger: Logger;
-  /** Let namespace self-service webhooks reach private/loopback/link-local addresses (--allow-private-webhooks). */
+  /**
+   * Let services from a namespace's self-service config reach private/loopback/link-local addresses
+   * (--allow-private-webhooks). Applies to webhook URLs and to Slack/PagerDuty apiURLs.
+   */
   allowPrivateNetworks?: boolean;
   /** Overrides the Slack state (tests). */
   slackState?: SlackState;
@@ -35,15 +38,12 @@ export function createSinks(opts: CreateSinksOptions): Sinks {
   const logger = opts.logger.child({ component: "sinks" });
   const state = opts.slackState ?? (opts.redis ? new RedisSlackState(opts.redis) : new InMemorySlackState());
   const timeout = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
-  const webhook = new WebhookSink({
-    dispatchers,
-    logger,
-    ...(opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {}),
-  });
+  const allow =
+    opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {};
   const byType: Record<ServiceType, Sink> = {
-    slack: new SlackSink({ state, dispatchers, logger, ...timeout }),
-    pagerdutyv2: new PagerDutySink({ dispatchers, logger, ...timeout }),
-    webhook,
+    slack: new SlackSink({ state, dispatchers, logger, ...timeout, ...allow }),
+    pagerdutyv2: new PagerDutySink({ dispatchers, logger, ...timeout, ...allow }),
+    webhook: new WebhookSink({ dispatchers, logger, ...allow }),
   };
   return {
     ...byType,

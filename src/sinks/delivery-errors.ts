@@ -1,5 +1,6 @@
 // Shared failure classification for the HTTP sinks: what the queue retries (transient) and what goes to dead
 // letters (permanent). Messages name the sink and destination, never a credential.
+import { findBlockedAddressError } from "./http/guarded-connector.ts";
 import { DeliveryError } from "./sink.ts";
 
 /** Retry-After as delta-seconds or an HTTP date, in ms from `now`; undefined when absent or unparsable. */
@@ -103,4 +104,19 @@ export function messageOf(err: unknown): string {
 export function snippet(body: string, max = 300): string {
   const flat = body.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** A permanent DeliveryError when `err` is the SSRF guard refusing an address; undefined otherwise. */
+export function blockedAddressDeliveryError(
+  what: string,
+  tenantNamespace: string | undefined,
+  err: unknown,
+): DeliveryError | undefined {
+  const blocked = findBlockedAddressError(err);
+  if (!blocked) return undefined;
+  return new DeliveryError(`${what} from namespace ${tenantNamespace ?? "?"}: ${blocked.message}`, {
+    transient: false,
+    code: "blocked_address",
+    cause: blocked,
+  });
 }

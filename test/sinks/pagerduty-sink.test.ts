@@ -201,6 +201,12 @@ describe("pagerduty sink", () => {
     await expect(sink.deliver(delivery({}))).resolves.toBeDefined();
   });
 
+  it("a PagerDuty service from a namespace's self-service config may not point apiURL at a private address", async () => {
+    const e = await deliveryError(sink.deliver(delivery({}, { tenantNamespace: "team-a" })));
+    expect(e).toMatchObject({ transient: false, code: "blocked_address" });
+    expect(pd.received).toHaveLength(0);
+  });
+
   it("invalid severity or action is a permanent error naming the value", async () => {
     const e = await deliveryError(sink.deliver(delivery({ severity: "sev1" as never })));
     expect(e.message).toContain('"sev1"');

@@ -374,6 +374,20 @@ describe("slack sink", () => {
       }
     });
 
+    it("a Slack service from a namespace's self-service config may not point apiURL at a private address", async () => {
+      const calls = slack.calls.length;
+      const e = await deliveryError(newSink().deliver({ ...delivery("alerts"), tenantNamespace: "team-a" }));
+      expect(e).toMatchObject({ transient: false, code: "blocked_address" });
+      expect(slack.calls.length).toBe(calls);
+      const open = new SlackSink({
+        state: new RedisSlackState(shared, { keyPrefix: prefix }),
+        dispatchers,
+        logger,
+        allowPrivateNetworks: true,
+      });
+      await expect(open.deliver({ ...delivery("alerts"), tenantNamespace: "team-a" })).resolves.toBeDefined();
+    });
+
     it("a message with nothing to show is a permanent error before any call", async () => {
       const calls = slack.calls.length;
       const d = delivery("alerts", { text: "" });

@@ -4,7 +4,12 @@
 // lands on the same alert and a repeated resolve is a no-op.
 import { request } from "undici";
 import type { Logger } from "../../logger.ts";
-import { deliveryErrorForNetwork, deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
+import {
+  blockedAddressDeliveryError,
+  deliveryErrorForNetwork,
+  deliveryErrorForStatus,
+  snippet,
+} from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildPagerDutyEventBody, MAX_EVENT_BYTES } from "./pagerduty-event.ts";
@@ -16,6 +21,8 @@ export interface PagerDutySinkOptions {
   dispatchers: HttpDispatchers;
   logger: Logger;
   timeoutMs?: number;
+  /** Let services from a namespace's self-service config reach private addresses (apiURL). */
+  allowPrivateNetworks?: boolean;
   now?: () => number;
 }
 
@@ -79,7 +86,9 @@ export class PagerDutySink implements Sink {
     let res: Awaited<ReturnType<typeof request>>;
     try {
       res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get(),
+        dispatcher: this.#opts.dispatchers.get({
+          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
+        }),
         method: "POST",
         headers: { "content-type": "application/json", "user-agent": "rollouts-notifier" },
         body: json,
@@ -88,7 +97,10 @@ export class PagerDutySink implements Sink {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw deliveryErrorForNetwork(where, err);
+      throw (
+        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
+        deliveryErrorForNetwork(where, err)
+      );
     }
     const text = await res.body.text().catch(() => "");
     if (res.statusCode === 202 || (res.statusCode >= 200 && res.statusCode < 300)) {

@@ -22,6 +22,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { SlackServiceConfig } from "../../config/types.ts";
 import type { Logger } from "../../logger.ts";
+import { blockedAddressDeliveryError } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { slackCertainlyRejected, slackDeliveryError, slackErrorCode } from "./slack-errors.ts";
@@ -44,6 +45,8 @@ export interface SlackSinkOptions {
   dispatchers: HttpDispatchers;
   logger: Logger;
   timeoutMs?: number;
+  /** Let services from a namespace's self-service config reach private addresses (apiURL). */
+  allowPrivateNetworks?: boolean;
   now?: () => number;
 }
 
@@ -64,17 +67,16 @@ export class SlackSink implements Sink {
     return this.#opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   }
 
-  #client(service: SlackServiceConfig): WebClient {
-    const key = JSON.stringify([
-      service.name,
-      service.token,
-      slackApiUrl(service),
-      service.insecureSkipVerify === true,
-    ]);
+  #client(service: SlackServiceConfig, guarded: boolean): WebClient {
+    const insecure = service.insecureSkipVerify === true;
+    const key = JSON.stringify([service.name, service.token, slackApiUrl(service), insecure, guarded]);
     let client = this.#clients.get(key);
     if (!client) {
       client = createSlackWebClient(service, {
-        dispatcher: this.#opts.dispatchers.get({ insecureSkipVerify: service.insecureSkipVerify === true }),
+        dispatcher: this.#opts.dispatchers.get({
+          insecureSkipVerify: insecure,
+          blockPrivateAddresses: guarded,
+        }),
         logger: this.#opts.logger,
         timeoutMs: this.#timeoutMs(),
       });
@@ -102,18 +104,22 @@ export class SlackSink implements Sink {
         "slack icon is neither an emoji nor an http(s) URL; ignored",
       );
     }
+    // Services from a namespace's self-service config may not point apiURL at private addresses (SSRF).
+    const guarded = delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks;
     const ctx: DeliveryContext = {
       service,
       channel,
       where,
       plan,
       jobId: delivery.jobId,
-      client: this.#client(service),
+      client: this.#client(service, guarded),
     };
     try {
       return await this.#deliver(ctx);
     } catch (err) {
-      throw slackDeliveryError(where, err);
+      throw (
+        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ?? slackDeliveryError(where, err)
+      );
     }
   }
 

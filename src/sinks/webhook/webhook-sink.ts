@@ -5,8 +5,12 @@
 import { request } from "undici";
 import type { WebhookServiceConfig } from "../../config/types.ts";
 import type { Logger } from "../../logger.ts";
-import { deliveryErrorForNetwork, deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
-import { findBlockedAddressError } from "../http/guarded-connector.ts";
+import {
+  blockedAddressDeliveryError,
+  deliveryErrorForNetwork,
+  deliveryErrorForStatus,
+  snippet,
+} from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildWebhookRequest } from "./webhook-request.ts";
@@ -66,14 +70,8 @@ export class WebhookSink implements Sink {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      const blocked = findBlockedAddressError(err);
-      if (blocked) {
-        throw new DeliveryError(`${what} from namespace ${delivery.tenantNamespace}: ${blocked.message}`, {
-          transient: false,
-          code: "blocked_address",
-          cause: blocked,
-        });
-      }
+      const blocked = blockedAddressDeliveryError(what, delivery.tenantNamespace, err);
+      if (blocked) throw blocked;
       throw deliveryErrorForNetwork(what, err);
     }
     const status = res.statusCode;
