@@ -9,7 +9,6 @@
 //   on-rollout-updated         r<revision annotation>                   a Rollout never reuses a revision number
 //   on-rollout-step-completed  run<n>/<status.currentPodHash>/<index>
 //   on-rollout-aborted         run<n>/<status.currentPodHash>
-//   on-rollout-completed       run<n>/<status.stableRS>
 //                              n counts "runs" in the saved state: one pass through the steps of one
 //                              (currentPodHash, currentStepHash). It goes up by one for a new pair (a new
 //                              revision, new steps), for an abort (status.abort turns true), and for the step
@@ -18,8 +17,11 @@
 //                              the revision because the controller writes the new currentPodHash before the
 //                              revision annotation; the pod hash in the id keeps ids apart even where two
 //                              detections count runs differently (several runs between two snapshots).
+//   on-rollout-completed       r<revision annotation>/<status.stableRS>   (when stableRS switches to the
+//                              current pod hash the annotation already names that pod's revision)
 //   on-rollout-paused          cond/<reason>@<startTime> of status.pauseConditions[0], or
-//                              spec/g<metadata.generation> when spec.paused turned true
+//                              spec/n<k> when spec.paused turned true for the k-th time (a counter in the
+//                              saved state: the controller records no time or generation for a user pause)
 //   on-rollout-resumed         the key of the pause that ended (same as its on-rollout-paused)
 //   on-scaling-replica-set     n<change counter>/<spec.replicas>-<status.replicas>-<status.updatedReplicas>
 // AnalysisRun (uid = the AnalysisRun's uid; a run goes through its phases once):
@@ -31,7 +33,7 @@
 // neither snapshot cannot be identified — a whole abort → retry cycle between two snapshots is not seen as an
 // abort, and if the step index did not go back either, clearing the pause reads as a resume. Scaling ids count
 // changes: unique per saved state, but not comparable across skipped snapshots (scaling is a change between two
-// observations). Run numbers restart at 0 if a saved state is lost (the object becomes a baseline again).
+// observations). Run numbers and user-pause counters restart if a saved state is lost (the object becomes a baseline again).
 
 /** Percent-encodes the characters that would break an id part: "%", "/", ":" and anything outside printable ASCII. */
 export function idPart(value: string | number): string {

@@ -22,8 +22,8 @@ export interface RolloutState {
   /** "<reason>@<startTime>" of each status.pauseConditions entry, in order. */
   pauseKeys: string[];
   specPaused: boolean;
-  /** Generation at which spec.paused turned true (the key of that pause). */
-  specPausedAt?: number;
+  /** How many times spec.paused was seen turning true: the key of the current (or last) user pause. */
+  specPauses: number;
   replicas: { spec?: number; status?: number; updated?: number };
   /** How many replica-count changes were detected (qualifies scaling ids). */
   scalingChanges: number;
@@ -94,7 +94,7 @@ export function extractRolloutState(obj: KubeObject): RolloutState {
     aborted: f.aborted,
     pauseKeys: f.pauseKeys,
     specPaused: f.specPaused,
-    specPausedAt: f.specPaused ? f.generation : undefined,
+    specPauses: 0,
     replicas: f.replicas,
     scalingChanges: 0,
   };
@@ -107,6 +107,7 @@ export const EMPTY_ROLLOUT_STATE: RolloutState = Object.freeze({
   aborted: false,
   pauseKeys: Object.freeze([]) as unknown as string[],
   specPaused: false,
+  specPauses: 0,
   replicas: Object.freeze({}),
   scalingChanges: 0,
 }) as RolloutState;
@@ -132,7 +133,7 @@ export function parseRolloutState(value: unknown): RolloutState | undefined {
     Array.isArray(s.pauseKeys) &&
     s.pauseKeys.every((k) => typeof k === "string") &&
     typeof s.specPaused === "boolean" &&
-    optNumber(s.specPausedAt) &&
+    typeof s.specPauses === "number" &&
     typeof replicas === "object" &&
     replicas !== null &&
     optNumber(replicas.spec) &&

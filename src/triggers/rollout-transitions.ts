@@ -85,7 +85,13 @@ export function detectRolloutTransitions(
   }
 
   const fullPromotion = f.stableRS !== undefined && f.stableRS !== p.stableRS && f.stableRS === f.podHash;
-  const fromIndex = sameRun ? p.stepIndex : 0;
+  // A new run starts at step 0, or at the end when the new pod hash is the stable one (the controller skips
+  // the steps: rollback to stable, steps edited after promotion).
+  const fromIndex = sameRun
+    ? p.stepIndex
+    : f.stableRS !== undefined && f.stableRS === f.podHash
+      ? f.stepIndex
+      : 0;
   if (
     !f.aborted &&
     !f.promoteFull &&
@@ -136,7 +142,7 @@ export function detectRolloutTransitions(
     completed.push(
       make(
         "on-rollout-completed",
-        [runKey, f.stableRS!],
+        [`r${revision ?? ""}`, f.stableRS!],
         revision,
         `revision ${revision ?? "?"} is stable (${f.stableRS})`,
       ),
@@ -155,7 +161,7 @@ export function detectRolloutTransitions(
     aborted: f.aborted,
     pauseKeys: f.pauseKeys,
     specPaused: f.specPaused,
-    specPausedAt: f.specPaused ? (p.specPaused ? p.specPausedAt : f.generation) : undefined,
+    specPauses: f.specPaused && !p.specPaused ? p.specPauses + 1 : p.specPauses,
     replicas: r,
     scalingChanges,
   };
@@ -180,8 +186,8 @@ function detectPauses(
   const prevKeys = p.pauseKeys;
   const curKeys = f.pauseKeys;
   const overlap = curKeys.some((k) => prevKeys.includes(k));
-  // An abort clears the pause conditions: that is not a resume.
-  const mayResume = !f.aborted && !opts.unseenAbort;
+  // An abort clears the pause conditions (in the controller's update after the abort): that is not a resume.
+  const mayResume = !f.aborted && !p.aborted && !opts.unseenAbort;
   if (prevKeys.length > 0 && (curKeys.length === 0 || !overlap) && mayResume) {
     emit("on-rollout-resumed", ["cond", prevKeys[0]!], `resumed (${reasonOf(prevKeys[0]!)} ended)`);
     resumedDone = true;
@@ -191,14 +197,10 @@ function detectPauses(
     pausedDone = true;
   }
   if (f.specPaused && !p.specPaused && !pausedDone) {
-    emit("on-rollout-paused", ["spec", `g${f.generation ?? 0}`], "paused by a user (spec.paused)");
+    emit("on-rollout-paused", ["spec", `n${p.specPauses + 1}`], "paused by a user (spec.paused)");
   }
   if (!f.specPaused && p.specPaused && !resumedDone) {
-    emit(
-      "on-rollout-resumed",
-      ["spec", `g${p.specPausedAt ?? 0}`],
-      "resumed by a user (spec.paused cleared)",
-    );
+    emit("on-rollout-resumed", ["spec", `n${p.specPauses}`], "resumed by a user (spec.paused cleared)");
   }
 }
 

@@ -141,7 +141,7 @@ describe("Rollout fixtures as transitions from plausible previous states", () =>
 
   it("the snapshot carries no managedFields and the input is not modified", () => {
     const obj = edit(loadFixture("blue-green/bluegreen-rollout.yaml"), (o) => {
-      (o.metadata as Record<string, unknown>).managedFields = [{ manager: "rollouts-controller" }];
+      (o.metadata as unknown as Record<string, unknown>).managedFields = [{ manager: "rollouts-controller" }];
     });
     const before = edit(obj, (o) => {
       delete o.status.pauseConditions;
@@ -226,7 +226,7 @@ describe("Rollout detection rules", () => {
     });
     const b = edit(a, (o) => {
       o.metadata.resourceVersion = "999";
-      (o.metadata as Record<string, unknown>).managedFields = [{ manager: "x" }];
+      (o.metadata as unknown as Record<string, unknown>).managedFields = [{ manager: "x" }];
       o.status.readyReplicas = 2;
       o.status.availableReplicas = 2;
       o.status.conditions = [{ type: "Progressing", lastUpdateTime: "2026-01-01T00:00:00Z" }];
@@ -310,8 +310,8 @@ describe("Rollout detection rules", () => {
       o.metadata.generation = 8;
     });
     const out = run([a, paused, unpaused]);
-    expect(out[1]).toMatchObject([{ trigger: "on-rollout-paused", id: "u-1/on-rollout-paused/spec/g7" }]);
-    expect(out[2]).toMatchObject([{ trigger: "on-rollout-resumed", id: "u-1/on-rollout-resumed/spec/g7" }]);
+    expect(out[1]).toMatchObject([{ trigger: "on-rollout-paused", id: "u-1/on-rollout-paused/spec/n1" }]);
+    expect(out[2]).toMatchObject([{ trigger: "on-rollout-resumed", id: "u-1/on-rollout-resumed/spec/n1" }]);
   });
 
   it("replica count changes fire the opt-in on-scaling-replica-set; readyReplicas does not", () => {
