@@ -87,6 +87,7 @@ async function waitForPing(port: number): Promise<void> {
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
     });
+    c.on("error", () => {}); // refused until the server listens
     try {
       await c.connect();
       if ((await c.ping()) === "PONG") {
