@@ -197,7 +197,7 @@ async function serveResource(
   if (name === undefined) {
     if (method === "GET" && isWatchRequest(query)) {
       assertNoBadWatchParams(q);
-      serveWatch(ctx, req, res, r, namespace, q);
+      serveWatch(ctx, req, res, r, namespace, q, undefined, wantsTable(req.headers.accept));
       return;
     }
     if (method === "GET") {
@@ -220,7 +220,7 @@ async function serveResource(
   switch (method) {
     case "GET": {
       if (isWatchRequest(query)) {
-        serveWatch(ctx, req, res, r, namespace, q, name);
+        serveWatch(ctx, req, res, r, namespace, q, name, wantsTable(req.headers.accept));
         return;
       }
       const obj = ctx.objects.get(r, namespace, name);

@@ -42,7 +42,12 @@ function age(timestamp: unknown): string | null {
   return humanDuration(Date.now() - Date.parse(timestamp));
 }
 
-export function toTable(r: ServedResource, items: KubeObject[], metadata: Record<string, unknown>): unknown {
+export function toTable(
+  r: ServedResource,
+  items: KubeObject[],
+  metadata: Record<string, unknown>,
+  withColumns = true,
+): unknown {
   const printer = r.custom
     ? (loadFixtureCrds().get(r.kind)?.printerColumns ?? []).filter((c) =>
         /^(\.[A-Za-z0-9_]+)+$/.test(c.jsonPath),
@@ -72,5 +77,11 @@ export function toTable(r: ServedResource, items: KubeObject[], metadata: Record
     ],
     object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
   }));
-  return { kind: "Table", apiVersion: "meta.k8s.io/v1", metadata, columnDefinitions, rows };
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata,
+    ...(withColumns ? { columnDefinitions } : {}),
+    rows,
+  };
 }

@@ -13,6 +13,7 @@ import { parseResourceVersion } from "./list.ts";
 import { apiVersionOf, resourceId, type ServedResource } from "./resources.ts";
 import { type ObjectPredicate, parseFieldSelector, parseLabelSelector } from "./selectors.ts";
 import { badRequest, KubeStatusError, statusFailure } from "./status-errors.ts";
+import { toTable } from "./table.ts";
 import type { StoredEvent, VersionedStore } from "./versioned-store.ts";
 
 export interface WatchQuery {
@@ -42,6 +43,7 @@ export function serveWatch(
   namespace: string | undefined,
   q: WatchQuery,
   onlyName?: string,
+  asTable = false,
 ): void {
   const byLabel = parseLabelSelector(q.labelSelector);
   const byField = parseFieldSelector(q.fieldSelector, r.kind);
@@ -68,8 +70,19 @@ export function serveWatch(
   ctx.faults.watchesStarted += 1;
   res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private" });
   res.flushHeaders();
+  let tableHeaderSent = false;
   const write = (line: Line) => {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(line)}\n`);
+    if (res.writableEnded || res.destroyed) return;
+    if (asTable && line.type !== "ERROR" && line.type !== "BOOKMARK") {
+      // `kubectl get -w` asks for Table events: one row each, column definitions on the first only
+      const obj = line.object as KubeObject;
+      line = {
+        type: line.type,
+        object: toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, !tableHeaderSent),
+      };
+      tableHeaderSent = true;
+    }
+    res.write(`${JSON.stringify(line)}\n`);
   };
   const expire = (message: string) => {
     write({ type: "ERROR", object: statusFailure(410, message, "Expired") });
