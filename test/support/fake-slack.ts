@@ -5,6 +5,7 @@
 // conversations.replies. Records every message per channel (ts, thread_ts, updates) so tests can assert the
 // exact thread contents in order, and can be told to fail (API errors, 429, 5xx, resets, slow answers, down).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { cursorPage } from "./fakes/cursor-page.ts";
 import { type DownMode, FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
 import { SlackArgs } from "./fakes/slack-args.ts";
 
@@ -351,7 +352,7 @@ export class FakeSlack {
         !(excludeArchived && c.archived),
     );
     const limit = Math.min(Number(args.string("limit") ?? 100) || 100, 1000, this.listPageSize);
-    const page = this.#page(visible, args.string("cursor"), limit);
+    const page = cursorPage(visible, args.string("cursor"), limit);
     if ("error" in page) return { ok: false, error: page.error };
     return {
       ok: true,
@@ -404,7 +405,7 @@ export class FakeSlack {
       .get(channel.id)!
       .filter((m) => (!m.thread_ts || m.thread_ts === m.ts || m.reply_broadcast) && inWindow(m))
       .reverse();
-    const page = this.#page(
+    const page = cursorPage(
       newestFirst,
       args.string("cursor"),
       Math.min(Number(args.string("limit") ?? 100) || 100, 999),
@@ -429,7 +430,7 @@ export class FakeSlack {
     const rootTs = root.thread_ts ?? root.ts;
     const inWindow = this.#inWindow(args);
     const thread = all.filter((m) => (m.ts === rootTs || m.thread_ts === rootTs) && inWindow(m));
-    const page = this.#page(
+    const page = cursorPage(
       thread,
       args.string("cursor"),
       Math.min(Number(args.string("limit") ?? 1000) || 1000, 1000),
@@ -441,25 +442,6 @@ export class FakeSlack {
       messages: page.items.map((m) => this.#view(m, meta)),
       has_more: page.next !== "",
       response_metadata: { next_cursor: page.next },
-    };
-  }
-
-  #page<T>(
-    items: T[],
-    cursor: string | undefined,
-    limit: number,
-  ): { items: T[]; next: string } | { error: string } {
-    let offset = 0;
-    if (cursor) {
-      const decoded = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64").toString("utf8"));
-      if (!decoded) return { error: "invalid_cursor" };
-      offset = Number(decoded[1]);
-    }
-    const slice = items.slice(offset, offset + limit);
-    const nextOffset = offset + slice.length;
-    return {
-      items: slice,
-      next: nextOffset < items.length ? Buffer.from(`offset:${nextOffset}`).toString("base64") : "",
     };
   }
 }
