@@ -39,8 +39,10 @@ function rootTime(options: HelperOptions | undefined): string | undefined {
 
 const str = (v: unknown): string => stringifyValue(v);
 
+/** A number from a number or numeric string; a missing value (nil, "") counts as 0, as in sprig. */
 function toNumber(v: unknown, helper: string): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : Number.NaN;
+  if (v === undefined || v === null || v === "") return 0;
+  const n = typeof v === "number" ? v : typeof v === "string" ? Number(v) : Number.NaN;
   if (Number.isNaN(n)) throw new Error(`${helper}: "${str(v)}" is not a number`);
   return n;
 }

@@ -1,0 +1,63 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const INSTALL = "/work/shared/fixtures/argo-rollouts/notifications-install.yaml";
+const cli = (...args: string[]) =>
+  spawnSync("node_modules/.bin/node", ["src/cli/main.ts", ...args], { encoding: "utf8", cwd: process.cwd() });
+
+describe("rollouts-notifier migrate", () => {
+  it("prints the install ConfigMap with Handlebars templates, same keys, warnings on stderr", () => {
+    const res = cli("migrate", INSTALL);
+    expect(res.status).toBe(0);
+    const before = parse(readFileSync(INSTALL, "utf8"));
+    const after = parse(res.stdout);
+    expect(Object.keys(after.data)).toEqual(Object.keys(before.data));
+    expect(after.metadata).toEqual(before.metadata);
+    for (const [key, value] of Object.entries(after.data as Record<string, string>)) {
+      if (key.startsWith("trigger.")) expect(value).toBe(before.data[key]);
+      if (!key.startsWith("template.")) continue;
+      expect(value).not.toMatch(/\{\{\s*\.|\{\{\s*end\s*\}\}|\$c/);
+      const t = parse(value);
+      expect(t.message).toMatch(/^(Scaling )?Rollout \{\{rollout\.metadata\.name\}\}/);
+      expect(t.slack.attachments).toContain("{{#each rollout.spec.template.spec.containers as |c index_|}}");
+    }
+    expect(parse(res.stdout).data["template.rollout-step-completed"]).toContain(
+      "{{add rollout.status.currentStepIndex 1}}/{{len rollout.spec.strategy.canary.steps}}",
+    );
+    expect(res.stderr).toContain(
+      'warning: template "rollout-aborted" field "slack.attachments": converted from Go template syntax to Handlebars',
+    );
+  });
+
+  it("exits 1 naming the template and construct it cannot convert", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rn-migrate-"));
+    const file = join(dir, "cm.yaml");
+    writeFileSync(
+      file,
+      [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata: {name: argo-rollouts-notification-configmap}",
+        "data:",
+        "  template.fancy: |",
+        "    message: '{{template \"footer\" .}} {{.rollout.metadata.name}}'",
+        "",
+      ].join("\n"),
+    );
+    const res = cli("migrate", file);
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toContain('template "fancy" field "message"');
+    expect(res.stderr).toContain('{{template "footer" .}}');
+  });
+
+  it("exits 2 when the file cannot be read", () => {
+    const res = cli("migrate", "/nonexistent/cm.yaml");
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain("cannot read /nonexistent/cm.yaml");
+  });
+});
