@@ -61,11 +61,13 @@ export async function deliverOnce(
 export function deliveryEvent(job: NotificationJob, attempt: number, service?: ServiceConfig): DeliveryEvent {
   const e: DeliveryEvent = {
     jobId: job.jobId,
+    object: job.transition.object,
     service: job.destination.service,
     recipient: job.destination.recipient,
     trigger: job.transition.trigger,
     attempt,
   };
+  if (job.transition.rollout) e.rollout = job.transition.rollout;
   if (service) e.serviceType = service.type;
   return e;
 }

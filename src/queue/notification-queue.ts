@@ -2,6 +2,7 @@
 import type { ServiceConfig, ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import type { ObjectRef } from "../triggers/transition.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { RateLimitFor } from "./rate-limit.ts";
@@ -67,6 +68,9 @@ export interface DeadLetterOps {
 
 export interface DeliveryEvent {
   jobId: string;
+  /** The object the notification is about (the AnalysisRun or Rollout), and its Rollout when it has one. */
+  object: ObjectRef;
+  rollout?: ObjectRef;
   service: string;
   serviceType?: ServiceType;
   recipient: string;

@@ -6,6 +6,8 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves to undefined when ready, or to a short reason when not. */
   check: () => Promise<string | undefined> | string | undefined;
+  /** Extra detail shown on /readyz without failing it (e.g. config errors while the last good config runs). */
+  info?: () => string | undefined;
 }
 
 export interface HttpServer {
@@ -34,15 +36,22 @@ export async function startHttpServer(opts: {
       void Promise.all(
         opts.readiness.map(async (c) => {
           try {
-            return [c.name, await c.check()] as const;
+            return [c.name, await c.check(), c.info?.()] as const;
           } catch (err) {
-            return [c.name, `check failed: ${err instanceof Error ? err.message : String(err)}`] as const;
+            return [
+              c.name,
+              `check failed: ${err instanceof Error ? err.message : String(err)}`,
+              undefined,
+            ] as const;
           }
         }),
       ).then((results) => {
         const failing = results.filter(([, reason]) => reason !== undefined);
         const body = results
-          .map(([name, reason]) => `[${reason === undefined ? "+" : "-"}]${name} ${reason ?? "ok"}`)
+          .map(
+            ([name, reason, info]) =>
+              `[${reason === undefined ? "+" : "-"}]${name} ${reason ?? "ok"}${info ? ` (${info})` : ""}`,
+          )
           .join("\n");
         res
           .writeHead(failing.length === 0 ? 200 : 503, { "content-type": "text/plain" })

@@ -1,0 +1,195 @@
+// The composition root of the long-running modes:
+//   run     = watcher (leader-elected) + delivery workers in one process (the default)
+//   watcher = leader-elected watcher only: detects, routes, renders and enqueues
+//   worker  = delivery workers only
+// Every mode reads the notification config (workers need the services' secrets) and serves /metrics,
+// /healthz and /readyz.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Redis } from "ioredis";
+import type { RunSettings } from "../cli/settings.ts";
+import { ConfigStore } from "../config/config-store.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { startDeliveryWorker } from "../queue/delivery-worker.ts";
+import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
+import { createRedisConnection, RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { type HttpServer, startHttpServer } from "../server/http-server.ts";
+import { createMetrics, type Metrics } from "../server/metrics.ts";
+import { createSinks } from "../sinks/create-sinks.ts";
+import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
+import { KIND_DETECTORS } from "../triggers/kind-detectors.ts";
+import { loadKubeConfig } from "../watch/kube-config.ts";
+import { TransitionLog } from "../watch/transition-log.ts";
+import { ConfigSource } from "./config-source.ts";
+import { deliveryLogHooks } from "./delivery-log-hooks.ts";
+import { createHandOff } from "./hand-off.ts";
+import { WatcherRole } from "./watcher-role.ts";
+
+export interface RunningNotifier {
+  logger: Logger;
+  metrics: Metrics;
+  http: HttpServer;
+  watcherRole?: WatcherRole;
+  /** Graceful stop: stops watching, finishes in-flight deliveries, closes connections. */
+  stop(): Promise<void>;
+}
+
+export interface NotifierOverrides {
+  logger?: Logger;
+  kc?: KubeConfig;
+  /** Leader election timings (tests shorten them). */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export async function startNotifier(
+  settings: RunSettings,
+  o: NotifierOverrides = {},
+): Promise<RunningNotifier> {
+  const logger = o.logger ?? createLogger({ level: settings.logLevel });
+  const metrics = createMetrics();
+  const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
+  const redis: Redis = createRedisConnection(settings.redisUrl);
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const watching = settings.mode !== "worker";
+  const delivering = settings.mode !== "watcher";
+
+  const configStore = new ConfigStore({
+    logger,
+    configMapName: settings.configMapName,
+    secretName: settings.secretName,
+    namespace: settings.namespace,
+    onError: (errors, scope) =>
+      metrics.configErrors.inc({ source: scope === "service" ? "configmap" : `namespace` }, errors.length),
+  });
+  const configSource = new ConfigSource({
+    kc,
+    store: configStore,
+    logger,
+    namespace: settings.namespace,
+    configMapName: settings.configMapName,
+    secretName: settings.secretName,
+    watchNamespaces: settings.watchNamespaces,
+    onWatchRestart: (resource, reason) => metrics.watchRestarts.inc({ resource, reason }),
+  });
+  const configReady = configSource.start().catch((err: unknown) => {
+    logger.error({ err: String(err) }, "config source failed to start");
+  });
+
+  const queue = new RedisNotificationQueue({ connection: redis, logger });
+
+  let watcherRole: WatcherRole | undefined;
+  if (watching) {
+    const reporter = createOncePerObjectReporter((uid, problem) => {
+      metrics.configErrors.inc({ source: "subscription" });
+      logger.warn({ uid, problem }, "notification problem");
+    });
+    watcherRole = new WatcherRole({
+      kc,
+      redis,
+      logger,
+      metrics,
+      identity: settings.identity,
+      leaseName: settings.leaseName,
+      leaseNamespace: settings.leaseNamespace,
+      leaseDurationMs: o.leaseDurationMs,
+      renewDeadlineMs: o.renewDeadlineMs,
+      retryPeriodMs: o.retryPeriodMs,
+      watchNamespaces: settings.watchNamespaces,
+      selector: settings.selector,
+      resyncMs: settings.resyncSeconds > 0 ? settings.resyncSeconds * 1000 : undefined,
+      detectors: KIND_DETECTORS,
+      handOff: createHandOff({
+        queue,
+        log: new TransitionLog(redis),
+        configFor: (ns) => configStore.forNamespace(ns),
+        annotationPrefix: settings.annotationPrefix,
+        logger,
+        metrics,
+        reportProblems: (uid, problems) => reporter.report(uid, problems),
+      }),
+    });
+    // Detect only once the config is known, so the first events are routed with it.
+    void configReady.then(() => watcherRole?.start());
+  }
+
+  const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
+  const worker = delivering
+    ? await startDeliveryWorker({
+        connection: createRedisConnection(settings.redisUrl),
+        sinks: sinks.sinkFor,
+        resolveService: (name, tenantNamespace) =>
+          tenantNamespace
+            ? configStore.forNamespace(tenantNamespace).services[name]
+            : configStore.current.services[name],
+        concurrency: settings.concurrency,
+        logger,
+        hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
+      })
+    : undefined;
+
+  const gauges = setInterval(() => {
+    void queue
+      .depth()
+      .then((d) => {
+        metrics.queueDepth.set(d.waiting + d.delayed);
+        metrics.deadLetters.set(d.deadLetters);
+      })
+      .catch(() => {});
+  }, 5_000);
+  gauges.unref();
+
+  const http = await startHttpServer({
+    port: settings.httpPort,
+    registry: metrics.registry,
+    readiness: [
+      {
+        name: "redis",
+        check: async () =>
+          (await redis.ping().catch(() => "")) === "PONG" ? undefined : "Redis not reachable",
+      },
+      {
+        name: "config",
+        check: () => (configSource.loaded ? undefined : "notification config not loaded yet"),
+      },
+      {
+        name: "config-errors",
+        // Reported, not failing: the last good config keeps running.
+        check: () => undefined,
+        info: () => {
+          const r = configStore.readiness();
+          return r.ok
+            ? undefined
+            : `${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`;
+        },
+      },
+      { name: "informers", check: () => watcherRole?.readiness() },
+    ],
+  });
+  logger.info(
+    { mode: settings.mode, port: http.port, identity: settings.identity },
+    "rollouts-notifier started",
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    logger,
+    metrics,
+    http,
+    watcherRole,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(gauges);
+        await watcherRole?.stop();
+        configSource.stop();
+        await worker?.close();
+        await queue.close();
+        await sinks.close();
+        await http.close();
+        redis.disconnect();
+        logger.info("rollouts-notifier stopped");
+      })();
+      return stopping;
+    },
+  };
+}

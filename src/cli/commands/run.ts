@@ -1,0 +1,78 @@
+// `rollouts-notifier run|watcher|worker`: the long-running modes. Flags and their environment variables are
+// the table in docs/settings.md; they are validated before anything starts.
+import type { Command } from "commander";
+import { startNotifier } from "../../app/notifier.ts";
+import { type RunFlags, type RunMode, resolveRunSettings, SettingsError } from "../settings.ts";
+
+const DESCRIPTIONS: Record<RunMode, string> = {
+  run: "watch the cluster (leader-elected) and deliver notifications, in one process (the default mode)",
+  watcher: "watch the cluster (leader-elected) and enqueue notifications; no delivery",
+  worker: "deliver queued notifications; no watching",
+};
+
+export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
+  let settings: ReturnType<typeof resolveRunSettings>;
+  try {
+    settings = resolveRunSettings(mode, flags);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      process.stderr.write(`rollouts-notifier ${mode}: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  let notifier: Awaited<ReturnType<typeof startNotifier>>;
+  try {
+    notifier = await startNotifier(settings);
+  } catch (err) {
+    process.stderr.write(`rollouts-notifier ${mode}: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals++;
+    if (signals > 1) process.exit(130);
+    notifier.logger.info({ signal }, "shutting down: finishing in-flight deliveries");
+    void notifier.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+export function registerRunCommands(program: Command): void {
+  for (const mode of ["run", "watcher", "worker"] as const) {
+    program
+      .command(mode)
+      .description(DESCRIPTIONS[mode])
+      .option(
+        "--kubeconfig <file>",
+        "kubeconfig file (env KUBECONFIG; in-cluster config when unset inside a Pod)",
+      )
+      .option(
+        "--namespace <ns>",
+        "namespace of the service's ConfigMap, Secret and Lease (env POD_NAMESPACE)",
+      )
+      .option("--redis-url <url>", "Redis URL (env REDIS_URL)")
+      .option("--watch-namespaces <a,b>", "namespaces to watch (env WATCH_NAMESPACES; default all)")
+      .option("--selector <selector>", "label selector for watched Rollouts (env WATCH_SELECTOR)")
+      .option("--configmap <name>", "config ConfigMap name (env NOTIFIER_CONFIGMAP)")
+      .option("--secret <name>", "config Secret name (env NOTIFIER_SECRET)")
+      .option("--annotation-prefix <prefix>", "subscription annotation prefix (env ANNOTATION_PREFIX)")
+      .option("--concurrency <n>", "deliveries in flight per process (env WORKER_CONCURRENCY)")
+      .option("--log-level <level>", "log level (env LOG_LEVEL)")
+      .option("--http-port <port>", "port of /metrics, /healthz, /readyz (env HTTP_PORT)")
+      .option("--lease-name <name>", "leader-election Lease name (env LEASE_NAME)")
+      .option("--lease-namespace <ns>", "leader-election Lease namespace (env LEASE_NAMESPACE)")
+      .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
+      .option(
+        "--allow-private-webhooks",
+        "let namespace self-service webhooks reach private addresses (env ALLOW_PRIVATE_WEBHOOKS)",
+      )
+      .action(async (flags: RunFlags) => {
+        await runMode(mode, flags);
+      });
+  }
+}
