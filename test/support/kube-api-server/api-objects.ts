@@ -57,6 +57,14 @@ export function nowTimestamp(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
+/** "2026-01-02T03:04:05.123Z" → "2026-01-02T03:04:05.123000Z" (metav1.MicroTime). */
+function toMicroTime(value: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(value);
+  if (!m) return value;
+  const iso = new Date(Date.parse(value)).toISOString().slice(0, 19);
+  return `${iso}.${(m[2] ?? "").padEnd(6, "0").slice(0, 6)}Z`;
+}
+
 function randomSuffix(): string {
   const alphabet = "bcdfghjklmnpqrstvwxz2456789";
   let s = "";
@@ -121,6 +129,13 @@ export class ApiObjects {
         delete secret.stringData;
       }
       if (!secret.type) secret.type = "Opaque";
+    }
+    if (r.kind === "Lease" && out.spec) {
+      // MicroTime fields are stored and served with microsecond precision (RFC3339Micro)
+      for (const field of ["acquireTime", "renewTime"]) {
+        const v = out.spec[field];
+        if (typeof v === "string" && !Number.isNaN(Date.parse(v))) out.spec[field] = toMicroTime(v);
+      }
     }
     const schema = this.schemas.get(r.kind);
     if (r.custom && schema) {

@@ -211,6 +211,9 @@ describe("kubectl against the test API server", () => {
     expect(await kubectl("get", "configmaps", "-n", "argo-rollouts", "-o", "name")).toBe(
       "configmap/argo-rollouts-notification-configmap\nconfigmap/made-by-kubectl\n",
     );
+    expect(await kubectl("get", "configmaps", "-n", "argo-rollouts")).toMatch(
+      /^NAME\s+DATA\s+AGE\nargo-rollouts-notification-configmap\s+1\s+\d+s\n/,
+    );
     expect(await kubectlFails("get", "configmap", "nope", "-n", "argo-rollouts")).toContain(
       'Error from server (NotFound): configmaps "nope" not found',
     );

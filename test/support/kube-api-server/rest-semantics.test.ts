@@ -160,6 +160,14 @@ describe("writes", () => {
     expect(s.body.stringData).toBeUndefined();
   });
 
+  it("serves Lease MicroTime fields with microsecond precision", async () => {
+    const lease = await api(server, "POST", "/apis/coordination.k8s.io/v1/namespaces/default/leases", {
+      body: { metadata: { name: "l" }, spec: { holderIdentity: "a", renewTime: "2026-01-02T03:04:05.123Z" } },
+    });
+    expect(lease.body).toMatchObject({ kind: "Lease", apiVersion: "coordination.k8s.io/v1" });
+    expect(lease.body.spec.renewTime).toBe("2026-01-02T03:04:05.123000Z");
+  });
+
   it("keeps an object with finalizers until they are removed; deleting a namespace deletes its content", async () => {
     server.objects.create({
       ...rollout("fin"),

@@ -1,5 +1,5 @@
 // Server-side printing (meta.k8s.io/v1 Table), asked for by `kubectl get` without -o. Custom resources get
-// Name, their CRD's additionalPrinterColumns (simple .a.b.c paths) and Age; built-in kinds get Name and Age.
+// Name and their CRD's additionalPrinterColumns (simple .a.b.c paths); built-in kinds get kube-apiserver's columns.
 import type { KubeObject } from "../../../src/kube/objects.ts";
 import { loadFixtureCrds } from "./crd-schemas.ts";
 import type { ServedResource } from "./resources.ts";
@@ -42,6 +42,38 @@ function age(timestamp: unknown): string | null {
   return humanDuration(Date.now() - Date.parse(timestamp));
 }
 
+type Column = { name: string; type: string; jsonPath: string; description?: string };
+
+/** The extra columns kube-apiserver's printers show for the built-in kinds (then Age). */
+const BUILT_IN_COLUMNS: Record<string, Column[]> = {
+  Namespace: [
+    { name: "Status", type: "string", jsonPath: ".status.phase" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+  ConfigMap: [
+    { name: "Data", type: "integer", jsonPath: "#data" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+  Secret: [
+    { name: "Type", type: "string", jsonPath: ".type" },
+    { name: "Data", type: "integer", jsonPath: "#data" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+  Lease: [
+    { name: "Holder", type: "string", jsonPath: ".spec.holderIdentity" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+};
+
+function cell(o: KubeObject, c: Column): unknown {
+  if (c.jsonPath === "#data")
+    return (
+      Object.keys(o.data ?? {}).length + Object.keys((o as { binaryData?: object }).binaryData ?? {}).length
+    );
+  const v = valueAt(o, c.jsonPath);
+  return c.type === "date" ? age(v) : (v ?? null);
+}
+
 export function toTable(
   r: ServedResource,
   items: KubeObject[],
@@ -52,7 +84,7 @@ export function toTable(
     ? (loadFixtureCrds().get(r.kind)?.printerColumns ?? []).filter((c) =>
         /^(\.[A-Za-z0-9_]+)+$/.test(c.jsonPath),
       )
-    : [];
+    : (BUILT_IN_COLUMNS[r.kind] ?? []);
   const columnDefinitions = [
     { name: "Name", type: "string", format: "name", description: "Name of the object", priority: 0 },
     ...printer.map((c) => ({
@@ -62,7 +94,7 @@ export function toTable(
       description: c.description ?? "",
       priority: 0,
     })),
-    // a CRD with additionalPrinterColumns lists its own Age column
+    // printer columns (a CRD's additionalPrinterColumns, the built-in printers) include their own Age
     ...(printer.length === 0
       ? [{ name: "Age", type: "string", format: "", description: "CreationTimestamp", priority: 0 }]
       : []),
@@ -70,9 +102,7 @@ export function toTable(
   const rows = items.map((o) => ({
     cells: [
       o.metadata.name,
-      ...printer.map((c) =>
-        c.type === "date" ? age(valueAt(o, c.jsonPath)) : (valueAt(o, c.jsonPath) ?? null),
-      ),
+      ...printer.map((c) => cell(o, c)),
       ...(printer.length === 0 ? [age(o.metadata.creationTimestamp)] : []),
     ],
     object: { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
