@@ -31,6 +31,8 @@ export interface KubeApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Watch history retained before automatic compaction (events; default 10000). */
   historyLimit?: number;
+  /** Revision the store starts at (default 1): a "restarted" server can start above an old one's versions. */
+  initialResourceVersion?: number;
   /** Namespaces created at start (default: default, kube-system, kube-public, kube-node-lease). */
   namespaces?: string[];
 }

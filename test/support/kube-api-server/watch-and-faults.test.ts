@@ -93,6 +93,17 @@ describe("watch", () => {
     ]);
   });
 
+  it("waits for a resourceVersion from the future and streams only what follows it", async () => {
+    server.objects.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "w-f" } });
+    const future = Number(server.objects.resourceVersion) + 2;
+    const w = await openWatch(server, `${RO}/namespaces/w-f/rollouts?watch=true&resourceVersion=${future}`);
+    server.objects.create(rollout("w-f", "skipped-1"));
+    server.objects.create(rollout("w-f", "skipped-2"));
+    server.objects.create(rollout("w-f", "seen"));
+    expect(summary(await w.next(1))).toEqual(["ADDED seen"]);
+    await w.close();
+  });
+
   it("ends the stream at timeoutSeconds", async () => {
     const w = await openWatch(
       server,

@@ -34,6 +34,8 @@ export interface WatchContext {
 
 type Line = { type: string; object: unknown };
 
+const TOO_LARGE_WAIT_MS = 3000;
+
 /** Validates the query and starts streaming; throws KubeStatusError before any byte is written. */
 export function serveWatch(
   ctx: WatchContext,
@@ -121,7 +123,11 @@ export function serveWatch(
     if (before) return { type: "DELETED", object: e.object };
     return undefined;
   };
+  // A resourceVersion from the future (e.g. remembered from another server): the watch cache waits up to
+  // 3 s for it, then answers ERROR 504 "Too large resource version"; events up to it are not sent.
+  const future = !withInitialState && startRv! > ctx.store.resourceVersion ? startRv! : undefined;
   const bookmark = (annotations?: Record<string, string>) => {
+    if (future !== undefined && ctx.store.resourceVersion < future) return;
     write({
       type: "BOOKMARK",
       object: {
@@ -137,6 +143,7 @@ export function serveWatch(
 
   // Subscribing in the same tick as the snapshot/replay leaves no gap: the store is synchronous.
   const unsubscribe = ctx.store.subscribe((e) => {
+    if (future !== undefined && e.rv <= future) return;
     const line = translate(e);
     if (line) write(line);
   });
@@ -162,6 +169,24 @@ export function serveWatch(
   if (bookmarks && ctx.bookmarkIntervalMs > 0)
     timers.push(setInterval(() => bookmark(), ctx.bookmarkIntervalMs));
   if (timeoutSeconds > 0) timers.push(setTimeout(() => handle.end(), timeoutSeconds * 1000));
+  if (future !== undefined) {
+    timers.push(
+      setTimeout(() => {
+        if (ctx.store.resourceVersion >= future) return;
+        const s = statusFailure(
+          504,
+          `Too large resource version: ${future}, current: ${ctx.store.resourceVersion}`,
+          "Timeout",
+          {
+            causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+          },
+        );
+        (s.details as Record<string, unknown>).retryAfterSeconds = 1;
+        write({ type: "ERROR", object: s });
+        handle.end();
+      }, TOO_LARGE_WAIT_MS),
+    );
+  }
   const cleanup = () => {
     unsubscribe();
     for (const t of timers) clearTimeout(t);
