@@ -43,9 +43,12 @@ export function parseReplayInput(text: string): ReplayItem[] {
     const lineOf = lineCounter(text);
     parseAllDocuments(text).forEach((doc, i) => {
       const index = String(i + 1);
-      const line = lineOf(doc.range?.[0] ?? 0);
+      const contents = doc.contents as { range?: [number, number, number] } | null;
+      const line = lineOf(contents?.range?.[0] ?? doc.range?.[0] ?? 0);
       if (doc.errors.length > 0) {
-        raw.push({ index, line, error: `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}` });
+        const err = doc.errors[0]!;
+        const errorLine = err.linePos?.[0]?.line ?? line;
+        raw.push({ index, line: errorLine, error: `invalid YAML: ${err.message.split("\n")[0]}` });
         return;
       }
       const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
