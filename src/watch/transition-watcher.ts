@@ -48,6 +48,8 @@ export interface TransitionWatcherOptions {
   /** Objects created up to this long before the watermark with no saved state count as new, not baseline. */
   watermarkMarginMs?: number;
   onWatchRestart?: (resource: string, reason: string) => void;
+  /** Called after an event of a Rollout/AnalysisRun has been fully handled (tests wait on it). */
+  onHandled?: (obj: KubeObject) => void;
 }
 
 const WATERMARK_EVERY_MS = 10_000;
@@ -247,6 +249,7 @@ export class TransitionWatcher {
       await this.retrying(epoch, () => this.store.save(uid, record));
       if (epoch === this.epoch) this.states.set(uid, record);
     }
+    this.o.onHandled?.(obj);
   }
 
   private createdWhileDown(obj: KubeObject): boolean {
