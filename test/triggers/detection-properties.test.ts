@@ -2,6 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import {
+  type AnalysisRunState,
+  detectAnalysisRunTransitions,
+} from "../../src/triggers/analysis-run-transitions.ts";
 import type { RolloutState } from "../../src/triggers/rollout-state.ts";
 import { detectRolloutTransitions } from "../../src/triggers/rollout-transitions.ts";
 import { historyArb, type ModelHistory } from "./rollout-history-model.ts";
@@ -115,6 +119,53 @@ describe("detection properties over controller-like histories", () => {
           const ranks = s.triggers.map((t) => order.indexOf(t));
           expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
         }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe("AnalysisRun detection properties", () => {
+  // A run's phases as the analysis controller writes them, each possibly delivered more than once.
+  const phasesArb = fc
+    .tuple(
+      fc.subarray(["", "Pending", "Running"]),
+      fc.option(fc.constantFrom("Successful", "Failed", "Error", "Inconclusive"), { nil: undefined }),
+      fc.array(fc.nat(3), { maxLength: 6 }),
+    )
+    .map(([early, end, repeats]) => {
+      const phases = [...early, ...(end ? [end] : [])];
+      for (const r of repeats)
+        if (phases.length > 0) phases.splice(r % phases.length, 0, phases[r % phases.length]!);
+      return phases;
+    });
+  const analysisRun = (phase: string) => ({
+    kind: "AnalysisRun",
+    metadata: { name: "ar", namespace: "ns", uid: "ar-uid" },
+    status: phase ? { phase } : {},
+  });
+
+  it("each trigger fires at most once per run, terminal last, whatever the repeats", () => {
+    fc.assert(
+      fc.property(phasesArb, fc.boolean(), (phases, created) => {
+        let state: AnalysisRunState | undefined;
+        const fired: string[] = [];
+        phases.forEach((phase, i) => {
+          const r = detectAnalysisRunTransitions(state, analysisRun(phase), {
+            baseline: i === 0 && !created,
+            lookupExperiment: () => undefined,
+          });
+          state = r.state;
+          fired.push(...r.transitions.map((t) => t.trigger));
+        });
+        expect(new Set(fired).size).toBe(fired.length);
+        const completed = fired.indexOf("on-analysis-run-completed");
+        if (completed >= 0) expect(completed).toBe(fired.length - 1);
+        const terminal = phases.find((p) => ["Successful", "Failed", "Error", "Inconclusive"].includes(p));
+        const firstIsTerminalBaseline = !created && phases[0] === terminal;
+        if (terminal && !firstIsTerminalBaseline) expect(fired).toContain("on-analysis-run-completed");
+        if (terminal === "Failed" && !firstIsTerminalBaseline)
+          expect(fired).toContain("on-analysis-run-failed");
       }),
       RUNS,
     );
