@@ -8,7 +8,6 @@ export interface RolloutState {
   v: 1;
   /** metadata.annotations["rollout.argoproj.io/revision"] */
   revision?: string;
-  generation?: number;
   podHash?: string;
   stableRS?: string;
   stepHash?: string;
@@ -32,7 +31,6 @@ export interface RolloutState {
 /** The fields of a Rollout object detection compares, read leniently (absent or mistyped fields → undefined). */
 export interface RolloutFacts {
   revision?: string;
-  generation?: number;
   podHash?: string;
   stableRS?: string;
   stepHash?: string;
@@ -59,7 +57,6 @@ export function readRolloutFacts(obj: KubeObject): RolloutFacts {
   const revision = obj.metadata.annotations?.[REVISION_ANNOTATION];
   return {
     revision: revision && revision.length > 0 ? revision : undefined,
-    generation: typeof obj.metadata.generation === "number" ? obj.metadata.generation : undefined,
     podHash: stringAt(status, "currentPodHash"),
     stableRS: stringAt(status, "stableRS"),
     stepHash: stringAt(status, "currentStepHash"),
@@ -85,7 +82,6 @@ export function extractRolloutState(obj: KubeObject): RolloutState {
   return {
     v: 1,
     revision: f.revision,
-    generation: f.generation,
     podHash: f.podHash,
     stableRS: f.stableRS,
     stepHash: f.stepHash,
@@ -123,7 +119,6 @@ export function parseRolloutState(value: unknown): RolloutState | undefined {
   const ok =
     s.v === 1 &&
     optString(s.revision) &&
-    optNumber(s.generation) &&
     optString(s.podHash) &&
     optString(s.stableRS) &&
     optString(s.stepHash) &&

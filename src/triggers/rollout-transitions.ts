@@ -152,7 +152,6 @@ export function detectRolloutTransitions(
   const state: RolloutState = {
     v: 1,
     revision: f.revision ?? p.revision,
-    generation: f.generation,
     podHash: f.podHash,
     stableRS: f.stableRS,
     stepHash: f.stepHash,
