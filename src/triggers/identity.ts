@@ -29,11 +29,14 @@
 //
 // Consequences: a snapshot seen twice fires nothing the second time (state already advanced); after a crash
 // between hand-off and saving state, detecting again from the old state against a newer snapshot yields the
-// same ids for the events both detections see, so the re-enqueue is a no-op. Limits: what is visible in
-// neither snapshot cannot be identified — a whole abort → retry cycle between two snapshots is not seen as an
-// abort, and if the step index did not go back either, clearing the pause reads as a resume. Scaling ids count
-// changes: unique per saved state, but not comparable across skipped snapshots (scaling is a change between two
-// observations). Run numbers and user-pause counters restart if a saved state is lost (the object becomes a baseline again).
+// same ids for the events both detections see, so the re-enqueue is a no-op (test/replay/histories.test.ts
+// crashes at every document of every example history).
+// Limits — what is visible in neither snapshot cannot be detected:
+//   - a whole abort → retry cycle between two snapshots is not seen as an abort; if the step index did not go
+//     back either, the pause conditions it cleared read as a resume;
+//   - a pause that starts (handed on) and ends before its state is saved loses its resume;
+//   - scaling ids count changes: unique per saved state, not comparable across skipped snapshots;
+//   - run numbers and user-pause counters restart if a saved state is lost (the object is a baseline again).
 
 /** Percent-encodes the characters that would break an id part: "%", "/", ":" and anything outside printable ASCII. */
 export function idPart(value: string | number): string {
