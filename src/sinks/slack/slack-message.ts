@@ -22,6 +22,11 @@ export interface SlackPostPlan {
   groupingKey: string;
   notifyBroadcast: boolean;
   policy: SlackDeliveryPolicy;
+  /**
+   * What the group's thread root shows (template `threadRoot`; only with a groupingKey): posted as the root of a
+   * new thread (the message then becomes its first reply) and used for the root's chat.update.
+   */
+  threadRoot?: SlackMessageContent;
   /** Set when the icon was neither an emoji nor an http(s) URL (logged, not fatal — upstream does the same). */
   ignoredIcon?: string;
 }
@@ -53,19 +58,11 @@ export function planSlackMessage(
   where: string,
 ): SlackPostPlan {
   const slack = notification.slack;
-  const text = slack?.text || notification.message || "";
-  const content: SlackMessageContent = { text };
-  if (slack?.blocks !== undefined) {
-    if (!Array.isArray(slack.blocks)) throw invalid(where, "blocks must be a JSON array");
-    if (slack.blocks.length > 0) content.blocks = slack.blocks;
-  }
-  if (slack?.attachments !== undefined) {
-    if (!Array.isArray(slack.attachments)) throw invalid(where, "attachments must be a JSON array");
-    if (slack.attachments.length > 0) content.attachments = slack.attachments;
-  }
-  if (!content.text && !content.blocks && !content.attachments) {
-    throw invalid(where, "the message has no text, blocks or attachments");
-  }
+  const content = messageContent(
+    { ...slack, text: slack?.text || notification.message || "" },
+    where,
+    "the message",
+  );
   const policy = slack?.deliveryPolicy ?? "Post";
   if (policy !== "Post" && policy !== "PostAndUpdate" && policy !== "Update") {
     throw invalid(where, `deliveryPolicy ${JSON.stringify(policy)} is not Post, PostAndUpdate or Update`);
@@ -76,6 +73,9 @@ export function planSlackMessage(
     notifyBroadcast: slack?.notifyBroadcast === true,
     policy,
   };
+  if (slack?.threadRoot && plan.groupingKey) {
+    plan.threadRoot = messageContent(slack.threadRoot, where, "threadRoot");
+  }
   const username = slack?.username || service.username;
   if (username) plan.username = username;
   const icon = slack?.icon || service.icon;
@@ -85,6 +85,27 @@ export function planSlackMessage(
     else plan.ignoredIcon = icon;
   }
   return plan;
+}
+
+function messageContent(
+  src: { text?: string; blocks?: unknown; attachments?: unknown },
+  where: string,
+  what: string,
+): SlackMessageContent {
+  const content: SlackMessageContent = { text: src.text ?? "" };
+  const prefix = what === "the message" ? "" : `${what} `;
+  if (src.blocks !== undefined) {
+    if (!Array.isArray(src.blocks)) throw invalid(where, `${prefix}blocks must be a JSON array`);
+    if (src.blocks.length > 0) content.blocks = src.blocks;
+  }
+  if (src.attachments !== undefined) {
+    if (!Array.isArray(src.attachments)) throw invalid(where, `${prefix}attachments must be a JSON array`);
+    if (src.attachments.length > 0) content.attachments = src.attachments;
+  }
+  if (!content.text && !content.blocks && !content.attachments) {
+    throw invalid(where, `${what} has no text, blocks or attachments`);
+  }
+  return content;
 }
 
 function invalid(where: string, what: string): DeliveryError {

@@ -4,6 +4,8 @@
 // attempt started and looks for that job id before posting again.
 import type { WebClient } from "@slack/web-api";
 import { slackErrorCode } from "./slack-errors.ts";
+import { isSlackConversationId } from "./slack-message.ts";
+import type { SlackPostJournal } from "./slack-state.ts";
 
 export const DELIVERY_METADATA_EVENT = "rollouts_notifier_delivery";
 /** Allowed clock difference between us and Slack when bounding the history read. */
@@ -95,4 +97,33 @@ export async function lookupChannelId(client: WebClient, name: string): Promise<
     if (!cursor) return undefined;
   }
   return undefined;
+}
+
+/** The channel's id when it is one or was learnt before (no API call). */
+export async function knownChannelId(
+  state: Pick<SlackPostJournal, "getChannelId">,
+  service: string,
+  channel: string,
+): Promise<string | undefined> {
+  if (isSlackConversationId(channel)) return channel;
+  return state.getChannelId(service, channel);
+}
+
+/** The channel's id, looked up by name when not known yet; undefined when the token cannot resolve it. */
+export async function resolveChannelId(
+  state: Pick<SlackPostJournal, "getChannelId" | "setChannelId">,
+  client: WebClient,
+  service: string,
+  channel: string,
+): Promise<string | undefined> {
+  const known = await knownChannelId(state, service, channel);
+  if (known) return known;
+  try {
+    const id = await lookupChannelId(client, channel);
+    if (id) await state.setChannelId(service, channel, id);
+    return id;
+  } catch (err) {
+    if (slackErrorCode(err) !== undefined) return undefined; // e.g. missing_scope: cannot resolve
+    throw err;
+  }
 }

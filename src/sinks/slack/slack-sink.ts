@@ -1,8 +1,10 @@
 // Slack sink (chat.postMessage / chat.update) with upstream notifications-engine delivery semantics:
 //  - no groupingKey: every notification is a new message;
-//  - groupingKey, no root yet for (channel, key): the message is posted and becomes the thread root;
+//  - groupingKey, no root yet for (channel, key): the message is posted and becomes the thread root — or, when
+//    the template has a `threadRoot`, that is posted as the root and the message as its first reply;
 //  - root exists: Post → reply in the thread; PostAndUpdate → reply in the thread and update the root with the
-//    new content; Update → only update the root. notifyBroadcast sets reply_broadcast on posts.
+//    `threadRoot` (else the new message); Update → only update the root (likewise). notifyBroadcast sets
+//    reply_broadcast on replies.
 // Roots live in a SlackThreadStore (Redis in production), so threads survive restarts and span replicas.
 //
 // Exactly-once posting (the queue retries failed jobs; a worker can die mid-delivery):
@@ -16,6 +18,10 @@
 //     again. A "posting" record still within its deadline means another worker may be mid-post: transient error
 //     with retryAfterMs = time left.
 //  4. chat.update is idempotent and simply redone on retry.
+//  5. A new thread from `threadRoot` is two posts: the root is journaled as its own job (`<jobId>/thread-root`,
+//     same protocol, its own metadata job id), then the message's record gets the root's ts and drops
+//     `rootPending` before the reply is posted. A retry resumes whichever post was interrupted, so it posts
+//     neither a second root nor a second reply.
 // Residual windows (documented in the report): Redis losing the journal write; a history read that cannot be
 // done (missing channels:history/groups:history scope, >1000 newer messages) — the retry then posts again and
 // logs a warning; two deliveries racing for the first root of the same group (the loser is a top-level message).
@@ -32,13 +38,20 @@ import {
   planSlackMessage,
   type SlackPostPlan,
 } from "./slack-message.ts";
-import { deliveryMetadata, findPostedMessage, lookupChannelId } from "./slack-post-recovery.ts";
+import {
+  deliveryMetadata,
+  findPostedMessage,
+  knownChannelId,
+  resolveChannelId,
+} from "./slack-post-recovery.ts";
 import type { SlackPostRecord, SlackState } from "./slack-state.ts";
 import { createSlackWebClient, DEFAULT_SLACK_TIMEOUT_MS, slackApiUrl } from "./slack-web-client.ts";
 
 /** Slack errors on chat.update meaning the root is gone: forget it so the group starts a new thread. */
 const ROOT_GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
 const DEADLINE_MARGIN_MS = 5_000;
+/** Job id (journal key and message metadata) of the thread root posted from a delivery's `threadRoot`. */
+export const THREAD_ROOT_JOB_SUFFIX = "/thread-root";
 
 export interface SlackSinkOptions {
   state: SlackState;
@@ -129,7 +142,22 @@ export class SlackSink implements Sink {
     let rec = await state.getPost(service.name, jobId);
     if (rec?.state === "done") return receipt(rec);
     if (!rec) rec = await this.#planDelivery(ctx);
-    else if (rec.state === "posting" || rec.state === "unknown") rec = await this.#resume(ctx, rec);
+    else if (rec.state === "posting" || rec.state === "unknown") {
+      this.#checkNotInFlight(ctx, rec);
+      // While the thread root is pending, the message itself was certainly not posted: nothing to look for.
+      if (!rec.rootPending) rec = await this.#resume(ctx, rec);
+    }
+    if (rec.rootPending) {
+      try {
+        rec = await this.#postThreadRoot(ctx, rec);
+      } catch (err) {
+        // The root's own journal entry says whether it went out; the message itself certainly did not. A definite
+        // rejection: plan afresh next time. Otherwise no in-flight wait for the message (the root has its own).
+        if (slackCertainlyRejected(err)) await state.deletePost(service.name, jobId);
+        else await state.putPost(service.name, jobId, { ...rec, state: "unknown", deadline: 0 });
+        throw err;
+      }
+    }
 
     if (rec.state !== "posted") rec = await this.#post(ctx, rec);
 
@@ -160,17 +188,65 @@ export class SlackSink implements Sink {
       deadline: now + this.#timeoutMs() + DEADLINE_MARGIN_MS,
       post,
     };
-    const channelId = root?.channelId ?? (await this.#knownChannelId(ctx));
+    const channelId =
+      root?.channelId ?? (await knownChannelId(this.#opts.state, ctx.service.name, ctx.channel));
     if (channelId) rec.channelId = channelId;
     if (root) rec.threadTs = root.ts;
-    if (!root && plan.groupingKey) rec.becomesRoot = true;
+    if (!root && plan.groupingKey) {
+      if (plan.threadRoot) rec.rootPending = true;
+      else rec.becomesRoot = true;
+    }
     if (root && plan.policy !== "Post") rec.updateTs = root.ts;
     await state.putPost(service.name, ctx.jobId, rec);
     return rec;
   }
 
-  /** A previous attempt may have posted: wait for one still in flight, or look for our message. */
-  async #resume(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
+  /**
+   * Posts the template's `threadRoot` as the group's new thread root (exactly once, journaled as its own job) and
+   * returns the message's record turned into a reply in that thread.
+   */
+  async #postThreadRoot(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
+    const { state } = this.#opts;
+    const { service, plan } = ctx;
+    if (!plan.threadRoot) return { ...rec, rootPending: false, becomesRoot: true };
+    const rootCtx: DeliveryContext = {
+      ...ctx,
+      jobId: `${ctx.jobId}${THREAD_ROOT_JOB_SUFFIX}`,
+      plan: { ...plan, content: plan.threadRoot, notifyBroadcast: false },
+    };
+    let sub = await state.getPost(service.name, rootCtx.jobId);
+    if (!sub) {
+      const now = this.#now();
+      sub = { state: "posting", startedAt: now, deadline: 0, post: true, becomesRoot: true };
+      if (rec.channelId) sub.channelId = rec.channelId;
+    } else if (sub.state === "posting" || sub.state === "unknown") {
+      sub = await this.#resume(rootCtx, sub);
+    }
+    if (sub.state !== "posted" && sub.state !== "done") sub = await this.#post(rootCtx, sub);
+    if (!sub.ts || !sub.channelId) {
+      throw new DeliveryError(`${ctx.where}: thread root of job ${ctx.jobId} has no ts`, {
+        transient: true,
+        code: "bad_state",
+      });
+    }
+    const root = await state.setThreadRootIfAbsent(service.name, ctx.channel, plan.groupingKey, {
+      channelId: sub.channelId,
+      ts: sub.ts,
+    });
+    await state.putPost(service.name, rootCtx.jobId, { ...sub, state: "done" });
+    const reply: SlackPostRecord = {
+      ...rec,
+      rootPending: false,
+      threadTs: root.ts,
+      channelId: root.channelId,
+    };
+    // Lost a race for the group's first root: ours stays a top-level message; behave as a later message.
+    if (root.ts !== sub.ts && plan.policy !== "Post") reply.updateTs = root.ts;
+    await state.putPost(service.name, ctx.jobId, reply);
+    return reply;
+  }
+
+  #checkNotInFlight(ctx: DeliveryContext, rec: SlackPostRecord): void {
     const now = this.#now();
     if (rec.state === "posting" && now < rec.deadline) {
       throw new DeliveryError(`${ctx.where}: job ${ctx.jobId} is being posted by another attempt`, {
@@ -179,6 +255,11 @@ export class SlackSink implements Sink {
         retryAfterMs: rec.deadline - now,
       });
     }
+  }
+
+  /** A previous attempt may have posted: wait for one still in flight, or look for our message. */
+  async #resume(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
+    this.#checkNotInFlight(ctx, rec);
     const channelId = rec.channelId ?? (await this.#resolveChannelId(ctx));
     if (!channelId) {
       this.#opts.logger.warn(
@@ -262,6 +343,10 @@ export class SlackSink implements Sink {
     return posted;
   }
 
+  #resolveChannelId(ctx: DeliveryContext): Promise<string | undefined> {
+    return resolveChannelId(this.#opts.state, ctx.client, ctx.service.name, ctx.channel);
+  }
+
   async #updateRoot(ctx: DeliveryContext, rec: SlackPostRecord): Promise<void> {
     const channel = rec.channelId ?? (await this.#resolveChannelId(ctx));
     if (!channel || !rec.updateTs) return;
@@ -269,7 +354,7 @@ export class SlackSink implements Sink {
       await ctx.client.chat.update({
         channel,
         ts: rec.updateTs,
-        ...ctx.plan.content,
+        ...(ctx.plan.threadRoot ?? ctx.plan.content),
       } as unknown as Parameters<WebClient["chat"]["update"]>[0]);
     } catch (err) {
       const code = slackErrorCode(err);
@@ -280,24 +365,6 @@ export class SlackSink implements Sink {
           "slack: thread root cannot be updated; the group starts a new thread next time",
         );
       }
-      throw err;
-    }
-  }
-
-  async #knownChannelId(ctx: DeliveryContext): Promise<string | undefined> {
-    if (isSlackConversationId(ctx.channel)) return ctx.channel;
-    return this.#opts.state.getChannelId(ctx.service.name, ctx.channel);
-  }
-
-  async #resolveChannelId(ctx: DeliveryContext): Promise<string | undefined> {
-    const known = await this.#knownChannelId(ctx);
-    if (known) return known;
-    try {
-      const id = await lookupChannelId(ctx.client, ctx.channel);
-      if (id) await this.#opts.state.setChannelId(ctx.service.name, ctx.channel, id);
-      return id;
-    } catch (err) {
-      if (slackErrorCode(err) !== undefined) return undefined; // e.g. missing_scope: cannot resolve
       throw err;
     }
   }

@@ -43,6 +43,12 @@ export interface SlackPostRecord {
   threadTs?: string;
   /** Whether the posted message becomes the group's thread root. */
   becomesRoot?: boolean;
+  /**
+   * The group has no root yet and the template has a `threadRoot`: that is posted first (its own journal entry,
+   * job id `<jobId>/thread-root`), then this message as its first reply. While true, this message was certainly
+   * not posted yet.
+   */
+  rootPending?: boolean;
   /** Root message to chat.update after posting (PostAndUpdate / Update with an existing root). */
   updateTs?: string;
   /** ts of our posted message. */
