@@ -19,6 +19,9 @@ export interface RunSettings {
   httpPort: number;
   leaseName: string;
   leaseNamespace: string;
+  leaseDurationSeconds: number;
+  leaseRenewDeadlineSeconds: number;
+  leaseRetryPeriodSeconds: number;
   identity: string;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
@@ -39,6 +42,9 @@ export interface RunFlags {
   httpPort?: string;
   leaseName?: string;
   leaseNamespace?: string;
+  leaseDurationSeconds?: string;
+  leaseRenewDeadlineSeconds?: string;
+  leaseRetryPeriodSeconds?: string;
   allowPrivateWebhooks?: boolean;
   resyncSeconds?: string;
 }
@@ -143,8 +149,42 @@ export function resolveRunSettings(
     flags.allowPrivateWebhooks ??
     ["1", "true", "yes"].includes((env.ALLOW_PRIVATE_WEBHOOKS ?? "").toLowerCase());
 
+  const leaseDurationSeconds = int(
+    flags.leaseDurationSeconds,
+    "lease-duration-seconds",
+    "LEASE_DURATION_SECONDS",
+    15,
+    1,
+    3600,
+  );
+  const leaseRenewDeadlineSeconds = int(
+    flags.leaseRenewDeadlineSeconds,
+    "lease-renew-deadline-seconds",
+    "LEASE_RENEW_DEADLINE_SECONDS",
+    Math.min(10, leaseDurationSeconds),
+    1,
+    3600,
+  );
+  const leaseRetryPeriodSeconds = int(
+    flags.leaseRetryPeriodSeconds,
+    "lease-retry-period-seconds",
+    "LEASE_RETRY_PERIOD_SECONDS",
+    Math.min(2, leaseRenewDeadlineSeconds),
+    1,
+    3600,
+  );
+  if (leaseRenewDeadlineSeconds > leaseDurationSeconds) {
+    throw new SettingsError("LEASE_RENEW_DEADLINE_SECONDS must not exceed LEASE_DURATION_SECONDS");
+  }
+  if (leaseRetryPeriodSeconds > leaseRenewDeadlineSeconds) {
+    throw new SettingsError("LEASE_RETRY_PERIOD_SECONDS must not exceed LEASE_RENEW_DEADLINE_SECONDS");
+  }
+
   return {
     mode,
+    leaseDurationSeconds,
+    leaseRenewDeadlineSeconds,
+    leaseRetryPeriodSeconds,
     kubeconfig,
     namespace,
     redisUrl: redisRaw,

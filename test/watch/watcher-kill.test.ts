@@ -1,4 +1,4 @@
-// kill -9 of `rollouts-notifier watcher` at random moments while Rollouts progress: every transition is
+// kill -9 of `rollouts-notifier run` at random moments while Rollouts progress: every transition is
 // emitted (recorded in the transition log) exactly once, in order. (Writes made while the service is down are
 // covered in transition-watcher.test.ts; here the kill lands anywhere in the handling of a write.) KILL_RUNS (default 50) runs, each a fresh
 // Rollout playing the canary abort/retry history with the process killed at a random point; KILL_SEED replays.
@@ -31,10 +31,14 @@ describe("watcher under kill -9", () => {
   let redis: RedisHarness;
   let api: KubeApiServer;
   let child: NotifierProcess | undefined;
+  const children: NotifierProcess[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
-    api = await startKubeApiServer({ namespaces: ["default", "argo-rollouts", "demo"], bookmarkIntervalMs: 500 });
+    api = await startKubeApiServer({
+      namespaces: ["default", "argo-rollouts", "demo"],
+      bookmarkIntervalMs: 500,
+    });
   });
   afterAll(async () => {
     await child?.kill9();
@@ -44,10 +48,21 @@ describe("watcher under kill -9", () => {
 
   const start = async () => {
     child = startNotifierProcess(
-      ["watcher", "--kubeconfig", api.kubeconfigPath, "--redis-url", redis.url, "--http-port", "0", "--namespace", "argo-rollouts"],
+      [
+        "run",
+        "--kubeconfig",
+        api.kubeconfigPath,
+        "--redis-url",
+        redis.url,
+        "--http-port",
+        "0",
+        "--namespace",
+        "argo-rollouts",
+      ],
       // a container restarted after a crash keeps its pod name, so it takes its own Lease back at once
       { POD_NAME: "rollouts-notifier-0" },
     );
+    children.push(child);
     await child.waitForLog((l) => l.msg === "informers synced");
     return child;
   };
@@ -90,6 +105,11 @@ describe("watcher under kill -9", () => {
     const ids = (await log.list(100_000)).map((r) => r.transition.id);
     client.disconnect();
     expect(new Set(ids).size, `duplicate transition ids (seed ${seed})`).toBe(ids.length);
+    // each process logs the transitions it emitted as JSON; across all of them no transition is logged twice
+    const logged = children.flatMap((c) =>
+      c.logs.filter((l) => l.msg === "transition").map((l) => (l.transition as { id: string }).id),
+    );
+    expect(new Set(logged).size, `a transition was logged twice (seed ${seed})`).toBe(logged.length);
     for (let run = 0; run < RUNS; run++) {
       const name = `${CANARY[0]!.object.metadata.name}-k${run}`;
       expect(byRollout.get(name), `run ${run} (seed ${seed})`).toEqual(EXPECTED);

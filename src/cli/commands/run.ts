@@ -66,6 +66,15 @@ export function registerRunCommands(program: Command): void {
       .option("--http-port <port>", "port of /metrics, /healthz, /readyz (env HTTP_PORT)")
       .option("--lease-name <name>", "leader-election Lease name (env LEASE_NAME)")
       .option("--lease-namespace <ns>", "leader-election Lease namespace (env LEASE_NAMESPACE)")
+      .option("--lease-duration-seconds <n>", "Lease duration (env LEASE_DURATION_SECONDS; default 15)")
+      .option(
+        "--lease-renew-deadline-seconds <n>",
+        "leader steps down when it cannot renew for this long (env LEASE_RENEW_DEADLINE_SECONDS; default 10)",
+      )
+      .option(
+        "--lease-retry-period-seconds <n>",
+        "how often to try to acquire/renew (env LEASE_RETRY_PERIOD_SECONDS; default 2)",
+      )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(
         "--allow-private-webhooks",
