@@ -69,6 +69,8 @@ export interface PagerDutyTemplateSpec {
   customDetails?: string | Record<string, string>;
   /** upstream `url` (the event's client_url) */
   url?: string;
+  /** Extension (built-in templates): PagerDutyEvent.incidentGroup — a resolve resolves the group's open alerts. */
+  incidentGroup?: string;
 }
 
 export interface WebhookTemplateSpec {

@@ -88,6 +88,7 @@ export function templateSpecSources(spec: TemplateSpec): [string, string][] {
       "dedupKey",
       "eventAction",
       "url",
+      "incidentGroup",
     ] as const) {
       add(`pagerdutyv2.${k}`, pd[k]);
     }

@@ -54,6 +54,13 @@ export interface PagerDutyEvent {
   customDetails?: Record<string, unknown>;
   /** upstream `url`: the event's client_url. */
   clientUrl?: string;
+  /**
+   * Extension (built-in templates set it to "<namespace>/<rollout>"): groups the alerts of one Rollout. The sink
+   * records (per routing key and group) the dedup keys it triggered with this group; a `resolve` carrying the group
+   * resolves its own dedupKey and every recorded key of the group (so the completion of revision 3 resolves the
+   * incident revision 2's abort opened). Without it, a resolve only resolves its own dedupKey (upstream).
+   */
+  incidentGroup?: string;
 }
 
 export interface WebhookRequest {

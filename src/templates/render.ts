@@ -155,7 +155,7 @@ function renderPagerDuty(templates: readonly CompiledTemplate[], ctx: TemplateCo
     severity,
     source: r("source")?.value.trim() ?? `${m.namespace ?? ""}/${m.name}`,
   };
-  for (const k of ["component", "group", "class"] as const) {
+  for (const k of ["component", "group", "class", "incidentGroup"] as const) {
     const v = r(k);
     if (v) event[k] = v.value.trim();
   }

@@ -150,6 +150,9 @@ describe("built-in templates", () => {
     expect(completed).toMatchObject({ eventAction: "resolve", dedupKey: aborted.dedupKey });
     expect(step).toMatchObject({ eventAction: "trigger", severity: "info" });
     expect(step.dedupKey).not.toBe(aborted.dedupKey);
+    // one incident group per Rollout: a later revision's completion resolves this revision's alerts
+    for (const e of [aborted, failed, completed, step])
+      expect(e.incidentGroup).toBe("default/rollout-background-analysis");
     expect(aborted.customDetails!.failedMetrics).toEqual([
       expect.objectContaining({ name: "web", value: "false", successCondition: 'result == "true"' }),
     ]);

@@ -1,12 +1,15 @@
 // Built-in PagerDuty Events v2 templates. Alerting triggers (abort, analysis failed/error) trigger an alert with
-// dedup key "<namespace>/<rollout>/<revision>"; completion of that revision resolves it. Informational triggers
-// (only sent when a subscription asks for them) use a per-trigger key with severity info, so they never merge
-// into, or downgrade, the revision's alert.
+// dedup key "<namespace>/<rollout>/<revision>". Informational triggers (only sent when a subscription asks for
+// them) use a per-trigger key with severity info, so they never merge into, or downgrade, the revision's alert.
+// Every event carries incidentGroup "<namespace>/<rollout>": the completion of any revision (including the new
+// revision Argo makes when an aborted one is rolled back to stable) resolves its own key and every alert the sink
+// triggered for the Rollout, so revision 2's incident closes when the fixed revision 3 completes.
 import type { PagerDutyTemplateSpec } from "../../config/types.ts";
 import type { TriggerPresentation } from "./trigger-presentation.ts";
 
 const REF = "{{rollout.metadata.namespace}}/{{rollout.metadata.name}}";
 export const PAGERDUTY_DEDUP_KEY = `${REF}/{{revision}}`;
+export const PAGERDUTY_INCIDENT_GROUP = REF;
 
 export function builtinPagerDutyTemplate(p: TriggerPresentation): PagerDutyTemplateSpec {
   return {
@@ -18,6 +21,7 @@ export function builtinPagerDutyTemplate(p: TriggerPresentation): PagerDutyTempl
     class: "{{trigger}}",
     eventAction: p.pagerduty.eventAction,
     dedupKey: p.pagerduty.alert ? PAGERDUTY_DEDUP_KEY : `${PAGERDUTY_DEDUP_KEY}/{{trigger}}`,
+    incidentGroup: PAGERDUTY_INCIDENT_GROUP,
     customDetails:
       '{"trigger":{{json trigger}},"rollout":{{json (print rollout.metadata.namespace "/" rollout.metadata.name)}},' +
       '"revision":{{json revision}},"strategy":{{json strategy}},"step":{{json step}},"images":{{json images}},' +
