@@ -4,6 +4,11 @@ import type { Redis } from "ioredis";
 import type { ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import { HttpDispatchers } from "./http/http-dispatchers.ts";
+import {
+  InMemoryPagerDutyIncidents,
+  type PagerDutyIncidentStore,
+  RedisPagerDutyIncidents,
+} from "./pagerduty/pagerduty-incidents.ts";
 import { PagerDutySink } from "./pagerduty/pagerduty-sink.ts";
 import type { Sink } from "./sink.ts";
 import { RedisSlackState } from "./slack/redis-slack-state.ts";
@@ -12,7 +17,10 @@ import { InMemorySlackState, type SlackState } from "./slack/slack-state.ts";
 import { WebhookSink } from "./webhook/webhook-sink.ts";
 
 export interface CreateSinksOptions {
-  /** Slack thread roots and the post journal live here; without it they are process-local (demo, tests). */
+  /**
+   * Slack thread roots and the post journal, and PagerDuty's open alerts per incident group, live here; without it
+   * they are process-local (demo, tests).
+   */
   redis?: Redis;
   logger: Logger;
   /**
@@ -22,6 +30,8 @@ export interface CreateSinksOptions {
   allowPrivateNetworks?: boolean;
   /** Overrides the Slack state (tests). */
   slackState?: SlackState;
+  /** Overrides the PagerDuty incident-group store (tests). */
+  pagerDutyIncidents?: PagerDutyIncidentStore;
   /** Request timeout for Slack and PagerDuty calls (webhooks use their service `timeoutMs`). */
   timeoutMs?: number;
 }
@@ -37,12 +47,15 @@ export function createSinks(opts: CreateSinksOptions): Sinks {
   const dispatchers = new HttpDispatchers();
   const logger = opts.logger.child({ component: "sinks" });
   const state = opts.slackState ?? (opts.redis ? new RedisSlackState(opts.redis) : new InMemorySlackState());
+  const incidents =
+    opts.pagerDutyIncidents ??
+    (opts.redis ? new RedisPagerDutyIncidents(opts.redis) : new InMemoryPagerDutyIncidents());
   const timeout = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
   const allow =
     opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {};
   const byType: Record<ServiceType, Sink> = {
     slack: new SlackSink({ state, dispatchers, logger, ...timeout, ...allow }),
-    pagerdutyv2: new PagerDutySink({ dispatchers, logger, ...timeout, ...allow }),
+    pagerdutyv2: new PagerDutySink({ dispatchers, logger, incidents, ...timeout, ...allow }),
     webhook: new WebhookSink({ dispatchers, logger, ...allow }),
   };
   return {

@@ -47,7 +47,7 @@ export class FakePagerDuty {
   /** Dropped acknowledge/resolve events (no open alert). */
   readonly dropped: FakePagerDutyEvent[] = [];
   readonly #server: FakeHttpServer;
-  readonly #failures: { failure: FakePagerDutyFailure; times: number }[] = [];
+  readonly #failures: { failure: FakePagerDutyFailure; times: number; after: number }[] = [];
 
   private constructor(server: FakeHttpServer) {
     this.#server = server;
@@ -65,8 +65,9 @@ export class FakePagerDuty {
     return this.#server.url;
   }
 
-  fail(failure: FakePagerDutyFailure, times = 1): void {
-    this.#failures.push({ failure, times });
+  /** Makes `times` requests fail this way, after `after` more requests are answered normally. */
+  fail(failure: FakePagerDutyFailure, times = 1, opts: { after?: number } = {}): void {
+    this.#failures.push({ failure, times, after: opts.after ?? 0 });
   }
 
   down(ms: number, mode: DownMode = "refuse"): Promise<void> {
@@ -91,7 +92,8 @@ export class FakePagerDuty {
     const url = new URL(req.url ?? "/", "http://fake");
     if (url.pathname !== "/v2/enqueue") return sendJson(res, 404, { status: "not found" });
     if (req.method !== "POST") return sendJson(res, 405, { status: "method not allowed" });
-    const f = this.#failures[0];
+    const next = this.#failures[0];
+    const f = next && next.after-- <= 0 ? next : undefined;
     if (f) {
       if (--f.times <= 0) this.#failures.shift();
       if ("reset" in f.failure) return void req.socket.resetAndDestroy();

@@ -2,17 +2,24 @@
 // 202 → delivered (receipt ref = dedup_key); 400 → permanent; 429/5xx/network/timeout → transient.
 // Retries are safe: every event carries a dedup_key (the template's, or the job id), so a repeated trigger
 // lands on the same alert and a repeated resolve is a no-op.
+//
+// Incident groups (PagerDutyEvent.incidentGroup): a trigger records its dedup key in the group (per routing key)
+// *before* it is sent, so whatever PagerDuty may have accepted is recorded; a resolve resolves its own key, then
+// every recorded key of the group, forgetting each only after PagerDuty accepted its resolve. A failed or killed
+// attempt leaves the rest recorded and the queue's retry resolves them (resolving twice is a no-op at PagerDuty).
 import { request } from "undici";
 import type { Logger } from "../../logger.ts";
 import {
   blockedAddressDeliveryError,
   deliveryErrorForNetwork,
   deliveryErrorForStatus,
+  messageOf,
   snippet,
 } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
-import { buildPagerDutyEventBody, MAX_EVENT_BYTES } from "./pagerduty-event.ts";
+import { buildPagerDutyEventBody, MAX_EVENT_BYTES, type PagerDutyEventBody } from "./pagerduty-event.ts";
+import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "./pagerduty-incidents.ts";
 
 export const DEFAULT_PAGERDUTY_API_URL = "https://events.pagerduty.com";
 export const PAGERDUTY_TIMEOUT_MS = 10_000;
@@ -23,15 +30,26 @@ export interface PagerDutySinkOptions {
   timeoutMs?: number;
   /** Let services from a namespace's self-service config reach private addresses (apiURL). */
   allowPrivateNetworks?: boolean;
+  /** Open alerts per incident group (Redis in production); process-local when absent. */
+  incidents?: PagerDutyIncidentStore;
   now?: () => number;
+}
+
+interface SendContext {
+  url: URL;
+  where: string;
+  routingKey: string;
+  delivery: Delivery;
 }
 
 export class PagerDutySink implements Sink {
   readonly type = "pagerdutyv2" as const;
   readonly #opts: PagerDutySinkOptions;
+  readonly #incidents: PagerDutyIncidentStore;
 
   constructor(opts: PagerDutySinkOptions) {
     this.#opts = opts;
+    this.#incidents = opts.incidents ?? new InMemoryPagerDutyIncidents();
   }
 
   async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
@@ -81,11 +99,73 @@ export class PagerDutySink implements Sink {
         },
       );
     }
-    const url = new URL("/v2/enqueue", service.apiURL || DEFAULT_PAGERDUTY_API_URL);
+    const send: SendContext = {
+      url: new URL("/v2/enqueue", service.apiURL || DEFAULT_PAGERDUTY_API_URL),
+      where,
+      routingKey,
+      delivery,
+    };
+    const group = event.incidentGroup?.trim();
+    if (group && body.event_action === "trigger") {
+      await this.#store(where, "record", () => this.#incidents.addOpen(routingKey, group, body.dedup_key));
+    }
+    const ref = await this.#send(send, json, body);
+    if (group && body.event_action === "resolve") await this.#resolveGroup(send, group, body.dedup_key);
+    return { ref };
+  }
+
+  /** Resolves every recorded alert of the group (ours is resolved already), forgetting each once accepted. */
+  async #resolveGroup(send: SendContext, group: string, resolved: string): Promise<void> {
+    const { routingKey, where } = send;
+    await this.#store(where, "update", () => this.#incidents.removeOpen(routingKey, group, resolved));
+    const open = await this.#store(where, "read", () => this.#incidents.listOpen(routingKey, group));
+    for (const dedupKey of open.sort()) {
+      const body: PagerDutyEventBody = {
+        routing_key: routingKey,
+        event_action: "resolve",
+        dedup_key: dedupKey,
+      };
+      await this.#send(
+        {
+          ...send,
+          where: `${where} (resolving ${JSON.stringify(dedupKey)} of incident group ${JSON.stringify(group)})`,
+        },
+        JSON.stringify(body),
+        body,
+      );
+      await this.#store(where, "update", () => this.#incidents.removeOpen(routingKey, group, dedupKey));
+    }
+    if (open.length) {
+      this.#opts.logger.info(
+        { jobId: send.delivery.jobId, service: send.delivery.service.name, group, resolved: open },
+        "pagerduty: resolved the incident group's open alerts",
+      );
+    }
+  }
+
+  /** Incident-group bookkeeping failures (Redis down) are transient: the retry redoes the whole delivery. */
+  async #store<T>(where: string, what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw new DeliveryError(
+        `${where}: cannot ${what} the incident group's open alerts: ${messageOf(err)}`,
+        {
+          transient: true,
+          code: "state_unavailable",
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** POSTs one event; resolves with the accepted dedup key or throws a DeliveryError. */
+  async #send(ctx: SendContext, json: string, body: PagerDutyEventBody): Promise<string> {
+    const { delivery, where, routingKey } = ctx;
     const timeoutMs = this.#opts.timeoutMs ?? PAGERDUTY_TIMEOUT_MS;
     let res: Awaited<ReturnType<typeof request>>;
     try {
-      res = await request(url, {
+      res = await request(ctx.url, {
         dispatcher: this.#opts.dispatchers.get({
           blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
         }),
@@ -103,13 +183,19 @@ export class PagerDutySink implements Sink {
       );
     }
     const text = await res.body.text().catch(() => "");
-    if (res.statusCode === 202 || (res.statusCode >= 200 && res.statusCode < 300)) {
+    if (res.statusCode >= 200 && res.statusCode < 300) {
       const dedupKey = parseDedupKey(text) ?? body.dedup_key;
       this.#opts.logger.debug(
-        { jobId: delivery.jobId, service: service.name, recipient, action: body.event_action, dedupKey },
+        {
+          jobId: delivery.jobId,
+          service: delivery.service.name,
+          recipient: delivery.destination.recipient,
+          action: body.event_action,
+          dedupKey,
+        },
         "pagerduty event accepted",
       );
-      return { ref: dedupKey };
+      return dedupKey;
     }
     throw deliveryErrorForStatus(where, res.statusCode, {
       retryAfter: res.headers["retry-after"],
