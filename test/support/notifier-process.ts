@@ -6,7 +6,10 @@ import { createInterface } from "node:readline";
 export interface NotifierProcess {
   proc: ChildProcess;
   logs: Record<string, unknown>[];
-  waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   kill9(): Promise<void>;
   /** SIGTERM and wait for exit; resolves to the exit code. */
   terminate(): Promise<number | null>;
@@ -19,7 +22,10 @@ export function startNotifierProcess(args: string[], env: Record<string, string>
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    match: (l: Record<string, unknown>) => boolean;
+    resolve: (l: Record<string, unknown>) => void;
+  }[] = [];
   const onLine = (text: string) => {
     let line: Record<string, unknown>;
     try {
@@ -47,7 +53,14 @@ export function startNotifierProcess(args: string[], env: Record<string, string>
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`));
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; last lines:\n${logs
+                .slice(-10)
+                .map((l) => JSON.stringify(l))
+                .join("\n")}`,
+            ),
+          );
         }, timeoutMs);
         waiters.push({
           match,
@@ -58,7 +71,14 @@ export function startNotifierProcess(args: string[], env: Record<string, string>
         });
         void exited.then((code) => {
           clearTimeout(timer);
-          reject(new Error(`process exited (${code}) before the log line; last lines:\n${logs.slice(-10).map((l) => JSON.stringify(l)).join("\n")}`));
+          reject(
+            new Error(
+              `process exited (${code}) before the log line; last lines:\n${logs
+                .slice(-10)
+                .map((l) => JSON.stringify(l))
+                .join("\n")}`,
+            ),
+          );
         });
       });
     },
