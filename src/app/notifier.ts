@@ -133,6 +133,7 @@ export async function startNotifier(
       .depth()
       .then((d) => {
         metrics.queueDepth.set(d.waiting + d.delayed);
+        metrics.oldestJobAge.set(d.oldestAgeMs / 1000);
         metrics.deadLetters.set(d.deadLetters);
       })
       .catch(() => {});

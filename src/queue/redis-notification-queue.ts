@@ -121,14 +121,30 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     await this.bull.close();
   }
 
-  /** For the queue gauges: BullMQ jobs waiting/delayed/active (a job behind its key's head counts as delayed). */
-  async depth(): Promise<{ waiting: number; delayed: number; active: number; deadLetters: number }> {
+  /**
+   * For the queue gauges: BullMQ jobs waiting/delayed/active (a job behind its key's head counts as delayed),
+   * and the age of the oldest job not yet delivered (waiting, delayed or in flight).
+   */
+  async depth(): Promise<{
+    waiting: number;
+    delayed: number;
+    active: number;
+    deadLetters: number;
+    oldestAgeMs: number;
+  }> {
     const c = await this.bull.getJobCounts("waiting", "delayed", "active", "prioritized");
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const state of ["waiting", "delayed", "active", "prioritized"] as const) {
+      // oldest first: BullMQ lists waiting jobs newest first unless asc
+      const [job] = await this.bull.getJobs([state], 0, 0, true);
+      if (job?.timestamp !== undefined) oldest = Math.min(oldest, job.timestamp);
+    }
     return {
       waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
       delayed: c.delayed ?? 0,
       active: c.active ?? 0,
       deadLetters: await this.store.countDeadLetters(),
+      oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0,
     };
   }
 
