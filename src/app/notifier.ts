@@ -16,10 +16,10 @@ import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
-import { KIND_DETECTORS } from "../triggers/kind-detectors.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
 import { TransitionLog } from "../watch/transition-log.ts";
 import { ConfigSource } from "./config-source.ts";
+import { configuredDetectors } from "./configured-detectors.ts";
 import { deliveryLogHooks } from "./delivery-log-hooks.ts";
 import { createHandOff } from "./hand-off.ts";
 import { WatcherRole } from "./watcher-role.ts";
@@ -98,7 +98,10 @@ export async function startNotifier(
       watchNamespaces: settings.watchNamespaces,
       selector: settings.selector,
       resyncMs: settings.resyncSeconds > 0 ? settings.resyncSeconds * 1000 : undefined,
-      detectors: KIND_DETECTORS,
+      detectors: configuredDetectors({
+        configFor: (ns) => configStore.forNamespace(ns),
+        reportProblems: (uid, problems) => reporter.report(uid, problems),
+      }),
       handOff: createHandOff({
         queue,
         log: new TransitionLog(redis),

@@ -29,6 +29,7 @@ export interface KindDetector {
     opts: {
       baseline: boolean;
       lookupExperiment: (namespace: string, name: string) => KubeObject | undefined;
+      lookupRollout: (namespace: string, name: string) => KubeObject | undefined;
     },
   ): { transitions: Transition[]; state: unknown };
 }
@@ -230,6 +231,7 @@ export class TransitionWatcher {
     const detected = this.o.detectors[kind].detect(saved?.state, obj, {
       baseline,
       lookupExperiment: (ns, name) => this.getExperiment(ns, name),
+      lookupRollout: (ns, name) => this.getRollout(ns, name),
     });
     const { state } = detected;
     // With a label selector, AnalysisRuns count only when their Rollout is one of the selected ones.
