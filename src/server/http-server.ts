@@ -21,7 +21,13 @@ export async function startHttpServer(opts: {
   host?: string;
   registry: Registry;
   readiness: ReadinessCheck[];
+  /**
+   * A check that has not answered within this time fails with "no answer within N ms" (default 1500, below the
+   * chart's 3 s probe timeout): e.g. a Redis PING waits for a reconnect instead of failing while Redis is down.
+   */
+  checkTimeoutMs?: number;
 }): Promise<HttpServer> {
+  const checkTimeoutMs = opts.checkTimeoutMs ?? 1500;
   const server = createServer((req, res) => {
     const url = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -36,7 +42,7 @@ export async function startHttpServer(opts: {
       void Promise.all(
         opts.readiness.map(async (c) => {
           try {
-            return [c.name, await c.check(), c.info?.()] as const;
+            return [c.name, await withTimeout(c.check(), checkTimeoutMs), c.info?.()] as const;
           } catch (err) {
             return [
               c.name,
@@ -85,4 +91,16 @@ export async function startHttpServer(opts: {
         server.close(() => resolve());
       }),
   };
+}
+
+function withTimeout(
+  value: Promise<string | undefined> | string | undefined,
+  ms: number,
+): Promise<string | undefined> | string | undefined {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms);
+  });
+  return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
 }
