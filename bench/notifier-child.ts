@@ -1,0 +1,125 @@
+// `rollouts-notifier run` as a child process, as in production: its own Node 24 process, JSON logs on stdout
+// (scanned for a few messages without parsing every line), /readyz polled over HTTP.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { freePort } from "../test/support/free-port.ts";
+import { sleep } from "./stats.ts";
+
+export interface NotifierChild {
+  proc: ChildProcess;
+  pid: number;
+  httpPort: number;
+  /** performance.now() when the process was spawned. */
+  startedAt: number;
+  /** Resolves with performance.now() when the given log message (exact `msg`) first appears. */
+  logged(msg: string, timeoutMs?: number): Promise<number>;
+  /** Polls /readyz until 200; resolves with performance.now() of the first 200. */
+  ready(timeoutMs?: number): Promise<number>;
+  /** Last lines of output, for error messages. */
+  tail(): string;
+  /** SIGTERM (graceful: finishes in-flight deliveries, releases the Lease) and wait for exit. */
+  terminate(): Promise<void>;
+  kill9(): Promise<void>;
+}
+
+export async function startNotifierChild(opts: {
+  kubeconfigPath: string;
+  redisUrl: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<NotifierChild> {
+  const httpPort = await freePort();
+  const startedAt = performance.now();
+  const proc = spawn(
+    process.execPath,
+    [
+      ...(opts.nodeArgs ?? []),
+      "src/cli/main.ts",
+      "run",
+      "--kubeconfig",
+      opts.kubeconfigPath,
+      "--redis-url",
+      opts.redisUrl,
+      "--namespace",
+      "argo-rollouts",
+      "--http-port",
+      String(httpPort),
+    ],
+    {
+      env: { ...process.env, LOG_LEVEL: "info", POD_NAME: "bench", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const lines: string[] = [];
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, ((t: number) => void)[]>();
+  const watched = new Set<string>(["informers synced", "rollouts-notifier started"]);
+  const onLine = (line: string) => {
+    lines.push(line);
+    if (lines.length > 50) lines.shift();
+    for (const msg of watched) {
+      if (!seen.has(msg) && line.includes(`"msg":"${msg}"`)) {
+        const t = performance.now();
+        seen.set(msg, t);
+        for (const w of waiters.get(msg) ?? []) w(t);
+        waiters.delete(msg);
+      }
+    }
+  };
+  createInterface(proc.stdout!).on("line", onLine);
+  createInterface(proc.stderr!).on("line", onLine);
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const tail = () => lines.slice(-15).join("\n");
+
+  return {
+    proc,
+    pid: proc.pid!,
+    httpPort,
+    startedAt,
+    tail,
+    logged(msg, timeoutMs = 120_000) {
+      watched.add(msg);
+      const at = seen.get(msg);
+      if (at !== undefined) return Promise.resolve(at);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`notifier: no "${msg}" within ${timeoutMs} ms; last lines:\n${tail()}`)),
+          timeoutMs,
+        );
+        const list = waiters.get(msg) ?? [];
+        list.push((t) => {
+          clearTimeout(timer);
+          resolve(t);
+        });
+        waiters.set(msg, list);
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`notifier exited before "${msg}"; last lines:\n${tail()}`));
+        });
+      });
+    },
+    async ready(timeoutMs = 120_000) {
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
+        if (proc.exitCode !== null) throw new Error(`notifier exited; last lines:\n${tail()}`);
+        try {
+          const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+          await res.arrayBuffer();
+          if (res.status === 200) return performance.now();
+        } catch {
+          // not listening yet
+        }
+        await sleep(20);
+      }
+      throw new Error(`notifier not ready within ${timeoutMs} ms; last lines:\n${tail()}`);
+    },
+    async terminate() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+      await exited;
+    },
+    async kill9() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
