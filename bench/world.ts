@@ -60,8 +60,8 @@ export function loadWorld(
   const runTemplate = fixture(ANALYSIS_RUN_FIXTURE);
   const prefix = opts.prefix ?? "bench";
   const rollouts: BenchRollout[] = [];
-  const steps = ((rolloutTemplate.spec?.strategy as { canary?: { steps?: unknown[] } }).canary?.steps ?? [])
-    .length;
+  const strategy = rolloutTemplate.spec?.strategy as { canary?: { steps?: unknown[] } } | undefined;
+  const steps = strategy?.canary?.steps?.length ?? 0;
   const revision = Number(rolloutTemplate.metadata.annotations?.["rollout.argoproj.io/revision"] ?? "1");
   let rolloutBytes = 0;
   let analysisRunBytes = 0;
