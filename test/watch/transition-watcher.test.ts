@@ -1,43 +1,16 @@
 // The watcher against the Kubernetes API test server and a private Redis: the right transitions, exactly once,
 // through watch drops, 410s, restarts and baselines.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { HISTORIES } from "../replay/expected-histories.ts";
 import { applyStep, type HistoryStep, readHistory, renameHistory } from "../support/history-player.ts";
 import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { eventually, recordedTriggers, startWatcher, type WatcherUnderTest } from "./watcher-harness.ts";
 
 const CANARY = readHistory("examples/histories/canary-abort-retry.yaml");
-const CANARY_TRIGGERS = [
-  "on-rollout-updated",
-  "on-rollout-completed",
-  "on-rollout-updated",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-aborted",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-step-completed",
-  "on-rollout-resumed",
-  "on-rollout-completed",
-];
+const CANARY_TRIGGERS = HISTORIES["canary-abort-retry.yaml"]!;
 const ANALYSIS = readHistory("examples/histories/canary-analysis-failure.yaml");
-const ANALYSIS_TRIGGERS = [
-  "on-rollout-updated",
-  "on-analysis-run-started",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-analysis-run-failed",
-  "on-analysis-run-completed",
-  "on-rollout-aborted",
-  "on-rollout-updated",
-  "on-analysis-run-started",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-resumed",
-  "on-rollout-step-completed",
-  "on-rollout-completed",
-  "on-analysis-run-completed",
-];
+const ANALYSIS_TRIGGERS = HISTORIES["canary-analysis-failure.yaml"]!;
 
 /** Opt-in scaling transitions are detected and recorded too; the sequences above leave them out. */
 const withoutOptIn = (triggers: string[]) => triggers.filter((t) => t !== "on-scaling-replica-set");

@@ -5,6 +5,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransitionLog } from "../../src/watch/transition-log.ts";
+import { HISTORIES } from "../replay/expected-histories.ts";
 import { applyStep, readHistory, renameHistory } from "../support/history-player.ts";
 import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
 import { type NotifierProcess, startNotifierProcess } from "../support/notifier-process.ts";
@@ -13,19 +14,7 @@ import { seededRandom, seedFromEnv } from "../support/seeded-random.ts";
 
 const RUNS = Number(process.env.KILL_RUNS ?? 50);
 const CANARY = readHistory("examples/histories/canary-abort-retry.yaml");
-const EXPECTED = [
-  "on-rollout-updated",
-  "on-rollout-completed",
-  "on-rollout-updated",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-aborted",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-step-completed",
-  "on-rollout-resumed",
-  "on-rollout-completed",
-];
+const EXPECTED = HISTORIES["canary-abort-retry.yaml"]!;
 
 describe("watcher under kill -9", () => {
   let redis: RedisHarness;
