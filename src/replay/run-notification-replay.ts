@@ -157,6 +157,8 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
           for (const p of problems) error(formatPipelineProblem(p));
           if (delivery) {
             await delivery.enqueue(planned.map((p) => p.job));
+            // capture: settle each document's notifications before the next, so lines come in transition order
+            if (o.mode === "capture") await delivery.settle(o.settleTimeoutMs);
             return;
           }
           for (const p of planned) {
