@@ -1,0 +1,36 @@
+// End to end: `rollouts-notifier run` (real CLI, child process) against the Kubernetes API test server, a private
+// Redis and fake Slack/PagerDuty/webhook receivers. A canary whose analysis fails (revision 2, aborted), then a
+// fixed revision that completes (revision 3): examples/histories/canary-analysis-failure.yaml, step by step.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type E2eWorld, startE2eWorld } from "./harness.ts";
+import { playStory, prepareStory, type StoryRun, waitSettled } from "./story.ts";
+import { assertStoryDelivered, expectedSlackThreads, slackThreads } from "./story-expectations.ts";
+
+describe("rollout story end to end", () => {
+  let world: E2eWorld;
+  let run: StoryRun;
+
+  beforeAll(async () => {
+    world = await startE2eWorld();
+    run = prepareStory(world, "story");
+    await world.startService();
+    await playStory(world, run);
+    await waitSettled(world);
+  }, 120_000);
+  afterAll(() => world?.stop());
+
+  it("posts one Slack thread per revision: root from threadRoot, the events as replies in order, root updated to the outcome", () => {
+    expect(slackThreads(world, run.channel)).toEqual(expectedSlackThreads(run));
+  });
+
+  it("delivers every sink's exact sequence: PagerDuty incident triggered by the failure and resolved by the fix, a signed webhook for the completion", async () => {
+    const report = await assertStoryDelivered(world, run);
+    expect(report).toEqual({ pagerDutyRepeats: 0, webhookRepeats: 0 });
+  });
+
+  it("ends ready, with no config errors", async () => {
+    const ready = await world.services[0]!.readyz();
+    expect(ready.status, ready.body).toBe(200);
+    expect(ready.body).not.toMatch(/config error/);
+  });
+});

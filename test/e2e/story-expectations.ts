@@ -1,0 +1,217 @@
+// What each sink must have received for one played story (test/e2e/story.ts), read from the fakes' records:
+// the Slack threads (one per revision: root from `threadRoot`, replies in order, root updated in place), the
+// PagerDuty incident (triggered by revision 2's failure, resolved by revision 3's completion through the
+// incident group), the signed webhook for the completion, no dead letters, and the transition log.
+import { expect } from "vitest";
+import { IDEMPOTENCY_HEADER, verifyWebhookSignature } from "../../src/sinks/webhook/webhook-signature.ts";
+import { TransitionLog } from "../../src/watch/transition-log.ts";
+import { FakeSlack, type FakeSlackMessage } from "../support/fake-slack.ts";
+import type { FakeWebhookRequest } from "../support/fake-webhook.ts";
+import { type E2eWorld, PD_ROUTING_KEY, SLACK_USERNAME, WEBHOOK_SIGNING_SECRET } from "./harness.ts";
+import { STORY_TRIGGERS, type StoryRun } from "./story.ts";
+
+export interface SlackThreadRecord {
+  /** The root as first posted. */
+  root: string;
+  /** The root's text after its updates. */
+  rootNow: string;
+  rootUpdates: number;
+  replies: string[];
+  usernames: string[];
+}
+
+/** The channel's threads in post order (every top-level message is a thread root here). */
+export function slackThreads(world: E2eWorld, channel: string): SlackThreadRecord[] {
+  const all = world.slack.allMessages(channel);
+  return world.slack.messages(channel).map((root: FakeSlackMessage) => {
+    const replies = all.filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
+    return {
+      root: root.text,
+      rootNow: FakeSlack.current(root).text,
+      rootUpdates: root.updates.length,
+      replies: replies.map((m) => m.text),
+      usernames: [root, ...replies].map((m) => m.username ?? ""),
+    };
+  });
+}
+
+/** The expected Slack threads of a story run (built-in templates; status messages as the history has them). */
+export function expectedSlackThreads(run: StoryRun): SlackThreadRecord[] {
+  const ref = `${run.namespace}/${run.rollout}`;
+  const r = `Rollout ${ref}`;
+  const run2 = `rollout-background-analysis-db976bc44-2-${run.suffix}`;
+  const run3 = `rollout-background-analysis-5c9d8f7b6d-3-${run.suffix}`;
+  const failure = 'metric "web" assessed Failed due to failed (1) &gt; failureLimit (0)';
+  const r2 = [
+    `${r} has been updated to revision 2.`,
+    `${r}'s analysis run ${run2} is running.`,
+    `${r} step 1/2 has been completed.`,
+    `${r} has been paused.`,
+    `${r}'s analysis run ${run2} failed. ${failure}`,
+    `${r}'s analysis run ${run2} completed (Failed).`,
+    `${r} revision 2 has been aborted. RolloutAborted: ${failure}`,
+  ];
+  const r3 = [
+    `${r} has been updated to revision 3.`,
+    `${r}'s analysis run ${run3} is running.`,
+    `${r} step 1/2 has been completed.`,
+    `${r} has been paused.`,
+    `${r} has been resumed.`,
+    `${r} step 2/2 has been completed.`,
+    `${r} revision 3 has been completed.`,
+    `${r}'s analysis run ${run3} completed (Successful).`,
+  ];
+  const thread = (rev: string, replies: string[], root: string, rootNow: string): SlackThreadRecord => ({
+    root: `${root} Rollout ${ref} revision ${rev}: Progressing`,
+    rootNow: `${rootNow} Rollout ${ref} revision ${rev}: ${rootNowState(rev)}`,
+    // the first message of a revision creates the thread (root + first reply); every later one updates the root
+    rootUpdates: replies.length - 1,
+    replies,
+    usernames: Array.from({ length: replies.length + 1 }, () => SLACK_USERNAME),
+  });
+  // the root shows the revision's current state: revision 2 ended aborted, revision 3 completed (its background
+  // analysis finishing afterwards does not make it "Progressing" again)
+  const rootNowState = (rev: string) => (rev === "2" ? "Aborted (step 0/2)" : "Completed");
+  return [
+    thread("2", r2, ":arrows_counterclockwise:", ":red_circle:"),
+    thread("3", r3, ":arrows_counterclockwise:", ":large_green_circle:"),
+  ];
+}
+
+/** PagerDuty events of the run's Rollout as "action dedup_key class" lines, in the order PagerDuty accepted them. */
+export function pagerDutyEvents(world: E2eWorld, run: StoryRun): string[] {
+  const prefix = `${run.namespace}/${run.rollout}/`;
+  return world.pagerduty.accepted
+    .filter((e) => e.routing_key === PD_ROUTING_KEY && e.dedup_key.startsWith(prefix))
+    .map((e) => {
+      const cls = (e.payload as { class?: string } | undefined)?.class;
+      return `${e.event_action} ${e.dedup_key}${cls ? ` ${cls}` : ""}`;
+    });
+}
+
+export function expectedPagerDutyEvents(run: StoryRun): string[] {
+  const key = `${run.namespace}/${run.rollout}`;
+  return [
+    `trigger ${key}/2 on-analysis-run-failed`,
+    `trigger ${key}/2 on-rollout-aborted`,
+    // revision 3's completion resolves its own key, then every alert the Rollout's incident group triggered
+    `resolve ${key}/3`,
+    `resolve ${key}/2`,
+  ];
+}
+
+/** Webhook requests about the run's Rollout. */
+export function webhookRequests(world: E2eWorld, run: StoryRun): FakeWebhookRequest[] {
+  return world.webhook.requests.filter((r) => {
+    try {
+      const body = JSON.parse(r.body) as { rollout?: { name?: string } };
+      return body.rollout?.name === run.rollout;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Collapses repeats of the same item (at-least-once HTTP sinks may see a retried request twice). */
+export function withoutRepeats<T>(items: T[], key: (t: T) => string = String): T[] {
+  const seen = new Set<string>();
+  return items.filter((t) => {
+    const k = key(t);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export interface StoryAssertOptions {
+  /**
+   * PagerDuty and webhooks are at least once across a process killed mid-request (PagerDuty dedups by
+   * dedup_key, webhook receivers by Idempotency-Key): then repeats of an identical request are tolerated and
+   * reported. Slack is exactly once always (journal + message metadata).
+   */
+  atLeastOnceHttp?: boolean;
+  /** Expected Slack usernames, thread by thread (default: the good config's everywhere). */
+  slackUsernames?: string[][];
+}
+
+export interface StoryDeliveryReport {
+  pagerDutyRepeats: number;
+  webhookRepeats: number;
+}
+
+/** Asserts everything the sinks received for the run: nothing lost, nothing doubled, in order. */
+export async function assertStoryDelivered(
+  world: E2eWorld,
+  run: StoryRun,
+  opts: StoryAssertOptions = {},
+): Promise<StoryDeliveryReport> {
+  const where = `story ${run.suffix}`;
+
+  // The transition log: every trigger of the story once, in order.
+  const log = await new TransitionLog(world.redisClient).list(100_000);
+  const mine = log.filter((r) => (r.transition.rollout ?? r.transition.object).name === run.rollout);
+  expect(
+    mine.filter((r) => r.transition.trigger !== "on-scaling-replica-set").map((r) => r.transition.trigger),
+    `${where}: transition log`,
+  ).toEqual(STORY_TRIGGERS);
+  const ids = mine.map((r) => r.transition.id);
+  expect(new Set(ids).size, `${where}: a transition id recorded twice`).toBe(ids.length);
+
+  // Slack: exactly once, always.
+  const expected = expectedSlackThreads(run);
+  for (const [i, names] of (opts.slackUsernames ?? []).entries()) {
+    if (expected[i]) expected[i].usernames = names;
+  }
+  expect(slackThreads(world, run.channel), `${where}: Slack threads in #${run.channel}`).toEqual(expected);
+
+  // PagerDuty: the incident of revision 2, resolved by revision 3.
+  const pdEvents = pagerDutyEvents(world, run);
+  const pdDistinct = withoutRepeats(pdEvents);
+  expect(
+    opts.atLeastOnceHttp ? pdDistinct : pdEvents,
+    `${where}: PagerDuty events (action, dedup key, class)`,
+  ).toEqual(expectedPagerDutyEvents(run));
+  const key = `${run.namespace}/${run.rollout}`;
+  const alerts = world.pagerduty.alerts.filter((a) => a.dedupKey.startsWith(`${key}/`));
+  expect(
+    alerts.map((a) => ({ dedupKey: a.dedupKey, status: a.status, severity: a.severity })),
+    `${where}: PagerDuty alerts`,
+  ).toEqual([{ dedupKey: `${key}/2`, status: "resolved", severity: "error" }]);
+
+  // Webhook: the completion, signed.
+  const requests = webhookRequests(world, run);
+  const hooks = opts.atLeastOnceHttp
+    ? withoutRepeats(requests, (r) => String(r.headers[IDEMPOTENCY_HEADER.toLowerCase()]))
+    : requests;
+  expect(
+    hooks.map((r) => {
+      const body = JSON.parse(r.body) as { trigger: string; rollout: { revision: string } };
+      return `${r.method} ${r.path} ${body.trigger} r${body.rollout.revision}`;
+    }),
+    `${where}: webhook requests`,
+  ).toEqual(["POST /deploys on-rollout-completed r3"]);
+  for (const r of requests) {
+    const sig = r.headers["x-rollouts-notifier-signature"];
+    expect(
+      verifyWebhookSignature(WEBHOOK_SIGNING_SECRET, typeof sig === "string" ? sig : undefined, r.rawBody),
+      `${where}: webhook signature`,
+    ).toMatchObject({ ok: true });
+    expect(r.headers[IDEMPOTENCY_HEADER.toLowerCase()], `${where}: Idempotency-Key`).toEqual(
+      expect.stringContaining("on-rollout-completed"),
+    );
+  }
+
+  // Nothing dead-lettered.
+  const dead = (await world.queue.listDeadLetters()).filter((d) =>
+    d.job.transition.object.name.includes(run.rollout),
+  );
+  expect(
+    dead.map((d) => `${d.job.transition.trigger} → ${d.job.destination.service}: ${d.reason.code}`),
+    `${where}: dead letters`,
+  ).toEqual([]);
+
+  return {
+    pagerDutyRepeats: pdEvents.length - pdDistinct.length,
+    webhookRepeats: requests.length - hooks.length,
+  };
+}
