@@ -127,6 +127,7 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
   }
 
   let printed = 0;
+  const printedIds = new Set<string>();
   try {
     const summary = await replayDocuments(
       o.items,
@@ -163,6 +164,9 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
           }
           for (const p of planned) {
             const { job } = p;
+            // as the queue does: a job id seen before (e.g. a oncePer value again) is not sent again
+            if (printedIds.has(job.jobId)) continue;
+            printedIds.add(job.jobId);
             const service = cfg.resolveService(job.destination.service, job.tenantNamespace);
             const dest = `${job.destination.service}${job.destination.recipient ? `:${job.destination.recipient}` : ""}`;
             const what = `${p.transition.object.kind}/${p.transition.object.namespace}/${p.transition.object.name} ${p.transition.trigger} → ${dest}`;
