@@ -1,11 +1,20 @@
 // `rollouts-notifier replay` as a user runs it: a child process on Node 24 (type stripping), real files.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { HISTORIES, historyPath } from "../replay/expected-histories.ts";
+import {
+  annotatedHistory,
+  asJsonLines,
+  DEPLOY_LOG_TOKEN,
+  exampleConfig,
+  PD_KEY,
+  SLACK_TOKEN,
+} from "../replay/replay-kit.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const node = join(root, "node_modules/.bin/node");
@@ -60,7 +69,6 @@ describe("rollouts-notifier replay --triggers-only", () => {
   });
 
   it("reads stdin with -, and prints opt-in triggers only with --opt-in", async () => {
-    const { readFileSync } = await import("node:fs");
     const text = readFileSync(historyPath("canary-abort-retry.yaml"), "utf8");
     const plain = await cli(["replay", "-", "--triggers-only"], text);
     expect(plain.code).toBe(0);
@@ -134,13 +142,89 @@ describe("rollouts-notifier replay --triggers-only", () => {
   });
 });
 
-describe("rollouts-notifier replay --demo (npm run demo)", () => {
+describe("rollouts-notifier replay --explain", () => {
   it("prints a readable account of the canary history", async () => {
-    const r = await cli(["replay", fileURLToPath(historyPath("canary-abort-retry.yaml")), "--demo"]);
+    const r = await cli(["replay", fileURLToPath(historyPath("canary-abort-retry.yaml")), "--explain"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("rollout demo/canary-demo");
     expect(r.stdout).toContain("ABORTED");
     expect(r.stdout).toContain("step 2/2 (pause: 3s)");
     expect(r.stdout).toMatch(/11 triggers from 22 documents\.\n$/);
+  });
+});
+
+describe("rollouts-notifier replay --config --dry-run", () => {
+  it("prints one JSON line per notification, in order, no secrets; a broken annotation is named on stderr, exit 1", async () => {
+    const history = join(dir, "annotated.jsonl");
+    const items = annotatedHistory("canary-analysis-failure.yaml", "default");
+    writeFileSync(history, asJsonLines(items));
+    const configFile = join(dir, "config.yaml");
+    writeFileSync(
+      configFile,
+      exampleConfig()
+        .map((o) => stringify(o))
+        .join("---\n"),
+    );
+    const r = await cli([
+      "replay",
+      history,
+      "--config",
+      configFile,
+      "--dry-run",
+      "--now",
+      "2026-03-04T09:05:00Z",
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((l) => `${l.trigger} ${l.service}:${l.recipient}`)).toEqual([
+      "on-rollout-aborted slack:alerts",
+      "on-rollout-aborted slack:deploys",
+      "on-rollout-aborted pagerdutyv2:payments-oncall",
+      "on-rollout-completed slack:deploys",
+      "on-rollout-completed deploy-log:",
+    ]);
+    for (const secret of [SLACK_TOKEN, PD_KEY, DEPLOY_LOG_TOKEN]) expect(r.stdout).not.toContain(secret);
+
+    // the same history with a broken subscriptions annotation on the Rollout, from stdin
+    const broken = asJsonLines(items).replaceAll(
+      '"rollout.argoproj.io/revision":',
+      '"notifications.argoproj.io/subscriptions":"- [broken","rollout.argoproj.io/revision":',
+    );
+    const b = await cli(["replay", "-", "--config", configFile, "--dry-run"], broken);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(
+      /^error: Rollout\/default\/rollout-background-analysis .*notifications\.argoproj\.io\/subscriptions/m,
+    );
+    expect(lines(b.stdout)).toHaveLength(5);
+  });
+});
+
+describe("npm run demo (replay --demo)", () => {
+  it("exits 0 and prints what would be sent to Slack, PagerDuty and the webhook, then a summary; --capture DIR keeps the payloads", async () => {
+    const capture = join(dir, "capture");
+    const r = await cli([
+      "replay",
+      fileURLToPath(historyPath("canary-analysis-failure.yaml")),
+      "--demo",
+      "--capture",
+      capture,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/in-process queue \(not durable/);
+    expect(r.stdout).toContain("slack #deploys  [thread default/rollout-background-analysis/2]");
+    expect(r.stdout).toMatch(/pagerduty platform-oncall {2}TRIGGER error: .*Aborted/);
+    expect(r.stdout).toMatch(/pagerduty platform-oncall {2}RESOLVE/);
+    expect(r.stdout).toMatch(/webhook deploy-log {2}POST https:\/\/deploy-log\.example\.com\/api/);
+    expect(r.stdout).toMatch(
+      /\n22 notifications captured, 0 dead-lettered — 20 triggers from 27 documents\.\n$/,
+    );
+    expect(r.stdout).not.toContain("xoxb-demo-not-a-real-token");
+    const files = readdirSync(capture).sort();
+    expect(files).toHaveLength(22);
+    const first = JSON.parse(readFileSync(join(capture, files[0]!), "utf8"));
+    expect(first).toMatchObject({ service: "slack", recipient: "deploys", payload: { type: "slack" } });
+    const pdFile = files.find((f) => f.includes("pagerdutyv2"))!;
+    expect(readFileSync(join(capture, pdFile), "utf8")).not.toContain("demo0routing0key");
   });
 });
