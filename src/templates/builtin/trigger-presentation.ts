@@ -135,7 +135,11 @@ export const TRIGGER_PRESENTATIONS: readonly TriggerPresentation[] = [
     outcome: "success",
     emoji: ":bar_chart:",
     headline: `Analysis ${RUN} {{default analysisRun.status.phase 'completed'}}`,
-    state: `Progressing${STEP}`,
+    // A background analysis ends after its revision completed (or failed before the abort): keep the root's state.
+    state:
+      "{{#if (and rollout.status.stableRS (eq rollout.status.stableRS rollout.status.currentPodHash) " +
+      "(eq revision (lookup rollout.metadata.annotations 'rollout.argoproj.io/revision')))}}Completed" +
+      `{{else}}{{#if (eq analysisRun.status.phase 'Failed' 'Error')}}Analysis failed${STEP}{{else}}Progressing${STEP}{{/if}}{{/if}}`,
     message: `Rollout ${REF}'s analysis run ${RUN} completed ({{default analysisRun.status.phase 'unknown'}}).`,
     showsFailedMetrics: true,
     pagerduty: { eventAction: "trigger", severity: "info", alert: false },
