@@ -61,7 +61,7 @@ describe("loadNotifierConfig: realistic example", () => {
       icon: ":rocket:",
     });
     const pd = config.services.pagerdutyv2 as PagerDutyServiceConfig;
-    expect(pd.serviceKeys).toEqual({ "payments-oncall": "example-routing-key-0000000000" });
+    expect(pd.serviceKeys).toEqual({ "payments-oncall": "example-routing-key-000000000000" });
     const hook = config.services["deploy-log"] as WebhookServiceConfig;
     expect(hook).toMatchObject({
       type: "webhook",
