@@ -78,7 +78,7 @@ describe("trigger run", () => {
     );
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain("trigger.on-broken");
-    expect(broken.stderr).toContain('trigger.on-broken ([0].when)');
+    expect(broken.stderr).toContain("trigger.on-broken ([0].when)");
     const unknown = spawnSync(
       process.execPath,
       ["src/cli/main.ts", "trigger", "run", "on-nothing", "--object", `${F}/rollout-aborted/rollout.yaml`],
