@@ -13,8 +13,10 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
+// 15 attempts: with full jitter the retries span about 20 minutes on average (within maxTotalMs). With 8 they
+// spanned about one minute, so a 60 s Slack outage dead-lettered the first notification in ~45% of cases.
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 8,
+  maxAttempts: 15,
   baseDelayMs: 1_000,
   maxDelayMs: 5 * 60_000,
   maxTotalMs: 60 * 60_000,
