@@ -13,7 +13,12 @@ export const PAGERDUTY_INCIDENT_GROUP = REF;
 
 export function builtinPagerDutyTemplate(p: TriggerPresentation): PagerDutyTemplateSpec {
   return {
-    summary: `[${REF}] revision {{revision}}: ${p.headline}{{#if statusMessage}} — {{truncate statusMessage 600}}{{/if}}`,
+    // The failed metrics say why (name, measured value, the condition it failed); else the Rollout's message.
+    summary:
+      `[${REF}] revision {{revision}}: ${p.headline}` +
+      "{{#if failedMetrics}} — {{#each failedMetrics}}{{#if @index}}; {{/if}}metric {{name}} {{phase}}" +
+      "{{#if value}} (value {{value}}){{/if}}: {{condition}}{{/each}}" +
+      "{{else if statusMessage}} — {{truncate statusMessage 600}}{{/if}}",
     severity: p.pagerduty.severity,
     source: REF,
     component: "{{rollout.metadata.name}}",
