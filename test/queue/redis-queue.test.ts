@@ -320,6 +320,12 @@ describe("worker lifecycle and metrics", () => {
     expect(text).toContain('rollouts_notifier_notifications_retried_total{service="hook"} 1');
     expect(text).toContain('rollouts_notifier_notifications_dead_lettered_total{service="hook"} 1');
     expect(text).toContain('rollouts_notifier_delivery_latency_seconds_count{service="hook"} 1');
-    expect(await queue.depth()).toEqual({ waiting: 0, delayed: 0, active: 0, deadLetters: 1 });
+    expect(await queue.depth()).toEqual({
+      waiting: 0,
+      delayed: 0,
+      active: 0,
+      deadLetters: 1,
+      oldestAgeMs: 0,
+    });
   });
 });
