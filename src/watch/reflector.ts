@@ -52,6 +52,8 @@ function keyOf(obj: KubeObject): string {
 export class Reflector {
   private readonly opts: ReflectorOptions;
   private readonly cache = new Map<string, KubeObject>();
+  /** The same objects by namespace ("" for cluster-scoped): per-namespace lookups without a full scan. */
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
   private lastResourceVersion: string | undefined;
   private stopped = false;
   private watchAbort: AbortController | undefined;
@@ -83,8 +85,34 @@ export class Reflector {
     return [...this.cache.values()];
   }
 
+  /** The cached (trimmed) objects of one namespace. */
+  listIn(namespace: string): KubeObject[] {
+    const objects = this.byNamespace.get(namespace);
+    return objects ? [...objects.values()] : [];
+  }
+
   get(namespace: string | undefined, name: string): KubeObject | undefined {
     return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  private cacheSet(key: string, obj: KubeObject): void {
+    this.cache.set(key, obj);
+    const ns = obj.metadata.namespace ?? "";
+    let objects = this.byNamespace.get(ns);
+    if (!objects) {
+      objects = new Map();
+      this.byNamespace.set(ns, objects);
+    }
+    objects.set(key, obj);
+  }
+
+  private cacheDelete(key: string, obj: KubeObject): void {
+    this.cache.delete(key);
+    const ns = obj.metadata.namespace ?? "";
+    const objects = this.byNamespace.get(ns);
+    if (!objects) return;
+    objects.delete(key);
+    if (objects.size === 0) this.byNamespace.delete(ns);
   }
 
   start(): void {
@@ -165,12 +193,12 @@ export class Reflector {
     for (const obj of items) {
       const key = keyOf(obj);
       listed.add(key);
-      this.cache.set(key, obj);
+      this.cacheSet(key, obj);
       this.opts.onEvent({ type: "LISTED", object: obj, initial });
     }
     for (const [key, obj] of this.cache) {
       if (!listed.has(key)) {
-        this.cache.delete(key);
+        this.cacheDelete(key, obj);
         this.opts.onEvent({ type: "DELETED", object: obj, initial: false });
       }
     }
@@ -272,8 +300,8 @@ export class Reflector {
               kind: raw.kind ?? this.opts.resource.kind,
             });
             const key = keyOf(obj);
-            if (type === "DELETED") this.cache.delete(key);
-            else this.cache.set(key, obj);
+            if (type === "DELETED") this.cacheDelete(key, obj);
+            else this.cacheSet(key, obj);
             if (rv) this.lastResourceVersion = rv;
             this.backoffMs = this.opts.minBackoffMs ?? 200;
             this.opts.onEvent({ type, object: obj, initial: false });

@@ -152,7 +152,7 @@ export class TransitionWatcher {
   analysisRunsIn(namespace: string): KubeObject[] {
     const out: KubeObject[] = [];
     for (const r of this.reflectors.get(ANALYSIS_RUNS.plural) ?? []) {
-      for (const obj of r.list()) if (obj.metadata.namespace === namespace) out.push(obj);
+      for (const obj of r.listIn(namespace)) out.push(obj);
     }
     return out;
   }
