@@ -1,7 +1,11 @@
-// `rollouts-notifier run` as a child process, as in production: its own Node 24 process, JSON logs on stdout
-// (scanned for a few messages without parsing every line), /readyz polled over HTTP.
+// `rollouts-notifier run` as a child process, as in production: its own Node 24 process, /readyz polled over
+// HTTP. Its JSON logs go to a file, as a container runtime drains them: through a pipe to this (busy) process
+// the service's synchronous log writes would block on a full pipe and the benchmark would measure itself.
+// The file is scanned for a few messages every few milliseconds.
 import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "../test/support/free-port.ts";
 import { sleep } from "./stats.ts";
 
@@ -30,6 +34,9 @@ export async function startNotifierChild(opts: {
 }): Promise<NotifierChild> {
   const httpPort = await freePort();
   const startedAt = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), "rn-bench-"));
+  const logPath = join(dir, "notifier.log");
+  const logFd = openSync(logPath, "w+");
   const proc = spawn(
     process.execPath,
     [
@@ -47,7 +54,7 @@ export async function startNotifierChild(opts: {
     ],
     {
       env: { ...process.env, LOG_LEVEL: "info", POD_NAME: "bench", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", logFd, logFd],
     },
   );
   const lines: string[] = [];
@@ -66,9 +73,30 @@ export async function startNotifierChild(opts: {
       }
     }
   };
-  createInterface(proc.stdout!).on("line", onLine);
-  createInterface(proc.stderr!).on("line", onLine);
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  let readPos = 0;
+  let partial = "";
+  const buf = Buffer.alloc(1 << 20);
+  const scan = () => {
+    for (;;) {
+      const n = readSync(logFd, buf, 0, buf.length, readPos);
+      if (n <= 0) return;
+      readPos += n;
+      const text = partial + buf.toString("utf8", 0, n);
+      const parts = text.split("\n");
+      partial = parts.pop() ?? "";
+      for (const line of parts) onLine(line);
+    }
+  };
+  const scanner = setInterval(scan, 10);
+  const exited = new Promise<void>((resolve) =>
+    proc.once("exit", () => {
+      clearInterval(scanner);
+      scan();
+      closeSync(logFd);
+      rmSync(dir, { recursive: true, force: true });
+      resolve();
+    }),
+  );
   const tail = () => lines.slice(-15).join("\n");
 
   return {

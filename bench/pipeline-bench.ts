@@ -5,6 +5,7 @@
 import { startKubeApiServer } from "../test/support/kube-api-server/index.ts";
 import { startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
+import { cacheListSnapshots } from "./list-snapshot-cache.ts";
 import { startNotifierChild } from "./notifier-child.ts";
 import { startCountingSink } from "./sink-server.ts";
 import { percentile, type RateResult, type SaturationResult, sleep } from "./stats.ts";
@@ -33,6 +34,7 @@ export async function runPipelineBench(opts: {
   const redis = await startRedis();
   const sink = await startCountingSink();
   const api = await startKubeApiServer({ namespaces: [SERVICE_NAMESPACE] });
+  cacheListSnapshots(api);
   loadNotifierConfig(api, sink.url);
   const world = loadWorld(api, { rollouts: opts.rollouts, runsPerRollout: 0, namespaces: 20 });
   const tracker = new DeliveryTracker(sink);

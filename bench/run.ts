@@ -1,0 +1,130 @@
+// `npm run bench [-- --quick] [-- --profile DIR]`: measures, in one run on this machine,
+//   (a) the baseline: raw BullMQ add → worker → HTTP POST to a local sink (bench/baseline.ts);
+//   (b) ours: Rollout status writes → rollouts-notifier run (child process) → webhook deliveries (pipeline-bench.ts);
+//   (c) RSS/CPU of the service with 10,000 Rollouts + 30,000 AnalysisRuns, idle and at 200 transitions/s;
+//   (d) restart on the saved state: time to ready, duplicates (scale-bench.ts).
+// Prints a table and writes bench/results.json (raw figures, ratio ours/baseline, targets met or not).
+// --profile DIR passes --cpu-prof to the service processes (profiles land in DIR).
+import { writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { runBaseline } from "./baseline.ts";
+import { runPipelineBench } from "./pipeline-bench.ts";
+import { runScaleBench } from "./scale-bench.ts";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
+const nodeArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+const P = quick
+  ? {
+      baseline: { jobs: 2_000, rate: 200, rateSeconds: 3, concurrency: 8 },
+      pipeline: { rollouts: 300, rate: 200, rateSeconds: 3, burst: 1_000 },
+      scale: { rollouts: 1_000, runsPerRollout: 3, rate: 200, seconds: 3, changedWhileDown: 50 },
+    }
+  : {
+      baseline: { jobs: 10_000, rate: 200, rateSeconds: 10, concurrency: 8 },
+      pipeline: { rollouts: 1_500, rate: 200, rateSeconds: 10, burst: 8_000 },
+      scale: { rollouts: 10_000, runsPerRollout: 3, rate: 200, seconds: 10, changedWhileDown: 200 },
+    };
+
+const TARGETS = {
+  throughputRatio: 0.7,
+  p99Ms: 100,
+  rssMb: 300,
+  readyMs: 10_000,
+  duplicates: 0,
+};
+
+const started = Date.now();
+log(`bench${quick ? " --quick" : ""}: ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`);
+log("(a) baseline: BullMQ → worker → HTTP POST");
+const baseline = await runBaseline(P.baseline);
+log(
+  `(a) ${Math.round(baseline.saturation.perSecond)}/s; p99 at ${P.baseline.rate}/s ${baseline.atRate.p99Ms} ms`,
+);
+const pipeline = await runPipelineBench({ ...P.pipeline, nodeArgs, log });
+const scale = await runScaleBench({ ...P.scale, nodeArgs, log });
+
+const ratio = pipeline.saturation.perSecond / baseline.saturation.perSecond;
+const duplicates = pipeline.duplicates + scale.duplicates;
+const met = {
+  throughput: ratio >= TARGETS.throughputRatio,
+  p99: pipeline.atRate.p99Ms <= TARGETS.p99Ms,
+  rss: Math.max(scale.idle.maxRssMb, scale.atRate.maxRssMb) <= TARGETS.rssMb,
+  ready: scale.restart.syncedMs <= TARGETS.readyMs,
+  duplicates: duplicates === TARGETS.duplicates,
+};
+
+const results = {
+  date: new Date(started).toISOString(),
+  quick,
+  machine: { cores: availableParallelism(), loadAverage1mAtStart: loadavg()[0], node: process.version },
+  params: P,
+  targets: TARGETS,
+  met,
+  ratio: { throughput: ratio, p99AtRate: pipeline.atRate.p99Ms / baseline.atRate.p99Ms },
+  baseline,
+  pipeline,
+  scale,
+  seconds: (Date.now() - started) / 1000,
+};
+writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+
+const ms = (n: number) => `${Math.round(n)} ms`;
+const mb = (n: number) => `${Math.round(n)} MB`;
+const ok = (b: boolean) => (b ? "met" : "MISSED");
+const rows: [string, string, string, string][] = [
+  ["measure", "baseline (a)", "ours", "target"],
+  [
+    "deliveries/s at saturation",
+    `${Math.round(baseline.saturation.perSecond)}`,
+    `${Math.round(pipeline.saturation.perSecond)} (${(ratio * 100).toFixed(0)} %)`,
+    `≥ 70 % of baseline: ${ok(met.throughput)}`,
+  ],
+  [
+    `p50 / p99 at ${P.pipeline.rate}/s, ${P.pipeline.rollouts} Rollouts`,
+    `${ms(baseline.atRate.p50Ms)} / ${ms(baseline.atRate.p99Ms)}`,
+    `${ms(pipeline.atRate.p50Ms)} / ${ms(pipeline.atRate.p99Ms)}`,
+    `p99 ≤ 100 ms: ${ok(met.p99)}`,
+  ],
+  [
+    `p50 / p99 at ${P.scale.rate}/s, ${scale.rollouts} Ro + ${scale.analysisRuns} AR`,
+    "",
+    `${ms(scale.atRate.p50Ms)} / ${ms(scale.atRate.p99Ms)}`,
+    "",
+  ],
+  [
+    "RSS idle / at rate (max)",
+    "",
+    `${mb(scale.idle.maxRssMb)} / ${mb(scale.atRate.maxRssMb)}`,
+    `≤ 300 MB: ${ok(met.rss)}`,
+  ],
+  [
+    "CPU idle / at rate",
+    "",
+    `${scale.idle.cpuPercent.toFixed(1)} % / ${scale.atRate.cpuPercent.toFixed(1)} % of a core`,
+    "",
+  ],
+  ["cold start → informers synced", "", ms(scale.coldSyncMs), ""],
+  [
+    `restart (${scale.restart.savedStates} saved states) → synced`,
+    "",
+    `${ms(scale.restart.syncedMs)} (/readyz 200 at ${ms(scale.restart.readyMs)})`,
+    `≤ 10 s: ${ok(met.ready)}`,
+  ],
+  [
+    "changes while down delivered / duplicates",
+    "",
+    `${scale.restart.deliveredAfterRestart}/${scale.restart.changedWhileDown} / ${duplicates}`,
+    `0 duplicates: ${ok(met.duplicates)}`,
+  ],
+];
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+console.log(line(rows[0]!));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+for (const r of rows.slice(1)) console.log(line(r));
+console.log(`\nbench/results.json written (${results.seconds.toFixed(0)} s)`);
+process.exit(0);
