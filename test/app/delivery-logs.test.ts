@@ -16,6 +16,7 @@ import {
   sampleValue,
   startRun,
   startWorld,
+  stopProcess,
   waitFor,
   writeServiceConfig,
 } from "../server/notifier-under-test.ts";
@@ -80,7 +81,7 @@ describe("delivery logs and secrets of rollouts-notifier run", () => {
   }, 90_000);
 
   afterAll(async () => {
-    await proc?.terminate();
+    await stopProcess(proc);
     await w?.stop();
   });
 

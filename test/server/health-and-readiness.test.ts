@@ -8,6 +8,7 @@ import {
   type NotifierWorld,
   startRun,
   startWorld,
+  stopProcess,
   waitFor,
   writeServiceConfig,
 } from "./notifier-under-test.ts";
@@ -38,7 +39,7 @@ describe("/healthz and /readyz of rollouts-notifier run", () => {
 
   afterAll(async () => {
     if (redisDown) await w.redis.restart(); // a graceful stop needs Redis to close the queue
-    await proc?.terminate();
+    await stopProcess(proc);
     await w?.stop();
   });
 

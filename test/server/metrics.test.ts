@@ -14,6 +14,7 @@ import {
   sampleValue,
   startRun,
   startWorld,
+  stopProcess,
   waitFor,
   writeServiceConfig,
 } from "./notifier-under-test.ts";
@@ -68,7 +69,7 @@ describe("/metrics of rollouts-notifier run", () => {
   }, 90_000);
 
   afterAll(async () => {
-    await proc?.terminate();
+    await stopProcess(proc);
     await w?.stop();
   });
 

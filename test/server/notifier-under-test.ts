@@ -144,6 +144,22 @@ export async function startRun(
   return { proc, baseUrl: `http://127.0.0.1:${started.port as number}` };
 }
 
+/**
+ * Teardown: SIGTERM, then SIGKILL if the graceful stop has not ended within 10 s. (Known: after Redis was down
+ * or restarted, the graceful stop can hang in the delivery worker's close — reported; not what these tests
+ * assert.)
+ */
+export async function stopProcess(proc: NotifierProcess | undefined): Promise<void> {
+  if (!proc) return;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), 10_000);
+  });
+  const outcome = await Promise.race([proc.terminate(), late]);
+  clearTimeout(timer);
+  if (outcome === "late") await proc.kill9();
+}
+
 /** The canary history (create → update → abort → retry → promote) as Rollout `canary-demo-<suffix>` in demo. */
 export function playCanary(w: NotifierWorld, suffix: string): { name: string; uid: string } {
   const steps = renameHistory(readHistory("examples/histories/canary-abort-retry.yaml"), suffix);
