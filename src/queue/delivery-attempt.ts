@@ -49,6 +49,7 @@ export async function deliverOnce(
       destination: job.destination,
       service: target.service,
       notification: job.notification,
+      about: { object: job.transition.object, trigger: job.transition.trigger },
     };
     if (job.tenantNamespace !== undefined) delivery.tenantNamespace = job.tenantNamespace;
     const receipt = await target.sink.deliver(delivery);
@@ -70,6 +71,17 @@ export function deliveryEvent(job: NotificationJob, attempt: number, service?: S
   if (job.transition.rollout) e.rollout = job.transition.rollout;
   if (service) e.serviceType = service.type;
   return e;
+}
+
+/** The fields every log line about a notification carries. */
+export function jobLogFields(job: NotificationJob) {
+  return {
+    jobId: job.jobId,
+    object: job.transition.object,
+    trigger: job.transition.trigger,
+    service: job.destination.service,
+    recipient: job.destination.recipient,
+  };
 }
 
 /** Calls a hook without letting it break delivery. */

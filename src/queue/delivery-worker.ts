@@ -15,7 +15,13 @@ import {
   ensureRunnable,
   type KeepCompleted,
 } from "./bullmq-executor.ts";
-import { callHook, deliverOnce, deliveryEvent, resolveDeliveryTarget } from "./delivery-attempt.ts";
+import {
+  callHook,
+  deliverOnce,
+  deliveryEvent,
+  jobLogFields,
+  resolveDeliveryTarget,
+} from "./delivery-attempt.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter, DeliveryOptions } from "./notification-queue.ts";
@@ -80,14 +86,9 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     if (rec.firstAttemptAt !== undefined) letter.firstAttemptAt = rec.firstAttemptAt;
     const { changed, next } = await store.markDead(letter);
     if (!changed) return;
-    log.warn(
-      {
-        jobId: job.jobId,
-        service: job.destination.service,
-        code: failure.code,
-        attempts,
-        reason: failure.message,
-      },
+    // the delivery hooks log the dead letter for operators; this is the worker's own trace
+    log.debug(
+      { ...jobLogFields(job), code: failure.code, attempts, reason: failure.message },
       "notification dead-lettered",
     );
     callHook(hooks.onDeadLettered, {
@@ -195,7 +196,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     if (result.ok) {
       await store.markDelivered(job, Date.now(), result.receipt.ref ?? "").then(async ({ changed, next }) => {
         if (changed) {
-          log.debug({ jobId, service: job.destination.service, attempt }, "notification delivered");
+          log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
           callHook(hooks.onDelivered, {
             ...event,
             latencyMs: Date.now() - job.transition.detectedAt,
@@ -218,8 +219,8 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     });
     if (decision.action === "retry") {
       await store.recordError(jobId, failure.code, failure.message);
-      log.info(
-        { jobId, service: job.destination.service, code: failure.code, attempt, delayMs: decision.delayMs },
+      log.debug(
+        { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
         "delivery failed, retrying",
       );
       callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });

@@ -1,5 +1,6 @@
 import type { Destination, ServiceConfig } from "../config/types.ts";
 import type { Notification } from "../templates/notification.ts";
+import type { ObjectRef } from "../triggers/transition.ts";
 
 /** What a sink needs besides the notification: which job, which destination, which service config. */
 export interface Delivery {
@@ -10,6 +11,8 @@ export interface Delivery {
   notification: Notification;
   /** Whether the service config came from a namespace's self-service ConfigMap (SSRF guard applies). */
   tenantNamespace?: string;
+  /** What the notification is about, for log lines (object namespace/name/uid and trigger). */
+  about?: { object: ObjectRef; trigger: string };
 }
 
 export interface DeliveryReceipt {

@@ -124,11 +124,8 @@ describe("delivery logs and secrets of rollouts-notifier run", () => {
     });
   });
 
-  // Known gap (reported to the lead): src/queue/delivery-worker.ts ("notification delivered" at debug,
-  // "delivery failed, retrying", "notification dead-lettered") and the Slack sink ("slack message posted") log
-  // with only jobId and service — no object, trigger or recipient — and the worker's lines repeat what the
-  // delivery log above already says. `it.fails` keeps this visible: it starts failing once they are fixed.
-  it.fails("every line about a notification, from any component, names the object, trigger and recipient", () => {
+  // Every component (worker, sinks) names the object, trigger, service and recipient on lines about a job.
+  it("every line about a notification, from any component, names the object, trigger and recipient", () => {
     for (const line of proc.logs.filter((l) => typeof l.jobId === "string")) {
       expect(carriesContext(line), JSON.stringify(line)).toBe(true);
     }

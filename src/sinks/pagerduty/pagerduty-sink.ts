@@ -137,7 +137,14 @@ export class PagerDutySink implements Sink {
     }
     if (open.length) {
       this.#opts.logger.info(
-        { jobId: send.delivery.jobId, service: send.delivery.service.name, group, resolved: open },
+        {
+          jobId: send.delivery.jobId,
+          ...(send.delivery.about ?? {}),
+          service: send.delivery.service.name,
+          recipient: send.delivery.destination.recipient,
+          group,
+          resolved: open,
+        },
         "pagerduty: resolved the incident group's open alerts",
       );
     }
@@ -188,6 +195,7 @@ export class PagerDutySink implements Sink {
       this.#opts.logger.debug(
         {
           jobId: delivery.jobId,
+          ...(delivery.about ?? {}),
           service: delivery.service.name,
           recipient: delivery.destination.recipient,
           action: body.event_action,

@@ -125,6 +125,12 @@ export class SlackSink implements Sink {
       where,
       plan,
       jobId: delivery.jobId,
+      logFields: {
+        jobId: delivery.jobId,
+        ...(delivery.about ?? {}),
+        service: service.name,
+        recipient: delivery.destination.recipient,
+      },
       client: this.#client(service, guarded),
     };
     try {
@@ -263,7 +269,7 @@ export class SlackSink implements Sink {
     const channelId = rec.channelId ?? (await this.#resolveChannelId(ctx));
     if (!channelId) {
       this.#opts.logger.warn(
-        { jobId: ctx.jobId, service: ctx.service.name, channel: ctx.channel },
+        { ...ctx.logFields, channel: ctx.channel },
         "slack: cannot resolve the channel id to check whether an interrupted post went through; posting again may duplicate it",
       );
       return rec;
@@ -278,14 +284,14 @@ export class SlackSink implements Sink {
       const posted: SlackPostRecord = { ...rec, state: "posted", ts: found.ts, channelId };
       await this.#opts.state.putPost(ctx.service.name, ctx.jobId, posted);
       this.#opts.logger.info(
-        { jobId: ctx.jobId, ts: found.ts },
+        { ...ctx.logFields, ts: found.ts },
         "slack: interrupted post had gone through; not posting again",
       );
       return posted;
     }
     if ("unverifiable" in found) {
       this.#opts.logger.warn(
-        { jobId: ctx.jobId, service: ctx.service.name, channel: ctx.channel, reason: found.unverifiable },
+        { ...ctx.logFields, channel: ctx.channel, reason: found.unverifiable },
         "slack: cannot check whether an interrupted post went through; posting again may duplicate it",
       );
     }
@@ -337,7 +343,7 @@ export class SlackSink implements Sink {
     if (!isSlackConversationId(ctx.channel))
       await state.setChannelId(ctx.service.name, ctx.channel, res.channel);
     this.#opts.logger.debug(
-      { jobId: ctx.jobId, channel: res.channel, ts: res.ts, thread: rec.threadTs },
+      { ...ctx.logFields, channel: res.channel, ts: res.ts, thread: rec.threadTs },
       "slack message posted",
     );
     return posted;
@@ -361,7 +367,7 @@ export class SlackSink implements Sink {
       if (code !== undefined && ROOT_GONE.has(code) && ctx.plan.groupingKey) {
         await this.#opts.state.deleteThreadRoot(ctx.service.name, ctx.channel, ctx.plan.groupingKey);
         this.#opts.logger.warn(
-          { jobId: ctx.jobId, channel: ctx.channel, code },
+          { ...ctx.logFields, channel: ctx.channel, code },
           "slack: thread root cannot be updated; the group starts a new thread next time",
         );
       }
@@ -376,6 +382,8 @@ interface DeliveryContext {
   where: string;
   plan: SlackPostPlan;
   jobId: string;
+  /** jobId, object, trigger, service, recipient: what every log line about the delivery carries. */
+  logFields: Record<string, unknown>;
   client: WebClient;
 }
 

@@ -77,7 +77,16 @@ export class WebhookSink implements Sink {
     const status = res.statusCode;
     if (status >= 200 && status < 300) {
       await res.body.dump().catch(() => {});
-      this.#opts.logger.debug({ jobId: delivery.jobId, service: service.name, status }, "webhook delivered");
+      this.#opts.logger.debug(
+        {
+          jobId: delivery.jobId,
+          ...(delivery.about ?? {}),
+          service: service.name,
+          recipient: delivery.destination.recipient,
+          status,
+        },
+        "webhook delivered",
+      );
       return { ref: String(status) };
     }
     const text = await readLimited(res.body).catch(() => "");
