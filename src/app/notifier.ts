@@ -117,9 +117,11 @@ export async function startNotifier(
   }
 
   const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
-  const worker = delivering
+  const workerRedis = delivering ? createRedisConnection(settings.redisUrl) : undefined;
+  workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
+  const worker = workerRedis
     ? await startDeliveryWorker({
-        connection: createRedisConnection(settings.redisUrl),
+        connection: workerRedis,
         sinks: sinks.sinkFor,
         resolveService: (name, tenantNamespace) =>
           tenantNamespace
@@ -128,6 +130,9 @@ export async function startNotifier(
         concurrency: settings.concurrency,
         logger,
         hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
+        lockDurationMs: settings.workerLockMs,
+        stalledIntervalMs: settings.workerStalledIntervalMs,
+        retry: { baseDelayMs: settings.retryBaseDelayMs, maxAttempts: settings.retryMaxAttempts },
       })
     : undefined;
 
@@ -184,13 +189,36 @@ export async function startNotifier(
     stop() {
       stopping ??= (async () => {
         clearInterval(gauges);
-        await watcherRole?.stop();
+        // Each step is bounded: a Redis or API server that went away must not keep the pod from exiting
+        // (Kubernetes would SIGKILL it at the end of the grace period anyway).
+        const step = async (name: string, fn: () => Promise<unknown> | unknown, ms = 10_000) => {
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<"timeout">((r) => {
+            timer = setTimeout(() => r("timeout"), ms);
+          });
+          const result = await Promise.race([
+            Promise.resolve()
+              .then(fn)
+              .then(
+                () => "ok" as const,
+                () => "error" as const,
+              ),
+            timeout,
+          ]);
+          clearTimeout(timer);
+          if (result !== "ok") logger.warn({ step: name, result }, "shutdown step did not finish cleanly");
+          return result;
+        };
+        await step("watcher", () => watcherRole?.stop());
         configSource.stop();
-        await worker?.close();
-        await queue.close();
-        await sinks.close();
-        await http.close();
+        if ((await step("delivery worker", () => worker?.close())) !== "ok") {
+          await step("delivery worker (forced)", () => worker?.close({ force: true }), 2_000);
+        }
+        await step("queue", () => queue.close(), 3_000);
+        await step("sinks", () => sinks.close(), 3_000);
+        await step("http", () => http.close(), 2_000);
         redis.disconnect();
+        workerRedis?.disconnect();
         logger.info("rollouts-notifier stopped");
       })();
       return stopping;

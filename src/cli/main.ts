@@ -8,6 +8,14 @@ import { registerRunCommands } from "./commands/run.ts";
 import { registerTemplateCommand } from "./commands/template.ts";
 import { registerTriggerCommand } from "./commands/trigger.ts";
 
+// Output piped into `head` and the like: a closed pipe ends the command quietly, as for any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const program = new Command("rollouts-notifier").description(
   "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty and webhooks",
 );

@@ -23,6 +23,11 @@ export interface RunSettings {
   leaseRenewDeadlineSeconds: number;
   leaseRetryPeriodSeconds: number;
   identity: string;
+  /** BullMQ lock of an in-flight delivery; a killed worker's job is taken over after it (and a stall check). */
+  workerLockMs: number;
+  workerStalledIntervalMs: number;
+  retryBaseDelayMs: number;
+  retryMaxAttempts: number;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
 }
@@ -47,6 +52,10 @@ export interface RunFlags {
   leaseRetryPeriodSeconds?: string;
   allowPrivateWebhooks?: boolean;
   resyncSeconds?: string;
+  workerLockMs?: string;
+  workerStalledIntervalMs?: string;
+  retryBaseDelayMs?: string;
+  retryMaxAttempts?: string;
 }
 
 export class SettingsError extends Error {
@@ -212,6 +221,31 @@ export function resolveRunSettings(
     leaseNamespace: name(flags.leaseNamespace, "lease-namespace", "LEASE_NAMESPACE", namespace, DNS_LABEL),
     identity: env.POD_NAME || `${hostname()}-${process.pid}`,
     allowPrivateWebhooks: allowPrivate,
+    workerLockMs: int(
+      flags.workerLockMs,
+      "worker-lock-ms",
+      "WORKER_LOCK_DURATION_MS",
+      30_000,
+      1_000,
+      3_600_000,
+    ),
+    workerStalledIntervalMs: int(
+      flags.workerStalledIntervalMs,
+      "worker-stalled-interval-ms",
+      "WORKER_STALLED_INTERVAL_MS",
+      30_000,
+      1_000,
+      3_600_000,
+    ),
+    retryBaseDelayMs: int(
+      flags.retryBaseDelayMs,
+      "retry-base-delay-ms",
+      "RETRY_BASE_DELAY_MS",
+      1_000,
+      1,
+      3_600_000,
+    ),
+    retryMaxAttempts: int(flags.retryMaxAttempts, "retry-max-attempts", "RETRY_MAX_ATTEMPTS", 15, 1, 1_000),
     resyncSeconds: int(flags.resyncSeconds, "resync-seconds", "RESYNC_SECONDS", 600, 0, 86_400),
   };
 }

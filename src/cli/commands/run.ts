@@ -75,6 +75,22 @@ export function registerRunCommands(program: Command): void {
         "--lease-retry-period-seconds <n>",
         "how often to try to acquire/renew (env LEASE_RETRY_PERIOD_SECONDS; default 2)",
       )
+      .option(
+        "--worker-lock-ms <n>",
+        "lock of an in-flight delivery; a dead worker's job moves after it (env WORKER_LOCK_DURATION_MS; default 30000)",
+      )
+      .option(
+        "--worker-stalled-interval-ms <n>",
+        "how often stalled deliveries are looked for; same on every worker (env WORKER_STALLED_INTERVAL_MS; default 30000)",
+      )
+      .option(
+        "--retry-base-delay-ms <n>",
+        "first retry backoff cap, doubling per attempt, full jitter (env RETRY_BASE_DELAY_MS; default 1000)",
+      )
+      .option(
+        "--retry-max-attempts <n>",
+        "delivery attempts before a dead letter (env RETRY_MAX_ATTEMPTS; default 15)",
+      )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(
         "--allow-private-webhooks",
