@@ -132,7 +132,11 @@ export async function startNotifier(
         hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
         lockDurationMs: settings.workerLockMs,
         stalledIntervalMs: settings.workerStalledIntervalMs,
-        retry: { baseDelayMs: settings.retryBaseDelayMs, maxAttempts: settings.retryMaxAttempts },
+        retry: {
+          baseDelayMs: settings.retryBaseDelayMs,
+          maxAttempts: settings.retryMaxAttempts,
+          maxDelayMs: settings.retryMaxDelayMs,
+        },
       })
     : undefined;
 

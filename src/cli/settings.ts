@@ -28,6 +28,7 @@ export interface RunSettings {
   workerStalledIntervalMs: number;
   retryBaseDelayMs: number;
   retryMaxAttempts: number;
+  retryMaxDelayMs: number;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
 }
@@ -56,6 +57,7 @@ export interface RunFlags {
   workerStalledIntervalMs?: string;
   retryBaseDelayMs?: string;
   retryMaxAttempts?: string;
+  retryMaxDelayMs?: string;
 }
 
 export class SettingsError extends Error {
@@ -246,6 +248,14 @@ export function resolveRunSettings(
       3_600_000,
     ),
     retryMaxAttempts: int(flags.retryMaxAttempts, "retry-max-attempts", "RETRY_MAX_ATTEMPTS", 15, 1, 1_000),
+    retryMaxDelayMs: int(
+      flags.retryMaxDelayMs,
+      "retry-max-delay-ms",
+      "RETRY_MAX_DELAY_MS",
+      300_000,
+      1,
+      86_400_000,
+    ),
     resyncSeconds: int(flags.resyncSeconds, "resync-seconds", "RESYNC_SECONDS", 600, 0, 86_400),
   };
 }

@@ -155,7 +155,18 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
         "--namespace",
         SERVICE_NAMESPACE,
       ],
-      { POD_NAME: podName, ...opts.env, ...o.env },
+      {
+        POD_NAME: podName,
+        // A killed worker's delivery moves to another within seconds, and retries back off to at most 2 s, so
+        // the fault tests settle quickly; the production defaults are 30 s / 30 s / 5 min.
+        WORKER_LOCK_DURATION_MS: "4000",
+        WORKER_STALLED_INTERVAL_MS: "2000",
+        RETRY_BASE_DELAY_MS: "200",
+        RETRY_MAX_DELAY_MS: "2000",
+        RETRY_MAX_ATTEMPTS: "100",
+        ...opts.env,
+        ...o.env,
+      },
     );
     const httpPort = async () =>
       Number((await proc.waitForLog((l) => l.msg === "rollouts-notifier started")).port);

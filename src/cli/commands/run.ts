@@ -91,6 +91,10 @@ export function registerRunCommands(program: Command): void {
         "--retry-max-attempts <n>",
         "delivery attempts before a dead letter (env RETRY_MAX_ATTEMPTS; default 15)",
       )
+      .option(
+        "--retry-max-delay-ms <n>",
+        "upper bound of one retry backoff (env RETRY_MAX_DELAY_MS; default 300000)",
+      )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(
         "--allow-private-webhooks",
