@@ -13,7 +13,7 @@ import type { NotificationQueue } from "../queue/notification-queue.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
 import type { Transition } from "../triggers/transition.ts";
-import type { TransitionLog } from "../watch/transition-log.ts";
+import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
 
 export interface HandOffOptions {
   queue: Pick<NotificationQueue, "enqueue">;
@@ -27,7 +27,15 @@ export interface HandOffOptions {
 }
 
 export function createHandOff(o: HandOffOptions) {
-  return async (transitions: Transition[], world: PipelineWorld): Promise<void> => {
+  /**
+   * `stateWrite` (the watcher's next saved state of the object) is written with the transition log record, in
+   * the same script after the enqueue: one round trip for both.
+   */
+  return async (
+    transitions: Transition[],
+    world: PipelineWorld,
+    stateWrite?: HashFieldWrite,
+  ): Promise<{ stateWritten: boolean }> => {
     const now = o.now?.() ?? new Date();
     const jobs: NotificationJob[] = [];
     const problemsByUid = new Map<string, PipelineProblem[]>();
@@ -72,9 +80,10 @@ export function createHandOff(o: HandOffOptions) {
         "notification enqueued",
       );
     }
-    for (const t of await o.log.record(transitions)) {
+    for (const t of await o.log.record(transitions, stateWrite)) {
       const { snapshot: _s, ...rest } = t;
       o.logger.info({ transition: rest }, "transition");
     }
+    return { stateWritten: stateWrite !== undefined };
   };
 }

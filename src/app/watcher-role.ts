@@ -3,9 +3,12 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../server/metrics.ts";
-import type { Transition } from "../triggers/transition.ts";
 import { LeaderElector } from "../watch/leader-election.ts";
-import { type KindDetector, TransitionWatcher } from "../watch/transition-watcher.ts";
+import {
+  type KindDetector,
+  TransitionWatcher,
+  type TransitionWatcherOptions,
+} from "../watch/transition-watcher.ts";
 
 export interface WatcherRoleOptions {
   kc: KubeConfig;
@@ -22,7 +25,7 @@ export interface WatcherRoleOptions {
   selector?: string;
   resyncMs?: number;
   detectors: { Rollout: KindDetector; AnalysisRun: KindDetector };
-  handOff: (transitions: Transition[], watcher: TransitionWatcher) => Promise<void>;
+  handOff: TransitionWatcherOptions["handOff"];
 }
 
 export class WatcherRole {
@@ -40,9 +43,10 @@ export class WatcherRole {
       namespaces: o.watchNamespaces,
       labelSelector: o.selector,
       resyncMs: o.resyncMs,
-      handOff: async (transitions, w) => {
-        await o.handOff(transitions, w);
+      handOff: async (transitions, w, stateWrite) => {
+        const res = await o.handOff(transitions, w, stateWrite);
         for (const t of transitions) o.metrics.transitions.inc({ trigger: t.trigger });
+        return res;
       },
       onWatchRestart: (resource, reason) => o.metrics.watchRestarts.inc({ resource, reason }),
     });

@@ -38,7 +38,13 @@ export class ObjectStateStore {
   }
 
   async save(uid: string, record: StoredObjectState): Promise<void> {
-    await this.redis.hset(this.stateKey, uid, JSON.stringify(record));
+    const w = this.saveWrite(uid, record);
+    await this.redis.hset(w.key, w.field, w.value);
+  }
+
+  /** What save() writes, for a caller that writes it together with something else (see TransitionLog.record). */
+  saveWrite(uid: string, record: StoredObjectState): { key: string; field: string; value: string } {
+    return { key: this.stateKey, field: uid, value: JSON.stringify(record) };
   }
 
   async remove(uids: string[]): Promise<void> {

@@ -39,8 +39,17 @@ export interface TransitionWatcherOptions {
   redis: Redis;
   logger: Logger;
   detectors: { Rollout: KindDetector; AnalysisRun: KindDetector };
-  /** Hands transitions on (route, render, enqueue). Must be idempotent per transition id; throws to retry. */
-  handOff: (transitions: Transition[], watcher: TransitionWatcher) => Promise<void>;
+  /**
+   * Hands transitions on (route, render, enqueue). Must be idempotent per transition id; throws to retry.
+   * `stateWrite` is the object's next saved state: a hand-off may write it with its own last write, strictly
+   * after the enqueue (one round trip less), and then returns `{ stateWritten: true }`; otherwise the watcher
+   * writes it after the hand-off.
+   */
+  handOff: (
+    transitions: Transition[],
+    watcher: TransitionWatcher,
+    stateWrite?: StateWrite,
+  ) => Promise<HandOffResult | unknown>;
   namespaces?: string[];
   labelSelector?: string;
   keyPrefix?: string;
@@ -51,6 +60,11 @@ export interface TransitionWatcherOptions {
   onWatchRestart?: (resource: string, reason: string) => void;
   /** Called after an event of a Rollout/AnalysisRun has been fully handled (tests wait on it). */
   onHandled?: (obj: KubeObject) => void;
+}
+
+export type StateWrite = ReturnType<ObjectStateStore["saveWrite"]>;
+export interface HandOffResult {
+  stateWritten: boolean;
 }
 
 const WATERMARK_EVERY_MS = 10_000;
@@ -238,17 +252,23 @@ export class TransitionWatcher {
     const transitions = this.o.labelSelector
       ? detected.transitions.filter((t) => !t.rollout || this.getRollout(t.rollout.namespace, t.rollout.name))
       : detected.transitions;
-    if (transitions.length > 0) {
-      await this.retrying(epoch, () => this.o.handOff(transitions, this));
-    }
     const record: StoredObjectState = {
       kind,
       namespace: obj.metadata.namespace ?? "",
       name: obj.metadata.name,
       state,
     };
-    if (saved === undefined || JSON.stringify(saved) !== JSON.stringify(record)) {
-      await this.retrying(epoch, () => this.store.save(uid, record));
+    const changed = saved === undefined || JSON.stringify(saved) !== JSON.stringify(record);
+    let written = false;
+    if (transitions.length > 0) {
+      const stateWrite = changed ? this.store.saveWrite(uid, record) : undefined;
+      await this.retrying(epoch, async () => {
+        const res = await this.o.handOff(transitions, this, stateWrite);
+        written = (res as HandOffResult | undefined)?.stateWritten === true;
+      });
+    }
+    if (changed) {
+      if (!written) await this.retrying(epoch, () => this.store.save(uid, record));
       if (epoch === this.epoch) this.states.set(uid, record);
     }
     this.o.onHandled?.(obj);

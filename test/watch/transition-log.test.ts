@@ -32,4 +32,16 @@ describe("TransitionLog", () => {
     expect(listed.map((r) => r.transition.id)).toEqual(["x/1", "x/2", "x/3"]);
     expect(listed[0]!.transition).not.toHaveProperty("snapshot");
   });
+
+  it("writes the watcher's object state in the same call, also when every transition was recorded before", async () => {
+    const client = redis.client();
+    const log = new TransitionLog(client, { prefix: "t2" });
+    const write = (value: string) => ({ key: "t2:objstate", field: "u1", value });
+    expect((await log.record([transition("y/1")], write("s1"))).map((t) => t.id)).toEqual(["y/1"]);
+    expect(await client.hget("t2:objstate", "u1")).toBe("s1");
+    // a re-detection after a crash between enqueue and state save: nothing recorded again, the state saved
+    expect(await log.record([transition("y/1")], write("s2"))).toEqual([]);
+    expect(await client.hget("t2:objstate", "u1")).toBe("s2");
+    expect((await log.list()).map((r) => r.transition.id)).toEqual(["y/1"]);
+  });
 });
