@@ -8,6 +8,8 @@ export const BULL_JOB_NAME = "deliver";
 
 export interface ExecutorJobData {
   jobId: string;
+  /** The notification's ordering key (a hint that saves the worker a read; jobs added before it lack it). */
+  orderingKey?: string;
 }
 
 export interface KeepCompleted {
@@ -62,7 +64,7 @@ export async function ensureRunnable(
     if (bullId !== rec.bullId) await store.redis.hset(store.jobKey(jobId), "bullId", bullId);
     await queue.add(
       BULL_JOB_NAME,
-      { jobId } satisfies ExecutorJobData,
+      { jobId, orderingKey: rec.orderingKey } satisfies ExecutorJobData,
       executorJobOptions(bullId, opts.keep),
     );
     return "added";

@@ -150,12 +150,17 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
     const jobId = bullJob.data.jobId;
-    const rec = await store.getRecord(jobId);
-    if (rec?.state !== "queued" || !rec.job) return { outcome: "skipped", why: rec?.state ?? "unknown" };
-    if (rec.bullId !== bullJob.id) return { outcome: "skipped", why: "superseded executor" };
+    const orderingKey =
+      bullJob.data.orderingKey ?? (await store.redis.hget(store.jobKey(jobId), "orderingKey")) ?? "";
+    // One round trip: the record, and whether it heads its key.
+    const claimed = await store.claim(jobId, bullJob.id ?? jobId, orderingKey);
+    if (claimed.outcome === "skip") {
+      return { outcome: "skipped", why: claimed.why === "superseded" ? "superseded executor" : claimed.why };
+    }
+    const rec = claimed.record;
     const job = rec.job;
 
-    if (await mustWaitForHead(job)) {
+    if (claimed.outcome === "behind" && (await mustWaitForHead(job))) {
       await bullJob.moveToDelayed(Date.now() + headWaitMs, token);
       // The head may have settled meanwhile and found this job still active (nothing to promote then): look
       // again now that it is delayed. Either that settle's promotion or this check wakes it without a wait.
@@ -168,13 +173,14 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
       await deadLetter(job, rec, rec.attempts, target.failure);
       return { outcome: "dead-lettered" };
     }
-    const limit = rateLimitFor(target.service, job.destination);
-    if (limit) {
-      const waitMs = await store.takeRateSlot(job.destination, limit, Date.now());
-      if (waitMs > 0) return delay(bullJob, token, waitMs);
-    }
-
-    const { attempt, firstAttemptAt } = await store.startAttempt(jobId, Date.now());
+    // One round trip: the destination's rate-limit slot (when limited) and the attempt count.
+    const started = await store.startAttemptLimited(
+      job,
+      rateLimitFor(target.service, job.destination),
+      Date.now(),
+    );
+    if ("waitMs" in started) return delay(bullJob, token, started.waitMs);
+    const { attempt, firstAttemptAt } = started;
     const event = deliveryEvent(job, attempt, target.service);
     if (attempt > policy.maxAttempts) {
       // Earlier attempts never finished (the worker died mid-delivery each time).

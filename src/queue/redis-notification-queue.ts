@@ -72,24 +72,29 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     const toAdd: { name: string; data: ExecutorJobData; opts: ReturnType<typeof executorJobOptions> }[] = [];
     const now = Date.now();
     const seen = new Set<string>();
+    const unique: NotificationJob[] = [];
     for (const job of jobs) {
-      if (seen.has(job.jobId)) {
-        result.duplicates.push(job.jobId);
-        continue;
+      if (seen.has(job.jobId)) result.duplicates.push(job.jobId);
+      else {
+        seen.add(job.jobId);
+        unique.push(job);
       }
-      seen.add(job.jobId);
-      const { state, bullId } = await this.store.enqueue(job, job.jobId, now);
+    }
+    // One round trip for every record of the transition(s), then one for the BullMQ jobs.
+    const states = await this.store.enqueueMany(unique, now);
+    unique.forEach((job, i) => {
+      const { state, bullId } = states[i]!;
       if (state === "created" || state === "queued") {
         toAdd.push({
           name: BULL_JOB_NAME,
-          data: { jobId: job.jobId },
+          data: { jobId: job.jobId, orderingKey: job.orderingKey },
           opts: executorJobOptions(bullId, this.keep),
         });
       }
       if (state === "created") result.enqueued.push(job.jobId);
       else result.duplicates.push(job.jobId);
       this.mine.add(job.jobId);
-    }
+    });
     if (toAdd.length > 0) await this.bull.addBulk(toAdd);
     return result;
   }
@@ -167,7 +172,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
     await this.bull.add(
       BULL_JOB_NAME,
-      { jobId: id } satisfies ExecutorJobData,
+      { jobId: id, orderingKey: letter.job.orderingKey } satisfies ExecutorJobData,
       executorJobOptions(bullId, this.keep),
     );
     return true;

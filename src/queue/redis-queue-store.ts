@@ -6,6 +6,7 @@ import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter } from "./notification-queue.ts";
 import { emissionIntervalMs, type RateLimit, rateLimitKey } from "./rate-limit.ts";
 import {
+  CLAIM,
   DROP_HEAD,
   ENQUEUE,
   MARK_DEAD,
@@ -13,6 +14,7 @@ import {
   PURGE_DEAD,
   RATE_TAKE,
   RETRY_DEAD,
+  START_ATTEMPT,
 } from "./redis-scripts.ts";
 
 export const DEFAULT_QUEUE_NAME = "rollouts-notifier";
@@ -73,6 +75,24 @@ export class RedisQueueStore {
     return { state, bullId: existingBullId };
   }
 
+  /** enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). */
+  async enqueueMany(
+    jobs: NotificationJob[],
+    now: number,
+  ): Promise<{ state: JobState | "created"; bullId: string }[]> {
+    const replies = await ENQUEUE.runMany(
+      this.redis,
+      jobs.map((job) => ({
+        keys: [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
+        args: [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
+      })),
+    );
+    return replies.map((r) => {
+      const [state, bullId] = r as [JobState | "created", string];
+      return { state, bullId };
+    });
+  }
+
   async getRecord(jobId: string): Promise<JobRecord | undefined> {
     const h = await this.redis.hgetall(this.jobKey(jobId));
     if (!h.state) return undefined;
@@ -85,6 +105,54 @@ export class RedisQueueStore {
       attempts: Number(h.attempts ?? 0),
       firstAttemptAt: h.firstAttemptAt ? Number(h.firstAttemptAt) : undefined,
     };
+  }
+
+  /**
+   * The record of a queued job run by executor `bullId`, and whether it heads its ordering key (one round trip).
+   * `orderingKey` is the executor's hint (it must be the record's: otherwise "head" is not trusted).
+   */
+  async claim(
+    jobId: string,
+    bullId: string,
+    orderingKey: string,
+  ): Promise<
+    | { outcome: "skip"; why: string }
+    | { outcome: "head" | "behind"; record: JobRecord & { job: NotificationJob } }
+  > {
+    const r = (await CLAIM.run(this.redis, [this.jobKey(jobId), this.orderKey(orderingKey)], [jobId, bullId])) as
+      string[];
+    const [where, data, enqueuedAt, attempts, firstAttemptAt, recordKey] = r;
+    if (where !== "head" && where !== "behind") return { outcome: "skip", why: where ?? "unknown" };
+    const record = {
+      state: "queued" as const,
+      job: JSON.parse(data!) as NotificationJob,
+      bullId,
+      orderingKey: recordKey ?? "",
+      enqueuedAt: Number(enqueuedAt ?? 0),
+      attempts: Number(attempts ?? 0),
+      firstAttemptAt: firstAttemptAt ? Number(firstAttemptAt) : undefined,
+    };
+    // a wrong hint looked at another key's list: let the caller check the real one
+    const outcome = recordKey === orderingKey ? where : "behind";
+    return { outcome, record };
+  }
+
+  /**
+   * Takes a send slot of the destination when it is rate limited, then counts the attempt (one round trip).
+   * Returns how long to wait (nothing counted), or the attempt number.
+   */
+  async startAttemptLimited(
+    job: NotificationJob,
+    limit: RateLimit | undefined,
+    now: number,
+  ): Promise<{ waitMs: number } | { attempt: number; firstAttemptAt: number }> {
+    const [wait, attempt, first] = (await START_ATTEMPT.run(
+      this.redis,
+      [this.jobKey(job.jobId), this.rateKey(job.destination)],
+      [now, limit ? emissionIntervalMs(limit) : 0, limit?.burst ?? 1],
+    )) as number[];
+    if (Number(wait) > 0) return { waitMs: Number(wait) };
+    return { attempt: Number(attempt), firstAttemptAt: Number(first ?? now) };
   }
 
   async getStates(jobIds: string[]): Promise<(JobState | undefined)[]> {

@@ -31,6 +31,28 @@ export class LuaScript {
       return await redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /**
+   * Runs the script once per call in one round trip (an ioredis pipeline, not a transaction: each call is atomic
+   * on its own). Calls the server did not know the script for are run again one by one (NOSCRIPT ran nothing).
+   */
+  async runMany(redis: Redis, calls: { keys: string[]; args: (string | number)[] }[]): Promise<unknown[]> {
+    if (calls.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (const c of calls) {
+      if (c.keys.length !== this.numberOfKeys) throw new Error(`script expects ${this.numberOfKeys} keys`);
+      pipe.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args);
+    }
+    const res = (await pipe.exec()) ?? [];
+    return Promise.all(
+      calls.map(async (c, i) => {
+        const [err, value] = res[i] ?? [new Error("no reply"), undefined];
+        if (!err) return value;
+        if (!String(err.message).includes("NOSCRIPT")) throw err;
+        return redis.eval(this.source, c.keys.length, ...c.keys, ...c.args);
+      }),
+    );
+  }
 }
 
 /** KEYS job, order, keys; ARGV jobId, data, bullId, now, orderingKey → {state, bullId} ("created" when new). */
@@ -137,5 +159,51 @@ local allowAt = base - tau
 if now < allowAt then return allowAt - now end
 redis.call('SET', KEYS[1], tostring(base + t), 'PX', math.max(1, base + t - now + 1000))
 return 0
+`,
+);
+
+/**
+ * The worker's first look at a job, in one round trip: its record, and whether it is the head of its ordering
+ * key. KEYS job, order; ARGV jobId, bullId → {state} when not queued ('unknown' when there is no record),
+ * {'superseded'} when another executor owns it, else {'head' | 'behind', data, enqueuedAt, attempts,
+ * firstAttemptAt ('' when none), orderingKey}.
+ */
+export const CLAIM = new LuaScript(
+  2,
+  `
+local h = redis.call('HMGET', KEYS[1], 'state', 'bullId', 'data', 'enqueuedAt', 'attempts', 'firstAttemptAt',
+  'orderingKey')
+if not h[1] then return {'unknown'} end
+if h[1] ~= 'queued' or not h[3] then return {h[1]} end
+if (h[2] or ARGV[1]) ~= ARGV[2] then return {'superseded'} end
+local head = redis.call('LINDEX', KEYS[2], 0)
+local where = 'head'
+if head and head ~= ARGV[1] then where = 'behind' end
+return {where, h[3], h[4] or '0', h[5] or '0', h[6] or '', h[7] or ''}
+`,
+);
+
+/**
+ * Takes a rate-limit slot (GCRA as RATE_TAKE, skipped when intervalMs is 0) and, when taken, counts the attempt
+ * before it is made (a crash mid-delivery still counts). KEYS job, rate; ARGV now, intervalMs, burst →
+ * {waitMs} when the destination must wait, else {0, attempt, firstAttemptAt}.
+ */
+export const START_ATTEMPT = new LuaScript(
+  2,
+  `
+local now = tonumber(ARGV[1])
+local t = tonumber(ARGV[2])
+if t > 0 then
+  local tau = t * (math.floor(tonumber(ARGV[3])) - 1)
+  local tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local base = math.max(tat, now)
+  local allowAt = base - tau
+  if now < allowAt then return {allowAt - now} end
+  redis.call('SET', KEYS[2], tostring(base + t), 'PX', math.max(1, base + t - now + 1000))
+end
+local attempt = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('HSETNX', KEYS[1], 'firstAttemptAt', ARGV[1])
+redis.call('HSET', KEYS[1], 'lastAttemptAt', ARGV[1])
+return {0, attempt, tonumber(redis.call('HGET', KEYS[1], 'firstAttemptAt'))}
 `,
 );
