@@ -1,5 +1,6 @@
 // Keeps the informer cache lean: what detection, routing and templates use, not managedFields or the
-// last-applied annotation; AnalysisRun measurements are cut to the latest few per metric.
+// last-applied annotation; AnalysisRun measurements are cut to the latest few per metric; Experiments keep only
+// their metadata (they are cached to find an AnalysisRun's Rollout through ownerReferences, nothing else).
 import type { KubeObject } from "../kube/objects.ts";
 
 const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
@@ -16,6 +17,7 @@ export function trimObject(obj: KubeObject): KubeObject {
     }
     metadata.annotations = kept;
   }
+  if (obj.kind === "Experiment") return { apiVersion: obj.apiVersion, kind: obj.kind, metadata };
   const trimmed: KubeObject = { ...obj, metadata };
   if (obj.kind === "AnalysisRun" && obj.status && Array.isArray(obj.status.metricResults)) {
     trimmed.status = {

@@ -1,0 +1,125 @@
+// The Reflector's compact cache against the Kubernetes API test server: get/list/listIn and emitted events carry
+// the complete trimmed objects, through the initial list, watch updates, deletions and a 410 relist.
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { KubeObject } from "../../src/kube/objects.ts";
+import { Reflector, type ReflectorEvent } from "../../src/watch/reflector.ts";
+import { ANALYSIS_RUNS, EXPERIMENTS } from "../../src/watch/resources.ts";
+import { trimObject } from "../../src/watch/trim.ts";
+import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
+import { eventually, silentLogger } from "./watcher-harness.ts";
+
+const FIXTURES = "/work/shared/fixtures/argo-rollouts";
+const fixture = (path: string) => parse(readFileSync(`${FIXTURES}/${path}`, "utf8")) as KubeObject;
+
+function run(namespace: string, name: string): KubeObject {
+  const r = fixture("experiment-analysis/canary-analysis.yaml");
+  delete r.metadata.resourceVersion;
+  return { ...r, metadata: { ...r.metadata, namespace, name, uid: `uid-${namespace}-${name}` } };
+}
+
+/** What the server holds, as the Reflector should cache it. */
+function expected(api: KubeApiServer, namespace: string, name: string): KubeObject {
+  return trimObject(api.objects.get({ kind: "AnalysisRun", namespace, name }));
+}
+
+describe("Reflector cache", () => {
+  let api: KubeApiServer | undefined;
+  let reflector: Reflector | undefined;
+  afterEach(async () => {
+    reflector?.stop();
+    await api?.stop();
+  });
+
+  it("serves complete objects through list, watch updates, deletions and a relist", async () => {
+    api = await startKubeApiServer({ namespaces: ["team-a", "team-b"] });
+    api.objects.load(run("team-a", "r1"));
+    api.objects.load(run("team-a", "r2"));
+    api.objects.load(run("team-b", "r1"));
+    const events: ReflectorEvent[] = [];
+    reflector = new Reflector({
+      kc: api.kubeConfig(),
+      resource: ANALYSIS_RUNS,
+      logger: silentLogger,
+      pageSize: 2,
+      onEvent: (e) => events.push(e),
+    });
+    reflector.start();
+    await reflector.synced;
+
+    expect(events.map((e) => [e.type, e.object.metadata.name, e.initial])).toEqual([
+      ["LISTED", "r1", true],
+      ["LISTED", "r2", true],
+      ["LISTED", "r1", true],
+    ]);
+    expect(events[0]!.object).toEqual(expected(api, "team-a", "r1"));
+    expect(reflector.get("team-a", "r2")).toEqual(expected(api, "team-a", "r2"));
+    expect(reflector.get("team-a", "nope")).toBeUndefined();
+    expect(reflector.listIn("team-a").map((o) => o.metadata.name)).toEqual(["r1", "r2"]);
+    expect(reflector.listIn("team-b")).toEqual([expected(api, "team-b", "r1")]);
+    expect(reflector.list()).toHaveLength(3);
+
+    api.objects.patchStatus(
+      { kind: "AnalysisRun", namespace: "team-a", name: "r1" },
+      { status: { phase: "Failed", message: "metric failed" } },
+    );
+    await eventually(() => reflector!.get("team-a", "r1")?.status?.phase === "Failed", 5_000, "MODIFIED");
+    expect(reflector.get("team-a", "r1")).toEqual(expected(api, "team-a", "r1"));
+    expect(events.at(-1)!.type).toBe("MODIFIED");
+    expect(events.at(-1)!.object).toEqual(expected(api, "team-a", "r1"));
+
+    api.objects.delete({ kind: "AnalysisRun", namespace: "team-b", name: "r1" });
+    await eventually(() => reflector!.listIn("team-b").length === 0, 5_000, "DELETED");
+    expect(events.at(-1)).toMatchObject({ type: "DELETED", object: { metadata: { name: "r1" } } });
+
+    // 410 Expired: relists re-emit the cache as LISTED; a run gone from the list is emitted as DELETED
+    events.length = 0;
+    api.faults.expireNextWatches();
+    api.faults.dropWatches();
+    await eventually(() => events.some((e) => e.type === "LISTED"), 5_000, "relist");
+    api.objects.delete({ kind: "AnalysisRun", namespace: "team-a", name: "r2" });
+    await eventually(() => reflector!.get("team-a", "r2") === undefined, 5_000, "relist without r2");
+    api.faults.clear();
+    expect(events.find((e) => e.type === "DELETED")?.object.metadata.name).toBe("r2");
+    expect(events.find((e) => e.type === "LISTED")?.object).toEqual(expected(api, "team-a", "r1"));
+
+    // the periodic resync re-emits complete objects
+    reflector.stop();
+    events.length = 0;
+    reflector = new Reflector({
+      kc: api.kubeConfig(),
+      resource: ANALYSIS_RUNS,
+      logger: silentLogger,
+      resyncMs: 50,
+      onEvent: (e) => events.push(e),
+    });
+    reflector.start();
+    await reflector.synced;
+    await eventually(() => events.some((e) => !e.initial && e.type === "LISTED"), 5_000, "resync");
+    const resynced = events
+      .filter((e) => !e.initial && e.type === "LISTED")
+      .slice(0, 1)
+      .map((e) => e.object);
+    expect(resynced).toEqual([expected(api, "team-a", "r1")]);
+  });
+
+  it("caches Experiments as metadata (ownerReferences) only", async () => {
+    api = await startKubeApiServer({ namespaces: ["jesse-test"] });
+    const exp = fixture("experiment-analysis/experiment.yaml");
+    delete exp.metadata.resourceVersion;
+    api.objects.load(exp);
+    reflector = new Reflector({
+      kc: api.kubeConfig(),
+      resource: EXPERIMENTS,
+      logger: silentLogger,
+      onEvent: () => {},
+    });
+    reflector.start();
+    await reflector.synced;
+    const cached = reflector.get(exp.metadata.namespace, exp.metadata.name);
+    expect(cached?.metadata.ownerReferences).toEqual(exp.metadata.ownerReferences);
+    expect(cached?.spec).toBeUndefined();
+    expect(cached?.status).toBeUndefined();
+  });
+});
