@@ -5,14 +5,11 @@
 // - 410 Gone / Expired relists: objects in the new list are re-emitted as LISTED (consumers compare them
 //   against saved state, so nothing fires twice) and objects gone from it are emitted as DELETED;
 // - a periodic resync re-emits the cache as LISTED.
-// Objects are trimmed before they are cached and emitted. The cache holds them compactly (object-cache.ts);
-// emitted objects and those returned by list/listIn/get are views of the cached copy.
+// Objects are trimmed before they are cached and emitted.
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
 import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
-import { type CompactObject, compactObject } from "./compact-object.ts";
 import { kubeRequest } from "./kube-http.ts";
-import { cacheKeyOf, ObjectCache } from "./object-cache.ts";
 import { collectionPath, type ResourceDescriptor } from "./resources.ts";
 import { trimObject } from "./trim.ts";
 
@@ -48,9 +45,15 @@ interface ListResponse {
   items: KubeObject[];
 }
 
+function keyOf(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+}
+
 export class Reflector {
   private readonly opts: ReflectorOptions;
-  private readonly cache = new ObjectCache();
+  private readonly cache = new Map<string, KubeObject>();
+  /** The same objects by namespace ("" for cluster-scoped): per-namespace lookups without a full scan. */
+  private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
   private lastResourceVersion: string | undefined;
   private stopped = false;
   private watchAbort: AbortController | undefined;
@@ -79,16 +82,37 @@ export class Reflector {
 
   /** The cached (trimmed) objects. */
   list(): KubeObject[] {
-    return this.cache.values();
+    return [...this.cache.values()];
   }
 
   /** The cached (trimmed) objects of one namespace. */
   listIn(namespace: string): KubeObject[] {
-    return this.cache.valuesIn(namespace);
+    const objects = this.byNamespace.get(namespace);
+    return objects ? [...objects.values()] : [];
   }
 
   get(namespace: string | undefined, name: string): KubeObject | undefined {
     return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  private cacheSet(key: string, obj: KubeObject): void {
+    this.cache.set(key, obj);
+    const ns = obj.metadata.namespace ?? "";
+    let objects = this.byNamespace.get(ns);
+    if (!objects) {
+      objects = new Map();
+      this.byNamespace.set(ns, objects);
+    }
+    objects.set(key, obj);
+  }
+
+  private cacheDelete(key: string, obj: KubeObject): void {
+    this.cache.delete(key);
+    const ns = obj.metadata.namespace ?? "";
+    const objects = this.byNamespace.get(ns);
+    if (!objects) return;
+    objects.delete(key);
+    if (objects.size === 0) this.byNamespace.delete(ns);
   }
 
   start(): void {
@@ -139,8 +163,7 @@ export class Reflector {
   }
 
   private async relist(initial: boolean): Promise<void> {
-    // Compacted page by page: a list of 30,000 AnalysisRuns is never held parsed at once.
-    const items: CompactObject[] = [];
+    const items: KubeObject[] = [];
     let cont: string | undefined;
     let rv: string | undefined;
     do {
@@ -154,13 +177,11 @@ export class Reflector {
       });
       for (const item of page.items ?? []) {
         items.push(
-          compactObject(
-            trimObject({
-              ...item,
-              apiVersion: item.apiVersion ?? this.apiVersion,
-              kind: item.kind ?? this.opts.resource.kind,
-            }),
-          ),
+          trimObject({
+            ...item,
+            apiVersion: item.apiVersion ?? this.apiVersion,
+            kind: item.kind ?? this.opts.resource.kind,
+          }),
         );
       }
       cont = page.metadata?.continue || undefined;
@@ -169,15 +190,17 @@ export class Reflector {
     if (this.stopped) return;
 
     const listed = new Set<string>();
-    for (const item of items) {
-      listed.add(cacheKeyOf(item));
-      this.opts.onEvent({ type: "LISTED", object: this.cache.put(item), initial });
+    for (const obj of items) {
+      const key = keyOf(obj);
+      listed.add(key);
+      this.cacheSet(key, obj);
+      this.opts.onEvent({ type: "LISTED", object: obj, initial });
     }
-    items.length = 0;
-    for (const key of [...this.cache.keys()]) {
-      if (listed.has(key)) continue;
-      const obj = this.cache.delete(key);
-      if (obj) this.opts.onEvent({ type: "DELETED", object: obj, initial: false });
+    for (const [key, obj] of this.cache) {
+      if (!listed.has(key)) {
+        this.cacheDelete(key, obj);
+        this.opts.onEvent({ type: "DELETED", object: obj, initial: false });
+      }
     }
     this.lastResourceVersion = rv;
     this.opts.onListed?.(listed, initial);
@@ -271,17 +294,14 @@ export class Reflector {
               return;
             }
             if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") return;
-            const trimmed = trimObject({
+            const obj = trimObject({
               ...raw,
               apiVersion: raw.apiVersion ?? this.apiVersion,
               kind: raw.kind ?? this.opts.resource.kind,
             });
-            let obj: KubeObject;
-            if (type === "DELETED") {
-              // the final state as the server sent it (it may differ from the cached copy)
-              this.cache.delete(cacheKeyOf(trimmed));
-              obj = trimmed;
-            } else obj = this.cache.set(trimmed);
+            const key = keyOf(obj);
+            if (type === "DELETED") this.cacheDelete(key, obj);
+            else this.cacheSet(key, obj);
             if (rv) this.lastResourceVersion = rv;
             this.backoffMs = this.opts.minBackoffMs ?? 200;
             this.opts.onEvent({ type, object: obj, initial: false });

@@ -1,4 +1,4 @@
-// The Reflector's compact cache against the Kubernetes API test server: get/list/listIn and emitted events carry
+// The Reflector's cache against the Kubernetes API test server: get/list/listIn and emitted events carry
 // the complete trimmed objects, through the initial list, watch updates, deletions and a 410 relist.
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";

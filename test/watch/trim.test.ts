@@ -1,0 +1,31 @@
+// What the informer cache keeps of an object: Experiments only their metadata (they are cached to find an
+// AnalysisRun's Rollout through ownerReferences); AnalysisRuns their last 3 measurements per metric.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { KubeObject } from "../../src/kube/objects.ts";
+import { trimObject } from "../../src/watch/trim.ts";
+
+const FIXTURES = "/work/shared/fixtures/argo-rollouts";
+const fixture = (path: string) => parse(readFileSync(`${FIXTURES}/${path}`, "utf8")) as KubeObject;
+
+describe("trimObject", () => {
+  it("keeps only the metadata of an Experiment", () => {
+    const exp = fixture("experiment-analysis/experiment.yaml");
+    const trimmed = trimObject(exp);
+    expect(Object.keys(trimmed).sort()).toEqual(["apiVersion", "kind", "metadata"]);
+    expect(trimmed.metadata.ownerReferences).toEqual(exp.metadata.ownerReferences);
+  });
+
+  it("cuts AnalysisRun measurements to the last 3 per metric and keeps everything else", () => {
+    const run = fixture("experiment-analysis/canary-analysis.yaml");
+    const trimmed = trimObject(run);
+    const results = trimmed.status?.metricResults as { measurements?: unknown[] }[];
+    const original = run.status?.metricResults as { measurements?: unknown[] }[];
+    expect(original[0]!.measurements!.length).toBeGreaterThan(3);
+    for (const [i, r] of results.entries())
+      expect(r.measurements).toEqual(original[i]!.measurements?.slice(-3));
+    expect(trimmed.spec).toEqual(run.spec);
+    expect(trimmed.status?.phase).toBe(run.status?.phase);
+  });
+});
