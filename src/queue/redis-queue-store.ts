@@ -119,8 +119,11 @@ export class RedisQueueStore {
     | { outcome: "skip"; why: string }
     | { outcome: "head" | "behind"; record: JobRecord & { job: NotificationJob } }
   > {
-    const r = (await CLAIM.run(this.redis, [this.jobKey(jobId), this.orderKey(orderingKey)], [jobId, bullId])) as
-      string[];
+    const r = (await CLAIM.run(
+      this.redis,
+      [this.jobKey(jobId), this.orderKey(orderingKey)],
+      [jobId, bullId],
+    )) as string[];
     const [where, data, enqueuedAt, attempts, firstAttemptAt, recordKey] = r;
     if (where !== "head" && where !== "behind") return { outcome: "skip", why: where ?? "unknown" };
     const record = {
