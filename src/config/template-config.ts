@@ -1,92 +1,36 @@
 // `template.<name>` keys. Template sources stay strings (Handlebars or Go templates; src/templates compiles and
-// converts them). Structure is validated here; `email` and other unsupported services are accepted and ignored.
+// converts them). Structure is validated here: `message` plus one section per registered service type, each by that
+// type's own schema (src/sinks/<type>/). A section for a service type we have not built is a warning.
 import { z } from "zod";
+import { SERVICE_TYPES, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
 
-/** attachments/blocks are JSON text after rendering; a YAML list/map is accepted and serialised. */
-const jsonText = z
-  .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
-  .transform((v) => (typeof v === "string" ? v : JSON.stringify(v)));
-const header = z.object({ name: z.string().min(1), value: z.string() });
-
-const slackSchema = z.object({
-  text: z.string().optional(),
-  attachments: jsonText.optional(),
-  blocks: jsonText.optional(),
-  groupingKey: z.string().optional(),
-  notifyBroadcast: z.boolean().optional(),
-  deliveryPolicy: z.enum(["Post", "PostAndUpdate", "Update"]).optional(),
-  username: z.string().optional(),
-  icon: z.string().optional(),
-});
-
-const pagerDutySchema = z.object({
-  summary: z.string().optional(),
-  severity: z.string().optional(),
-  source: z.string().optional(),
-  component: z.string().optional(),
-  group: z.string().optional(),
-  class: z.string().optional(),
-  dedupKey: z.string().optional(),
-  eventAction: z.string().optional(),
-  customDetails: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
-  url: z.string().optional(),
-});
-
-const webhookSchema = z.record(
-  z.string(),
-  z.object({
-    method: z.string().optional(),
-    path: z.string().optional(),
-    body: z.string().optional(),
-    headers: z.array(header).optional(),
-  }),
-);
+const SECTIONS = SERVICE_TYPES.map((t) => t.templates.section);
 
 const templateSchema = z.object({
   message: z.string().optional(),
-  slack: slackSchema.optional(),
-  pagerdutyv2: pagerDutySchema.optional(),
-  webhook: webhookSchema.optional(),
+  ...Object.fromEntries(SERVICE_TYPES.map((t) => [t.templates.section, t.templates.schema.optional()])),
 });
 
-const TOP_LEVEL = ["message", "slack", "pagerdutyv2", "webhook"];
-const IGNORED_SERVICES = [
-  "email",
-  "teams",
-  "teams-workflows",
-  "mattermost",
-  "opsgenie",
-  "googlechat",
-  "telegram",
-  "rocketchat",
-  "webex",
-  "github",
-  "gitlab",
-  "grafana",
-  "alertmanager",
-  "newrelic",
-  "pagerduty",
-  "pushover",
-  "awssqs",
-  "pubsub",
-];
+const TOP_LEVEL = ["message", ...SECTIONS];
+const NOT_BUILT = UPSTREAM_TYPES_NOT_BUILT.filter((t) => !SECTIONS.includes(t));
 
 export function parseTemplateEntry(name: string, text: string, errors: KeyErrors): TemplateSpec | undefined {
   const parsed = parseYamlValue(text, errors);
   if (!parsed.ok) return undefined;
   const raw = parsed.value;
   if (!isPlainObject(raw)) {
-    errors.error("must be a YAML mapping (message, slack, pagerdutyv2, webhook, …)");
+    errors.error(`must be a YAML mapping (${TOP_LEVEL.join(", ")}, …)`);
     return undefined;
   }
-  warnUnknownFields(raw, TOP_LEVEL, IGNORED_SERVICES, errors);
-  if (isPlainObject(raw.slack))
-    warnUnknownFields(raw.slack, Object.keys(slackSchema.shape), [], errors, "slack");
-  if (isPlainObject(raw.pagerdutyv2)) {
-    warnUnknownFields(raw.pagerdutyv2, Object.keys(pagerDutySchema.shape), [], errors, "pagerdutyv2");
+  warnUnknownFields(raw, TOP_LEVEL, NOT_BUILT, errors);
+  for (const t of SERVICE_TYPES) {
+    const section = raw[t.templates.section];
+    if (t.templates.knownKeys && isPlainObject(section)) {
+      warnUnknownFields(section, t.templates.knownKeys, [], errors, t.templates.section);
+    }
   }
   const result = templateSchema.safeParse(raw);
   if (!result.success) {
@@ -94,19 +38,26 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
     return undefined;
   }
   const spec: TemplateSpec = { name };
-  const d = result.data;
-  if (d.message !== undefined) spec.message = d.message;
-  if (d.slack) spec.slack = stripUndefined(d.slack);
-  if (d.pagerdutyv2) spec.pagerdutyv2 = stripUndefined(d.pagerdutyv2);
-  if (d.webhook) {
-    spec.webhook = Object.fromEntries(Object.entries(d.webhook).map(([k, v]) => [k, stripUndefined(v)]));
+  const d = result.data as Record<string, unknown>;
+  if (d.message !== undefined) spec.message = d.message as string;
+  let sections = 0;
+  for (const section of SECTIONS) {
+    const v = d[section];
+    if (!isPlainObject(v)) continue;
+    (spec as unknown as Record<string, unknown>)[section] = stripUndefinedDeep(v);
+    sections++;
   }
-  if (spec.message === undefined && !spec.slack && !spec.pagerdutyv2 && !spec.webhook) {
-    errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
+  if (spec.message === undefined && sections === 0) {
+    errors.warn(`defines no ${TOP_LEVEL.join(", ")} part; it renders nothing`);
   }
   return spec;
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** Drops undefined values (zod leaves absent optional keys out already; this also covers nested maps). */
+function stripUndefinedDeep(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, isPlainObject(v) ? stripUndefinedDeep(v) : v]),
+  );
 }

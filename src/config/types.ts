@@ -1,92 +1,35 @@
 // The validated, in-memory form of an argo-rollouts-notification-configmap (+ Secret).
 // Loading/validation lives in src/config; these types are the contract the other stages read.
 
-export type ServiceType = "slack" | "pagerdutyv2" | "webhook";
-
-export interface SlackServiceConfig {
-  type: "slack";
-  name: string; // "slack" (service.slack) — the name used in subscriptions
-  token: string; // resolved from the Secret; never logged
-  apiURL?: string; // default https://slack.com/api/
-  username?: string;
-  icon?: string;
-  signingSecret?: string;
-  insecureSkipVerify?: boolean;
+/**
+ * Every service config has a type, the name subscriptions use, and (for a namespace's self-service ConfigMap) that
+ * namespace. Each service type adds its own fields: src/sinks/<type>/ declares its config interface and adds it to
+ * `ServiceConfigByType` (module augmentation), so the union below always lists exactly the registered types.
+ */
+export interface ServiceConfigBase {
+  type: string;
+  /** `service.<type>` → "<type>"; `service.<type>.<name>` → "<name>": the name used in subscriptions. */
+  name: string;
   /** Set when the service comes from a namespace's self-service ConfigMap (that namespace's name). */
   tenantNamespace?: string;
 }
 
-export interface PagerDutyServiceConfig {
-  type: "pagerdutyv2";
-  name: string; // "pagerdutyv2"
-  /** routing (integration) key per recipient (PagerDuty service name) — upstream `serviceKeys`. */
-  serviceKeys: Record<string, string>;
-  apiURL?: string; // default https://events.pagerduty.com
-  /** Set when the service comes from a namespace's self-service ConfigMap (that namespace's name). */
-  tenantNamespace?: string;
-}
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each src/sinks/<type>/ (declaration merging)
+export interface ServiceConfigByType {}
 
-export interface WebhookServiceConfig {
-  type: "webhook";
-  name: string; // <name> of service.webhook.<name>
-  url: string;
-  headers?: { name: string; value: string }[];
-  basicAuth?: { username: string; password: string };
-  bearerToken?: string;
-  /** HMAC-SHA256 signing secret: when set, requests carry a signature header. */
-  signingSecret?: string;
-  timeoutMs?: number;
-  insecureSkipVerify?: boolean;
-  /** Set when the service comes from a namespace's self-service ConfigMap: the SSRF guard applies. */
-  tenantNamespace?: string;
-}
+export type ServiceType = keyof ServiceConfigByType & string;
+export type ServiceConfig = ServiceConfigByType[ServiceType];
 
-export type ServiceConfig = SlackServiceConfig | PagerDutyServiceConfig | WebhookServiceConfig;
+/**
+ * The per-service sections of a template (`slack:`, `pagerdutyv2:`, `webhook:`, …), as written in the ConfigMap.
+ * Each src/sinks/<type>/ adds its section here (module augmentation).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by each src/sinks/<type>/ (declaration merging)
+export interface TemplateSections {}
 
-/** Per-service part of a template, as written in the ConfigMap (strings are template sources). */
-export interface SlackTemplateSpec {
-  text?: string;
-  attachments?: string; // JSON after rendering
-  blocks?: string; // JSON after rendering
-  groupingKey?: string;
-  notifyBroadcast?: boolean;
-  deliveryPolicy?: "Post" | "PostAndUpdate" | "Update";
-  username?: string;
-  icon?: string;
-  /** Extension (not upstream; used by built-in templates): what the grouping thread's root message shows. */
-  threadRoot?: { text?: string; attachments?: string; blocks?: string };
-}
-
-export interface PagerDutyTemplateSpec {
-  summary?: string;
-  severity?: string; // critical | error | warning | info
-  source?: string;
-  component?: string;
-  group?: string;
-  class?: string;
-  dedupKey?: string;
-  eventAction?: string; // trigger | acknowledge | resolve
-  customDetails?: string | Record<string, string>;
-  /** upstream `url` (the event's client_url) */
-  url?: string;
-  /** Extension (built-in templates): PagerDutyEvent.incidentGroup — a resolve resolves the group's open alerts. */
-  incidentGroup?: string;
-}
-
-export interface WebhookTemplateSpec {
-  method?: string;
-  path?: string;
-  body?: string;
-  headers?: { name: string; value: string }[];
-}
-
-export interface TemplateSpec {
+export interface TemplateSpec extends TemplateSections {
   name: string;
   message?: string;
-  slack?: SlackTemplateSpec;
-  pagerdutyv2?: PagerDutyTemplateSpec;
-  /** keyed by webhook service name */
-  webhook?: Record<string, WebhookTemplateSpec>;
   /** sources written as Go templates were converted on load; warnings say what was converted. */
   convertedFromGo?: boolean;
 }
@@ -118,5 +61,5 @@ export interface NotifierConfig {
 /** Where one notification goes. */
 export interface Destination {
   service: string; // service name as configured (slack, pagerdutyv2, or a webhook's <name>)
-  recipient: string; // channel, PagerDuty service, or "" for webhooks
+  recipient: string; // channel, PagerDuty service, … or "" for webhooks
 }

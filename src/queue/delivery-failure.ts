@@ -1,6 +1,7 @@
 // What went wrong with a delivery, in a form safe to store and show: a code, a message without secrets,
 // whether trying again may help, and how long the server asked us to wait.
 import type { ServiceConfig } from "../config/types.ts";
+import { serviceTypeOf } from "../sinks/registry.ts";
 import { DeliveryError } from "../sinks/sink.ts";
 
 export interface DeliveryFailure {
@@ -47,30 +48,12 @@ export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): 
   return { code: "unexpected", message, transient: true };
 }
 
-/** Strings of a service config that are secret (or may embed one, like a webhook URL). */
-function secretValues(service: ServiceConfig): string[] {
-  switch (service.type) {
-    case "slack":
-      return [service.token, service.signingSecret ?? ""];
-    case "pagerdutyv2":
-      return Object.values(service.serviceKeys);
-    case "webhook":
-      return [
-        service.url,
-        service.bearerToken ?? "",
-        service.signingSecret ?? "",
-        service.basicAuth?.password ?? "",
-        ...(service.headers ?? []).map((h) => h.value),
-      ];
-  }
-}
-
 /** Replaces every secret of the service found in `text` with "[redacted]". */
 export function redactServiceSecrets(text: string, service?: ServiceConfig): string {
   if (!service) return text;
   let out = text;
-  const values = secretValues(service)
-    .filter((v) => typeof v === "string" && v.length >= 4)
+  const values = (serviceTypeOf(service.type)?.secrets(service) ?? [])
+    .filter((v: unknown): v is string => typeof v === "string" && v.length >= 4)
     .sort((a, b) => b.length - a.length);
   for (const v of values) out = out.split(v).join("[redacted]");
   return out;

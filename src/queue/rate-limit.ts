@@ -2,6 +2,7 @@
 // GCRA: a destination may send `burst` messages at once, then one per 1/perSecond. The pure function here is
 // what the in-memory queue uses; the Redis worker runs the same arithmetic in a Lua script (redis-scripts.ts).
 import type { Destination, ServiceConfig } from "../config/types.ts";
+import { serviceTypeOf } from "../sinks/registry.ts";
 
 export interface RateLimit {
   perSecond: number;
@@ -10,9 +11,8 @@ export interface RateLimit {
 
 export type RateLimitFor = (service: ServiceConfig, destination: Destination) => RateLimit | undefined;
 
-/** Slack channels: 1/s with bursts of 3; PagerDuty and webhooks: unlimited here (their sinks honour 429s). */
-export const defaultRateLimitFor: RateLimitFor = (service) =>
-  service.type === "slack" ? { perSecond: 1, burst: 3 } : undefined;
+/** The service type's default (Slack channels: 1/s with bursts of 3); unlimited when it has none (429s honoured). */
+export const defaultRateLimitFor: RateLimitFor = (service) => serviceTypeOf(service.type)?.rateLimit;
 
 export function rateLimitKey(destination: Destination): string {
   return `${destination.service}\u0000${destination.recipient}`;

@@ -2,6 +2,7 @@
 // service-shaped payload of wire-payload.ts). A payload the real sink would reject fails the same way here
 // (permanent DeliveryError → dead letter), so a capture run shows the same outcome as a real one.
 import type { ServiceType } from "../config/types.ts";
+import { SERVICE_TYPES } from "../sinks/registry.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sinks/sink.ts";
 import { buildWirePayload, type WirePayload } from "./wire-payload.ts";
 
@@ -42,10 +43,6 @@ export function createCaptureSinks(opts: { now: Date; onCapture?(c: CapturedDeli
       return { ref: `capture-${captured.length}` };
     },
   });
-  const byType: Record<ServiceType, Sink> = {
-    slack: make("slack"),
-    pagerdutyv2: make("pagerdutyv2"),
-    webhook: make("webhook"),
-  };
-  return { captured, sinkFor: (type) => (Object.hasOwn(byType, type) ? byType[type] : undefined) };
+  const byType = new Map<string, Sink>(SERVICE_TYPES.map((t) => [t.type, make(t.type as ServiceType)]));
+  return { captured, sinkFor: (type) => byType.get(type) };
 }

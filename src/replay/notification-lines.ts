@@ -1,5 +1,6 @@
 // How `replay` prints notifications: one JSON line per notification (--dry-run), and one short readable line per
 // captured delivery (--capture). Pure.
+import { serviceTypeOf } from "../sinks/registry.ts";
 import type { Transition } from "../triggers/transition.ts";
 import type { CapturedDelivery } from "./capture-sinks.ts";
 import type { WirePayload } from "./wire-payload.ts";
@@ -33,40 +34,7 @@ export function dryRunLineOf(
   };
 }
 
-function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** Slack mrkdwn → plain: *bold*, `code`, <url|label>, &amp; escapes. */
-function plainSlack(text: string): string {
-  return text
-    .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
-    .replace(/<([^>]+)>/g, "$1")
-    .replace(/[*`]/g, "")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-}
-
-/** e.g. `#deploys  [thread demo/canary-demo/2] ❌ Rollout canary-demo aborted — …` */
+/** One readable line per captured delivery, by the service type (e.g. `slack #deploys  [thread …] …`). */
 export function formatCapturedLine(c: CapturedDelivery): string {
-  const p = c.payload;
-  switch (p.type) {
-    case "slack": {
-      const thread = p.thread ? `[thread ${p.thread.groupingKey}] ` : "";
-      return `slack #${c.recipient.replace(/^#/, "")}  ${thread}${oneLine(plainSlack(p.postMessage.text))}`;
-    }
-    case "pagerdutyv2": {
-      const e = p.event;
-      const what = e.payload
-        ? `${e.payload.severity}: ${oneLine(e.payload.summary)}`
-        : `dedup_key ${e.dedup_key}`;
-      const group =
-        e.event_action === "resolve" && p.incidentGroup ? ` (and the alerts of ${p.incidentGroup})` : "";
-      return `pagerduty ${c.recipient}  ${e.event_action.toUpperCase()} ${what}${group}`;
-    }
-    case "webhook":
-      return `webhook ${c.service}  ${p.method} ${p.url}  ${oneLine(p.body, 100)}`;
-  }
+  return serviceTypeOf(c.serviceType)?.captureLine(c) ?? `${c.serviceType} ${c.service} ${c.recipient}`;
 }

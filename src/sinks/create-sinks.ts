@@ -1,42 +1,33 @@
-// The sinks a queue worker delivers through: one per service type, sharing keep-alive HTTP agents. Clients are
-// reused per service config (Slack WebClient per token/apiURL; undici Agents keep per-origin pools).
+// The sinks a queue worker delivers through: one per registered service type (registry.ts), sharing keep-alive HTTP
+// agents. Clients are reused per service config (Slack WebClient per token/apiURL; undici Agents keep per-origin
+// pools).
 import type { Redis } from "ioredis";
 import type { ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import { HttpDispatchers } from "./http/http-dispatchers.ts";
-import {
-  InMemoryPagerDutyIncidents,
-  type PagerDutyIncidentStore,
-  RedisPagerDutyIncidents,
-} from "./pagerduty/pagerduty-incidents.ts";
-import { PagerDutySink } from "./pagerduty/pagerduty-sink.ts";
+import { SERVICE_TYPES } from "./registry.ts";
+import type { SinkDeps } from "./service-type.ts";
 import type { Sink } from "./sink.ts";
-import { RedisSlackState } from "./slack/redis-slack-state.ts";
-import { SlackSink } from "./slack/slack-sink.ts";
-import { InMemorySlackState, type SlackState } from "./slack/slack-state.ts";
-import { WebhookSink } from "./webhook/webhook-sink.ts";
 
 export interface CreateSinksOptions {
   /**
-   * Slack thread roots and the post journal, and PagerDuty's open alerts per incident group, live here; without it
-   * they are process-local (demo, tests).
+   * Durable sink state (Slack thread roots and post journal, PagerDuty's open alerts per incident group, …) lives
+   * here; without it it is process-local (demo, tests).
    */
   redis?: Redis;
   logger: Logger;
   /**
    * Let services from a namespace's self-service config reach private/loopback/link-local addresses
-   * (--allow-private-webhooks). Applies to webhook URLs and to Slack/PagerDuty apiURLs.
+   * (--allow-private-webhooks). Applies to webhook URLs and to every service's API URL.
    */
   allowPrivateNetworks?: boolean;
-  /** Overrides the Slack state (tests). */
-  slackState?: SlackState;
-  /** Overrides the PagerDuty incident-group store (tests). */
-  pagerDutyIncidents?: PagerDutyIncidentStore;
-  /** Request timeout for Slack and PagerDuty calls (webhooks use their service `timeoutMs`). */
+  /** Per-type state overrides by type name (tests), e.g. `{ slack: new InMemorySlackState() }`. */
+  state?: Readonly<Record<string, unknown>>;
+  /** Request timeout for API calls (webhooks use their service `timeoutMs`). */
   timeoutMs?: number;
 }
 
-export interface Sinks extends Record<ServiceType, Sink> {
+export interface Sinks {
   /** The sink for a service type, in the shape the queue's `sinks` option takes. */
   sinkFor(type: ServiceType): Sink | undefined;
   /** Closes the shared HTTP agents. */
@@ -45,22 +36,14 @@ export interface Sinks extends Record<ServiceType, Sink> {
 
 export function createSinks(opts: CreateSinksOptions): Sinks {
   const dispatchers = new HttpDispatchers();
-  const logger = opts.logger.child({ component: "sinks" });
-  const state = opts.slackState ?? (opts.redis ? new RedisSlackState(opts.redis) : new InMemorySlackState());
-  const incidents =
-    opts.pagerDutyIncidents ??
-    (opts.redis ? new RedisPagerDutyIncidents(opts.redis) : new InMemoryPagerDutyIncidents());
-  const timeout = opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
-  const allow =
-    opts.allowPrivateNetworks !== undefined ? { allowPrivateNetworks: opts.allowPrivateNetworks } : {};
-  const byType: Record<ServiceType, Sink> = {
-    slack: new SlackSink({ state, dispatchers, logger, ...timeout, ...allow }),
-    pagerdutyv2: new PagerDutySink({ dispatchers, logger, incidents, ...timeout, ...allow }),
-    webhook: new WebhookSink({ dispatchers, logger, ...allow }),
-  };
+  const deps: SinkDeps = { dispatchers, logger: opts.logger.child({ component: "sinks" }) };
+  if (opts.redis) deps.redis = opts.redis;
+  if (opts.timeoutMs !== undefined) deps.timeoutMs = opts.timeoutMs;
+  if (opts.allowPrivateNetworks !== undefined) deps.allowPrivateNetworks = opts.allowPrivateNetworks;
+  if (opts.state) deps.state = opts.state;
+  const byType = new Map<string, Sink>(SERVICE_TYPES.map((t) => [t.type, t.createSink(deps) as Sink]));
   return {
-    ...byType,
-    sinkFor: (type) => (Object.hasOwn(byType, type) ? byType[type] : undefined),
+    sinkFor: (type) => byType.get(type),
     close: () => dispatchers.close(),
   };
 }

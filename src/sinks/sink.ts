@@ -1,13 +1,13 @@
-import type { Destination, ServiceConfig } from "../config/types.ts";
+import type { Destination, ServiceConfig, ServiceConfigBase } from "../config/types.ts";
 import type { Notification } from "../templates/notification.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 
 /** What a sink needs besides the notification: which job, which destination, which service config. */
-export interface Delivery {
+export interface Delivery<C extends ServiceConfigBase = ServiceConfig> {
   /** Deterministic job id (transition id + destination): sinks use it for idempotency where the API allows. */
   jobId: string;
   destination: Destination;
-  service: ServiceConfig;
+  service: C;
   notification: Notification;
   /** Whether the service config came from a namespace's self-service ConfigMap (SSRF guard applies). */
   tenantNamespace?: string;
@@ -37,8 +37,9 @@ export class DeliveryError extends Error {
   }
 }
 
-export interface Sink {
-  readonly type: ServiceConfig["type"];
-  deliver(delivery: Delivery): Promise<DeliveryReceipt>;
+/** Delivers to one service type; typed by that type's config (the registry only hands it its own services). */
+export interface Sink<C extends ServiceConfigBase = ServiceConfig> {
+  readonly type: C["type"];
+  deliver(delivery: Delivery<C>): Promise<DeliveryReceipt>;
   close?(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // Who gets a notification for one transition: annotation subscriptions on the routing object and its Namespace,
 // plus ConfigMap `subscriptions` whose selector matches the routing object's labels. Pure.
-import type { Destination, NotifierConfig } from "../config/types.ts";
+import type { Destination, NotifierConfig, ServiceConfig } from "../config/types.ts";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
+import { serviceTypeOf } from "../sinks/registry.ts";
 import {
   BUILTIN_TRIGGERS,
   canonicalTrigger,
@@ -83,6 +84,11 @@ function configEntries(
   return out;
 }
 
+/** Why the service cannot take the recipient (its type decides), or undefined. */
+function recipientProblem(svc: ServiceConfig, recipient: string): string | undefined {
+  return serviceTypeOf(svc.type)?.recipients.problem(svc, recipient);
+}
+
 function checkEntry(config: NotifierConfig, e: SubscriptionEntry, problems: SubscriptionProblem[]): boolean {
   let ok = true;
   for (const t of e.triggers ?? []) {
@@ -96,14 +102,9 @@ function checkEntry(config: NotifierConfig, e: SubscriptionEntry, problems: Subs
     return false;
   }
   for (const r of e.recipients) {
-    if (svc.type === "slack" && r === "") {
-      problems.push({ source: e.source, message: `service "${e.service}" needs a channel as recipient` });
-      ok = false;
-    } else if (svc.type === "pagerdutyv2" && !Object.hasOwn(svc.serviceKeys, r)) {
-      problems.push({
-        source: e.source,
-        message: `service "${e.service}" has no serviceKeys entry for "${r}"`,
-      });
+    const problem = recipientProblem(svc, r);
+    if (problem) {
+      problems.push({ source: e.source, message: `service "${e.service}" ${problem}` });
       ok = false;
     }
   }
@@ -134,13 +135,7 @@ export function resolveDestinations(input: ResolveDestinationsInput): ResolveDes
     const triggers = e.triggers ?? defaultTriggersFor(config, e.service);
     if (!usable || !triggers.some((t) => canonicalTrigger(t) === wanted)) continue;
     for (const recipient of e.recipients) {
-      const svc = config.services[e.service]!;
-      if (
-        (svc.type === "slack" && recipient === "") ||
-        (svc.type === "pagerdutyv2" && !Object.hasOwn(svc.serviceKeys, recipient))
-      ) {
-        continue;
-      }
+      if (recipientProblem(config.services[e.service]!, recipient)) continue;
       const k = `${e.service}\u0000${recipient}`;
       if (seen.has(k)) continue;
       seen.add(k);

@@ -1,10 +1,14 @@
 // Compiles every string of a TemplateSpec (converting Go templates on the way) into render functions.
 // Errors name the template and the field.
 import type { TemplateSpec } from "../config/types.ts";
+import { SERVICE_TYPES } from "../sinks/registry.ts";
 import { compileHandlebars, type RenderFn, TemplateSyntaxError } from "./engine.ts";
 import type { EscapeMode } from "./escaping.ts";
+import { looksLikeJson, renderField } from "./fields.ts";
 import { convertGoTemplate } from "./go-template/convert.ts";
 import { TemplateError } from "./template-error.ts";
+
+export { looksLikeJson, renderField };
 
 export interface CompiledField {
   /** Field path, e.g. "slack.attachments", "webhook.github.body", "pagerdutyv2.customDetails.revision". */
@@ -21,27 +25,16 @@ export interface CompiledTemplate {
   spec: TemplateSpec;
   /** Field path → compiled field. */
   fields: ReadonlyMap<string, CompiledField>;
-  /** Non-template settings carried over from the spec. */
-  slack?: { notifyBroadcast?: boolean; deliveryPolicy?: "Post" | "PostAndUpdate" | "Update" };
-  /** Webhook template keys ("*" matches any webhook service). */
-  webhookNames: string[];
   /** Go-template conversions and similar notes. */
   warnings: string[];
 }
 
-/** Key under `webhook:` that applies to every webhook service (used by the built-in templates). */
-export const ANY_WEBHOOK = "*";
-
-/** A JSON document template: starts with [ or { (but not with a mustache "{{"). */
-export const looksLikeJson = (source: string) => /^\s*(\[|\{(?!\{))/.test(source);
-
-/** The escape mode of a field path (see escaping.ts). */
+/** The escape mode of a field path: `message` is inserted as is; service sections ask their type. */
 export function escapeModeForField(path: string, source: string): EscapeMode {
-  if (path === "slack.text" || path === "slack.threadRoot.text") return "slack";
-  if (/^slack\.(threadRoot\.)?(attachments|blocks)$/.test(path)) return "slack-json";
-  if (path === "pagerdutyv2.customDetails") return "json";
-  if (/^webhook\..+\.body$/.test(path)) return looksLikeJson(source) ? "json" : "none";
-  return "none";
+  const dot = path.indexOf(".");
+  if (dot < 0) return "none";
+  const def = SERVICE_TYPES.find((t) => t.templates.section === path.slice(0, dot));
+  return def ? def.templates.escapeMode(path.slice(dot + 1), source) : "none";
 }
 
 function compileField(templateName: string, path: string, raw: string, warnings: string[]): CompiledField {
@@ -61,47 +54,15 @@ function compileField(templateName: string, path: string, raw: string, warnings:
   }
 }
 
-/** Field path → source for every template string in the spec. */
+/** Field path → source for every template string in the spec ("message", "<section>.<field>"). */
 export function templateSpecSources(spec: TemplateSpec): [string, string][] {
   const out: [string, string][] = [];
-  const add = (path: string, v: unknown) => {
-    if (typeof v === "string") out.push([path, v]);
-  };
-  add("message", spec.message);
-  if (spec.slack) {
-    for (const k of ["text", "attachments", "blocks", "groupingKey", "username", "icon"] as const) {
-      add(`slack.${k}`, spec.slack[k]);
-    }
-    const root = spec.slack.threadRoot;
-    if (root)
-      for (const k of ["text", "attachments", "blocks"] as const) add(`slack.threadRoot.${k}`, root[k]);
-  }
-  if (spec.pagerdutyv2) {
-    const pd = spec.pagerdutyv2;
-    for (const k of [
-      "summary",
-      "severity",
-      "source",
-      "component",
-      "group",
-      "class",
-      "dedupKey",
-      "eventAction",
-      "url",
-      "incidentGroup",
-    ] as const) {
-      add(`pagerdutyv2.${k}`, pd[k]);
-    }
-    if (typeof pd.customDetails === "string") add("pagerdutyv2.customDetails", pd.customDetails);
-    else if (pd.customDetails) {
-      for (const [k, v] of Object.entries(pd.customDetails)) add(`pagerdutyv2.customDetails.${k}`, v);
-    }
-  }
-  for (const [name, wh] of Object.entries(spec.webhook ?? {})) {
-    add(`webhook.${name}.method`, wh.method);
-    add(`webhook.${name}.path`, wh.path);
-    add(`webhook.${name}.body`, wh.body);
-    for (const h of wh.headers ?? []) add(`webhook.${name}.headers.${h.name}`, h.value);
+  if (typeof spec.message === "string") out.push(["message", spec.message]);
+  for (const t of SERVICE_TYPES) {
+    const section = (spec as unknown as Record<string, unknown>)[t.templates.section];
+    if (section === undefined || section === null) continue;
+    for (const [field, source] of t.templates.sources(section))
+      out.push([`${t.templates.section}.${field}`, source]);
   }
   return out;
 }
@@ -112,34 +73,5 @@ export function compileTemplateSpec(spec: TemplateSpec): CompiledTemplate {
   for (const [path, source] of templateSpecSources(spec)) {
     fields.set(path, compileField(spec.name, path, source, warnings));
   }
-  const compiled: CompiledTemplate = {
-    name: spec.name,
-    spec,
-    fields,
-    webhookNames: Object.keys(spec.webhook ?? {}),
-    warnings,
-  };
-  if (spec.slack) {
-    compiled.slack = {};
-    if (spec.slack.notifyBroadcast !== undefined) compiled.slack.notifyBroadcast = spec.slack.notifyBroadcast;
-    if (spec.slack.deliveryPolicy !== undefined) compiled.slack.deliveryPolicy = spec.slack.deliveryPolicy;
-  }
-  return compiled;
-}
-
-/** Renders one compiled field; helper errors become TemplateError naming template and field. */
-export function renderField(
-  template: CompiledTemplate,
-  path: string,
-  ctx: object,
-  mode?: EscapeMode,
-): string | undefined {
-  const field = template.fields.get(path);
-  if (!field) return undefined;
-  try {
-    return field.render(ctx, mode ?? field.mode);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new TemplateError(template.name, path, `render failed: ${msg}`, { cause: err });
-  }
+  return { name: spec.name, spec, fields, warnings };
 }

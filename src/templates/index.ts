@@ -4,7 +4,7 @@ export {
   builtinCompiledTemplate,
   builtinTemplateNameForTrigger,
 } from "./builtin/index.ts";
-export { ANY_WEBHOOK, type CompiledTemplate, compileTemplateSpec } from "./compile.ts";
+export { type CompiledTemplate, compileTemplateSpec } from "./compile.ts";
 export { buildTemplateContext, type TemplateContext, type TemplateContextInput } from "./context.ts";
 export { type FailedMetric, failedMetricsOf } from "./failed-metrics.ts";
 export { convertGoTemplate, detectTemplateSyntax } from "./go-template/convert.ts";

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { validateSlackMessage } from "../../src/templates/slack-blocks.ts";
+import { validateSlackMessage } from "../../src/sinks/slack/slack-blocks.ts";
 
 const F = "/work/shared/fixtures/argo-rollouts";
 const TIME = ["--time", "2024-01-01T00:00:00Z"];

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { formatConfigError } from "../../src/config/config-error.ts";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
-import type {
-  PagerDutyServiceConfig,
-  SlackServiceConfig,
-  WebhookServiceConfig,
-} from "../../src/config/types.ts";
+import type { PagerDutyServiceConfig } from "../../src/sinks/pagerduty/pagerduty-types.ts";
+import type { SlackServiceConfig } from "../../src/sinks/slack/slack-types.ts";
+import type { WebhookServiceConfig } from "../../src/sinks/webhook/webhook-types.ts";
 import { configMap, exampleConfigMap, exampleSecret, secret, upstreamInstall } from "./load-examples.ts";
 
 describe("loadNotifierConfig: upstream notifications-install.yaml", () => {
@@ -282,15 +280,25 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
     expect(JSON.stringify(errors)).not.toMatch(/SECRET/);
   });
 
-  it("unsupported services and unknown keys are warnings, not errors", () => {
+  it("a service type not built yet is an error for that key, naming the type and the docs; unknown keys warn", () => {
+    // issue 11: a type notifications-engine has but we do not is rejected, never silently ignored
     const { errors, warnings, config } = loadNotifierConfig(
-      configMap({ "service.email.gmail": "username: x", "something.else": "x", "service.slack": "token: t" }),
+      configMap({ "service.webex": "token: x", "something.else": "x", "service.slack": "token: t" }),
       undefined,
     );
-    expect(errors).toEqual([]);
-    expect(warnings.join("\n")).toMatch(/service type "email" is not supported/);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.key).toBe("service.webex");
+    expect(errors[0]!.message).toMatch(/service type "webex" is not supported yet/);
+    expect(errors[0]!.message).toContain("docs/services/README.md");
     expect(warnings.join("\n")).toMatch(/"something.else": unknown key ignored/);
     expect(Object.keys(config.services)).toEqual(["slack"]);
+  });
+
+  it("an unknown service type is an error naming it", () => {
+    const { errors } = loadNotifierConfig(configMap({ "service.carrierpigeon": "x: 1" }), undefined);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/unknown service type "carrierpigeon"/),
+    ]);
   });
 
   it("two keys defining the same service name: the second is an error", () => {

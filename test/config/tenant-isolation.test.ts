@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ConfigStore } from "../../src/config/config-store.ts";
 import { effectiveConfig } from "../../src/config/effective-config.ts";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
-import type { WebhookServiceConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
+import type { WebhookServiceConfig } from "../../src/sinks/webhook/webhook-types.ts";
 import { resolveDestinations } from "../../src/subscriptions/resolve-destinations.ts";
 import {
   configMap,

@@ -3,7 +3,6 @@
 // that completes), that incident is resolved" — with the fake PagerDuty, Redis and the in-memory fallback.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { PagerDutyServiceConfig } from "../../src/config/types.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
@@ -13,10 +12,10 @@ import {
   RedisPagerDutyIncidents,
 } from "../../src/sinks/pagerduty/pagerduty-incidents.ts";
 import { PagerDutySink } from "../../src/sinks/pagerduty/pagerduty-sink.ts";
+import type { PagerDutyEvent, PagerDutyServiceConfig } from "../../src/sinks/pagerduty/pagerduty-types.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
 import { builtinCompiledTemplate, builtinTemplateNameForTrigger } from "../../src/templates/builtin/index.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
-import type { PagerDutyEvent } from "../../src/templates/notification.ts";
 import { renderNotification } from "../../src/templates/render.ts";
 import { FakePagerDuty } from "../support/fake-pagerduty.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
@@ -67,7 +66,7 @@ describe("pagerduty sink: incident groups", () => {
     ev: PagerDutyEvent,
     jobId = `tr-${ev.dedupKey}-${ev.eventAction}`,
     recipient = "ops",
-  ): Delivery => ({
+  ): Delivery<PagerDutyServiceConfig> => ({
     jobId,
     destination: { service: "pagerdutyv2", recipient },
     service,

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { PagerDutyServiceConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { PagerDutySink } from "../../src/sinks/pagerduty/pagerduty-sink.ts";
+import type { PagerDutyEvent, PagerDutyServiceConfig } from "../../src/sinks/pagerduty/pagerduty-types.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
-import type { PagerDutyEvent } from "../../src/templates/notification.ts";
 import { FakePagerDuty } from "../support/fake-pagerduty.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -42,7 +41,10 @@ describe("pagerduty sink", () => {
     pd.received.length = 0;
   });
 
-  const delivery = (event: Partial<PagerDutyEvent>, over: Partial<Delivery> = {}): Delivery => ({
+  const delivery = (
+    event: Partial<PagerDutyEvent>,
+    over: Partial<Delivery<PagerDutyServiceConfig>> = {},
+  ): Delivery<PagerDutyServiceConfig> => ({
     jobId: "tr-9/pagerdutyv2/my-service",
     destination: { service: "pagerdutyv2", recipient: "my-service" },
     service,

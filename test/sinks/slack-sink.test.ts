@@ -1,12 +1,11 @@
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SlackServiceConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
 import { RedisSlackState } from "../../src/sinks/slack/redis-slack-state.ts";
 import { SlackSink } from "../../src/sinks/slack/slack-sink.ts";
-import type { SlackMessage } from "../../src/templates/notification.ts";
+import type { SlackMessage, SlackServiceConfig } from "../../src/sinks/slack/slack-types.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 
@@ -44,7 +43,7 @@ describe("slack sink", () => {
     channel: string,
     slackMsg: Partial<SlackMessage> = {},
     jobId = `job-${++jobSeq}`,
-  ): Delivery => ({
+  ): Delivery<SlackServiceConfig> => ({
     jobId,
     destination: { service: "slack", recipient: channel },
     service,

@@ -4,7 +4,6 @@
 // Exactly once across retries of the two-step first delivery.
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { SlackServiceConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
@@ -15,7 +14,7 @@ import {
   type SlackPostRecord,
   type SlackState,
 } from "../../src/sinks/slack/slack-state.ts";
-import type { SlackMessage } from "../../src/templates/notification.ts";
+import type { SlackMessage, SlackServiceConfig } from "../../src/sinks/slack/slack-types.ts";
 import { FakeSlack, type FakeSlackMessage } from "../support/fake-slack.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 
@@ -76,7 +75,7 @@ describe("slack sink: threadRoot", () => {
     over: Partial<SlackMessage> = {},
     jobId = `job-${++jobSeq}`,
     channel = "alerts",
-  ): Delivery => ({
+  ): Delivery<SlackServiceConfig> => ({
     jobId,
     destination: { service: "slack", recipient: channel },
     service,

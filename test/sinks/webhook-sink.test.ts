@@ -3,18 +3,21 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { WebhookServiceConfig } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
 import { joinWebhookUrl } from "../../src/sinks/webhook/webhook-request.ts";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "../../src/sinks/webhook/webhook-signature.ts";
 import { WebhookSink } from "../../src/sinks/webhook/webhook-sink.ts";
+import type { WebhookServiceConfig } from "../../src/sinks/webhook/webhook-types.ts";
 import { FakeWebhook } from "../support/fake-webhook.ts";
 
 const logger = createLogger({ level: "silent" });
 
-function delivery(service: WebhookServiceConfig, over: Partial<Delivery> = {}): Delivery {
+function delivery(
+  service: WebhookServiceConfig,
+  over: Partial<Delivery<WebhookServiceConfig>> = {},
+): Delivery<WebhookServiceConfig> {
   return {
     jobId: "tr-1/github/",
     destination: { service: service.name, recipient: "" },

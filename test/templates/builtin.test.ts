@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceConfig } from "../../src/config/types.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import { SLACK_MAX_BLOCKS, validateSlackMessage } from "../../src/sinks/slack/slack-blocks.ts";
 import {
   BUILTIN_TEMPLATES,
   builtinCompiledTemplate,
@@ -8,7 +9,6 @@ import {
 } from "../../src/templates/builtin/index.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
 import { renderNotification } from "../../src/templates/render.ts";
-import { SLACK_MAX_BLOCKS, validateSlackMessage } from "../../src/templates/slack-blocks.ts";
 import { BUILTIN_TRIGGERS } from "../../src/triggers/trigger-names.ts";
 import { loadFixture, transitionFor } from "./fixtures.ts";
 

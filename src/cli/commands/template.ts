@@ -7,15 +7,16 @@ import { type Command, Option } from "commander";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { KeyErrors } from "../../config/config-error.ts";
 import { parseTemplateEntry } from "../../config/template-config.ts";
-import type { ServiceConfig, ServiceType, TemplateSpec } from "../../config/types.ts";
+import type { ServiceConfig, TemplateSpec } from "../../config/types.ts";
 import type { KubeObject } from "../../kube/objects.ts";
 import { REVISION_ANNOTATION } from "../../kube/objects.ts";
+import { SERVICE_TYPES, serviceTypeOf } from "../../sinks/registry.ts";
+import type { AnyServiceTypeDefinition } from "../../sinks/service-type.ts";
 import { BUILTIN_TEMPLATES, triggerForBuiltinTemplate } from "../../templates/builtin/index.ts";
 import { compileTemplateSpec } from "../../templates/compile.ts";
 import { buildTemplateContext } from "../../templates/context.ts";
 import type { Notification } from "../../templates/notification.ts";
 import { renderNotification } from "../../templates/render.ts";
-import { validateSlackMessage } from "../../templates/slack-blocks.ts";
 import type { Transition } from "../../triggers/transition.ts";
 import { isBuiltinTrigger } from "../../triggers/trigger-names.ts";
 
@@ -120,12 +121,19 @@ function loadObjects(files: string[], io: TemplateIO): KubeObject[] {
   return objects;
 }
 
-function serviceFor(flag: string): ServiceConfig {
-  if (flag === "slack") return { type: "slack", name: "slack", token: "" };
-  if (flag === "pagerdutyv2") return { type: "pagerdutyv2", name: "pagerdutyv2", serviceKeys: {} };
-  const m = /^webhook\.(.+)$/.exec(flag);
-  if (m) return { type: "webhook", name: m[1]!, url: "https://example.invalid/" };
-  throw new UsageError(`--service must be slack, pagerdutyv2 or webhook.<name>, not "${flag}"`);
+/** `--service <type>` or `<type>.<name>`: a placeholder config of that type (nothing is sent). */
+function serviceFor(flag: string): { service: ServiceConfig; def: AnyServiceTypeDefinition } {
+  const dot = flag.indexOf(".");
+  const type = dot < 0 ? flag : flag.slice(0, dot);
+  const name = dot < 0 ? flag : flag.slice(dot + 1);
+  const def = serviceTypeOf(type);
+  if (!def || !name) {
+    const types = SERVICE_TYPES.map((t) => t.type).join(", ");
+    throw new UsageError(
+      `--service must be <type> or <type>.<name> with type one of ${types}, not "${flag}"`,
+    );
+  }
+  return { service: def.previewConfig(name) as ServiceConfig, def };
 }
 
 const refOf = (o: KubeObject) => ({
@@ -141,7 +149,7 @@ export function previewNotification(
   flags: NotifyFlags,
   io: TemplateIO,
 ): { notification: Notification; warnings: string[] } {
-  const service = serviceFor(flags.service);
+  const { service, def } = serviceFor(flags.service);
   const config = flags.config ? loadConfig(readOrUsage(flags.config, io), flags.config) : undefined;
   const spec = config?.templates[name] ?? BUILTIN_TEMPLATES[name];
   if (!spec) {
@@ -182,21 +190,15 @@ export function previewNotification(
     rollout,
     analysisRuns,
     recipient: flags.recipient,
-    serviceType: service.type as ServiceType,
+    serviceType: service.type,
     context: config?.context ?? {},
     now,
     ...(analysisRun ? { analysisRun } : {}),
   });
   const notification = renderNotification([compiled], ctx, service);
   const warnings = [...(config?.warnings[name] ?? []), ...compiled.warnings];
-  if (notification.slack) {
-    warnings.push(...validateSlackMessage(notification.slack).map((p) => `slack: ${p}`));
-    if (notification.slack.threadRoot) {
-      warnings.push(
-        ...validateSlackMessage(notification.slack.threadRoot).map((p) => `slack.threadRoot: ${p}`),
-      );
-    }
-  }
+  const part = (notification as unknown as Record<string, unknown>)[def.part];
+  if (part !== undefined && def.previewWarnings) warnings.push(...def.previewWarnings(part));
   return { notification, warnings };
 }
 
@@ -218,7 +220,12 @@ export function registerTemplateCommand(program: Command, io: TemplateIO = proce
     .argument("<name>", "template name (from --config, else built-in)")
     .requiredOption("--object <file...>", "YAML file(s) with the Rollout and, optionally, AnalysisRuns")
     .option("--config <file>", "argo-rollouts-notification-configmap YAML")
-    .addOption(new Option("--service <service>", "slack | pagerdutyv2 | webhook.<name>").default("slack"))
+    .addOption(
+      new Option(
+        "--service <service>",
+        "service type, or <type>.<name> (slack, pagerdutyv2, webhook.<name>, …)",
+      ).default("slack"),
+    )
     .option("--trigger <trigger>", "trigger to render for (default: the trigger that sends the template)")
     .option("--recipient <recipient>", "recipient (channel, PagerDuty service)", "preview")
     .option("--time <iso>", "render time (default: now)")

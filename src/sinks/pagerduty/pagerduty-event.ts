@@ -2,8 +2,8 @@
 // routing_key 32 chars, event_action trigger|acknowledge|resolve, dedup_key ≤ 255 chars (required for
 // acknowledge/resolve), payload.summary ≤ 1024 chars, source and severity required for trigger.
 import { createHash } from "node:crypto";
-import type { PagerDutyEvent } from "../../templates/notification.ts";
 import { DeliveryError } from "../sink.ts";
+import type { PagerDutyEvent } from "./pagerduty-types.ts";
 
 export const EVENT_ACTIONS = ["trigger", "acknowledge", "resolve"] as const;
 export const SEVERITIES = ["critical", "error", "warning", "info"] as const;

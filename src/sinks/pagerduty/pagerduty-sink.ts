@@ -20,6 +20,7 @@ import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildPagerDutyEventBody, MAX_EVENT_BYTES, type PagerDutyEventBody } from "./pagerduty-event.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "./pagerduty-incidents.ts";
+import type { PagerDutyServiceConfig } from "./pagerduty-types.ts";
 
 export const DEFAULT_PAGERDUTY_API_URL = "https://events.pagerduty.com";
 export const PAGERDUTY_TIMEOUT_MS = 10_000;
@@ -39,10 +40,10 @@ interface SendContext {
   url: URL;
   where: string;
   routingKey: string;
-  delivery: Delivery;
+  delivery: Delivery<PagerDutyServiceConfig>;
 }
 
-export class PagerDutySink implements Sink {
+export class PagerDutySink implements Sink<PagerDutyServiceConfig> {
   readonly type = "pagerdutyv2" as const;
   readonly #opts: PagerDutySinkOptions;
   readonly #incidents: PagerDutyIncidentStore;
@@ -52,16 +53,10 @@ export class PagerDutySink implements Sink {
     this.#incidents = opts.incidents ?? new InMemoryPagerDutyIncidents();
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+  async deliver(delivery: Delivery<PagerDutyServiceConfig>): Promise<DeliveryReceipt> {
     const service = delivery.service;
     const recipient = delivery.destination.recipient;
     const where = `pagerdutyv2 service ${JSON.stringify(service.name)} recipient ${JSON.stringify(recipient)}`;
-    if (service.type !== "pagerdutyv2") {
-      throw new DeliveryError(`pagerduty sink got a ${service.type} service (${service.name})`, {
-        transient: false,
-        code: "wrong_service_type",
-      });
-    }
     const routingKey = Object.hasOwn(service.serviceKeys, recipient)
       ? service.serviceKeys[recipient]
       : undefined;

@@ -1,9 +1,10 @@
 // What a Slack delivery posts (pure): chat.postMessage / chat.update arguments from the rendered notification and
 // the service defaults, with upstream's rules (template username/icon over service ones; an icon is an emoji when
 // it looks like ":name:", a URL when it is http(s), otherwise ignored with a warning).
-import type { SlackServiceConfig } from "../../config/types.ts";
+
 import type { Notification } from "../../templates/notification.ts";
 import { DeliveryError } from "../sink.ts";
+import type { SlackServiceConfig } from "./slack-types.ts";
 
 export type SlackDeliveryPolicy = "Post" | "PostAndUpdate" | "Update";
 

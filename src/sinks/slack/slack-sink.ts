@@ -26,7 +26,6 @@
 // done (missing channels:history/groups:history scope, >1000 newer messages) — the retry then posts again and
 // logs a warning; two deliveries racing for the first root of the same group (the loser is a top-level message).
 import type { WebClient } from "@slack/web-api";
-import type { SlackServiceConfig } from "../../config/types.ts";
 import type { Logger } from "../../logger.ts";
 import { blockedAddressDeliveryError } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
@@ -45,6 +44,7 @@ import {
   resolveChannelId,
 } from "./slack-post-recovery.ts";
 import type { SlackPostRecord, SlackState } from "./slack-state.ts";
+import type { SlackServiceConfig } from "./slack-types.ts";
 import { createSlackWebClient, DEFAULT_SLACK_TIMEOUT_MS, slackApiUrl } from "./slack-web-client.ts";
 
 /** Slack errors on chat.update meaning the root is gone: forget it so the group starts a new thread. */
@@ -63,7 +63,7 @@ export interface SlackSinkOptions {
   now?: () => number;
 }
 
-export class SlackSink implements Sink {
+export class SlackSink implements Sink<SlackServiceConfig> {
   readonly type = "slack" as const;
   readonly #opts: SlackSinkOptions;
   readonly #clients = new Map<string, WebClient>();
@@ -98,14 +98,8 @@ export class SlackSink implements Sink {
     return client;
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+  async deliver(delivery: Delivery<SlackServiceConfig>): Promise<DeliveryReceipt> {
     const service = delivery.service;
-    if (service.type !== "slack") {
-      throw new DeliveryError(`slack sink got a ${service.type} service (${service.name})`, {
-        transient: false,
-        code: "wrong_service_type",
-      });
-    }
     const channel = normalizeSlackRecipient(delivery.destination.recipient);
     const where = `slack service ${JSON.stringify(service.name)} channel ${JSON.stringify(delivery.destination.recipient)}`;
     if (!channel)

@@ -3,8 +3,8 @@
 // keep-alive undici Agent (which also carries insecureSkipVerify).
 import { type FetchFunction, LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
 import { type Dispatcher, fetch as undiciFetch } from "undici";
-import type { SlackServiceConfig } from "../../config/types.ts";
 import type { Logger } from "../../logger.ts";
+import type { SlackServiceConfig } from "./slack-types.ts";
 
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;

@@ -1,8 +1,8 @@
 // Builds the HTTP request a webhook delivery sends (pure): URL, method, headers, body.
-import type { WebhookServiceConfig } from "../../config/types.ts";
-import type { WebhookRequest } from "../../templates/notification.ts";
+
 import { DeliveryError } from "../sink.ts";
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signWebhookBody } from "./webhook-signature.ts";
+import type { WebhookRequest, WebhookServiceConfig } from "./webhook-types.ts";
 
 export interface BuiltWebhookRequest {
   url: URL;

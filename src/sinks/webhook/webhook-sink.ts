@@ -3,7 +3,6 @@
 // statuses (incl. redirects, which are not followed) → permanent. Deliveries from a namespace's self-service
 // config (`tenantNamespace`) may not reach private/loopback/link-local/... addresses unless allowed.
 import { request } from "undici";
-import type { WebhookServiceConfig } from "../../config/types.ts";
 import type { Logger } from "../../logger.ts";
 import {
   blockedAddressDeliveryError,
@@ -12,8 +11,9 @@ import {
   snippet,
 } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
+import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildWebhookRequest } from "./webhook-request.ts";
+import type { WebhookServiceConfig } from "./webhook-types.ts";
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 const MAX_ERROR_BODY = 4096;
@@ -26,7 +26,7 @@ export interface WebhookSinkOptions {
   now?: () => number;
 }
 
-export class WebhookSink implements Sink {
+export class WebhookSink implements Sink<WebhookServiceConfig> {
   readonly type = "webhook" as const;
   readonly #opts: WebhookSinkOptions;
 
@@ -34,14 +34,8 @@ export class WebhookSink implements Sink {
     this.#opts = opts;
   }
 
-  async deliver(delivery: Delivery): Promise<DeliveryReceipt> {
+  async deliver(delivery: Delivery<WebhookServiceConfig>): Promise<DeliveryReceipt> {
     const service = delivery.service;
-    if (service.type !== "webhook") {
-      throw new DeliveryError(`webhook sink got a ${service.type} service (${service.name})`, {
-        transient: false,
-        code: "wrong_service_type",
-      });
-    }
     const now = this.#opts.now?.() ?? Date.now();
     const req = buildWebhookRequest({
       service,

@@ -1,22 +1,16 @@
-// The built-in templates: one per built-in trigger, each with message, Slack, PagerDuty and webhook parts.
-// Used when the ConfigMap defines no template of that name, and to fill in a PagerDuty/webhook section a
-// configured template lacks (render.ts).
+// The built-in templates: one per built-in trigger, with a message and one section per registered service type
+// (each type's `templates.builtin`). Used when the ConfigMap defines no template of that name, and to fill in a
+// service section a configured template lacks (render.ts).
 import type { TemplateSpec } from "../../config/types.ts";
+import { SERVICE_TYPES } from "../../sinks/registry.ts";
 import { canonicalTrigger } from "../../triggers/trigger-names.ts";
-import { ANY_WEBHOOK, type CompiledTemplate, compileTemplateSpec } from "../compile.ts";
-import { builtinPagerDutyTemplate } from "./pagerduty.ts";
-import { builtinSlackTemplate } from "./slack.ts";
+import { type CompiledTemplate, compileTemplateSpec } from "../compile.ts";
 import { TRIGGER_PRESENTATIONS, type TriggerPresentation } from "./trigger-presentation.ts";
-import { builtinWebhookTemplate } from "./webhook.ts";
 
 function builtinTemplate(p: TriggerPresentation): TemplateSpec {
-  return {
-    name: p.template,
-    message: p.message,
-    slack: builtinSlackTemplate(p),
-    pagerdutyv2: builtinPagerDutyTemplate(p),
-    webhook: { [ANY_WEBHOOK]: builtinWebhookTemplate(p) },
-  };
+  const spec: Record<string, unknown> = { name: p.template, message: p.message };
+  for (const t of SERVICE_TYPES) spec[t.templates.section] = t.templates.builtin(p);
+  return spec as unknown as TemplateSpec;
 }
 
 /** Built-in templates by name (upstream names: rollout-aborted, analysis-run-running, scaling-replicaset, …). */

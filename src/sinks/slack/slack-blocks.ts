@@ -2,6 +2,7 @@
 // message or many failed metrics can't make chat.postMessage fail with invalid_blocks), and
 // `validateSlackBlocks` lists shape problems (used by tests and `template notify`).
 // Limits: https://api.slack.com/reference/block-kit/blocks
+import { truncateChars } from "../../templates/fields.ts";
 
 export const SLACK_MAX_BLOCKS = 50;
 export const SLACK_SECTION_TEXT_MAX = 3000;
@@ -28,11 +29,6 @@ const TEXT_TYPES = new Set(["plain_text", "mrkdwn"]);
 
 type Rec = Record<string, unknown>;
 const isRec = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
-
-export function truncateChars(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
-}
 
 function fitText(obj: unknown, max: number): void {
   if (isRec(obj) && typeof obj.text === "string") obj.text = truncateChars(obj.text, max);

@@ -4,8 +4,9 @@
 // Every event carries incidentGroup "<namespace>/<rollout>": the completion of any revision (including the new
 // revision Argo makes when an aborted one is rolled back to stable) resolves its own key and every alert the sink
 // triggered for the Rollout, so revision 2's incident closes when the fixed revision 3 completes.
-import type { PagerDutyTemplateSpec } from "../../config/types.ts";
-import type { TriggerPresentation } from "./trigger-presentation.ts";
+
+import type { TriggerPresentation } from "../../templates/builtin/trigger-presentation.ts";
+import type { PagerDutyTemplateSpec } from "./pagerduty-types.ts";
 
 const REF = "{{rollout.metadata.namespace}}/{{rollout.metadata.name}}";
 export const PAGERDUTY_DEDUP_KEY = `${REF}/{{revision}}`;

@@ -2,8 +2,9 @@
 // groupingKey "<namespace>/<rollout>/<revision>", deliveryPolicy PostAndUpdate, `threadRoot` = the revision's
 // current state (updated in place by the sink), the message itself = this event (a reply in the thread).
 // `{{x}}` in these JSON templates is JSON- and Slack-escaped (escaping.ts), so cluster text is safe here.
-import type { SlackTemplateSpec } from "../../config/types.ts";
-import { OUTCOME_COLORS, type TriggerPresentation } from "./trigger-presentation.ts";
+import type { TriggerPresentation } from "../../templates/builtin/trigger-presentation.ts";
+import { OUTCOME_COLORS } from "../../templates/builtin/trigger-presentation.ts";
+import type { SlackTemplateSpec } from "./slack-types.ts";
 
 /** Failed metrics listed individually (one section each); the rest are counted. Keeps messages < 50 blocks. */
 export const MAX_LISTED_METRICS = 10;

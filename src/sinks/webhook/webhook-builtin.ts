@@ -1,8 +1,9 @@
 // Built-in webhook template: the versioned JSON document described in docs/webhook-payload.md (version "v1").
 // Applies to every webhook service (key "*"). Fields are only ever added within v1; removals or changes of
 // meaning get a new version.
-import type { WebhookTemplateSpec } from "../../config/types.ts";
-import type { TriggerPresentation } from "./trigger-presentation.ts";
+
+import type { TriggerPresentation } from "../../templates/builtin/trigger-presentation.ts";
+import type { WebhookTemplateSpec } from "./webhook-types.ts";
 
 export const WEBHOOK_PAYLOAD_VERSION = "v1";
 

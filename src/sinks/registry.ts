@@ -1,0 +1,52 @@
+// The service types: one line per type. Everything that depends on a service's type looks it up here.
+import type { ServiceConfigBase } from "../config/types.ts";
+import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
+import type { AnyServiceTypeDefinition } from "./service-type.ts";
+import { slackService } from "./slack/slack-service.ts";
+import { webhookService } from "./webhook/webhook-service.ts";
+
+export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
+  slackService,
+  pagerDutyV2Service,
+  webhookService,
+];
+
+/**
+ * notifications-engine's other service types (its pkg/services): a config naming one is rejected with a pointer to
+ * the docs, never silently ignored.
+ */
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
+  "email",
+  "opsgenie",
+  "telegram",
+  "teams",
+  "teams-workflows",
+  "pagerduty",
+  "googlechat",
+  "mattermost",
+  "alertmanager",
+  "grafana",
+  "webex",
+  "rocketchat",
+  "pushover",
+  "newrelic",
+  "github",
+  "gitlab",
+  "nats",
+  "awssqs",
+  "pubsub",
+];
+
+const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
+
+/** The definition of a service type, or undefined when the type is not registered. */
+export function serviceTypeOf(type: string): AnyServiceTypeDefinition | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** The definition for a service config (its type is registered: configs are only built for registered types). */
+export function serviceTypeFor(service: ServiceConfigBase): AnyServiceTypeDefinition {
+  const def = BY_TYPE.get(service.type);
+  if (!def) throw new Error(`service type "${service.type}" is not registered (${service.name})`);
+  return def;
+}

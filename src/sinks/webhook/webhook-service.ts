@@ -1,0 +1,47 @@
+// The webhook service type (notifications-engine `webhook`): one HTTP request per notification, with an
+// Idempotency-Key per job and an optional HMAC signature (see README.md).
+
+import type { ServiceTypeDefinition } from "../service-type.ts";
+import { sinkOptions } from "../shared/sink-options.ts";
+import { builtinWebhookTemplate } from "./webhook-builtin.ts";
+import { WEBHOOK_IGNORED_KEYS, webhookConfigSchema, webhookTemplateSchema } from "./webhook-config.ts";
+import { ANY_WEBHOOK, renderWebhook, webhookEscapeMode, webhookTemplateSources } from "./webhook-render.ts";
+import { WebhookSink } from "./webhook-sink.ts";
+import type { WebhookRequest, WebhookServiceConfig, WebhookTemplateSpec } from "./webhook-types.ts";
+import { type WebhookWirePayload, webhookCaptureLine, webhookWirePayload } from "./webhook-wire.ts";
+
+export const webhookService: ServiceTypeDefinition<
+  WebhookServiceConfig,
+  Record<string, WebhookTemplateSpec>,
+  WebhookRequest,
+  WebhookWirePayload
+> = {
+  type: "webhook",
+  docs: "docs/services/webhook.md",
+  config: { schema: webhookConfigSchema, ignoredKeys: WEBHOOK_IGNORED_KEYS },
+  // the URL may embed a secret (Slack/Teams/Discord incoming-webhook paths)
+  secrets: (c) => [
+    c.url,
+    c.bearerToken ?? "",
+    c.signingSecret ?? "",
+    c.basicAuth?.password ?? "",
+    ...(c.headers ?? []).map((h) => h.value),
+  ],
+  recipients: { problem: () => undefined },
+  templates: {
+    section: "webhook",
+    schema: webhookTemplateSchema,
+    sources: webhookTemplateSources,
+    escapeMode: webhookEscapeMode,
+    builtin: (p) => ({ [ANY_WEBHOOK]: builtinWebhookTemplate(p) }),
+  },
+  part: "webhook",
+  render: renderWebhook,
+  wirePayload: webhookWirePayload,
+  captureLine: webhookCaptureLine,
+  previewConfig: (name) => ({ type: "webhook", name, url: "https://example.invalid/" }),
+  createSink: (deps) => {
+    const { timeoutMs: _perServiceTimeout, ...opts } = sinkOptions(deps);
+    return new WebhookSink(opts);
+  },
+};
