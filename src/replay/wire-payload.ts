@@ -5,10 +5,10 @@
 import type { Destination, ServiceConfig } from "../config/types.ts";
 import { serviceTypeFor } from "../sinks/registry.ts";
 import type { WirePayloadBase } from "../sinks/service-type.ts";
-import { REDACTED } from "../sinks/shared/redacted.ts";
+import { REDACTED, redactSecrets } from "../sinks/shared/redacted.ts";
 import type { Notification } from "../templates/notification.ts";
 
-export { REDACTED };
+export { REDACTED, redactSecrets };
 
 /** A service type's wire payload (`type` names the service type). */
 export type WirePayload = WirePayloadBase & Record<string, unknown>;
@@ -24,17 +24,4 @@ export interface WirePayloadInput {
 
 export function buildWirePayload(input: WirePayloadInput): WirePayload {
   return serviceTypeFor(input.service).wirePayload(input) as WirePayload;
-}
-
-/** Replaces every occurrence of a known secret value in a text (e.g. a JSON line) by "[redacted]". */
-export function redactSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  const sorted = [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  for (const s of sorted) {
-    if (out.includes(s)) out = out.split(s).join(REDACTED);
-    // the same value as it appears inside JSON strings
-    const escaped = JSON.stringify(s).slice(1, -1);
-    if (escaped !== s && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
-  }
-  return out;
 }

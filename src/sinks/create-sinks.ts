@@ -5,8 +5,9 @@ import type { Redis } from "ioredis";
 import type { ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import { HttpDispatchers } from "./http/http-dispatchers.ts";
+import { redactingSink } from "./redacting-sink.ts";
 import { SERVICE_TYPES } from "./registry.ts";
-import type { SinkDeps } from "./service-type.ts";
+import type { AnyServiceTypeDefinition, SinkDeps } from "./service-type.ts";
 import type { Sink } from "./sink.ts";
 
 export interface CreateSinksOptions {
@@ -41,9 +42,14 @@ export function createSinks(opts: CreateSinksOptions): Sinks {
   if (opts.timeoutMs !== undefined) deps.timeoutMs = opts.timeoutMs;
   if (opts.allowPrivateNetworks !== undefined) deps.allowPrivateNetworks = opts.allowPrivateNetworks;
   if (opts.state) deps.state = opts.state;
-  const byType = new Map<string, Sink>(SERVICE_TYPES.map((t) => [t.type, t.createSink(deps) as Sink]));
+  const byType = new Map<string, Sink>(SERVICE_TYPES.map((t) => [t.type, createServiceSink(t, deps)]));
   return {
     sinkFor: (type) => byType.get(type),
     close: () => dispatchers.close(),
   };
+}
+
+/** The sink of one service type as the queue uses it: errors never carry the service's secrets. */
+export function createServiceSink(def: AnyServiceTypeDefinition, deps: SinkDeps): Sink {
+  return redactingSink(def, def.createSink(deps)) as Sink;
 }

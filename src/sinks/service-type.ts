@@ -61,6 +61,8 @@ export interface SinkDeps {
   allowPrivateNetworks?: boolean;
   /** Per-type state overrides by type name (tests): e.g. `{ slack: new InMemorySlackState() }`. */
   state?: Readonly<Record<string, unknown>>;
+  /** Clock for time-stamped payloads (tests compare them with `wirePayload` built for the same instant). */
+  now?: () => number;
 }
 
 export interface ServiceTypeDefinition<

@@ -12,6 +12,8 @@ export interface FakeWebhookRequest {
   /** Raw body bytes as text. */
   body: string;
   rawBody: Buffer;
+  /** The status answered (undefined while pending or when the connection was reset). */
+  status?: number;
 }
 
 export type FakeWebhookFailure =
@@ -63,13 +65,14 @@ export class FakeWebhook {
   }
 
   async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
-    this.requests.push({
+    const record: FakeWebhookRequest = {
       method: req.method ?? "",
       path: req.url ?? "",
       headers: req.headers,
       body: body.toString("utf8"),
       rawBody: body,
-    });
+    };
+    this.requests.push(record);
     let status = this.status;
     const headers: Record<string, string> = { "content-type": "text/plain" };
     let text = "ok";
@@ -87,6 +90,7 @@ export class FakeWebhook {
       }
     }
     if (res.destroyed) return;
+    record.status = status;
     res.writeHead(status, headers);
     res.end(text);
   }

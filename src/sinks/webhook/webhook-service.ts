@@ -19,9 +19,10 @@ export const webhookService: ServiceTypeDefinition<
   type: "webhook",
   docs: "docs/services/webhook.md",
   config: { schema: webhookConfigSchema, ignoredKeys: WEBHOOK_IGNORED_KEYS },
-  // the URL may embed a secret (Slack/Teams/Discord incoming-webhook paths)
+  // the URL may embed a secret (Slack/Teams/Discord incoming-webhook paths), also when a remote echoes the path
   secrets: (c) => [
     c.url,
+    ...urlSecrets(c.url),
     c.bearerToken ?? "",
     c.signingSecret ?? "",
     c.basicAuth?.password ?? "",
@@ -45,3 +46,14 @@ export const webhookService: ServiceTypeDefinition<
     return new WebhookSink(opts);
   },
 };
+
+/** The parts of a URL that may be secret on their own: path + query (webhook tokens), password. */
+function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    const pathAndQuery = `${u.pathname}${u.search}`;
+    return [pathAndQuery.length > 1 ? pathAndQuery : "", decodeURIComponent(u.password)];
+  } catch {
+    return [];
+  }
+}
