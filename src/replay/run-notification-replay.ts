@@ -46,6 +46,8 @@ export interface NotificationReplayOptions {
   /** Per-destination rate limits (Slack 1/s); off in capture mode. */
   rateLimit?: boolean;
   allowPrivateWebhooks?: boolean;
+  /** Request timeout of the sinks' API calls (default: each sink's own). */
+  sinkTimeoutMs?: number;
   settleTimeoutMs?: number;
   logger?: Logger;
   stdout: { write(chunk: string): unknown };
@@ -106,7 +108,11 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
     const sinks =
       o.mode === "capture"
         ? createCaptureSinks({ now, onCapture })
-        : createSinks({ logger, allowPrivateNetworks: o.allowPrivateWebhooks === true });
+        : createSinks({
+            logger,
+            allowPrivateNetworks: o.allowPrivateWebhooks === true,
+            ...(o.sinkTimeoutMs !== undefined ? { timeoutMs: o.sinkTimeoutMs } : {}),
+          });
     if (o.mode === "deliver") closeSinks = () => (sinks as ReturnType<typeof createSinks>).close();
     if (!o.redisUrl) {
       o.stderr.write(

@@ -32,7 +32,7 @@ export interface FakePagerDutyAlert {
 export type FakePagerDutyFailure =
   | { status: number; retryAfterSec?: number; errors?: string[] }
   | { reset: true }
-  | { delayMs: number };
+  | { delayMs: number; status?: number };
 
 const ACTIONS = ["trigger", "acknowledge", "resolve"];
 const SEVERITIES = ["critical", "error", "warning", "info"];
@@ -41,6 +41,8 @@ const MAX_BYTES = 512 * 1024;
 export class FakePagerDuty {
   /** Every request body received (valid or not), in order. */
   readonly received: unknown[] = [];
+  /** Raw text of every request to /v2/enqueue, failed ones included, in order. */
+  readonly requests: string[] = [];
   /** Accepted events, in order. */
   readonly accepted: FakePagerDutyEvent[] = [];
   readonly alerts: FakePagerDutyAlert[] = [];
@@ -92,13 +94,17 @@ export class FakePagerDuty {
     const url = new URL(req.url ?? "/", "http://fake");
     if (url.pathname !== "/v2/enqueue") return sendJson(res, 404, { status: "not found" });
     if (req.method !== "POST") return sendJson(res, 405, { status: "method not allowed" });
+    this.requests.push(body.toString("utf8"));
     const next = this.#failures[0];
     const f = next && next.after-- <= 0 ? next : undefined;
     if (f) {
       if (--f.times <= 0) this.#failures.shift();
       if ("reset" in f.failure) return void req.socket.resetAndDestroy();
-      if ("delayMs" in f.failure) await sleep(f.failure.delayMs);
-      else {
+      if ("delayMs" in f.failure) {
+        await sleep(f.failure.delayMs);
+        // answered late with an error: not processed
+        if (f.failure.status !== undefined) return sendJson(res, f.failure.status, { status: "error" });
+      } else {
         const headers: Record<string, string> = {};
         if (f.failure.retryAfterSec !== undefined) headers["retry-after"] = String(f.failure.retryAfterSec);
         const answer = f.failure.errors

@@ -7,7 +7,11 @@ import type { ServiceConfig } from "../../../src/config/types.ts";
 export type ContractFailure =
   /** The next request is answered with this status; `echo` makes the error body repeat the request (and secret). */
   | { status: number; retryAfterSec?: number; echo?: boolean }
-  /** The next request is answered after `delayMs` (longer than the sink's timeout). */
+  /**
+   * The answer to the next request comes after `delayMs` (longer than the sink's timeout). Whether the stand-in
+   * processed it is its choice (documented in the fixture): not processed, or processed (the sink must then not
+   * send twice where the service allows it to know).
+   */
   | { delayMs: number };
 
 export interface ContractFixture {
@@ -36,6 +40,18 @@ export interface ContractFixture {
   receivedBodies(): string[];
   /** The idempotency/dedup key of every notification-carrying request received, in order; undefined if none. */
   idempotencyKeys?(): string[];
+  /**
+   * Service-specific checks after the canary story (test/sinks/story): threads per revision, resolve/close on
+   * completion. `sent` is `sentAsWire()` of the story's deliveries.
+   */
+  storyChecks?(sent: unknown[]): void;
+  /**
+   * Whether a sent request is a follow-up the sink makes on its own (a Slack thread root, a PagerDuty resolve of
+   * the Rollout's other alerts) rather than a notification's own payload.
+   */
+  isFollowUp?(sent: unknown): boolean;
+  /** Forgets what was received (between story runs). */
+  reset?(): void;
   close(): Promise<void>;
 }
 
