@@ -1,5 +1,6 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
+import { emailService } from "./email/email-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
@@ -9,6 +10,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   slackService,
   pagerDutyV2Service,
   webhookService,
+  emailService,
 ];
 
 /**
@@ -16,7 +18,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "email",
   "opsgenie",
   "telegram",
   "teams",

@@ -25,6 +25,8 @@ export interface ContractFixture {
   recipientAliases: string[];
   /** Recipients the service refuses (reported for the subscription). */
   badRecipients: string[];
+  /** Whether the protocol has Retry-After (SMTP has none): then a 429 must carry it through. Default true. */
+  retryAfter?: boolean;
   /** Request timeout the sink must use (ms), for the timeout case (`SinkDeps.timeoutMs`). */
   timeoutMs: number;
   /** Makes the next request to the API fail this way. */

@@ -194,7 +194,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
       fx.fail({ status: 429, retryAfterSec: 7 });
       const err = await failureOf(sink().deliver(delivery(`m${++n}`)));
       expect(err.transient).toBe(true);
-      expect(err.retryAfterMs).toBe(7000);
+      if (fx.retryAfter !== false) expect(err.retryAfterMs).toBe(7000);
     });
 
     it("a timeout is transient, and the retry carries the same idempotency key", async () => {
@@ -243,7 +243,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
         const [dead] = await queue.listDeadLetters();
         expect(dead!.attempts).toBe(1);
         expect(dead!.reason.transient).toBe(false);
-        expect(dead!.reason.message).toMatch(/400/);
+        expect(dead!.reason.message).toMatch(/\b(400|550)\b/);
         expect(JSON.stringify(await queue.listDeadLetters())).not.toContain(fx.secret);
         expect(JSON.stringify(events)).not.toContain(fx.secret);
         expect(events.length).toBeGreaterThan(0);
