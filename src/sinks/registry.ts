@@ -4,6 +4,7 @@ import { emailService } from "./email/email-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
+import { telegramService } from "./telegram/telegram-service.ts";
 import { webhookService } from "./webhook/webhook-service.ts";
 
 export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
@@ -11,6 +12,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   pagerDutyV2Service,
   webhookService,
   emailService,
+  telegramService,
 ];
 
 /**
@@ -19,7 +21,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "opsgenie",
-  "telegram",
   "teams",
   "teams-workflows",
   "pagerduty",
