@@ -130,7 +130,7 @@ describe("the image's build (npm run build)", () => {
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", HOME: "/tmp" },
     });
     expect(compiledHelp).toMatch(/^Usage: rollouts-notifier /);
-  });
+  }, 120_000); // a whole tsc build: over 30 s on a loaded 2-core machine
 
   it("the compiled CLI has the modes the image (CMD run) and the chart (run, watcher, worker) start", () => {
     expect(compiledHelp, "the build test above must pass first").not.toBe("");
