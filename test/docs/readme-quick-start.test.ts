@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shellEnv } from "../support/shell-env.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -46,19 +47,6 @@ function repositoryFiles(): string[] {
     walk(REPO);
     return out;
   }
-}
-
-/** This environment as a new shell has it: without what `npm test` adds (npm_* settings, this checkout's bins). */
-function freshEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(k) && k !== "INIT_CWD" && k !== "NODE") env[k] = v;
-  }
-  env.PATH = (process.env.PATH ?? "")
-    .split(":")
-    .filter((dir) => dir && !resolve(dir).startsWith(`${REPO}/`))
-    .join(":");
-  return env;
 }
 
 const commands = quickStartCommands(readFileSync(join(REPO, "README.md"), "utf8"));
@@ -122,7 +110,7 @@ describe("README quick start, from a fresh copy of the repository", () => {
       cwd: copy,
       encoding: "utf8",
       env: {
-        ...freshEnv(),
+        ...shellEnv(REPO),
         npm_config_prefer_offline: "true",
         npm_config_audit: "false",
         npm_config_fund: "false",

@@ -32,6 +32,7 @@ import { eventually, playNextStep, prepareStory, type StoryRun } from "../e2e/st
 import { expectedSlackThreads, slackThreads } from "../e2e/story-expectations.ts";
 import { copiedContextPaths } from "../support/dockerfile.ts";
 import type { NotifierCommand } from "../support/notifier-process.ts";
+import { shellEnv } from "../support/shell-env.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The unprivileged user the entrypoint runs as when the tests run as root ("nobody" on Debian). */
@@ -40,7 +41,7 @@ const asRoot = process.getuid?.() === 0;
 const RAM_TMP = "/dev/shm";
 const AS_NOBODY = ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--"];
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = shellEnv(REPO)): string {
   try {
     return execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   } catch (err) {
@@ -105,7 +106,7 @@ function buildProductionInstall(): Install {
   // deps stage: production dependencies of the lock, into the (so far dependency-less) folder
   copyFileSync(join(REPO, "package-lock.json"), join(app, "package-lock.json"));
   run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline"], app, {
-    ...process.env,
+    ...shellEnv(REPO),
     npm_config_loglevel: "error",
   });
   makeReadOnly(app);
