@@ -1,6 +1,7 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
 import { emailService } from "./email/email-service.ts";
+import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
@@ -13,6 +14,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webhookService,
   emailService,
   telegramService,
+  opsgenieService,
 ];
 
 /**
@@ -20,7 +22,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "opsgenie",
   "teams",
   "teams-workflows",
   "pagerduty",

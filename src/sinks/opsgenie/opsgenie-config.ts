@@ -1,0 +1,26 @@
+// `service.opsgenie` keys (notifications-engine names: apiUrl, apiKeys) and the template's `opsgenie:` section
+// (description, priority, alias, note; tags, action, alertGroup are extensions).
+import { z } from "zod";
+import { nonEmpty } from "../shared/config-schemas.ts";
+
+export const opsgenieConfigSchema = z.object({
+  apiUrl: z
+    .string()
+    .regex(/^(https?:\/\/[^\s]+|[A-Za-z0-9.-]+(:\d+)?)$/, {
+      message: "must be a host (api.eu.opsgenie.com) or URL",
+    })
+    .optional(),
+  apiKeys: z.record(z.string(), nonEmpty).refine((r) => Object.keys(r).length > 0, {
+    message: "must name at least one team",
+  }),
+});
+
+export const opsgenieTemplateSchema = z.object({
+  description: z.string().optional(),
+  priority: z.string().optional(),
+  alias: z.string().optional(),
+  note: z.string().optional(),
+  tags: z.string().optional(),
+  action: z.string().optional(),
+  alertGroup: z.string().optional(),
+});
