@@ -3,6 +3,7 @@
 
 import type { ServiceTypeDefinition } from "../service-type.ts";
 import { sinkOptions } from "../shared/sink-options.ts";
+import { urlSecrets } from "../shared/url-secrets.ts";
 import { builtinWebhookTemplate } from "./webhook-builtin.ts";
 import { WEBHOOK_IGNORED_KEYS, webhookConfigSchema, webhookTemplateSchema } from "./webhook-config.ts";
 import { ANY_WEBHOOK, renderWebhook, webhookEscapeMode, webhookTemplateSources } from "./webhook-render.ts";
@@ -46,14 +47,3 @@ export const webhookService: ServiceTypeDefinition<
     return new WebhookSink(opts);
   },
 };
-
-/** The parts of a URL that may be secret on their own: path + query (webhook tokens), password. */
-function urlSecrets(url: string): string[] {
-  try {
-    const u = new URL(url);
-    const pathAndQuery = `${u.pathname}${u.search}`;
-    return [pathAndQuery.length > 1 ? pathAndQuery : "", decodeURIComponent(u.password)];
-  } catch {
-    return [];
-  }
-}
