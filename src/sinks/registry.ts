@@ -5,6 +5,7 @@ import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
+import { teamsWorkflowsService } from "./teams-workflows/teams-workflows-service.ts";
 import { telegramService } from "./telegram/telegram-service.ts";
 import { webhookService } from "./webhook/webhook-service.ts";
 
@@ -15,6 +16,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   emailService,
   telegramService,
   opsgenieService,
+  teamsWorkflowsService,
 ];
 
 /**
@@ -23,7 +25,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "teams",
-  "teams-workflows",
   "pagerduty",
   "googlechat",
   "mattermost",
