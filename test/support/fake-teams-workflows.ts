@@ -116,7 +116,7 @@ export class FakeTeamsWorkflows {
 }
 
 function cardProblem(card: Record<string, unknown> | undefined): string | undefined {
-  if (!card || card.type !== "AdaptiveCard") return "content.type must be AdaptiveCard";
+  if (card?.type !== "AdaptiveCard") return "content.type must be AdaptiveCard";
   if (typeof card.version !== "string") return "content.version is required";
   if (!Array.isArray(card.body)) return "content.body must be an array";
   for (const el of card.body as Record<string, unknown>[]) {
