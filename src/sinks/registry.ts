@@ -5,6 +5,7 @@ import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
+import { teamsService } from "./teams/teams-service.ts";
 import { teamsWorkflowsService } from "./teams-workflows/teams-workflows-service.ts";
 import { telegramService } from "./telegram/telegram-service.ts";
 import { webhookService } from "./webhook/webhook-service.ts";
@@ -17,6 +18,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   telegramService,
   opsgenieService,
   teamsWorkflowsService,
+  teamsService,
 ];
 
 /**
@@ -24,7 +26,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "teams",
   "pagerduty",
   "googlechat",
   "mattermost",

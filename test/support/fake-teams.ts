@@ -1,0 +1,88 @@
+// A stand-in Office 365 connector incoming webhook for Microsoft Teams on a real HTTP server, answering as the
+// connectors do: POST /webhookb2/<id>/IncomingWebhook/<secret> with a JSON MessageCard (@type MessageCard, a
+// summary or text — "Summary or Text is required."), at most 28 KB (413); success is 200 with the body "1"; an
+// unknown webhook is 404; throttling is 200 with "Microsoft Teams endpoint returned HTTP error 429 …" (as connectors
+// report it) or a plain 429. It can be told to fail the next request (status, Retry-After, an error text echoing the
+// URL) or to answer late and drop it.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+
+export interface FakeTeamsCard {
+  webhook: string;
+  card: Record<string, unknown>;
+  raw: string;
+}
+
+export type FakeTeamsConnectorFailure =
+  | { status: number; retryAfterSec?: number; text?: string; asOk?: boolean }
+  | { delayMs: number };
+
+export class FakeTeams {
+  readonly cards: FakeTeamsCard[] = [];
+  readonly received: string[] = [];
+  readonly #server: FakeHttpServer;
+  readonly #hooks = new Set<string>();
+  readonly #failures: FakeTeamsConnectorFailure[] = [];
+
+  private constructor(server: FakeHttpServer) {
+    this.#server = server;
+  }
+
+  static async start(): Promise<FakeTeams> {
+    let self: FakeTeams | undefined;
+    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
+    self = new FakeTeams(server);
+    return self;
+  }
+
+  addWebhook(id: string, secret: string): string {
+    const path = `/webhookb2/${id}/IncomingWebhook/${secret}`;
+    this.#hooks.add(path);
+    return `${this.#server.url}${path}`;
+  }
+
+  fail(f: FakeTeamsConnectorFailure): void {
+    this.#failures.push(f);
+  }
+
+  close(): Promise<void> {
+    return this.#server.close();
+  }
+
+  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+    const raw = body.toString("utf8");
+    this.received.push(raw);
+    const reply = (status: number, text: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
+      res.end(text);
+    };
+    const f = this.#failures.shift();
+    if (f && "delayMs" in f) {
+      await sleep(f.delayMs);
+      return reply(504, "Gateway Timeout");
+    }
+    if (f) {
+      const headers: Record<string, string> =
+        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
+      const text =
+        f.text ?? `Microsoft Teams endpoint returned HTTP error ${f.status} with ContextId MS-CV=abc.`;
+      return reply(f.asOk ? 200 : f.status, text, headers);
+    }
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (!this.#hooks.has(path)) return reply(404, "Webhook not found");
+    if (req.method !== "POST") return reply(405, "Method not allowed");
+    if (body.length > 28 * 1024) return reply(413, "Request entity too large");
+    let card: Record<string, unknown>;
+    try {
+      card = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      return reply(400, "Bad payload received by generic incoming webhook.");
+    }
+    if (card["@type"] !== "MessageCard" && card.type !== "message")
+      return reply(400, "Bad payload received by generic incoming webhook.");
+    if (card["@type"] === "MessageCard" && !card.summary && !card.text)
+      return reply(400, "Summary or Text is required.");
+    this.cards.push({ webhook: path, card, raw });
+    reply(200, "1");
+  }
+}
