@@ -3,6 +3,7 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { emailService } from "./email/email-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
+import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
@@ -19,6 +20,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   opsgenieService,
   teamsWorkflowsService,
   teamsService,
+  pagerDutyRestService,
 ];
 
 /**
@@ -26,7 +28,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "pagerduty",
   "googlechat",
   "mattermost",
   "alertmanager",
