@@ -1,5 +1,6 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
+import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
@@ -21,6 +22,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   teamsWorkflowsService,
   teamsService,
   pagerDutyRestService,
+  alertmanagerService,
 ];
 
 /**
@@ -30,7 +32,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "googlechat",
   "mattermost",
-  "alertmanager",
   "grafana",
   "webex",
   "rocketchat",
