@@ -2,6 +2,7 @@
 import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
+import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
@@ -23,6 +24,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   teamsService,
   pagerDutyRestService,
   alertmanagerService,
+  googleChatService,
 ];
 
 /**
@@ -30,7 +32,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "googlechat",
   "mattermost",
   "grafana",
   "webex",
