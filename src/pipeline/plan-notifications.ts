@@ -123,6 +123,9 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
+    // ConfigMap templates see `rollout` as upstream passes it for the event (Transition.eventObject); our
+    // built-in templates keep the Rollout as detected, whose state they describe.
+    const fromConfig = p.send.some((name) => config.templates[name] !== undefined);
     for (const name of p.send) {
       try {
         const c = compiled(config, name);
@@ -162,7 +165,8 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           context: config.context,
           now: input.now,
         });
-        const notification = renderNotification(templates, ctx, service);
+        const upstreamView = fromConfig && t.eventObject ? { ...ctx, rollout: t.eventObject } : ctx;
+        const notification = renderNotification(templates, upstreamView, service);
         const job = buildNotificationJob({
           transition: { ...t, id: p.key },
           destination,

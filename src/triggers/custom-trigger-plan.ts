@@ -2,13 +2,17 @@
 // default template. Pure.
 //
 // Built-in triggers work with no configuration (DEFAULT_TEMPLATES, named like upstream's notifications-install).
-// A ConfigMap entry for a built-in trigger picks the templates (`send`); a `when` on it narrows the built-in:
-// that condition sends only when it holds for the transition's snapshot. Custom triggers send the templates of
-// the condition that fired (Transition.condition).
+// A ConfigMap entry for a built-in trigger picks the templates (`send`). On the event path (a detected built-in
+// transition) a condition without `when` always sends, one with a `when` sends when it holds for the object as
+// upstream passes it for that event (Transition.eventObject, see event-view.ts) — upstream's record.go
+// sendNotifications. The same conditions also send on the condition path when their `when` becomes true
+// (custom-triggers.ts); both use conditionSendKey, so where both would send the same, one is sent. Custom
+// triggers and condition-path transitions send the templates of the condition that fired
+// (Transition.condition).
 import type { NotifierConfig } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { compileCondition, conditionActivation, evaluateOncePer, evaluateWhen } from "./conditions.ts";
-import type { CustomTriggerProblem } from "./custom-triggers.ts";
+import { type ConditionActivation, compileCondition, evaluateOncePer, evaluateWhen } from "./conditions.ts";
+import { type CustomTriggerProblem, conditionSendKey, eventActivation } from "./custom-triggers.ts";
 import type { Transition } from "./transition.ts";
 import { type BuiltinTrigger, canonicalTrigger, isBuiltinTrigger } from "./trigger-names.ts";
 
@@ -61,7 +65,7 @@ export function planTrigger(
   const conditions = config.triggers[trigger];
   const problems: CustomTriggerProblem[] = [];
 
-  if (!isBuiltinTrigger(trigger)) {
+  if (!isBuiltinTrigger(trigger) || transition.path === "condition") {
     const index = transition.condition ?? 0;
     const cond = conditions?.[index];
     if (!cond) {
@@ -75,28 +79,24 @@ export function planTrigger(
     return { plans: [{ send: [DEFAULT_TEMPLATES[trigger]], key: transition.id }], problems };
   }
 
-  const snapshot = transition.snapshot;
-  const isRun = snapshot.kind === "AnalysisRun";
-  let activation: Record<string, unknown> | undefined;
+  // The event path: `when` sees the object as upstream holds it when it records the event.
+  let activation: ConditionActivation | undefined;
   const vars = () => {
-    activation ??= conditionActivation({
-      rollout: isRun ? (opts.rollout ?? null) : snapshot,
-      analysisRun: isRun ? snapshot : null,
-      now: opts.now,
-      context: config.context,
-    });
+    activation ??= eventActivation(transition, config, opts);
     return activation;
   };
+  const uid = transition.rollout?.uid || transition.object.uid;
 
   const plans: TriggerPlan[] = [];
   conditions.forEach((cond, index) => {
     try {
+      let key = conditions.length > 1 ? `${transition.id}:${index}` : transition.id;
       if (cond.when) {
         const r = evaluateWhen(compileCondition(cond.when, { trigger, index, field: "when" }), vars());
         if (r.error) problems.push({ trigger, index, message: `when: ${r.error}` });
         if (!r.holds) return;
+        key = conditionSendKey(transition.id, uid, trigger, index, cond, undefined);
       }
-      const key = conditions.length > 1 ? `${transition.id}:${index}` : transition.id;
       const plan: TriggerPlan = { send: [...cond.send], condition: index, key };
       if (cond.oncePer) {
         const r = evaluateOncePer(
@@ -105,7 +105,9 @@ export function planTrigger(
         );
         if (r.error) problems.push({ trigger, index, message: `oncePer: ${r.error}` });
         plan.oncePer = r.value;
-        plan.key = `${transition.object.uid}:${trigger}:${index}:once:${r.value}`;
+        plan.key = cond.when
+          ? conditionSendKey(transition.id, uid, trigger, index, cond, r.value)
+          : `${transition.object.uid}:${trigger}:${index}:once:${r.value}`;
       }
       plans.push(plan);
     } catch (err) {

@@ -32,7 +32,8 @@ export interface TriggerRunFlags {
 export interface ConditionResult {
   index: number;
   when?: string;
-  cel?: string;
+  /** The dialect the condition was read in (expr-lang, as upstream; or CEL). */
+  dialect?: "expr-lang" | "cel";
   result: boolean | null;
   oncePer?: string;
   send: string[];
@@ -132,7 +133,7 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
       r.when = cond.when;
       try {
         const compiled = compileCondition(cond.when, { trigger, index, field: "when" });
-        r.cel = compiled.cel;
+        r.dialect = compiled.dialect;
         const w = evaluateWhen(compiled, activation);
         r.result = w.holds;
         if (w.error) r.error = w.error;
