@@ -100,16 +100,6 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
 
   const isRun = t.object.kind === "AnalysisRun";
   const rollout = isRun ? (routedBy.kind === "Rollout" ? routedBy : undefined) : t.snapshot;
-  const plan = planTrigger(t, config, { now: input.now, rollout });
-  for (const p of plan.problems) {
-    problems.push({
-      kind: "trigger",
-      uid,
-      object: objectName,
-      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
-    });
-  }
-
   const revision = t.revision;
   const runs = world
     .analysisRunsIn(ns)
@@ -119,6 +109,16 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
         r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid) &&
         (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
     );
+
+  const plan = planTrigger(t, config, { now: input.now, rollout, analysisRuns: runs });
+  for (const p of plan.problems) {
+    problems.push({
+      kind: "trigger",
+      uid,
+      object: objectName,
+      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
+    });
+  }
 
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {

@@ -49,6 +49,8 @@ export interface PlanTriggerOptions {
   now: Date;
   /** For AnalysisRun transitions: the owning Rollout (the `rollout` variable of conditions and templates). */
   rollout?: KubeObject;
+  /** The Rollout's AnalysisRuns of the transition's revision (upstream's `analysisRuns` variable). */
+  analysisRuns?: KubeObject[];
 }
 
 export interface PlanTriggerResult {

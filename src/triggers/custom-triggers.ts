@@ -152,12 +152,19 @@ function owningRolloutRef(obj: KubeObject, rollout: KubeObject | undefined): Obj
 export function eventActivation(
   event: Transition,
   config: Pick<NotifierConfig, "context">,
-  opts: { now: Date; rollout?: KubeObject },
+  opts: { now: Date; rollout?: KubeObject; analysisRuns?: KubeObject[] },
 ): ConditionActivation {
   const isRun = event.snapshot.kind === "AnalysisRun";
+  // upstream: the runs of the Rollout's current pod hash and revision, newest first (record.go)
+  const runs = opts.analysisRuns
+    ? [...opts.analysisRuns].sort((a, b) =>
+        (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? ""),
+      )
+    : null;
   return conditionActivation({
     rollout: isRun ? (opts.rollout ?? null) : (event.eventObject ?? event.snapshot),
     analysisRun: isRun ? event.snapshot : null,
+    analysisRuns: runs && runs.length > 0 ? runs : null,
     now: opts.now,
     context: config.context,
   });

@@ -108,6 +108,7 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
     send: [],
   };
 
+  let firedEventObject: KubeObject | undefined;
   if (builtin) {
     const detector = obj.kind === "AnalysisRun" ? analysisRunKindDetector : rolloutKindDetector;
     const lookupExperiment = () => undefined;
@@ -116,13 +117,16 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
       : undefined;
     const { transitions } = detector.detect(prevState, obj, { baseline: false, lookupExperiment });
     const fired = transitions.filter((t) => t.trigger === trigger);
+    firedEventObject = fired[0]?.eventObject;
     result.detected = fired.length > 0;
     result.transitionIds = fired.map((t) => t.id);
   }
 
   const isRun = obj.kind === "AnalysisRun";
+  // a detected built-in event: its `when` sees the Rollout as the controller held it when recording the event
+  const eventObject = firedEventObject;
   const activation = conditionActivation({
-    rollout: isRun ? (rollout ?? null) : obj,
+    rollout: isRun ? (rollout ?? null) : (eventObject ?? obj),
     analysisRun: isRun ? obj : null,
     now,
     context: config.context,
