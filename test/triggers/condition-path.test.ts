@@ -28,9 +28,15 @@ interface Detected {
 }
 
 /** Plays the Rollout documents of a history through detection (as replay and the watcher do). */
-function play(steps: HistoryStep[], config: NotifierConfig, from?: ObjectDetectionState) {
+function play(
+  steps: HistoryStep[],
+  config: NotifierConfig,
+  from?: ObjectDetectionState,
+  opts: { problemsExpected?: boolean } = {},
+) {
   let state = from;
   const out: Detected[] = [];
+  const problems: { doc: number; message: string }[] = [];
   const states: (ObjectDetectionState | undefined)[] = [];
   steps.forEach((s, i) => {
     if (s.object.kind !== "Rollout") return;
@@ -44,11 +50,12 @@ function play(steps: HistoryStep[], config: NotifierConfig, from?: ObjectDetecti
       lookupRollout: () => undefined,
       now,
     });
-    expect(r.problems).toEqual([]);
+    if (!opts.problemsExpected) expect(r.problems).toEqual([]);
+    problems.push(...r.problems.map((p) => ({ doc: i + 1, message: p.message })));
     state = r.state;
     for (const t of r.transitions) if (t.trigger !== "on-scaling-replica-set") out.push({ doc: i + 1, t });
   });
-  return { detected: out, state, states };
+  return { detected: out, state, states, problems };
 }
 
 /** What is sent: plan keys of every transition, in order (the queue sends each key once). */
@@ -157,6 +164,24 @@ describe("the condition path for built-in triggers", () => {
     expect(detected.filter((d) => d.t.path === "condition")).toEqual([]);
     expect(sends(detected, config).filter((s) => s.trigger === "on-rollout-updated")).toEqual([
       { doc: 8, trigger: "on-rollout-updated", key: expect.stringMatching(/\/on-rollout-updated\/r2\/c0-/) },
+    ]);
+  });
+
+  it("step-completed when currentStepIndex > 0: the same sends as upstream's two paths", () => {
+    const config = cfg({
+      "trigger.on-rollout-step-completed": "- when: rollout.status.currentStepIndex > 0\n  send: [t]",
+    });
+    const run = play(CANARY, config, undefined, { problemsExpected: true });
+    // as upstream: the new Rollout has no step index yet, and nil > 0 is an error (reported, false)
+    expect(run.problems).toEqual([{ doc: 1, message: "when: invalid operation: <nil> > int" }]);
+    const got = sends(run.detected, config)
+      .filter((s) => s.trigger === "on-rollout-step-completed")
+      .map((s) => [s.doc, s.key.replace(/^[^/]+\/on-rollout-step-completed\//, "").replace(/\/c0-.*$/, "")]);
+    expect(got).toEqual([
+      [4, "r1"], // condition path: the initial deploy jumps to index 2 (no step event in revision 1)
+      [10, "run2/5d6f8bb6c4/1"], // condition path: index 0 → 1 (the event path saw index 0: false)
+      [17, "run3/5d6f8bb6c4/1"], // after abort (index 0) and retry: index 0 → 1 again
+      [19, "run3/5d6f8bb6c4/2"], // event path: step 2 recorded with index 1 > 0
     ]);
   });
 
