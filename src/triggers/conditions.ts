@@ -20,6 +20,7 @@ import {
   formatGoValue,
   GoFunc,
   GoTime,
+  goRegexp,
   parseRfc3339,
   SUPPORTED_BUILTINS,
 } from "./expr-lang-eval.ts";
@@ -133,6 +134,14 @@ function notOurExprLang(ast: ExprNode): { cel: string } | { reject: string } | u
       if (prop.t !== "str" || !GO_METHODS.has(prop.v)) return { cel: "method call on data" };
     }
     if (n.t === "ident" && !CONDITION_VARIABLES.has(n.name)) return { cel: `unknown variable ${n.name}` };
+    // a constant pattern is compiled when the condition is (as expr-lang does): a bad one fails at load
+    if (n.t === "binary" && n.op === "matches" && n.right.t === "str") {
+      try {
+        goRegexp(n.right.v);
+      } catch (err) {
+        return { reject: (err as Error).message };
+      }
+    }
   }
   return undefined;
 }

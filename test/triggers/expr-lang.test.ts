@@ -5,7 +5,15 @@
 // helpers (Equal: numbers across types, nil == nil, else DeepEqual; Less: panics on mismatched types),
 // parser/operator/operator.go (precedence), and Go's fmt %v for oncePer keys.
 import { describe, expect, it } from "vitest";
-import { evalExpr, formatGoValue, GoFunc, GoTime, parseRfc3339 } from "../../src/triggers/expr-lang-eval.ts";
+import { compileCondition } from "../../src/triggers/conditions.ts";
+import {
+  evalExpr,
+  formatGoValue,
+  GoFunc,
+  GoTime,
+  goRegexp,
+  parseRfc3339,
+} from "../../src/triggers/expr-lang-eval.ts";
 import { ExprLangSyntaxError, parseExprLang } from "../../src/triggers/expr-lang-parse.ts";
 
 const rollout = {
@@ -147,6 +155,37 @@ describe("expr-lang syntax", () => {
   it("bounds: long expressions and deep nesting are refused", () => {
     expect(() => parseExprLang(`${"(".repeat(100)}1${")".repeat(100)}`)).toThrow(/nesting deeper than 64/);
     expect(() => parseExprLang(`rollout.a == '${"x".repeat(5000)}'`)).toThrow(/longer than 4000/);
+  });
+});
+
+describe("matches: Go's RE2 where JS reads it the same, refused where not", () => {
+  it.each([
+    ["^canary-[a-z]+$", true],
+    ["(?i)^CANARY", true],
+    ["^v[0-9]+\\.[0-9]+$", true],
+  ])("%s is evaluated", (pattern) => {
+    expect(() => goRegexp(pattern)).not.toThrow();
+  });
+
+  it.each([
+    ["x(?=y)", /lookaround is not RE2/],
+    ["(a)\\1", /backreferences are not RE2/],
+    ["(?s).", /RE2 syntax not supported/],
+    ["[[:alpha:]]", /RE2 syntax not supported/],
+    ["(a+)+$", /exponential time/],
+    ["((a|aa))*", /exponential time/],
+  ])("%s is refused", (pattern, message) => {
+    expect(() => goRegexp(pattern)).toThrow(message);
+  });
+
+  it("a constant pattern that is refused rejects the condition at load", () => {
+    expect(() =>
+      compileCondition("rollout.metadata.name matches '(a+)+$'", {
+        trigger: "on-x",
+        index: 0,
+        field: "when",
+      }),
+    ).toThrow(/^trigger "on-x" condition \[0\] when: regular expression "\(a\+\)\+\$": .*exponential/);
   });
 });
 
