@@ -9,10 +9,16 @@
 // (custom-triggers.ts); both use conditionSendKey, so where both would send the same, one is sent. Custom
 // triggers and condition-path transitions send the templates of the condition that fired
 // (Transition.condition).
-import type { NotifierConfig } from "../config/types.ts";
+import type { NotifierConfig, TriggerCondition } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { type ConditionActivation, compileCondition, evaluateOncePer, evaluateWhen } from "./conditions.ts";
-import { type CustomTriggerProblem, conditionSendKey, eventActivation } from "./custom-triggers.ts";
+import {
+  type CustomTriggerProblem,
+  conditionSendKey,
+  conditionSubject,
+  eventActivation,
+} from "./custom-triggers.ts";
+import { objectIdentity } from "./identity.ts";
 import type { Transition } from "./transition.ts";
 import { type BuiltinTrigger, canonicalTrigger, isBuiltinTrigger } from "./trigger-names.ts";
 
@@ -87,7 +93,15 @@ export function planTrigger(
     activation ??= eventActivation(transition, config, opts);
     return activation;
   };
-  const uid = transition.rollout?.uid || transition.object.uid;
+  // the object the condition path evaluates this condition on (its oncePer keys): the AnalysisRun for
+  // conditions on `analysisRun`, else the Rollout
+  const subjectUid = (cond: TriggerCondition) => {
+    const ref =
+      conditionSubject(cond) === "AnalysisRun"
+        ? transition.object
+        : (transition.rollout ?? transition.object);
+    return objectIdentity(ref);
+  };
 
   const plans: TriggerPlan[] = [];
   conditions.forEach((cond, index) => {
@@ -97,7 +111,7 @@ export function planTrigger(
         const r = evaluateWhen(compileCondition(cond.when, { trigger, index, field: "when" }), vars());
         if (r.error) problems.push({ trigger, index, message: `when: ${r.error}` });
         if (!r.holds) return;
-        key = conditionSendKey(transition.id, uid, trigger, index, cond, undefined);
+        key = conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, undefined);
       }
       const plan: TriggerPlan = { send: [...cond.send], condition: index, key };
       if (cond.oncePer) {
@@ -108,7 +122,7 @@ export function planTrigger(
         if (r.error) problems.push({ trigger, index, message: `oncePer: ${r.error}` });
         plan.oncePer = r.value;
         plan.key = cond.when
-          ? conditionSendKey(transition.id, uid, trigger, index, cond, r.value)
+          ? conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, r.value)
           : `${transition.object.uid}:${trigger}:${index}:once:${r.value}`;
       }
       plans.push(plan);

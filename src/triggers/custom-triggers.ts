@@ -121,14 +121,17 @@ export function shortHash(text: string): string {
  */
 export function conditionSendKey(
   anchor: string,
-  uid: string,
+  /** The identity (objectIdentity) of the object the condition is evaluated on. */
+  subject: string,
   trigger: string,
   index: number,
   cond: Pick<TriggerCondition, "when">,
   oncePer: string | undefined,
 ): string {
   const c = `c${index}-${shortHash(cond.when ?? "")}`;
-  return oncePer !== undefined ? transitionId(uid, trigger, c, "once", oncePer) : `${anchor}/${idPart(c)}`;
+  return oncePer !== undefined
+    ? transitionId(subject, trigger, c, "once", oncePer)
+    : `${anchor}/${idPart(c)}`;
 }
 
 export function objectRef(obj: KubeObject): ObjectRef {
@@ -257,9 +260,9 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
             eventActivation(e, config, { now: input.now, rollout: input.rollout }),
           );
           if (!r.holds) continue;
-          sent = cond.oncePer ? undefined : conditionSendKey(e.id, uid, trigger, index, cond, undefined);
+          sent = cond.oncePer ? undefined : conditionSendKey(e.id, ident, trigger, index, cond, undefined);
         }
-        id = conditionSendKey(anchor!, uid, trigger, index, cond, cond.oncePer ? oncePer : undefined);
+        id = conditionSendKey(anchor!, ident, trigger, index, cond, cond.oncePer ? oncePer : undefined);
         if (rising && !cond.oncePer && sent === id) rising = false; // already sent for this event
         if (rising && !cond.oncePer) sent = id;
         if (sent !== undefined) next.sent = sent;
