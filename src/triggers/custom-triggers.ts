@@ -71,6 +71,8 @@ export interface EvaluateCustomTriggersInput {
   rollout?: KubeObject;
   /** The built-in (event-path) transitions detected on this same update of the object. */
   events?: Transition[];
+  /** The AnalysisRuns of a namespace: `analysisRuns` in conditions that use it (else null). */
+  analysisRunsIn?: (namespace: string) => KubeObject[];
   now: Date;
   /** First sight of an existing object (service start): record the state, fire nothing. */
   baseline?: boolean;
@@ -108,6 +110,14 @@ export function conditionPathTriggers(config: Pick<NotifierConfig, "triggers">):
   return Object.keys(config.triggers)
     .filter((name) => (config.triggers[name] ?? []).some((c) => c.when))
     .sort();
+}
+
+function referencesAnalysisRuns(when: string): boolean {
+  try {
+    return compileCondition(when, { trigger: "", index: 0, field: "when" }).variables.has("analysisRuns");
+  } catch {
+    return false;
+  }
 }
 
 export function shortHash(text: string): string {
@@ -151,6 +161,23 @@ function owningRolloutRef(obj: KubeObject, rollout: KubeObject | undefined): Obj
   return { kind: "Rollout", namespace: obj.metadata.namespace ?? "", name: owner.name, uid: owner.uid };
 }
 
+/**
+ * Upstream's `analysisRuns` (argo-rollouts utils/record/record.go getAnalysisRunsFilterWithLabels): the runs
+ * labelled with the Rollout's current pod hash and annotated with its revision, newest first; null for none.
+ */
+export function rolloutAnalysisRuns(rollout: KubeObject, runsInNamespace: KubeObject[]): KubeObject[] | null {
+  const podHash = rollout.status?.currentPodHash;
+  const revision = rollout.metadata.annotations?.[REVISION_ANNOTATION];
+  const runs = runsInNamespace
+    .filter(
+      (r) =>
+        r.metadata.labels?.["rollouts-pod-template-hash"] === (typeof podHash === "string" ? podHash : "") &&
+        r.metadata.annotations?.[REVISION_ANNOTATION] === revision,
+    )
+    .sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? ""));
+  return runs.length > 0 ? runs : null;
+}
+
 /** The activation the event path evaluates a built-in trigger's `when` with (see planTrigger). */
 export function eventActivation(
   event: Transition,
@@ -179,9 +206,17 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
   const uid = object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`;
   const ident = objectIdentity(object.metadata);
   const revision = object.metadata.annotations?.[REVISION_ANNOTATION];
+  const subjectRollout = kind === "Rollout" ? object : input.rollout;
+  const usesRuns = conditionPathTriggers(config).some((t) =>
+    (config.triggers[t] ?? []).some((c) => c.when && referencesAnalysisRuns(c.when)),
+  );
   const activation = conditionActivation({
-    rollout: kind === "Rollout" ? object : (input.rollout ?? null),
+    rollout: subjectRollout ?? null,
     analysisRun: kind === "AnalysisRun" ? object : null,
+    analysisRuns:
+      usesRuns && subjectRollout && input.analysisRunsIn
+        ? rolloutAnalysisRuns(subjectRollout, input.analysisRunsIn(subjectRollout.metadata.namespace ?? ""))
+        : null,
     now: input.now,
     context: config.context,
   });

@@ -35,6 +35,8 @@ export interface DetectObjectTransitionsInput {
   lookupExperiment: ExperimentLookup;
   /** The live Rollout by namespace/name (the `rollout` variable of AnalysisRun conditions). */
   lookupRollout: (namespace: string, name: string) => KubeObject | undefined;
+  /** The AnalysisRuns of a namespace (upstream's `analysisRuns` variable of conditions); absent: null. */
+  analysisRunsIn?: (namespace: string) => KubeObject[];
   now: Date;
 }
 
@@ -74,6 +76,7 @@ export function detectObjectTransitions(input: DetectObjectTransitionsInput): Ob
     object,
     ...(rollout ? { rollout } : {}),
     events: builtin.transitions,
+    ...(input.analysisRunsIn ? { analysisRunsIn: input.analysisRunsIn } : {}),
     now: input.now,
     baseline: input.baseline,
   });

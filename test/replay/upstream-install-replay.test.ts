@@ -152,4 +152,35 @@ describe("upstream notifications-install.yaml over a canary history", () => {
       "on-rollout-step-completed: Rollout canary-demo step number 2/2 has been completed.",
     ]);
   });
+
+  it("`analysisRuns` in a condition: the Rollout's runs of its pod hash and revision, as upstream", async () => {
+    const items = parseReplayInput(readFileSync(historyPath("canary-analysis-failure.yaml"), "utf8")).map(
+      (item): ReplayItem => {
+        if (!item.ok) return item;
+        const o = isWatchEvent(item.input) ? item.input.object : (item.input as KubeObject);
+        if (o.kind === "Rollout") {
+          o.metadata.annotations = {
+            ...o.metadata.annotations,
+            "notifications.argoproj.io/subscribe.on-rollout-aborted.slack": "deploys",
+          };
+        }
+        return item;
+      },
+    );
+    const r = await replay({
+      items,
+      configObjects: config({
+        "trigger.on-rollout-aborted": [
+          "- when: rollout.status.phase == 'Degraded' and any(analysisRuns ?? [], {.status.phase == 'Failed'})",
+          "  send: [rollout-aborted]",
+        ].join("\n"),
+      }),
+      mode: "dry-run",
+    });
+    expect(problems(r.stderr)).toEqual([]);
+    // revision 2's background analysis fails and the controller aborts (Degraded): one notification
+    expect(texts(r.lines)).toEqual([
+      "on-rollout-aborted: Rollout rollout-background-analysis has been aborted.",
+    ]);
+  });
 });
