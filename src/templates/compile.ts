@@ -1,17 +1,25 @@
-// Compiles every string of a TemplateSpec (converting Go templates on the way) into render functions.
+// Compiles every string of a TemplateSpec into render functions: Go templates (written for Argo Rollouts) run on
+// the Go template interpreter with Go's semantics and output, Handlebars templates on the Handlebars engine.
 // Errors name the template and the field.
 import type { TemplateSpec } from "../config/types.ts";
 import { compileHandlebars, type RenderFn, TemplateSyntaxError } from "./engine.ts";
 import type { EscapeMode } from "./escaping.ts";
-import { convertGoTemplate } from "./go-template/convert.ts";
+import {
+  compileGoTemplate,
+  detectTemplateSyntax,
+  GoExecError,
+  GoParseError,
+  renderGoTemplate,
+} from "./go-template/index.ts";
 import { TemplateError } from "./template-error.ts";
 
 export interface CompiledField {
   /** Field path, e.g. "slack.attachments", "webhook.github.body", "pagerdutyv2.customDetails.revision". */
   path: string;
-  /** Handlebars source (after Go conversion). */
+  /** The source as written. */
   source: string;
-  /** Escaping applied to `{{expr}}` output in this field. */
+  syntax: "go" | "handlebars";
+  /** Escaping applied to `{{expr}}` output in this field (Handlebars only: Go templates print as Go does). */
   mode: EscapeMode;
   render: RenderFn;
 }
@@ -25,7 +33,7 @@ export interface CompiledTemplate {
   slack?: { notifyBroadcast?: boolean; deliveryPolicy?: "Post" | "PostAndUpdate" | "Update" };
   /** Webhook template keys ("*" matches any webhook service). */
   webhookNames: string[];
-  /** Go-template conversions and similar notes. */
+  /** Notes about the template found while compiling. */
   warnings: string[];
 }
 
@@ -44,15 +52,37 @@ export function escapeModeForField(path: string, source: string): EscapeMode {
   return "none";
 }
 
-function compileField(templateName: string, path: string, raw: string, warnings: string[]): CompiledField {
-  const converted = convertGoTemplate(raw, templateName, path);
-  warnings.push(...converted.warnings);
+function compileField(templateName: string, path: string, raw: string): CompiledField {
+  let syntax: "go" | "handlebars";
+  try {
+    syntax = detectTemplateSyntax(raw) === "go" ? "go" : "handlebars";
+  } catch (err) {
+    throw new TemplateError(templateName, path, (err as Error).message);
+  }
+  if (syntax === "go") {
+    let compiled: ReturnType<typeof compileGoTemplate>;
+    try {
+      compiled = compileGoTemplate(raw);
+    } catch (err) {
+      if (err instanceof GoParseError)
+        throw new TemplateError(templateName, path, `Go template: ${err.message}`, { cause: err });
+      throw err;
+    }
+    return {
+      path,
+      source: raw,
+      syntax,
+      mode: escapeModeForField(path, raw),
+      render: (ctx) => renderGoTemplate(compiled, ctx),
+    };
+  }
   try {
     return {
       path,
-      source: converted.source,
-      mode: escapeModeForField(path, converted.source),
-      render: compileHandlebars(converted.source),
+      source: raw,
+      syntax,
+      mode: escapeModeForField(path, raw),
+      render: compileHandlebars(raw),
     };
   } catch (err) {
     if (err instanceof TemplateSyntaxError)
@@ -110,7 +140,7 @@ export function compileTemplateSpec(spec: TemplateSpec): CompiledTemplate {
   const warnings: string[] = [];
   const fields = new Map<string, CompiledField>();
   for (const [path, source] of templateSpecSources(spec)) {
-    fields.set(path, compileField(spec.name, path, source, warnings));
+    fields.set(path, compileField(spec.name, path, source));
   }
   const compiled: CompiledTemplate = {
     name: spec.name,
@@ -140,6 +170,7 @@ export function renderField(
     return field.render(ctx, mode ?? field.mode);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new TemplateError(template.name, path, `render failed: ${msg}`, { cause: err });
+    const what = err instanceof GoExecError ? "Go template failed" : "render failed";
+    throw new TemplateError(template.name, path, `${what}: ${msg}`, { cause: err });
   }
 }
