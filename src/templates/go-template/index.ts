@@ -74,14 +74,34 @@ function unsupportedUses(tree: GoTemplateTree): GoTemplateProblem[] {
   return out;
 }
 
+/** {{template "x"}} calls of templates the source does not define (Go fails when it executes one). */
+function undefinedTemplates(tree: GoTemplateTree): GoTemplateProblem[] {
+  const out: GoTemplateProblem[] = [];
+  const walk = (nodes: GoNode[]) => {
+    for (const n of nodes) {
+      if (n.kind === "template" && !tree.defines.has(n.name))
+        out.push({ line: n.line, message: `no such template "${n.name}" (in ${n.raw})` });
+      if (n.kind === "if" || n.kind === "range" || n.kind === "with") {
+        walk(n.body);
+        if (n.elseBody) walk(n.elseBody);
+      }
+    }
+  };
+  walk(tree.root);
+  for (const body of tree.defines.values()) walk(body);
+  return out;
+}
+
 /**
  * Everything in a Go template source that would not render here as it does in Argo Rollouts, each with its
- * line: syntax errors (the first one; parsing stops there, as in Go), calls of undefined functions, and calls
- * of Sprig functions this service does not provide. Empty when the template executes as upstream would.
+ * line: syntax errors (the first one; parsing stops there, as in Go), calls of undefined functions, calls
+ * of Sprig functions this service does not provide, and {{template}} calls of templates that are not defined. Empty when the template executes as upstream would.
  */
 export function checkGoTemplate(source: string): { problems: GoTemplateProblem[] } {
   try {
-    return { problems: unsupportedUses(parseGoTemplate(source, FUNCTION_NAMES)) };
+    const tree = parseGoTemplate(source, FUNCTION_NAMES);
+    const problems = [...unsupportedUses(tree), ...undefinedTemplates(tree)].sort((a, b) => a.line - b.line);
+    return { problems };
   } catch (err) {
     if (err instanceof GoParseError)
       return { problems: [{ line: err.line, message: err.message.replace(/^line \d+: /, "") }] };
