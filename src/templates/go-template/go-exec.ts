@@ -586,7 +586,7 @@ class ExecState {
           return goLess(argv[0], argv[1]) || goEq(argv[0], argv[1]);
         case "gt":
           want(2);
-          return !goLess(argv[0], argv[1]) && !goEq(argv[0], argv[1]);
+          return !(goLess(argv[0], argv[1]) || goEq(argv[0], argv[1]));
         case "ge":
           want(2);
           return !goLess(argv[0], argv[1]);
@@ -646,28 +646,25 @@ function idealConstant(a: Extract<GoArg, { kind: "number" }>, s: ExecState): GoV
 
 // ---- builtin helpers (funcs.go) ----
 
-type Kind = "bool" | "int" | "float" | "string" | "other" | "invalid";
+type Kind = "bool" | "int" | "float" | "string" | "invalid";
+/** funcs.go basicKind after indirectInterface: nil and missing values are invalid, as are maps, slices, structs. */
 function basicKind(v: GoValue): Kind {
-  if (v === undefined) return "invalid";
   if (typeof v === "boolean") return "bool";
   if (isInt(v)) return "int";
   if (typeof v === "number") return "float";
   if (typeof v === "string") return "string";
-  return "other";
+  return "invalid";
 }
+const isNilish = (v: GoValue) => v === undefined || v === null;
+const typeName = (v: GoValue) => goTypeOf(v === undefined ? null : v);
 
+/** funcs.go eq for one pair. */
 function goEq(a: GoValue, b: GoValue): boolean {
   const ka = basicKind(a);
   const kb = basicKind(b);
   if (ka !== kb) {
-    if (a !== undefined && b !== undefined) {
-      // nil interface vs a value: compared as interfaces (not equal unless both nil)
-      if (a === null || b === null) {
-        if (ka === "other" && kb === "other") return a === b;
-        throw new GoExecError("incompatible types for comparison");
-      }
-      throw new GoExecError("incompatible types for comparison");
-    }
+    if (!isNilish(a) && !isNilish(b))
+      throw new GoExecError(`incompatible types for comparison: ${typeName(a)} and ${typeName(b)}`);
     return false;
   }
   switch (ka) {
@@ -677,35 +674,32 @@ function goEq(a: GoValue, b: GoValue): boolean {
       return a === b;
     case "int":
       return intOf(a as bigint | GoInt64) === intOf(b as bigint | GoInt64);
-    case "invalid":
-      return false;
   }
-  if (a === null || b === null) return a === b;
-  if (Array.isArray(a) || Array.isArray(b) || isMap(a) || isMap(b))
-    throw new GoExecError(
-      `non-comparable type ${sprintValue(Array.isArray(a) || isMap(a) ? a : b)}: ${goTypeOf(Array.isArray(a) || isMap(a) ? a : b)}`,
-    );
-  if (a instanceof GoTime && b instanceof GoTime)
-    return a.ms === b.ms && a.ns === b.ns && a.zone.offset === b.zone.offset;
+  if (isNilish(a) || isNilish(b)) return isNilish(a) === isNilish(b);
+  const kindOf = (v: GoValue) => (Array.isArray(v) ? "slice" : isMap(v) ? "map" : typeName(v));
+  if (kindOf(a) !== kindOf(b))
+    throw new GoExecError(`non-comparable types ${sprintValue(a)}: ${typeName(a)}, ${typeName(b)}: ${sprintValue(b)}`);
+  if (Array.isArray(b) || isMap(b)) throw new GoExecError(`non-comparable type ${sprintValue(b)}: ${typeName(b)}`);
+  if (a instanceof GoTime && b instanceof GoTime) return a.ms === b.ms && a.ns === b.ns && a.zone.offset === b.zone.offset;
   return a === b;
 }
 
+/** funcs.go lt. */
 function goLess(a: GoValue, b: GoValue): boolean {
   const ka = basicKind(a);
   const kb = basicKind(b);
-  if (
-    ka === "invalid" ||
-    kb === "invalid" ||
-    ka === "other" ||
-    kb === "other" ||
-    ka === "bool" ||
-    kb === "bool"
-  )
-    throw new GoExecError("invalid type for comparison");
+  if (ka === "invalid" || kb === "invalid") throw new GoExecError("invalid type for comparison");
   if (ka !== kb) throw new GoExecError("incompatible types for comparison");
-  if (ka === "int") return intOf(a as bigint | GoInt64) < intOf(b as bigint | GoInt64);
-  if (ka === "string") return Buffer.compare(Buffer.from(a as string), Buffer.from(b as string)) < 0;
-  return (a as number) < (b as number);
+  switch (ka) {
+    case "bool":
+      throw new GoExecError("invalid type for comparison");
+    case "int":
+      return intOf(a as bigint | GoInt64) < intOf(b as bigint | GoInt64);
+    case "string":
+      return Buffer.compare(Buffer.from(a as string), Buffer.from(b as string)) < 0;
+    default:
+      return (a as number) < (b as number);
+  }
 }
 
 function goLen(v: GoValue): bigint {

@@ -556,6 +556,14 @@ export function sprintf(format: string, args: GoValue[]): string {
       continue;
     }
     if (f.minus) f.zero = false;
+    if (verb === "v") {
+      // %+v and %#v: the flags select struct-field and Go syntax, they are not sign/alternate flags
+      if (f.sharp) {
+        out += pad(goSyntax(arg === undefined ? null : arg), { ...f, sharp: false });
+        continue;
+      }
+      f.plus = false;
+    }
     out += printValue(arg === undefined ? null : arg, verb, f);
   }
   if (!reordered && argNum < args.length) {

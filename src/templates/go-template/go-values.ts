@@ -75,6 +75,13 @@ export const isInt = (v: unknown): v is bigint | GoInt64 => typeof v === "bigint
 export const intOf = (v: bigint | GoInt64): bigint => (typeof v === "bigint" ? v : v.v);
 export const goInt = (n: bigint): bigint => BigInt.asIntN(64, n);
 
+/** Element types of slices that are not []interface{} (sprig's splitList returns []string, until []int…). */
+const SLICE_TYPES = new WeakMap<GoValue[], string>();
+export function typedSlice<T extends GoValue[]>(v: T, type: "[]string" | "[]int" | "[][]interface {}"): T {
+  SLICE_TYPES.set(v, type);
+  return v;
+}
+
 /** The Go type name fmt uses in %T and in "%!d(string=x)". */
 export function goTypeOf(v: GoValue): string {
   if (v === undefined || v === null) return "<nil>";
@@ -91,8 +98,7 @@ export function goTypeOf(v: GoValue): string {
   if (v instanceof GoInt64) return "int64";
   if (v instanceof GoObject) return v.goType;
   if (v instanceof GoFunc) return "func";
-  if (Array.isArray(v))
-    return v.length > 0 && v.every((e) => typeof e === "string") ? "[]string" : "[]interface {}";
+  if (Array.isArray(v)) return SLICE_TYPES.get(v) ?? "[]interface {}";
   return "map[string]interface {}";
 }
 

@@ -28,6 +28,7 @@ import {
   isEmpty,
   isInt,
   isMap,
+  typedSlice,
 } from "./go-values.ts";
 import { semverCompare, semverOf } from "./semver.ts";
 
@@ -127,9 +128,9 @@ function listOf(v: GoValue, what: string): GoValue[] | null {
 
 /** sprig's strslice. */
 function strslice(v: GoValue): string[] {
-  if (Array.isArray(v)) return v.filter((e) => e !== null && e !== undefined).map(strval);
-  if (v === undefined || v === null) return [];
-  return [strval(v)];
+  if (Array.isArray(v)) return typedSlice(v.filter((e) => e !== null && e !== undefined).map(strval), "[]string");
+  if (v === undefined || v === null) return typedSlice([], "[]string");
+  return typedSlice([strval(v)], "[]string");
 }
 
 const bytesOf = (s: string) => Buffer.from(s, "utf8");
@@ -438,7 +439,7 @@ function replaceAll(re: RegExp, s: string, fn: (m: RegExpExecArray) => string): 
 
 function findAll(re: RegExp, s: string, n: number): string[] {
   const g = new RegExp(re.source, `${re.flags}g`);
-  const out: string[] = [];
+  const out: string[] = typedSlice([], "[]string");
   for (let m = g.exec(s); m !== null && (n < 0 || out.length < n); m = g.exec(s)) {
     out.push(m[0]);
     if (m[0] === "") g.lastIndex++;
@@ -451,7 +452,7 @@ function regexSplit(re: RegExp, s: string, n: number): string[] {
   if (n === 0) return [];
   if (re.source === "(?:)" && s.length > 0) return Array.from(s).slice(0, n < 0 ? undefined : n);
   const g = new RegExp(re.source, `${re.flags}g`);
-  const out: string[] = [];
+  const out: string[] = typedSlice([], "[]string");
   let beg = 0;
   for (let m = g.exec(s); m !== null; m = g.exec(s)) {
     if (n > 0 && out.length === n - 1) break;
@@ -843,7 +844,7 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
     });
     return out;
   }),
-  splitList: s2((sep, orig) => goSplit(orig, sep, -1)),
+  splitList: s2((sep, orig) => typedSlice(goSplit(orig, sep, -1), "[]string")),
   splitn: spec(["string", "int", "string"], ([sep, n, orig]) => {
     const out: GoMap = {};
     goSplit(orig as string, sep as string, Number(n)).forEach((p, i) => {
@@ -855,10 +856,10 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
 
   until: spec(["int"], ([c]) => {
     const n = Number(c);
-    return untilStep(0, n, n < 0 ? -1 : 1).map(BigInt);
+    return typedSlice(untilStep(0, n, n < 0 ? -1 : 1).map(BigInt), "[]int");
   }),
   untilStep: spec(["int", "int", "int"], ([a, b, c]) =>
-    untilStep(Number(a), Number(b), Number(c)).map(BigInt),
+    typedSlice(untilStep(Number(a), Number(b), Number(c)).map(BigInt), "[]int"),
   ),
 
   add1: spec(["any"], ([i]) => goInt64(castInt(i) + 1n)),
@@ -938,7 +939,7 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
   join: spec(["string", "any"], ([sep, v]) => strslice(v).join(sep as string)),
   sortAlpha: spec(["any"], ([v]) => {
     if (Array.isArray(v)) return strslice(v).sort((a, b) => Buffer.compare(bytesOf(a), bytesOf(b)));
-    return [strval(v)];
+    return typedSlice([strval(v)], "[]string");
   }),
 
   default: spec(["any"], ([d, ...given]) => (given.length === 0 || isEmpty(given[0]) ? d : given[0]), "any"),
@@ -1038,7 +1039,7 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
       ds.filter((d) => isMap(d) && Object.hasOwn(d, name as string)).map((d) => (d as GoMap)[name as string]),
     "map",
   ),
-  keys: spec([], (ds) => ds.flatMap((d) => (isMap(d) ? Object.keys(d) : [])), "map"),
+  keys: spec([], (ds) => typedSlice(ds.flatMap((d) => (isMap(d) ? Object.keys(d) : [])), "[]string"), "map"),
   pick: spec(
     ["map"],
     ([d, ...ks]) => {
@@ -1302,7 +1303,7 @@ function chunk(size: number, l: GoValue[]): GoValue[] {
   if (size <= 0) throw new GoExecError("runtime error: integer divide by zero");
   const out: GoValue[] = [];
   for (let i = 0; i < l.length; i += size) out.push(l.slice(i, i + size));
-  return out;
+  return typedSlice(out, "[][]interface {}");
 }
 
 function kindOf(v: GoValue): string {
