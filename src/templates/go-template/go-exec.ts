@@ -678,9 +678,13 @@ function goEq(a: GoValue, b: GoValue): boolean {
   if (isNilish(a) || isNilish(b)) return isNilish(a) === isNilish(b);
   const kindOf = (v: GoValue) => (Array.isArray(v) ? "slice" : isMap(v) ? "map" : typeName(v));
   if (kindOf(a) !== kindOf(b))
-    throw new GoExecError(`non-comparable types ${sprintValue(a)}: ${typeName(a)}, ${typeName(b)}: ${sprintValue(b)}`);
-  if (Array.isArray(b) || isMap(b)) throw new GoExecError(`non-comparable type ${sprintValue(b)}: ${typeName(b)}`);
-  if (a instanceof GoTime && b instanceof GoTime) return a.ms === b.ms && a.ns === b.ns && a.zone.offset === b.zone.offset;
+    throw new GoExecError(
+      `non-comparable types ${sprintValue(a)}: ${typeName(a)}, ${typeName(b)}: ${sprintValue(b)}`,
+    );
+  if (Array.isArray(b) || isMap(b))
+    throw new GoExecError(`non-comparable type ${sprintValue(b)}: ${typeName(b)}`);
+  if (a instanceof GoTime && b instanceof GoTime)
+    return a.ms === b.ms && a.ns === b.ns && a.zone.offset === b.zone.offset;
   return a === b;
 }
 

@@ -125,7 +125,15 @@ function lexItems(src: string): Item[] {
       contentEnd = close + 2;
     } else {
       end = findActionEnd(src, i);
-      if (end < 0) throw new GoParseError(src.slice(open, open + 20), actionLine, "unclosed action");
+      if (end < 0) {
+        const why =
+          end === -2
+            ? "unterminated quoted string"
+            : end === -3
+              ? "unterminated raw quoted string"
+              : "unclosed action";
+        throw new GoParseError(src.slice(open, open + 20), actionLine, why);
+      }
       contentEnd = end;
       if (end - 1 >= i && src[end - 1] === "-" && isSpace(src[end - 2])) {
         trimRight = true;
@@ -154,10 +162,11 @@ function findActionEnd(src: string, from: number): number {
     if (c === '"' || c === "'") {
       i++;
       while (i < src.length && src[i] !== c && src[i] !== "\n") i += src[i] === "\\" ? 2 : 1;
+      if (i >= src.length || src[i] === "\n") return -2;
       i++;
     } else if (c === "`") {
       const close = src.indexOf("`", i + 1);
-      if (close < 0) return -1;
+      if (close < 0) return -3;
       i = close + 1;
     } else if (c === "}" && src[i + 1] === "}") {
       return i;

@@ -128,7 +128,8 @@ function listOf(v: GoValue, what: string): GoValue[] | null {
 
 /** sprig's strslice. */
 function strslice(v: GoValue): string[] {
-  if (Array.isArray(v)) return typedSlice(v.filter((e) => e !== null && e !== undefined).map(strval), "[]string");
+  if (Array.isArray(v))
+    return typedSlice(v.filter((e) => e !== null && e !== undefined).map(strval), "[]string");
   if (v === undefined || v === null) return typedSlice([], "[]string");
   return typedSlice([strval(v)], "[]string");
 }
@@ -896,21 +897,9 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
   subf: spec(["any"], ([a, ...rest]) => decimalOp(a, rest, "sub"), "any"),
   divf: spec(["any"], ([a, ...rest]) => decimalOp(a, rest, "div"), "any"),
   mulf: spec(["any"], ([a, ...rest]) => decimalOp(a, rest, "mul"), "any"),
-  biggest: spec(
-    ["any"],
-    ([a, ...rest]) => goInt64(rest.reduce<bigint>((m, b) => (castInt(b) > m ? castInt(b) : m), castInt(a))),
-    "any",
-  ),
-  max: spec(
-    ["any"],
-    ([a, ...rest]) => goInt64(rest.reduce<bigint>((m, b) => (castInt(b) > m ? castInt(b) : m), castInt(a))),
-    "any",
-  ),
-  min: spec(
-    ["any"],
-    ([a, ...rest]) => goInt64(rest.reduce<bigint>((m, b) => (castInt(b) < m ? castInt(b) : m), castInt(a))),
-    "any",
-  ),
+  biggest: spec(["any"], ([a, ...rest]) => goInt64(extremeInt(a, rest, 1)), "any"),
+  max: spec(["any"], ([a, ...rest]) => goInt64(extremeInt(a, rest, 1)), "any"),
+  min: spec(["any"], ([a, ...rest]) => goInt64(extremeInt(a, rest, -1)), "any"),
   maxf: spec(
     ["any"],
     ([a, ...rest]) => rest.reduce<number>((m, b) => Math.max(m, castFloat(b)), castFloat(a)),
@@ -1039,7 +1028,15 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
       ds.filter((d) => isMap(d) && Object.hasOwn(d, name as string)).map((d) => (d as GoMap)[name as string]),
     "map",
   ),
-  keys: spec([], (ds) => typedSlice(ds.flatMap((d) => (isMap(d) ? Object.keys(d) : [])), "[]string"), "map"),
+  keys: spec(
+    [],
+    (ds) =>
+      typedSlice(
+        ds.flatMap((d) => (isMap(d) ? Object.keys(d) : [])),
+        "[]string",
+      ),
+    "map",
+  ),
   pick: spec(
     ["map"],
     ([d, ...ks]) => {
@@ -1214,6 +1211,16 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
   urlParse: s1(urlParse),
   urlJoin: spec(["map"], ([d]) => urlJoin(isMap(d) ? d : {})),
 };
+
+/** sprig's max (sign 1) / min (sign -1) over cast.ToInt64 values. */
+function extremeInt(first: GoValue, rest: GoValue[], sign: 1 | -1): bigint {
+  let best = castInt(first);
+  for (const v of rest) {
+    const n = castInt(v);
+    if (sign === 1 ? n > best : n < best) best = n;
+  }
+  return best;
+}
 
 function roundDurationTo(d: bigint, m: bigint): bigint {
   let r = d % m;
