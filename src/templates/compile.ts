@@ -52,7 +52,7 @@ export function escapeModeForField(path: string, source: string): EscapeMode {
   return "none";
 }
 
-function compileField(templateName: string, path: string, raw: string): CompiledField {
+function compileField(templateName: string, path: string, raw: string, warnings: string[]): CompiledField {
   let syntax: "go" | "handlebars";
   try {
     syntax = detectTemplateSyntax(raw) === "go" ? "go" : "handlebars";
@@ -68,6 +68,7 @@ function compileField(templateName: string, path: string, raw: string): Compiled
         throw new TemplateError(templateName, path, `Go template: ${err.message}`, { cause: err });
       throw err;
     }
+    for (const w of compiled.warnings) warnings.push(`field "${path}" line ${w.line}: ${w.message}`);
     return {
       path,
       source: raw,
@@ -140,7 +141,7 @@ export function compileTemplateSpec(spec: TemplateSpec): CompiledTemplate {
   const warnings: string[] = [];
   const fields = new Map<string, CompiledField>();
   for (const [path, source] of templateSpecSources(spec)) {
-    fields.set(path, compileField(spec.name, path, source));
+    fields.set(path, compileField(spec.name, path, source, warnings));
   }
   const compiled: CompiledTemplate = {
     name: spec.name,

@@ -18,7 +18,7 @@ import {
 } from "./go-parse.ts";
 import { GoTime, parseTime, UTC } from "./go-time.ts";
 import { GoExecError, GoFunc, type GoValue } from "./go-values.ts";
-import { type SlackResolver, slackFunctions } from "./slack-functions.ts";
+import { SLACK_FUNCTION_NAMES, type SlackResolver, slackFunctions } from "./slack-functions.ts";
 
 export { DEFAULT_GO_EXEC_LIMITS, type GoExecLimits } from "./go-exec.ts";
 export { GoParseError } from "./go-parse.ts";
@@ -111,6 +111,20 @@ export function checkGoTemplate(source: string): { problems: GoTemplateProblem[]
 
 export interface CompiledGoTemplate {
   tree: GoTemplateTree;
+  /** Things that will render differently from upstream without failing (e.g. Slack lookups rendering ""). */
+  warnings: GoTemplateProblem[];
+}
+
+/** Uses of the Slack mention helpers: they render "" here (no Slack directory), so each is worth a warning. */
+function slackHelperUses(tree: GoTemplateTree): GoTemplateProblem[] {
+  const out: GoTemplateProblem[] = [];
+  const visit = (name: string, line: number) => {
+    if (SLACK_FUNCTION_NAMES.includes(name))
+      out.push({ line, message: `${name} renders "" here: rollouts-notifier does not look up Slack IDs` });
+  };
+  visitNodes(tree.root, visit);
+  for (const body of tree.defines.values()) visitNodes(body, visit);
+  return out;
 }
 
 /** Parses and checks a Go template. Throws GoParseError (a syntax error or an unsupported function) naming the line. */
@@ -118,7 +132,7 @@ export function compileGoTemplate(source: string): CompiledGoTemplate {
   const tree = parseGoTemplate(source, FUNCTION_NAMES);
   const bad = unsupportedUses(tree)[0];
   if (bad) throw new GoParseError(bad.message.split(":")[0]!, bad.line, bad.message);
-  return { tree };
+  return { tree, warnings: slackHelperUses(tree) };
 }
 
 /** `time` as a template variable: `{{ (call .time.Now).Format "2006-01-02" }}`, `{{ call .time.Parse "…" }}`. */
