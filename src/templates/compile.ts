@@ -5,6 +5,7 @@ import type { TemplateSpec } from "../config/types.ts";
 import { compileHandlebars, type RenderFn, TemplateSyntaxError } from "./engine.ts";
 import type { EscapeMode } from "./escaping.ts";
 import {
+  type CompiledGoTemplate,
   compileGoTemplate,
   detectTemplateSyntax,
   GoExecError,
@@ -74,7 +75,7 @@ function compileField(templateName: string, path: string, raw: string, warnings:
       source: raw,
       syntax,
       mode: escapeModeForField(path, raw),
-      render: (ctx) => renderGoTemplate(compiled, ctx),
+      render: (ctx, mode) => renderGoField(compiled, ctx, mode),
     };
   }
   try {
@@ -89,6 +90,28 @@ function compileField(templateName: string, path: string, raw: string, warnings:
     if (err instanceof TemplateSyntaxError)
       throw new TemplateError(templateName, path, err.message, { cause: err });
     throw err;
+  }
+}
+
+/**
+ * Go's output, exactly. In a JSON field (Slack attachments/blocks, a JSON webhook body, PagerDuty customDetails)
+ * whose Go output is not valid JSON — a value with a quote printed inside a JSON string, which upstream sends
+ * and Slack rejects — the field is rendered again with such values escaped, so the notification is not lost.
+ */
+function renderGoField(compiled: CompiledGoTemplate, ctx: object, mode: EscapeMode): string {
+  const out = renderGoTemplate(compiled, ctx);
+  if (mode !== "json" && mode !== "slack-json") return out;
+  if (isJson(out)) return out;
+  const escaped = renderGoTemplate(compiled, ctx, { escapeInJsonStrings: true });
+  return isJson(escaped) ? escaped : out;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -47,6 +47,11 @@ export interface GoExecOptions {
   now?: () => GoTime;
   /** Receives render-time warnings from functions. */
   onWarning?: (message: string) => void;
+  /**
+   * The output is a JSON document: a value printed inside a JSON string literal of the template is escaped as
+   * JSON string content (Go would print it raw, which breaks the document when the value has a quote).
+   */
+  escapeInJsonStrings?: boolean;
 }
 
 /** Builtins that text/template provides itself (sprig's `slice` replaces the builtin, as in Go). */
@@ -83,6 +88,10 @@ class ExecState {
   templateDepth = 0;
   line = 0;
   raw = "";
+  /** With escapeInJsonStrings: whether the output so far ends inside a JSON string literal, and after a backslash. */
+  jsonEscape = false;
+  inJsonString = false;
+  jsonBackslash = false;
   readonly tree: GoTemplateTree;
   readonly limits: GoExecLimits;
   readonly funcs: Readonly<Record<string, GoFuncSpec>>;
@@ -103,7 +112,25 @@ class ExecState {
     throw new GoExecError(`line ${this.line}: executing ${this.raw}: ${message}`);
   }
 
-  write(s: string): void {
+  /** Follows JSON string literals through output written as is. */
+  trackJson(s: string): void {
+    for (let i = 0; i < s.length; i++) {
+      const c = s[i];
+      if (this.jsonBackslash) this.jsonBackslash = false;
+      else if (this.inJsonString && c === "\\") this.jsonBackslash = true;
+      else if (c === '"') this.inJsonString = !this.inJsonString;
+    }
+  }
+
+  /** Writes a printed value: inside a JSON string literal (escapeInJsonStrings) as JSON string content. */
+  writeValue(s: string): void {
+    if (!this.jsonEscape) return this.write(s);
+    if (this.inJsonString && !this.jsonBackslash) return this.write(JSON.stringify(s).slice(1, -1), false);
+    this.write(s);
+  }
+
+  write(s: string, track = true): void {
+    if (this.jsonEscape && track) this.trackJson(s);
     this.out += s;
     if (this.out.length > this.limits.maxOutput)
       this.fail(`output longer than ${this.limits.maxOutput} characters (limit maxOutput)`);
@@ -264,11 +291,11 @@ class ExecState {
 
   printValue(v: GoValue): void {
     if (v === undefined) {
-      this.write("<no value>");
+      this.writeValue("<no value>");
       return;
     }
     if (v instanceof GoFunc) this.fail(`can't print ${this.raw} of type func`);
-    this.write(sprintValue(v));
+    this.writeValue(sprintValue(v));
   }
 
   // ---- pipelines ----
@@ -858,6 +885,7 @@ export function executeGoTemplate(tree: GoTemplateTree, data: GoValue, options: 
     warn: options.onWarning ?? (() => {}),
   };
   const state = new ExecState(tree, limits, funcs, env);
+  state.jsonEscape = options.escapeInJsonStrings === true;
   state.push("", data);
   state.walkList(data, tree.root);
   return state.out;

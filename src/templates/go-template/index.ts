@@ -160,6 +160,8 @@ function nowOf(ctx: object): GoTime {
 
 export interface GoRenderOptions {
   limits?: Partial<GoExecLimits>;
+  /** See GoExecOptions.escapeInJsonStrings. */
+  escapeInJsonStrings?: boolean;
   slack?: SlackResolver;
   onWarning?: (message: string) => void;
 }
@@ -177,5 +179,6 @@ export function renderGoTemplate(t: CompiledGoTemplate, ctx: object, opts: GoRen
     functions: opts.slack ? slackFunctions(opts.slack) : undefined,
     now: () => now,
     onWarning: opts.onWarning,
+    escapeInJsonStrings: opts.escapeInJsonStrings,
   });
 }

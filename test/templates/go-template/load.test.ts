@@ -91,3 +91,21 @@ describe("render-time errors", () => {
     );
   });
 });
+
+describe("JSON fields", () => {
+  const t = compileTemplateSpec({
+    name: "j",
+    slack: { attachments: '[{"text": "{{.rollout.status.message}}", "n": {{ len .rollout.spec.steps }}}]' },
+  });
+  const render = (message: string) =>
+    renderField(t, "slack.attachments", { rollout: { status: { message }, spec: { steps: [1, 2] } } });
+
+  it("keep Go's exact output when it is valid JSON (no Slack or JSON escaping)", () => {
+    expect(render("a > b & c")).toBe('[{"text": "a > b & c", "n": 2}]');
+  });
+
+  it("escape a value inside a JSON string only when Go's output would not parse (upstream: Slack rejects it)", () => {
+    expect(render('metric "web" failed')).toBe('[{"text": "metric \\"web\\" failed", "n": 2}]');
+    expect(JSON.parse(render('a\\b "c"\n'))[0].text).toBe('a\\b "c"\n');
+  });
+});
