@@ -106,6 +106,6 @@ describe("JSON fields", () => {
 
   it("escape a value inside a JSON string only when Go's output would not parse (upstream: Slack rejects it)", () => {
     expect(render('metric "web" failed')).toBe('[{"text": "metric \\"web\\" failed", "n": 2}]');
-    expect(JSON.parse(render('a\\b "c"\n'))[0].text).toBe('a\\b "c"\n');
+    expect(JSON.parse(render('a\\b "c"\n') ?? "")[0].text).toBe('a\\b "c"\n');
   });
 });
