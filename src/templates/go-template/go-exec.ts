@@ -393,7 +393,8 @@ class ExecState {
     }
     if (isMap(receiver)) {
       if (args.length > 0 || final !== NO_FINAL) this.fail(`${name} is not a method but has arguments`);
-      return Object.hasOwn(receiver, name) ? (receiver[name] ?? null) : undefined;
+      // a JS property holding undefined is a missing key; null is a nil value
+      return Object.hasOwn(receiver, name) && receiver[name] !== undefined ? receiver[name] : undefined;
     }
     return this.fail(`can't evaluate field ${name} in type ${goTypeOf(receiver)}`);
   }

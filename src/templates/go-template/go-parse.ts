@@ -310,12 +310,25 @@ function tokenize(action: RawAction, content = action.content): Tok[] {
     } else if (IDENT.test(rest)) {
       const name = IDENT.exec(rest)![0];
       i += name.length;
-      if (name === "true" || name === "false")
-        toks.push({ t: "arg", sp, arg: { kind: "bool", value: name === "true" } });
-      else if (name === "nil") toks.push({ t: "arg", sp, arg: { kind: "nil" } });
-      else toks.push({ t: "arg", sp, arg: { kind: "ident", name } });
-      // a field chain right after an identifier: (f).x is fine, f.x is not
-      if (s[i] === "." && FIELD_CHAIN.test(s.slice(i))) fail(`unexpected . after term "${name}"`);
+      const chain = FIELD_CHAIN.exec(s.slice(i))?.[0];
+      if (name === "true" || name === "false" || name === "nil") {
+        if (chain) fail(`unexpected . after term "${name}"`);
+        if (name === "nil") toks.push({ t: "arg", sp, arg: { kind: "nil" } });
+        else toks.push({ t: "arg", sp, arg: { kind: "bool", value: name === "true" } });
+      } else if (chain) {
+        // f.X is a chain on the result of f, as (f).X (parse.go operand)
+        i += chain.length;
+        const call: GoArg = { kind: "ident", name };
+        toks.push({
+          t: "arg",
+          sp,
+          arg: {
+            kind: "pipe",
+            pipe: { decl: [], assign: false, commands: [[call]] },
+            parts: chain.slice(1).split("."),
+          },
+        });
+      } else toks.push({ t: "arg", sp, arg: { kind: "ident", name } });
     } else {
       fail(`unexpected "${c}" in command`);
     }
@@ -400,8 +413,13 @@ function parsePipe(
         // operands must be separated by spaces: `.a"x"` is an error in Go
         if (cmd.length > 0 && !tok.sp) fail(`missing space between operands`);
         checkArg(tok.arg);
-        if (tok.arg.kind === "ident" && !scope.functions.has(tok.arg.name))
-          fail(`function "${tok.arg.name}" not defined`);
+        const fn =
+          tok.arg.kind === "ident"
+            ? tok.arg
+            : tok.arg.kind === "pipe"
+              ? tok.arg.pipe.commands[0]?.[0]
+              : undefined;
+        if (fn?.kind === "ident" && !scope.functions.has(fn.name)) fail(`function "${fn.name}" not defined`);
         cmd.push(tok.arg);
       } else {
         fail(`unexpected "${tok.t}" in ${context}`);

@@ -394,6 +394,10 @@ describe("Sprig dates with Go reference layouts (now = 2024-03-05T14:07:09Z)", (
       '{{ago now}} {{duration "95"}} {{duration 95}} {{duration (int64 3600)}} {{durationRound "2h10m"}} {{durationRound "49h"}}',
       "0s 1m35s 0s 1h0m0s 2h 2d",
     ],
+    [
+      "{{now.Year}} {{(now).Month}} {{now.Weekday}} {{(now.Add 3600000000000).Hour}}",
+      "2024 March Tuesday 15",
+    ],
     ['{{dateInZone "15:04 MST" now "UTC"}} {{(toDate "2006-01-02" "2024-02-29").YearDay}}', "14:07 UTC 60"],
   ]);
 });
