@@ -445,6 +445,18 @@ export function sprintValue(v: GoValue): string {
   return printValue(v === undefined ? null : v, "v", NO_FLAGS);
 }
 
+/** fmt's parsenum: digits at `start`; a number growing past 1e6 swallows the rest of the format. */
+function parsenum(s: string, start: number): { num?: number; next: number } {
+  let num = 0;
+  let i = start;
+  while (i < s.length && s[i]! >= "0" && s[i]! <= "9") {
+    if (num > 1e6) return { next: s.length };
+    num = num * 10 + (s.charCodeAt(i) - 48);
+    i++;
+  }
+  return i > start ? { num, next: i } : { next: i };
+}
+
 /** fmt.Sprintf. */
 export function sprintf(format: string, args: GoValue[]): string {
   let out = "";
@@ -515,11 +527,9 @@ export function sprintf(format: string, args: GoValue[]): string {
         if (w < 0) f.minus = true;
       }
     } else {
-      const m = /^\d+/.exec(format.slice(i));
-      if (m) {
-        f.width = Number(m[0]);
-        i += m[0].length;
-      }
+      const w = parsenum(format, i);
+      i = w.next;
+      if (w.num !== undefined) f.width = w.num;
     }
     if (format[i] === ".") {
       i++;
@@ -530,9 +540,9 @@ export function sprintf(format: string, args: GoValue[]): string {
         if (p === undefined || p < 0) out += "%!(BADPREC)";
         else f.prec = p;
       } else {
-        const m = /^\d+/.exec(format.slice(i));
-        f.prec = m ? Number(m[0]) : 0;
-        if (m) i += m[0].length;
+        const p = parsenum(format, i);
+        i = p.next;
+        f.prec = p.num ?? 0;
       }
     }
     argIndex();

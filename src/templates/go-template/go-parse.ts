@@ -76,6 +76,9 @@ type Item = { kind: "text"; text: string } | ({ kind: "action" } & RawAction);
 
 const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\r" || c === "\n";
 const MAX_SOURCE = 1_000_000;
+/** Nesting of blocks and of parentheses (the parser and the interpreter recurse on both). */
+const MAX_NESTING = 200;
+const MAX_ELSE_CHAIN = 1000;
 
 function lexItems(src: string): Item[] {
   if (src.length > MAX_SOURCE)
@@ -356,6 +359,7 @@ function parsePipe(
     throw new GoParseError(action.raw, action.line, why);
   };
   let pos = 0;
+  let parenDepth = 0;
   const decl: string[] = [];
   let assign = false;
   const declEnd = toks.findIndex((t) => t.t === ":=" || t.t === "=");
@@ -399,7 +403,9 @@ function parsePipe(
         commands.push(cmd);
         cmd = [];
       } else if (tok.t === "(") {
+        if (++parenDepth > MAX_NESTING) fail(`parentheses nested more than ${MAX_NESTING} deep`);
         const inner = parseCommands(true);
+        parenDepth--;
         if (toks[pos]?.t !== ")") fail("unclosed left paren");
         pos++;
         let parts: string[] = [];
@@ -488,6 +494,7 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Go
   const scope: ParseScope = { functions, vars: [""] };
   let rangeDepth = 0;
   let blockDepth = 0;
+  let chainLength = 0;
 
   const keywordOf = (a: RawAction): string | undefined => {
     const m = /^[a-z]+/.exec(a.content)?.[0];
@@ -533,7 +540,8 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Go
       if (!pipe.assign) scope.vars.push(...pipe.decl);
       const block: GoBlock = { kind, pipe, body: [], raw: action.raw, line: action.line };
       if (kind === "range") rangeDepth++;
-      blockDepth++;
+      if (++blockDepth > MAX_NESTING)
+        throw new GoParseError(action.raw, action.line, `blocks nested more than ${MAX_NESTING} deep`);
       let list: ReturnType<typeof parseList>;
       try {
         list = parseList();
@@ -551,7 +559,14 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Go
       if (chained) {
         if (kind === "range")
           throw new GoParseError(end.action.raw, end.action.line, "unexpected else if in range");
+        if (++chainLength > MAX_ELSE_CHAIN)
+          throw new GoParseError(
+            end.action.raw,
+            end.action.line,
+            `more than ${MAX_ELSE_CHAIN} else-if branches`,
+          );
         block.elseBody = [parseBlock(chained, end.action, rest.slice(chained.length))];
+        chainLength--;
         return block;
       }
       if (rest) throw new GoParseError(end.action.raw, end.action.line, `unexpected "${rest}" in else`);

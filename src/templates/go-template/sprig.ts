@@ -770,11 +770,11 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
     "any",
   ),
   indent: spec(["int", "string"], ([n, s]) => {
-    const pad = " ".repeat(Math.max(0, Number(n)));
+    const pad = spaces(n as bigint);
     return pad + (s as string).replaceAll("\n", `\n${pad}`);
   }),
   nindent: spec(["int", "string"], ([n, s]) => {
-    const pad = " ".repeat(Math.max(0, Number(n)));
+    const pad = spaces(n as bigint);
     return `\n${pad}${(s as string).replaceAll("\n", `\n${pad}`)}`;
   }),
   replace: spec(["string", "string", "string"], ([o, n, s]) =>
@@ -1241,10 +1241,19 @@ function mustDateModify(f: string, d: GoTime): GoTime {
   return GoTime.fromNanos(d.nanos + dur, d.zone);
 }
 
+/** Values built by a function are capped (a template's whole output is capped by the interpreter). */
+const MAX_BUILT = 1_000_000;
+
+function spaces(n: bigint): string {
+  if (n > BigInt(MAX_BUILT)) throw new GoExecError(`indent of ${n} spaces is more than ${MAX_BUILT}`);
+  return n > 0n ? " ".repeat(Number(n)) : "";
+}
+
 function randomString(n: number, alphabet: string): string {
   if (n < 0) throw new GoExecError(`Requested random length ${n} is less than 0.`);
+  if (n > MAX_BUILT) throw new GoExecError(`random string of ${n} characters is more than ${MAX_BUILT}`);
   let out = "";
-  for (let i = 0; i < Math.min(n, 1_000_000); i++) out += alphabet[randomInt(alphabet.length)];
+  for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }
 

@@ -437,6 +437,19 @@ describe("Slack mention helpers", () => {
 });
 
 describe("bounds", () => {
+  it("rejects nesting deeper than the parser's bound with a clear error", () => {
+    const parens = `{{${"(".repeat(300)}1${")".repeat(300)}}}`;
+    expect(() => run(parens)).toThrow("parentheses nested more than 200 deep");
+    const ifs = `${"{{if 1}}".repeat(300)}x${"{{end}}".repeat(300)}`;
+    expect(() => run(ifs)).toThrow("blocks nested more than 200 deep");
+    expect(run(`${"{{if 1}}".repeat(150)}x${"{{end}}".repeat(150)}`)).toBe("x");
+  });
+  it("printf: a width that grows past a million swallows the format, as in fmt (parsenum)", () => {
+    expect(run('{{printf "%100000000d|x" 1}}')).toBe("%!(NOVERB)%!(EXTRA int=1)");
+    expect(run('{{printf "%*d" 10000000 1 | len}}')).toBe("%!(BADWIDTH)1".length.toString());
+    expect(run('{{printf "%12d" 1 | len}}')).toBe("12");
+  });
+
   it("stops a loop at maxIterations", () => {
     expect(() => run("{{range 1000000}}{{end}}", { limits: { maxIterations: 10 } })).toThrow(
       "more than 10 loop iterations (limit maxIterations)",
