@@ -1,8 +1,6 @@
-// Argo Rollouts' own notifications-install.yaml (test/fixtures/argo-rollouts, copied from the upstream install
-// manifest) rendered through the template stage: the ConfigMap's Go templates execute on the Go interpreter and
+// Argo Rollouts' own notifications-install.yaml (test/fixtures/argo-rollouts; provenance in its README) rendered through the template stage: the ConfigMap's Go templates execute on the Go interpreter and
 // produce exactly Go's text. Expected strings follow text/template's rules for the same input (whitespace of
 // the template kept, {{if not $index}} / {{if $index}} comma logic, `add` of a float64 and an int → int64).
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ServiceConfig } from "../../../src/config/types.ts";
@@ -10,11 +8,9 @@ import type { KubeObject } from "../../../src/kube/objects.ts";
 import { compileTemplateSpec } from "../../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../../src/templates/context.ts";
 import { renderNotification } from "../../../src/templates/render.ts";
-import { transitionFor } from "../fixtures.ts";
+import { installConfigMap, transitionFor } from "../fixtures.ts";
 
-const install = parse(
-  readFileSync(new URL("../../fixtures/argo-rollouts/notifications-install.yaml", import.meta.url), "utf8"),
-) as { data: Record<string, string> };
+const install = installConfigMap();
 const slack: ServiceConfig = { type: "slack", name: "slack", token: "" };
 
 function canary(stepIndex: number, containers = [{ name: "app", image: "app:1" }]): KubeObject {
