@@ -31,6 +31,7 @@ import {
   typedSlice,
 } from "./go-values.ts";
 import { semverCompare, semverOf } from "./semver.ts";
+import { toKebabCase, toPascalCase, toSnakeCase } from "./xstrings.ts";
 
 export type ParamType = "any" | "string" | "int" | "int64" | "float64" | "bool" | "map" | "time" | "value";
 
@@ -260,28 +261,6 @@ function trimSet(s: string, cut: string): string {
   while (b > a && set.has(chars[b - 1]!)) b--;
   return chars.slice(a, b).join("");
 }
-
-/** huandu/xstrings word splitting used by camelcase/snakecase/kebabcase. */
-function words(s: string): string[] {
-  const out: string[] = [];
-  for (const part of s.split(/[^\p{L}\p{N}]+/u)) {
-    if (!part) continue;
-    // split lower→Upper and ACRONYMWord boundaries, and letter↔digit boundaries are kept together
-    const m = part.match(/\p{Lu}+(?=\p{Lu}\p{Ll})|\p{Lu}?\p{Ll}+\p{N}*|\p{Lu}+\p{N}*|\p{N}+\p{Ll}*|\p{L}+/gu);
-    if (m) out.push(...m);
-  }
-  return out;
-}
-const pascal = (s: string) =>
-  s
-    .split(/[_\s\-.]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join("");
-const delimited = (s: string, sep: string) =>
-  words(s)
-    .map((w) => w.toLowerCase())
-    .join(sep);
 
 function goWrap(s: string, width: number, sep = "\n", wrapLong = false): string {
   if (width < 1) width = 1;
@@ -733,9 +712,9 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
     }
     return a.join("");
   }),
-  snakecase: s1((s) => delimited(s, "_")),
-  camelcase: s1(pascal),
-  kebabcase: s1((s) => delimited(s, "-")),
+  snakecase: s1(toSnakeCase),
+  camelcase: s1(toPascalCase),
+  kebabcase: s1(toKebabCase),
   wrap: spec(["int", "string"], ([l, s]) => goWrap(s as string, Number(l))),
   wrapWith: spec(["int", "string", "string"], ([l, sep, s]) =>
     goWrap(s as string, Number(l), sep as string, true),
