@@ -124,9 +124,9 @@ class ExecState {
 
   /** Writes a printed value: inside a JSON string literal (escapeInJsonStrings) as JSON string content. */
   writeValue(s: string): void {
-    if (!this.jsonEscape) return this.write(s);
-    if (this.inJsonString && !this.jsonBackslash) return this.write(JSON.stringify(s).slice(1, -1), false);
-    this.write(s);
+    if (this.jsonEscape && this.inJsonString && !this.jsonBackslash)
+      this.write(JSON.stringify(s).slice(1, -1), false);
+    else this.write(s);
   }
 
   write(s: string, track = true): void {

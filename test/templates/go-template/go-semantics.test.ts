@@ -224,6 +224,15 @@ describe("Sprig strings", () => {
       '{{snakecase "HelloWorld"}} {{kebabcase "HelloWorld"}} {{camelcase "hello_world"}} {{camelcase "on-rollout-completed"}}',
       "hello_world hello-world HelloWorld OnRolloutCompleted",
     ],
+    // huandu/xstrings v1.5 documentation examples
+    [
+      '{{snakecase "HTTPServer"}} {{snakecase "NoHTTPS"}} {{snakecase "GO-PATH"}} {{snakecase "http2xx"}} {{snakecase "HTTP20xOK"}} {{snakecase "Bld4Floor3rd"}}',
+      "http_server no_https go_path http_2xx http_20x_ok bld4_floor_3rd",
+    ],
+    [
+      '{{camelcase "GOLANG_IS_GREAT"}} {{camelcase "_complex__case_"}} {{camelcase "no_https"}} {{camelcase "some words"}} {{kebabcase "FirstName"}}',
+      "GolangIsGreat _Complex_Case_ NoHttps SomeWords first-name",
+    ],
     [
       '{{join "," .list}} {{splitList "," "a,b"}} {{split "," "a,b"}} {{(split "," "a,b")._1}}',
       "a,b,c [a b] map[_0:a _1:b] b",
@@ -244,7 +253,9 @@ describe("Sprig strings", () => {
       "true ll [e u a i o] [e u]",
     ],
     [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ${1} is regexp.Expand syntax, not a JS template
       '{{regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W"}} {{regexReplaceAll "a(x*)b" "-ab-axxb-" "$1W"}} {{regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}"}}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: regexReplaceAllLiteral keeps ${1} as it is
       "-W-xxW- --- -${1}-${1}-",
     ],
     [
