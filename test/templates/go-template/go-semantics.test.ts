@@ -409,6 +409,10 @@ describe("Sprig dates with Go reference layouts (now = 2024-03-05T14:07:09Z)", (
       "{{now.Year}} {{(now).Month}} {{now.Weekday}} {{(now.Add 3600000000000).Hour}}",
       "2024 March Tuesday 15",
     ],
+    [
+      '{{dateInZone "15:04 MST" now "America/New_York"}} {{dateInZone "15:04 MST -0700" now "Europe/Berlin"}} {{dateInZone "15:04" now "No/Such"}}',
+      "09:07 EST 15:07 CET +0100 14:07",
+    ],
     ['{{dateInZone "15:04 MST" now "UTC"}} {{(toDate "2006-01-02" "2024-02-29").YearDay}}', "14:07 UTC 60"],
   ]);
 });
