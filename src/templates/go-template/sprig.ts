@@ -240,13 +240,17 @@ const goTrimSpace = (s: string) =>
     "",
   );
 
-/** strings.Title: the first letter of each word (words separated by non-letters/digits/_/'), upper-cased. */
+/** strings.Title: upper-cases the first letter of each word; isSeparator decides where words start. */
 function goTitle(s: string): string {
+  const isSeparator = (r: string) => {
+    if (r.codePointAt(0)! <= 0x7f) return !/[0-9A-Za-z_]/.test(r);
+    if (/[\p{L}\p{Nd}]/u.test(r)) return false;
+    return /\s/u.test(r);
+  };
   let prev = " ";
   let out = "";
   for (const ch of s) {
-    const sep = !/[\p{L}\p{N}_']/u.test(prev);
-    out += sep ? ch.toUpperCase() : ch;
+    out += isSeparator(prev) ? ch.toUpperCase() : ch;
     prev = ch;
   }
   return out;

@@ -202,8 +202,8 @@ describe("printf (fmt)", () => {
 describe("Sprig strings", () => {
   table([
     [
-      '{{upper .s}} {{lower "HeLLo"}} {{title "hello wide-world foo_bar"}} {{untitle "Hello"}}',
-      "HELLO hello Hello Wide-World Foo_bar hello",
+      `{{upper .s}} {{lower "HeLLo"}} {{title "hello wide-world foo_bar don't"}} {{untitle "Hello"}}`,
+      "HELLO hello Hello Wide-World Foo_bar Don'T hello",
     ],
     ['{{trim "  x  "}}|{{trimPrefix "he" .s}}|{{trimSuffix "lo" .s}}|{{trimAll "h" "hhahh"}}', "x|llo|hel|a"],
     [
