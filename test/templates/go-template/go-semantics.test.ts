@@ -241,7 +241,10 @@ describe("Sprig strings", () => {
       '{{join "-" (list 1 .n "x")}} {{toStrings (list 1 2)}} {{toString 1.5}} {{toString .n}}',
       "1-x [1 2] 1.5 <nil>",
     ],
-    ['{{sortAlpha (list "b" "a" "C")}} {{wrap 5 "hello world foo"}}', "[C a b] hello\nworld\nfoo"],
+    [
+      '{{sortAlpha (list "b" "a" "C")}} {{wrap 5 "hello world foo"}} {{wrapWith 3 "|" "abcdefg hi"}}',
+      "[C a b] hello\nworld\nfoo abc|def|g|hi",
+    ],
     [
       '{{b64enc "hello"}} {{b64dec "aGVsbG8="}} {{b32enc "hi"}} {{b32dec "NBUQ===="}}',
       "aGVsbG8= hello NBUQ==== hi",
