@@ -1342,8 +1342,3 @@ function mustJson(v: GoValue, opts: { escapeHtml: boolean; indent?: string }): s
   if (out === undefined) throw new GoExecError(`json: unsupported value`);
   return out;
 }
-
-/** Names of functions a template may call: Go's builtins are added by go-exec.ts. */
-export const SPRIG_NAMES: ReadonlySet<string> = new Set(Object.keys(SPRIG_FUNCTIONS));
-
-export { GoDuration, GoTime, parseTime, sprint, sprintf };
