@@ -68,6 +68,8 @@ function expectDelivered(): void {
   expect(slack.allMessages("alerts").map((m) => m.text)).toEqual([
     "Rollout rollout-background-analysis has been aborted.",
   ]);
+  // The example ConfigMap's template is a Go template: it prints the status message as Go does (no Slack
+  // escaping of ">"); only the quotes inside the JSON string are escaped, or the attachment would not parse.
   expect(deploys[0]!.attachments).toEqual([
     {
       title: "rollout-background-analysis",
