@@ -39,11 +39,10 @@ describe("loadNotifierConfig: upstream notifications-install.yaml", () => {
     expect(t.slack?.attachments).toContain('"title": "Step completed"');
   });
 
-  it("accepts the email part of templates and says it is ignored", () => {
-    const { warnings } = loadNotifierConfig(upstreamInstall(), undefined);
-    expect(
-      warnings.some((w) => w.includes('"template.rollout-completed (email)"') && w.includes("ignored")),
-    ).toBe(true);
+  it("loads the email part of templates (email is a service type since issue 11; it was ignored before)", () => {
+    const { warnings, config } = loadNotifierConfig(upstreamInstall(), undefined);
+    expect(config.templates["rollout-completed"]?.email?.subject).toContain("has been completed");
+    expect(warnings.some((w) => w.includes('"template.rollout-completed (email)"'))).toBe(false);
   });
 });
 
