@@ -1,6 +1,7 @@
 // `template.<name>` keys. Template sources stay strings (Handlebars or Go templates; src/templates compiles and
 // converts them). Structure is validated here; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
+import { checkTemplateSource } from "../migrate/template-check.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
@@ -101,10 +102,32 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   if (d.webhook) {
     spec.webhook = Object.fromEntries(Object.entries(d.webhook).map(([k, v]) => [k, stripUndefined(v)]));
   }
+  warnTemplateProblems(spec, errors);
   if (spec.message === undefined && !spec.slack && !spec.pagerdutyv2 && !spec.webhook) {
     errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
   }
   return spec;
+}
+
+/** Every construct of every field that will not work here (checkTemplateSource), as a warning with its line. */
+function warnTemplateProblems(spec: TemplateSpec, errors: KeyErrors): void {
+  const fields: [string, unknown][] = [
+    ["message", spec.message],
+    ...Object.entries(spec.slack ?? {}).map(([k, v]): [string, unknown] => [`slack.${k}`, v]),
+    ...Object.entries(spec.pagerdutyv2 ?? {}).map(([k, v]): [string, unknown] => [`pagerdutyv2.${k}`, v]),
+    ...Object.entries(spec.webhook ?? {}).flatMap(([name, w]) =>
+      Object.entries(w).map(([k, v]): [string, unknown] => [`webhook.${name}.${k}`, v]),
+    ),
+  ];
+  for (const [field, value] of fields) {
+    if (typeof value !== "string") continue;
+    for (const p of checkTemplateSource(value)) {
+      errors.warn(
+        `${p.construct ? `${p.construct} (line ${p.line}) ` : ""}cannot be used here: ${p.reason}; notifications with this template fail to render (each is reported, none is sent)`,
+        field,
+      );
+    }
+  }
 }
 
 function stripUndefined<T extends object>(o: T): T {

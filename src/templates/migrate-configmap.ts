@@ -23,8 +23,16 @@ export interface MigrationResult {
 
 const TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
 
-/** Converts every Go-template string inside one `template.<name>` value (YAML text); returns the new text. */
-export function migrateTemplateEntry(name: string, text: string, warnings: string[]): string {
+/**
+ * Converts every Go-template string inside one `template.<name>` value (YAML text); returns the new text. A field
+ * that cannot be converted stays as it is; its TemplateError goes to `failed` when given, else it is thrown.
+ */
+export function migrateTemplateEntry(
+  name: string,
+  text: string,
+  warnings: string[],
+  failed?: TemplateError[],
+): string {
   const doc = parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length)
     throw new TemplateError(name, undefined, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
@@ -33,7 +41,14 @@ export function migrateTemplateEntry(name: string, text: string, warnings: strin
     Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string") return;
       const field = fieldPath(path, key);
-      const out = convertGoTemplate(node.value, name, field);
+      let out: ReturnType<typeof convertGoTemplate>;
+      try {
+        out = convertGoTemplate(node.value, name, field);
+      } catch (err) {
+        if (!failed || !(err instanceof TemplateError)) throw err;
+        failed.push(err);
+        return;
+      }
       if (out.source !== node.value) {
         node.value = out.source;
         changed = true;
@@ -53,7 +68,12 @@ function fieldPath(path: readonly unknown[], last: unknown): string {
   return parts.join(".").replace(/\.\[/g, "[");
 }
 
-function migrateConfigMapNode(node: YAMLMap, warnings: string[], converted: string[]): void {
+function migrateConfigMapNode(
+  node: YAMLMap,
+  warnings: string[],
+  converted: string[],
+  failed?: TemplateError[],
+): void {
   if ((node.get("kind") as unknown) !== "ConfigMap") return;
   const data = node.get("data", true);
   if (!isMap(data)) return;
@@ -63,7 +83,14 @@ function migrateConfigMapNode(node: YAMLMap, warnings: string[], converted: stri
     if (!isScalar(pair.value) || typeof pair.value.value !== "string") continue;
     const name = pair.key.value.slice("template.".length);
     const before = pair.value.value;
-    const after = migrateTemplateEntry(name, before, warnings);
+    let after: string;
+    try {
+      after = migrateTemplateEntry(name, before, warnings, failed);
+    } catch (err) {
+      if (!failed || !(err instanceof TemplateError)) throw err;
+      failed.push(err);
+      continue;
+    }
     if (after !== before) {
       const scalar = new Scalar(after);
       scalar.type = Scalar.BLOCK_LITERAL;
@@ -73,8 +100,11 @@ function migrateConfigMapNode(node: YAMLMap, warnings: string[], converted: stri
   }
 }
 
-/** Migrates every ConfigMap in a YAML stream (a List's items too). Throws TemplateError naming template and construct. */
-export function migrateConfigMapYaml(text: string): MigrationResult {
+/**
+ * Migrates every ConfigMap in a YAML stream (a List's items too). Without `failed`, throws TemplateError naming
+ * template and construct; with it, a template field that cannot be converted stays unchanged and is listed there.
+ */
+export function migrateConfigMapYaml(text: string, failed?: TemplateError[]): MigrationResult {
   const warnings: string[] = [];
   const converted: string[] = [];
   const docs = parseAllDocuments(text);
@@ -86,8 +116,9 @@ export function migrateConfigMapYaml(text: string): MigrationResult {
     if ((root.get("kind") as unknown) === "List") {
       const items = root.get("items", true);
       if (isSeq(items))
-        for (const item of items.items) if (isMap(item)) migrateConfigMapNode(item, warnings, converted);
-    } else migrateConfigMapNode(root, warnings, converted);
+        for (const item of items.items)
+          if (isMap(item)) migrateConfigMapNode(item, warnings, converted, failed);
+    } else migrateConfigMapNode(root, warnings, converted, failed);
   }
   const yaml = docs.map((d) => d.toString(TO_STRING).replace(/^---\n/, "")).join("---\n");
   return { yaml, warnings, converted };

@@ -5,14 +5,27 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const INSTALL = "/work/shared/fixtures/argo-rollouts/notifications-install.yaml";
+const INSTALL = "examples/config/upstream-notifications-install.yaml";
 const cli = (...args: string[]) =>
   spawnSync("node_modules/.bin/node", ["src/cli/main.ts", ...args], { encoding: "utf8", cwd: process.cwd() });
 
+function tempFile(name: string, lines: string[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), "rn-migrate-")), name);
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  return file;
+}
+
+const HEADER = [
+  "apiVersion: v1",
+  "kind: ConfigMap",
+  "metadata: {name: argo-rollouts-notification-configmap}",
+  "data:",
+];
+
 describe("rollouts-notifier migrate", () => {
-  it("prints the install ConfigMap with Handlebars templates, same keys, warnings on stderr", () => {
+  it("prints the install ConfigMap with Handlebars templates, same keys; reports the step-number difference (exit 1)", () => {
     const res = cli("migrate", INSTALL);
-    expect(res.status).toBe(0);
+    expect(res.status).toBe(1);
     const before = parse(readFileSync(INSTALL, "utf8"));
     const after = parse(res.stdout);
     expect(Object.keys(after.data)).toEqual(Object.keys(before.data));
@@ -31,28 +44,149 @@ describe("rollouts-notifier migrate", () => {
     expect(res.stderr).toContain(
       'warning: template "rollout-aborted" field "slack.attachments": converted from Go template syntax to Handlebars',
     );
+    const differences = res.stderr.split("\n").filter((l) => l.includes(": difference: "));
+    expect(differences).toEqual([
+      expect.stringMatching(
+        /^examples\/config\/upstream-notifications-install\.yaml:265: difference: trigger\.on-rollout-step-completed: .*step numbers differ by one/,
+      ),
+    ]);
+    expect(res.stderr).toContain(
+      `${INSTALL}:4: note: template.analysis-run-error (email): accepted for compatibility and ignored`,
+    );
+    expect(res.stderr).toContain(
+      `${INSTALL}: 1 difference(s) from Argo Rollouts, 9 note(s); 9 template(s) converted`,
+    );
   });
 
-  it("exits 1 naming the template and construct it cannot convert", () => {
-    const dir = mkdtempSync(join(tmpdir(), "rn-migrate-"));
-    const file = join(dir, "cm.yaml");
-    writeFileSync(
-      file,
-      [
-        "apiVersion: v1",
-        "kind: ConfigMap",
-        "metadata: {name: argo-rollouts-notification-configmap}",
-        "data:",
-        "  template.fancy: |",
-        "    message: '{{template \"footer\" .}} {{.rollout.metadata.name}}'",
-        "",
-      ].join("\n"),
-    );
+  it("reports every construct it cannot convert with its line, prints the rest converted, exits 1", () => {
+    const file = tempFile("cm.yaml", [
+      ...HEADER,
+      "  template.fancy: |",
+      "    message: '{{template \"footer\" .}} {{.rollout.metadata.name}}'",
+      "    slack:",
+      "      attachments: |",
+      '        [{"title": "{{ .rollout.metadata.name | camelcase }}",',
+      '          "text": "{{ regexReplaceAll "-" .rollout.metadata.namespace "_" }}"}]',
+      "  template.plain: |",
+      "    message: 'Rollout {{.rollout.metadata.name}} done'",
+    ]);
     const res = cli("migrate", file);
     expect(res.status).toBe(1);
+    const differences = res.stderr.split("\n").filter((l) => l.includes(": difference: "));
+    expect(differences).toEqual([
+      `${file}:6: difference: template "fancy" field "message": {{template "footer" .}} cannot be used here: named templates are not supported; notifications with this template fail to render (each is reported, none is sent)`,
+      expect.stringMatching(
+        new RegExp(
+          `^${file}:9: difference: template "fancy" field "slack.attachments": \\{\\{ \\.rollout\\.metadata\\.name \\| camelcase \\}\\} cannot be used here: function "camelcase"`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^${file}:10: difference: template "fancy" field "slack.attachments": \\{\\{ regexReplaceAll .* function "regexReplaceAll"`,
+        ),
+      ),
+    ]);
+    const out = parse(res.stdout);
+    expect(out.data["template.fancy"]).toContain('{{template "footer" .}}');
+    expect(parse(out.data["template.plain"]).message).toBe("Rollout {{rollout.metadata.name}} done");
+  });
+
+  it("one run reports services, loading, subscriptions and trigger semantics too; --check prints no config", () => {
+    const file = tempFile("cm.yaml", [
+      ...HEADER,
+      "  service.slack: |",
+      "    token: $slack-token",
+      "  service.email: |",
+      "    host: smtp.example.com",
+      "  template.done: |",
+      "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}}",
+      "  trigger.on-rollout-completed: |",
+      "    - when: rollout.status.phase == 'Healthy'",
+      "      send: [done]",
+      "  trigger.on-rollout-aborted: |",
+      "    - when: rollout.status.abort != false",
+      "      send: [done]",
+      "  trigger.on-rollout-healthy: |",
+      "    - send: [done]",
+      "  subscriptions: |",
+      "    - recipients:",
+      "      - slack: deploys",
+      "  defaultTriggers: |",
+      "    - on-rollout-completed",
+      "    - on-rollout-completed",
+      "  context: |",
+      "    a: 1",
+      "    a: 2",
+    ]);
+    const secret = tempFile("secret.yaml", [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata: {name: argo-rollouts-notification-secret}",
+      "stringData: {slack-token: ''}",
+    ]);
+    const res = cli("migrate", file, "--check", "--secret", secret);
+    expect(res.status).toBe(1);
     expect(res.stdout).toBe("");
-    expect(res.stderr).toContain('template "fancy" field "message"');
-    expect(res.stderr).toContain('{{template "footer" .}}');
+    const report = res.stderr.split("\n");
+    const at = (line: number, kind: string) =>
+      report.filter((l) => l.startsWith(`${file}:${line}: ${kind}: `)).map((l) => l.slice(l.indexOf(kind)));
+    expect(at(5, "note")).toEqual([
+      'note: service.slack (token): references "$slack-token", which is empty in Secret argo-rollouts-notification-secret: substituted as an empty string, as Argo Rollouts does',
+    ]);
+    expect(at(7, "difference")).toEqual([
+      'difference: service.email: service type "email" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "email" are not sent (each one is reported as a problem)',
+    ]);
+    expect(at(11, "difference")).toEqual([
+      expect.stringMatching(
+        /^difference: trigger\.on-rollout-completed \(\[0\]\.when\): `when` on a built-in trigger is checked only at this service's transition/,
+      ),
+    ]);
+    expect(at(14, "difference")).toEqual([
+      expect.stringMatching(
+        /^difference: trigger\.on-rollout-aborted \(\[0\]\.when\): `when` on a built-in trigger/,
+      ),
+      expect.stringMatching(
+        /^difference: trigger\.on-rollout-aborted \(\[0\]\.when\): a field missing from the object is nil/,
+      ),
+    ]);
+    expect(at(17, "difference")).toEqual([
+      "difference: trigger.on-rollout-healthy: Argo Rollouts sends this trigger when its controller records a RolloutHealthy event; that event is not detected here, so it is never sent (no condition has a `when`)",
+    ]);
+    expect(at(17, "note")).toEqual([
+      "note: trigger.on-rollout-healthy ([0].when): a custom trigger condition without `when` never fires (as in Argo Rollouts)",
+    ]);
+    expect(at(19, "difference")).toEqual([
+      expect.stringMatching(
+        /^difference: subscriptions \(\[0\]\.recipients\[0\]\): recipient written as a mapping; read as "slack:deploys" \(Argo Rollouts rejects this form/,
+      ),
+    ]);
+    expect(at(25, "note")).toEqual([
+      'note: context: duplicate key "a" (lines 1 and 2): the last value is used, as Argo Rollouts does',
+    ]);
+    expect(report).toContain(
+      `${file}: 6 difference(s) from Argo Rollouts, 3 note(s); 1 template(s) converted — see docs/migrating.md#remaining-differences`,
+    );
+  });
+
+  it("exits 0 when nothing behaves differently, and says how many notes", () => {
+    const file = tempFile("cm.yaml", [
+      ...HEADER,
+      "  service.slack: |",
+      "    token: $slack-token",
+      "  template.done: |",
+      "    message: Rollout {{.rollout.metadata.name}} completed",
+      "  trigger.on-rollout-completed: |",
+      "    - send: [done]",
+    ]);
+    const res = cli("migrate", file, "--check");
+    expect(res.stderr).toContain(
+      `${file}:1: note: Secret: 1 $reference(s) not checked: pass --secret to check them against the Secret`,
+    );
+    expect(res.stderr).toContain(
+      `${file}: 0 difference(s) from Argo Rollouts, 1 note(s); 1 template(s) converted`,
+    );
+    expect(res.stdout).toBe("");
+    expect(res.status).toBe(0);
   });
 
   it("exits 2 when the file cannot be read", () => {

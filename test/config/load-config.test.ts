@@ -375,4 +375,16 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
       'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-x ([0].when)": a custom trigger condition without `when` never fires (as in Argo Rollouts)',
     );
   });
+
+  it("a template construct that will not work here is a warning at load, with its field and line", () => {
+    const r = load({
+      "template.t":
+        "message: |\n  Rollout {{.rollout.metadata.name}}\n  {{ .rollout.metadata.name | camelcase }}",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.config.templates.t).toBeDefined();
+    expect(r.warnings).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": {{ .rollout.metadata.name | camelcase }} (line 2) cannot be used here: function "camelcase" has no Handlebars equivalent; notifications with this template fail to render (each is reported, none is sent)',
+    ]);
+  });
 });
