@@ -1,4 +1,4 @@
-import { isMap, LineCounter, parseDocument, visit } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, visit } from "yaml";
 import type { KeyErrors } from "./config-error.ts";
 
 /**
@@ -17,6 +17,14 @@ export function parseYamlValue(
     errors.error(`invalid YAML: ${first.message.split("\n")[0]!.trim()}`);
     return { ok: false };
   }
+  const complexKey = firstCollectionKey(doc, lines);
+  if (complexKey) {
+    // go-yaml v2 fails on it ("invalid map key"), so upstream rejects it too (and with it the whole ConfigMap)
+    errors.error(
+      `invalid YAML: a mapping or list used as a key (line ${complexKey.line}: ${complexKey.text}); quote the value if it is a template`,
+    );
+    return { ok: false };
+  }
   warnDuplicateKeys(doc, lines, errors);
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
@@ -28,6 +36,25 @@ export function parseYamlValue(
 }
 
 const MAX_DUPLICATE_WARNINGS = 20;
+
+function firstCollectionKey(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+): { line: number; text: string } | undefined {
+  let found: { line: number; text: string } | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      const k = pair.key as { range?: [number, number, number] } | null;
+      if (k && (isMap(k) || isSeq(k))) {
+        const line = k.range ? lines.linePos(k.range[0]).line : 1;
+        found = { line, text: String(k).slice(0, 60) };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
 
 function warnDuplicateKeys(
   doc: ReturnType<typeof parseDocument>,

@@ -21,6 +21,8 @@ const MAX_PROBLEMS = 50;
 
 export function checkTemplateSource(source: string): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
+  /** Variables declared by constructs already reported (their later uses are not problems of their own). */
+  const declared = new Set<string>();
   let current = source;
   while (problems.length < MAX_PROBLEMS) {
     try {
@@ -32,7 +34,11 @@ export function checkTemplateSource(source: string): TemplateProblem[] {
         problems.push({ line: 1, construct: "", reason: stripPrefix((err as Error).message) });
         return byLine(problems);
       }
-      problems.push({ line: cause.line, construct: cause.construct, reason: reasonOf(cause) });
+      const reason = reasonOf(cause);
+      const undefinedVar = /^undefined variable \$(\w+)/.exec(reason)?.[1];
+      if (!undefinedVar || !declared.has(undefinedVar))
+        problems.push({ line: cause.line, construct: cause.construct, reason });
+      for (const m of cause.construct.matchAll(/\$(\w+)\s*:?=/g)) declared.add(m[1]!);
       const next = blank(current, cause.construct, cause.line);
       if (next === current) return byLine(problems);
       current = next;
