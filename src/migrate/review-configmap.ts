@@ -17,7 +17,7 @@ import { loadNotifierConfig } from "../config/load-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { migrateConfigMapYaml } from "../templates/migrate-configmap.ts";
 import type { TemplateError } from "../templates/template-error.ts";
-import { canonicalTrigger } from "../triggers/trigger-names.ts";
+import { BUILTIN_TRIGGERS, canonicalTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
 import { triggerDifferences } from "./trigger-differences.ts";
 
@@ -168,6 +168,17 @@ function reviewConfigMap(
       subject: path ? `${key} (${path})` : key,
       message,
       differs: warningDiffers(key, message),
+    });
+  }
+
+  // built-in triggers this ConfigMap leaves out: annotations naming them get a built-in template here
+  const undefinedBuiltins = BUILTIN_TRIGGERS.filter((t) => !config.triggers[t]);
+  if (undefinedBuiltins.length > 0 && keys.length > 0) {
+    items.push({
+      line: keys[0]!.line,
+      subject: "triggers",
+      message: `not defined here: ${undefinedBuiltins.join(", ")}. Argo Rollouts sends nothing for a subscription (annotation) to one of them; this service sends its built-in template for it`,
+      differs: false,
     });
   }
 
