@@ -155,10 +155,6 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
     });
   }
   const knownTrigger = (t: string) => isBuiltinTrigger(t) || config.triggers[t] !== undefined;
-  // upstream skips a trigger its ConfigMap does not define; here a built-in trigger sends its built-in template
-  const builtinOnly = (t: string) => isBuiltinTrigger(t) && config.triggers[t] === undefined;
-  const builtinOnlyWarning = (t: string) =>
-    `trigger "${t}" is not defined in this ConfigMap: Argo Rollouts sends nothing for it; this service sends its built-in template`;
   const lists: [string, string[]][] = [
     ["defaultTriggers", config.defaultTriggers],
     ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [
@@ -167,17 +163,13 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
     ]),
   ];
   for (const [key, list] of lists) {
-    for (const t of list) {
+    for (const t of list)
       if (!knownTrigger(t)) out.push(`${source} key "${key}": trigger "${t}" is not defined`);
-      else if (builtinOnly(t)) out.push(`${source} key "${key}": ${builtinOnlyWarning(t)}`);
-    }
   }
   config.subscriptions.forEach((s, i) => {
     for (const t of s.triggers) {
       if (!knownTrigger(t))
         out.push(`${source} key "subscriptions ([${i}].triggers)": trigger "${t}" is not defined`);
-      else if (builtinOnly(t))
-        out.push(`${source} key "subscriptions ([${i}].triggers)": ${builtinOnlyWarning(t)}`);
     }
   });
   return out;

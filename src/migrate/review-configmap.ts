@@ -17,7 +17,7 @@ import { loadNotifierConfig } from "../config/load-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { migrateConfigMapYaml } from "../templates/migrate-configmap.ts";
 import type { TemplateError } from "../templates/template-error.ts";
-import { BUILTIN_TRIGGERS, canonicalTrigger } from "../triggers/trigger-names.ts";
+import { BUILTIN_TRIGGERS, canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
 import { triggerDifferences } from "./trigger-differences.ts";
 
@@ -169,6 +169,32 @@ function reviewConfigMap(
       message,
       differs: warningDiffers(key, message),
     });
+  }
+
+  // subscriptions in the ConfigMap to built-in triggers it does not define: upstream skips them ("is not
+  // configured"); here the built-in trigger sends its built-in template. (Not a load warning: using the built-in
+  // triggers without defining them is this service's own way; only a migration changes what is sent.)
+  const builtinOnly = (t: string) => isBuiltinTrigger(t) && !config.triggers[canonicalTrigger(t)];
+  const lists: [string, string[]][] = [
+    ["defaultTriggers", config.defaultTriggers],
+    ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [
+      `defaultTriggers.${s}`,
+      l,
+    ]),
+    ...config.subscriptions.map((s, i): [string, string[]] => [
+      `subscriptions ([${i}].triggers)`,
+      s.triggers,
+    ]),
+  ];
+  for (const [subject, list] of lists) {
+    for (const t of list.filter(builtinOnly)) {
+      items.push({
+        line: lineOfKey(subject.split(" ")[0]!),
+        subject,
+        message: `trigger "${t}" is not defined in this ConfigMap: Argo Rollouts sends nothing for it; this service sends its built-in template`,
+        differs: true,
+      });
+    }
   }
 
   // built-in triggers this ConfigMap leaves out: annotations naming them get a built-in template here
