@@ -195,7 +195,12 @@ export const CASES: Record<string, CompatCase> = {
     upstream: [1, 2].map(() => ({
       trigger: "on-rollout-completed",
       to: "test_webhook:",
-      webhook: { method: "POST", url: "http://******/https://webhook-url", body: "" },
+      webhook: {
+        method: "POST",
+        url: "http://******/https://webhook-url",
+        body: "",
+        headers: ["authorization"],
+      },
     })),
   },
   // Issue #4440: repository_dispatch on every RolloutPaused ([11], [18]); `secret.github` is not a key upstream

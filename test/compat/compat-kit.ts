@@ -93,9 +93,15 @@ export interface Sent {
   attachments?: unknown;
   /** PagerDuty v2: payload summary, severity, source. */
   pagerduty?: { summary: string; severity: string; source: string };
-  /** Webhook: method, url, body. */
-  webhook?: { method: string; url: string; body: string };
+  /** Webhook: method, url, body; `headers`: the names of the headers sent (lower case, sorted), when given. */
+  webhook?: { method: string; url: string; body: string; headers?: string[] };
 }
+
+/**
+ * Headers this service adds to every webhook request (docs/migrating.md, Delivery): not compared.
+ * Content-Type is added only to a JSON body without one.
+ */
+const ADDED_HEADERS = new Set(["user-agent", "idempotency-key", "content-type"]);
 
 /** A dry-run line reduced to what the case states (only the fields the expectation has). */
 export function reduce(line: Record<string, unknown>, like: Sent | undefined): Sent {
@@ -110,6 +116,10 @@ export function reduce(line: Record<string, unknown>, like: Sent | undefined): S
     out.pagerduty = { summary: p.summary, severity: p.severity, source: p.source };
   } else if (n.type === "webhook") {
     out.webhook = { method: String(n.method), url: String(n.url), body: String(n.body) };
+    if (like?.webhook?.headers)
+      out.webhook.headers = Object.keys(n.headers as Record<string, string>)
+        .filter((h) => !ADDED_HEADERS.has(h))
+        .sort();
   }
   return out;
 }
