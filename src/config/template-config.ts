@@ -2,6 +2,7 @@
 // converts them). Structure is validated here; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
 import { checkTemplateSource } from "../migrate/template-check.ts";
+import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
@@ -121,6 +122,10 @@ function warnTemplateProblems(spec: TemplateSpec, errors: KeyErrors): void {
   ];
   for (const [field, value] of fields) {
     if (typeof value !== "string") continue;
+    for (const u of argoCdVariableUses(value)) {
+      if (u.name === "context") continue; // this service's `context` key; migrate says it differs from upstream
+      errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
+    }
     for (const p of checkTemplateSource(value)) {
       errors.warn(
         `${p.construct ? `${p.construct} (line ${p.line}) ` : ""}cannot be used here: ${p.reason}; notifications with this template fail to render (each is reported, none is sent)`,

@@ -19,6 +19,7 @@ import { migrateConfigMapYaml } from "../templates/migrate-configmap.ts";
 import type { TemplateError } from "../templates/template-error.ts";
 import { BUILTIN_TRIGGERS, canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
+import { ARGO_CD_VARIABLE, argoCdVariableUses } from "./template-variables.ts";
 import { triggerDifferences } from "./trigger-differences.ts";
 
 export interface ReviewItem {
@@ -146,7 +147,7 @@ function reviewConfigMap(
     items.push({
       line: lineOfKey(e.key),
       subject: e.path ? `${e.key} (${e.path})` : e.key,
-      message: `${e.message} — this key does not load here (Argo Rollouts rejects it too, and with it the whole ConfigMap)`,
+      message: `${e.message} — this key does not load here (the service keeps its last good value, if any)`,
       differs: true,
     });
   }
@@ -162,7 +163,11 @@ function reviewConfigMap(
   // accepted with a warning: a difference unless the behaviour is the same as Argo Rollouts'
   for (const w of warnings) {
     const { key, path, message } = parseWarning(w);
-    if (templateKeysWithProblems.has(key) && /cannot be used here: /.test(message)) continue; // reported above, by line
+    if (
+      templateKeysWithProblems.has(key) &&
+      /cannot be used here: |is not a template variable here/.test(message)
+    )
+      continue; // reported above, by line
     items.push({
       line: lineOfKey(key),
       subject: path ? `${key} (${path})` : key,
@@ -236,11 +241,20 @@ function templateProblems(k: DataKey): ReviewItem[] {
     Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string") return;
       const problems = checkTemplateSource(node.value);
-      if (problems.length === 0) return;
+      const uses = argoCdVariableUses(node.value);
+      if (problems.length === 0 && uses.length === 0) return;
       const field = fieldPath(path, key);
       const start = node.range ? inner.linePos(node.range[0]).line : 1;
       const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
       const fieldLine = k.valueLine + start - 1 + (block ? 1 : 0);
+      for (const u of uses) {
+        out.push({
+          line: fieldLine + u.line - 1,
+          subject: `template "${name}" field "${field}"`,
+          message: `${u.expression}: ${ARGO_CD_VARIABLE(u.name)}`,
+          differs: true,
+        });
+      }
       for (const p of problems) {
         out.push({
           line: fieldLine + p.line - 1,

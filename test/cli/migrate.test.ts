@@ -99,7 +99,7 @@ describe("rollouts-notifier migrate", () => {
       "  service.email: |",
       "    host: smtp.example.com",
       "  template.done: |",
-      "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}}",
+      "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}} {{.context.url}}",
       "  trigger.on-rollout-completed: |",
       "    - when: rollout.status.phase == 'Healthy'",
       "      send: [done]",
@@ -138,6 +138,9 @@ describe("rollouts-notifier migrate", () => {
     expect(at(7, "difference")).toEqual([
       'difference: service.email: service type "email" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "email" are not sent (each one is reported as a problem)',
     ]);
+    expect(at(10, "difference")).toEqual([
+      'difference: template "done" field "message": .context.url: Argo Rollouts has no `context` (it ignores that ConfigMap key), so its template fails on this and sends nothing; here it reads this service\'s `context` key and sends',
+    ]);
     expect(at(11, "difference")).toEqual([
       expect.stringMatching(
         /^difference: trigger\.on-rollout-completed \(\[0\]\.when\): `when` on a built-in trigger is checked only at this service's transition/,
@@ -166,7 +169,7 @@ describe("rollouts-notifier migrate", () => {
       'note: context: duplicate key "a" (lines 1 and 2): the last value is used, as Argo Rollouts does',
     ]);
     expect(report).toContain(
-      `${file}: 6 difference(s) from Argo Rollouts, 4 note(s); 1 template(s) converted — see docs/migrating.md#remaining-differences`,
+      `${file}: 7 difference(s) from Argo Rollouts, 4 note(s); 1 template(s) converted — see docs/migrating.md#remaining-differences`,
     );
   });
 

@@ -387,4 +387,15 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
       'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": {{ .rollout.metadata.name | camelcase }} (line 2) cannot be used here: function "camelcase" has no Handlebars equivalent; notifications with this template fail to render (each is reported, none is sent)',
     ]);
   });
+
+  it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
+    const r = load({
+      "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
+      context: "argocdUrl: https://cd.example.com",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): Argo Rollouts fails this template and sends nothing; here it renders empty and sends',
+    ]);
+  });
 });
