@@ -34,7 +34,7 @@ export interface ReviewItem {
 
 export interface ConfigMapReview {
   items: ReviewItem[];
-  /** The file with Go templates converted (fields that cannot be converted unchanged). */
+  /** The file with Go templates converted (fields that cannot be converted unchanged), Secret documents left out. */
   yaml: string;
   /** template.* keys whose sources changed. */
   converted: string[];
@@ -78,10 +78,23 @@ export function reviewConfigMapYaml(text: string, opts: ReviewOptions = {}): Con
   items.sort((a, b) => a.line - b.line);
   return {
     items,
-    yaml: migrated.yaml,
+    yaml: withoutSecrets(migrated.yaml),
     converted: migrated.converted,
     conversionWarnings: migrated.warnings,
   };
+}
+
+/** The converted stream without Secret documents: their values never go to the output. */
+function withoutSecrets(yaml: string): string {
+  const docs = parseAllDocuments(yaml);
+  if (!Array.isArray(docs)) return yaml;
+  const isSecret = (d: (typeof docs)[number]) =>
+    isMap(d.contents) && (d.contents.get("kind") as unknown) === "Secret";
+  if (!docs.some(isSecret)) return yaml;
+  return docs
+    .filter((d) => !isSecret(d))
+    .map((d) => d.toString({ lineWidth: 0, minContentWidth: 0 }).replace(/^---\n/, ""))
+    .join("---\n");
 }
 
 interface DataKey {

@@ -194,6 +194,29 @@ describe("rollouts-notifier migrate", () => {
     expect(res.status).toBe(0);
   });
 
+  it("checks $refs against a Secret in the same file, and never prints the Secret", () => {
+    const file = tempFile("cm.yaml", [
+      ...HEADER,
+      "  service.slack: |",
+      "    token: $slack-token",
+      "  service.webhook.hook: |",
+      "    url: $hook-url",
+      "---",
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata: {name: argo-rollouts-notification-secret}",
+      "stringData: {slack-token: xoxb-very-secret-value}",
+    ]);
+    const res = cli("migrate", file);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(
+      `${file}:7: difference: service.webhook.hook (url): references "$hook-url" but Secret argo-rollouts-notification-secret has no such key`,
+    );
+    expect(res.stdout).toContain("service.slack");
+    expect(res.stdout).not.toContain("kind: Secret");
+    expect(`${res.stdout}${res.stderr}`).not.toContain("xoxb-very-secret-value");
+  });
+
   it("exits 2 when the file cannot be read", () => {
     const res = cli("migrate", "/nonexistent/cm.yaml");
     expect(res.status).toBe(2);

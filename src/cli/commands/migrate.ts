@@ -20,7 +20,7 @@ export interface MigrateIO {
 export interface MigrateOptions {
   /** Report and exit code only: no converted config on stdout (for CI). */
   check?: boolean;
-  /** The Secret file, to check `$refs`. */
+  /** The Secret file, to check `$refs` (default: a Secret in FILE, if any). */
   secret?: string;
 }
 
@@ -35,25 +35,33 @@ const processIO: MigrateIO = {
 
 function findSecret(text: string): KubeObject | undefined {
   for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+    if (doc.errors.length > 0) continue;
     const obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
     if (obj && typeof obj === "object" && obj.kind === "Secret") return obj;
   }
   return undefined;
 }
 
-export function runMigrate(file: string, io: MigrateIO, opts: MigrateOptions = {}): void {
-  let text: string;
-  let secret: KubeObject | undefined;
+function read(path: string, io: MigrateIO): string | undefined {
   try {
-    text = io.readFile(file);
-    if (opts.secret)
-      secret = findSecret(io.readFile(opts.secret)) ?? { kind: "Secret", metadata: { name: "" } };
+    return io.readFile(path);
   } catch (err) {
-    const which = opts.secret && !(err as Error).message.includes(file) ? opts.secret : file;
-    io.stderr.write(`error: cannot read ${which}: ${(err as Error).message}\n`);
+    io.stderr.write(`error: cannot read ${path}: ${(err as Error).message}\n`);
     io.setExitCode(2);
-    return;
+    return undefined;
   }
+}
+
+export function runMigrate(file: string, io: MigrateIO, opts: MigrateOptions = {}): void {
+  const text = read(file, io);
+  if (text === undefined) return;
+  // the Secret: --secret, else one in the same file (kubectl get configmap,secret … -o yaml)
+  let secret: KubeObject | undefined;
+  if (opts.secret) {
+    const secretText = read(opts.secret, io);
+    if (secretText === undefined) return;
+    secret = findSecret(secretText) ?? { kind: "Secret", metadata: { name: "" } };
+  } else secret = findSecret(text);
   let review: ReturnType<typeof reviewConfigMapYaml>;
   try {
     review = reviewConfigMapYaml(text, secret ? { secret } : {});
@@ -85,6 +93,9 @@ export function registerMigrateCommand(program: Command, io: MigrateIO = process
     )
     .argument("<file>", "ConfigMap YAML file (- for stdin)")
     .option("--check", "report and exit code only, no converted config (for CI)")
-    .option("--secret <file>", "the argo-rollouts-notification-secret, to check $references")
+    .option(
+      "--secret <file>",
+      "the argo-rollouts-notification-secret, to check $references (default: a Secret in <file>)",
+    )
     .action((file: string, opts: MigrateOptions) => runMigrate(file, io, opts));
 }
