@@ -4,10 +4,32 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type MigrateOptions, runMigrate } from "../../src/cli/commands/migrate.ts";
 
 const INSTALL = "examples/config/upstream-notifications-install.yaml";
 const cli = (...args: string[]) =>
   spawnSync("node_modules/.bin/node", ["src/cli/main.ts", ...args], { encoding: "utf8", cwd: process.cwd() });
+
+/** runMigrate in-process (the command's own function; the CLI wiring is covered by the spawned runs). */
+function migrate(
+  file: string,
+  opts: MigrateOptions = {},
+): { status: number; stdout: string; stderr: string } {
+  const out = { status: 0, stdout: "", stderr: "" };
+  runMigrate(
+    file,
+    {
+      stdout: { write: (c: string) => (out.stdout += c) },
+      stderr: { write: (c: string) => (out.stderr += c) },
+      readFile: (path) => readFileSync(path, "utf8"),
+      setExitCode: (code) => {
+        out.status = code;
+      },
+    },
+    opts,
+  );
+  return out;
+}
 
 function tempFile(name: string, lines: string[]): string {
   const file = join(mkdtempSync(join(tmpdir(), "rn-migrate-")), name);
@@ -70,7 +92,7 @@ describe("rollouts-notifier migrate", () => {
       "  template.plain: |",
       "    message: 'Rollout {{.rollout.metadata.name}} done'",
     ]);
-    const res = cli("migrate", file);
+    const res = migrate(file);
     expect(res.status).toBe(1);
     const differences = res.stderr.split("\n").filter((l) => l.includes(": difference: "));
     expect(differences).toEqual([
@@ -183,7 +205,7 @@ describe("rollouts-notifier migrate", () => {
       "  trigger.on-rollout-completed: |",
       "    - send: [done]",
     ]);
-    const res = cli("migrate", file, "--check");
+    const res = migrate(file, { check: true });
     expect(res.stderr).toContain(
       `${file}:1: note: Secret: 1 $reference(s) not checked: pass --secret to check them against the Secret`,
     );
@@ -207,7 +229,7 @@ describe("rollouts-notifier migrate", () => {
       "metadata: {name: argo-rollouts-notification-secret}",
       "stringData: {slack-token: xoxb-very-secret-value}",
     ]);
-    const res = cli("migrate", file);
+    const res = migrate(file);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain(
       `${file}:7: difference: service.webhook.hook (url): references "$hook-url" but Secret argo-rollouts-notification-secret has no such key`,

@@ -8,7 +8,11 @@ import { parseReplayInput, type ReplayItem } from "../../src/replay/parse-docume
 import { isWatchEvent } from "../../src/triggers/transition-detector.ts";
 import { historyPath } from "../replay/expected-histories.ts";
 
-export const configPath = (name: string) => new URL(`./configs/${name}.yaml`, import.meta.url);
+/** configs/<name>.yaml; "install" is upstream's notifications-install.yaml among the repository's fixtures. */
+export const configPath = (name: string) =>
+  name === "install"
+    ? new URL("../fixtures/argo-rollouts/notifications-install.yaml", import.meta.url)
+    : new URL(`./configs/${name}.yaml`, import.meta.url);
 
 /**
  * One ConfigMap from several config files (the install manifest, then a documentation page's snippets of the same
