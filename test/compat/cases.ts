@@ -41,10 +41,9 @@ const SLACK = { "slack-token": "xoxb-compat-corpus-token" };
 const sub = (trigger: string, service: string, recipient: string) => ({
   [`notifications.argoproj.io/subscribe.${trigger}.${service}`]: recipient,
 });
-const unsupported = (type: string, name = type) => ({
-  load: [
-    `service type "${type}" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "${name}" are not sent`,
-  ],
+/** The named reason for a service type not built yet (the same words at load and in migrate). */
+const unsupported = (type: string) => ({
+  load: [`service type "${type}" is not supported`],
   migrate: [`service type "${type}" is not supported`],
 });
 /** install.yaml's rollout-completed message for canary-abort-retry.yaml: [4] revision 1, [21] revision 2. */
@@ -318,7 +317,7 @@ export const CASES: Record<string, CompatCase> = {
     history: "canary-abort-retry.yaml",
     edit: { annotations: sub("on-rollout-completed", "gmail", "team@example.com") },
     upstream: completedTwice("gmail:team@example.com").map(({ text, ...n }) => n),
-    differs: { sent: [], ...unsupported("email", "gmail") },
+    differs: { sent: [], ...unsupported("email") },
   },
   "teams-docs": {
     configs: ["install", "teams-docs"],
@@ -372,7 +371,7 @@ export const CASES: Record<string, CompatCase> = {
     differs: {
       sent: [],
       load: [
-        'service type "opsgenie" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "opsgenie" are not sent',
+        'service type "opsgenie" is not supported',
         'key "template.opsgenie": invalid YAML: a mapping or list used as a key (line 10',
         "Unknown variable: app",
       ],
