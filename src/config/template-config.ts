@@ -1,8 +1,10 @@
-// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates; src/templates compiles and
-// converts them). Structure is validated here; `email` and other unsupported services are accepted and ignored.
+// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates). Structure is validated here
+// and every source is compiled (src/templates), so a syntax error or an unknown function rejects the key at load,
+// naming the field and line; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
-import { checkTemplateSource } from "../migrate/template-check.ts";
 import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
+import { compileTemplateSpec } from "../templates/compile.ts";
+import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
@@ -103,15 +105,25 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   if (d.webhook) {
     spec.webhook = Object.fromEntries(Object.entries(d.webhook).map(([k, v]) => [k, stripUndefined(v)]));
   }
-  warnTemplateProblems(spec, errors);
   if (spec.message === undefined && !spec.slack && !spec.pagerdutyv2 && !spec.webhook) {
     errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
+  }
+  warnArgoCdVariables(spec, errors);
+  try {
+    for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    errors.error(err.message.replace(/^template "[^"]*"( field "[^"]*")?: /, ""), err.field);
+    return undefined;
   }
   return spec;
 }
 
-/** Every construct of every field that will not work here (checkTemplateSource), as a warning with its line. */
-function warnTemplateProblems(spec: TemplateSpec, errors: KeyErrors): void {
+/**
+ * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it fails at every render, here as in Argo
+ * Rollouts, so it is said at load. (`.context.…` is this service's own key: migrate says how it differs.)
+ */
+function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
   const fields: [string, unknown][] = [
     ["message", spec.message],
     ...Object.entries(spec.slack ?? {}).map(([k, v]): [string, unknown] => [`slack.${k}`, v]),
@@ -123,14 +135,8 @@ function warnTemplateProblems(spec: TemplateSpec, errors: KeyErrors): void {
   for (const [field, value] of fields) {
     if (typeof value !== "string") continue;
     for (const u of argoCdVariableUses(value)) {
-      if (u.name === "context") continue; // this service's `context` key; migrate says it differs from upstream
-      errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
-    }
-    for (const p of checkTemplateSource(value)) {
-      errors.warn(
-        `${p.construct ? `${p.construct} (line ${p.line}) ` : ""}cannot be used here: ${p.reason}; notifications with this template fail to render (each is reported, none is sent)`,
-        field,
-      );
+      if (u.name !== "context")
+        errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
     }
   }
 }

@@ -1,7 +1,8 @@
 // `migrate` as a review: every difference from Argo Rollouts in a whole ConfigMap file, each with its line —
 // template constructs that will not work here, keys that do not load, services of unsupported types, triggers
 // whose behaviour differs (and how) — and the notes (accepted, same behaviour as Argo Rollouts, but worth a look).
-// Pure: YAML text (+ optional Secret) in, report + converted YAML out.
+// Pure: YAML text (+ optional Secret) in, report + the ConfigMap(s) to deploy out (Go templates run as they are,
+// so that is the file itself, without Secret documents).
 import {
   isMap,
   isScalar,
@@ -15,8 +16,6 @@ import {
 import type { ConfigError } from "../config/config-error.ts";
 import { loadNotifierConfig } from "../config/load-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { migrateConfigMapYaml } from "../templates/migrate-configmap.ts";
-import type { TemplateError } from "../templates/template-error.ts";
 import { BUILTIN_TRIGGERS, canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
 import { ARGO_CD_VARIABLE, argoCdVariableUses } from "./template-variables.ts";
@@ -34,12 +33,8 @@ export interface ReviewItem {
 
 export interface ConfigMapReview {
   items: ReviewItem[];
-  /** The file with Go templates converted (fields that cannot be converted unchanged), Secret documents left out. */
+  /** The reviewed file without its Secret documents (Go templates run here as they are: nothing to convert). */
   yaml: string;
-  /** template.* keys whose sources changed. */
-  converted: string[];
-  /** Per-field conversion notes ("converted from Go template syntax"). */
-  conversionWarnings: string[];
 }
 
 export interface ReviewOptions {
@@ -73,18 +68,11 @@ export function reviewConfigMapYaml(text: string, opts: ReviewOptions = {}): Con
       }
     }
   }
-  const failed: TemplateError[] = [];
-  const migrated = migrateConfigMapYaml(text, failed);
   items.sort((a, b) => a.line - b.line);
-  return {
-    items,
-    yaml: withoutSecrets(migrated.yaml),
-    converted: migrated.converted,
-    conversionWarnings: migrated.warnings,
-  };
+  return { items, yaml: withoutSecrets(text) };
 }
 
-/** The converted stream without Secret documents: their values never go to the output. */
+/** The stream without Secret documents: their values never go to the output. */
 function withoutSecrets(yaml: string): string {
   const docs = parseAllDocuments(yaml);
   if (!Array.isArray(docs)) return yaml;
@@ -139,14 +127,13 @@ function reviewConfigMap(
   const { config, errors, warnings } = loadNotifierConfig(cm, opts.secret);
   const items: ReviewItem[] = [];
 
-  // templates: every construct that will not work, with its line
+  // templates: every construct that will not render as upstream, with its line (and Argo CD variables)
   const templateKeysWithProblems = new Set<string>();
   for (const k of keys) {
     if (!k.key.startsWith("template.") || k.text === undefined) continue;
-    for (const p of templateProblems(k)) {
-      templateKeysWithProblems.add(k.key);
-      items.push(p);
-    }
+    const found = templateProblems(k);
+    if (found.problems.length > 0) templateKeysWithProblems.add(k.key);
+    items.push(...found.problems, ...found.variables);
   }
 
   // keys that do not load
@@ -156,7 +143,8 @@ function reviewConfigMap(
       skippedRefs++;
       continue;
     }
-    if (templateKeysWithProblems.has(e.key) && /convert|Go template/.test(e.message)) continue;
+    // a template that does not compile: its problems are reported above, each with its line
+    if (templateKeysWithProblems.has(e.key) && !/^invalid YAML/.test(e.message)) continue;
     items.push({
       line: lineOfKey(e.key),
       subject: e.path ? `${e.key} (${e.path})` : e.key,
@@ -176,11 +164,7 @@ function reviewConfigMap(
   // accepted with a warning: a difference unless the behaviour is the same as Argo Rollouts'
   for (const w of warnings) {
     const { key, path, message } = parseWarning(w);
-    if (
-      templateKeysWithProblems.has(key) &&
-      /cannot be used here: |is not a template variable here/.test(message)
-    )
-      continue; // reported above, by line
+    if (templateKeysWithProblems.has(key) && /is not a template variable here/.test(message)) continue; // reported above, by line
     items.push({
       line: lineOfKey(key),
       subject: path ? `${key} (${path})` : key,
@@ -244,41 +228,43 @@ function reviewConfigMap(
   return items;
 }
 
-function templateProblems(k: DataKey): ReviewItem[] {
+function templateProblems(k: DataKey): { problems: ReviewItem[]; variables: ReviewItem[] } {
   const name = k.key.slice("template.".length);
   const inner = new LineCounter();
   const doc = parseDocument(k.text!, { lineCounter: inner, uniqueKeys: false });
-  if (doc.errors.length) return []; // the loader reports invalid YAML
-  const out: ReviewItem[] = [];
+  const problems: ReviewItem[] = [];
+  const variables: ReviewItem[] = [];
+  if (doc.errors.length) return { problems, variables }; // the loader reports invalid YAML
   visit(doc, {
     Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string") return;
-      const problems = checkTemplateSource(node.value);
+      const found = checkTemplateSource(node.value);
       const uses = argoCdVariableUses(node.value);
-      if (problems.length === 0 && uses.length === 0) return;
+      if (found.length === 0 && uses.length === 0) return;
       const field = fieldPath(path, key);
       const start = node.range ? inner.linePos(node.range[0]).line : 1;
       const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
       const fieldLine = k.valueLine + start - 1 + (block ? 1 : 0);
+      const subject = `template "${name}" field "${field}"`;
       for (const u of uses) {
-        out.push({
+        variables.push({
           line: fieldLine + u.line - 1,
-          subject: `template "${name}" field "${field}"`,
+          subject,
           message: `${u.expression}: ${ARGO_CD_VARIABLE(u.name)}`,
-          differs: true,
+          differs: u.name === "context", // .app/.repo fail there as here
         });
       }
-      for (const p of problems) {
-        out.push({
+      for (const p of found) {
+        problems.push({
           line: fieldLine + p.line - 1,
-          subject: `template "${name}" field "${field}"`,
-          message: `${p.construct ? `${p.construct} ` : ""}cannot be used here: ${p.reason}; notifications with this template fail to render (each is reported, none is sent)`,
+          subject,
+          message: `${p.reason}; notifications with this template fail to render (each is reported, none is sent)`,
           differs: true,
         });
       }
     },
   });
-  return out;
+  return { problems, variables };
 }
 
 function fieldPath(path: readonly unknown[], last: unknown): string {

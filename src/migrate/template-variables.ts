@@ -1,8 +1,9 @@
 // Top-level template variables a Go template reads below (`.app.metadata.name`) that Argo Rollouts does not
 // provide: its templates get `rollout`, `analysisRuns`, `time`, `secrets`, `serviceType` and `recipient` only
 // (argo-rollouts utils/record/record.go, notifications-engine pkg/api/api.go). Go's text/template fails on a field
-// of a missing variable ("nil pointer evaluating interface {}.metadata"), so upstream sends nothing for such a
-// template, where Handlebars renders an empty value and sends it. Templates copied from Argo CD are the usual case.
+// of a missing variable ("nil pointer evaluating interface {}.metadata"), so such a template never sends — there
+// and here (the same interpreter semantics); `.context` is this service's own key, so only it renders differently.
+// Templates copied from Argo CD are the usual case.
 //
 // Only the names seen in such copies are looked for (`app`, `repo`, `context`): inside `range`/`with` the dot
 // changes, so any other `.name.field` may be fine.
@@ -33,9 +34,9 @@ export function argoCdVariableUses(source: string): VariableUse[] {
   return out;
 }
 
-/** Why a use of that variable behaves differently (the loader's warning and migrate's difference). */
+/** What a use of that variable does (the loader's warning, migrate's item). */
 export function ARGO_CD_VARIABLE(name: VariableUse["name"]): string {
   return name === "context"
     ? "Argo Rollouts has no `context` (it ignores that ConfigMap key), so its template fails on this and sends nothing; here it reads this service's `context` key and sends"
-    : `\`${name}\` is not a template variable here nor in Argo Rollouts (an Argo CD template?): Argo Rollouts fails this template and sends nothing; here it renders empty and sends`;
+    : `\`${name}\` is not a template variable here nor in Argo Rollouts (an Argo CD template?): the template fails at every render ("nil pointer evaluating interface {}"), here as in Argo Rollouts, so nothing is sent (each failure is reported)`;
 }

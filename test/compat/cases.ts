@@ -231,7 +231,7 @@ export const CASES: Record<string, CompatCase> = {
   "matijaoreskovic-canary": {
     configs: ["matijaoreskovic-canary"],
     pendingOn:
-      "issue 10 items 1-4 (`when` on built-in triggers on both upstream paths, nil semantics, Sprig camelcase/regexReplaceAll/int in templates)",
+      "issue 10 items 1 and 3 (`when` on a built-in trigger on upstream's event and condition paths; expr-lang nil for the missing status.abort)",
     secret: SLACK,
     history: "canary-abort-retry.yaml",
     edit: {

@@ -1,8 +1,8 @@
 // `rollouts-notifier migrate FILE`: a review of an argo-rollouts-notification-configmap before moving to this
 // service. One run reports (stderr) every difference from Argo Rollouts in the whole file, each with its line:
 // template constructs that will not work, keys that do not load, unsupported service types, triggers whose
-// behaviour differs and how; then notes (same behaviour, worth a look). Then it prints the ConfigMap(s) with Go
-// templates converted to Handlebars (stdout; fields that cannot be converted unchanged), unless --check.
+// behaviour differs and how; then notes (same behaviour, worth a look). Then it prints the ConfigMap(s) to deploy
+// (stdout; Go templates run as they are, Secret documents are left out), unless --check.
 // Exit codes: 0 nothing behaves differently; 1 something does (or the YAML is invalid); 2 a file cannot be read.
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -18,7 +18,7 @@ export interface MigrateIO {
 }
 
 export interface MigrateOptions {
-  /** Report and exit code only: no converted config on stdout (for CI). */
+  /** Report and exit code only: no config on stdout (for CI). */
   check?: boolean;
   /** The Secret file, to check `$refs` (default: a Secret in FILE, if any). */
   secret?: string;
@@ -73,13 +73,10 @@ export function runMigrate(file: string, io: MigrateIO, opts: MigrateOptions = {
   const differences = review.items.filter((i) => i.differs);
   const notes = review.items.filter((i) => !i.differs);
   for (const item of [...differences, ...notes]) io.stderr.write(`${formatReviewItem(file, item)}\n`);
-  for (const w of review.conversionWarnings) io.stderr.write(`warning: ${w}\n`);
   io.stderr.write(
-    `${file}: ${differences.length} difference(s) from Argo Rollouts, ${notes.length} note(s); ${
-      review.converted.length === 0
-        ? "no Go templates converted"
-        : `${review.converted.length} template(s) converted`
-    }${differences.length > 0 ? " — see docs/migrating.md#remaining-differences" : ""}\n`,
+    `${file}: ${differences.length} difference(s) from Argo Rollouts, ${notes.length} note(s)${
+      differences.length > 0 ? " — see docs/migrating.md#remaining-differences" : ""
+    }\n`,
   );
   if (!opts.check) io.stdout.write(review.yaml);
   if (differences.length > 0) io.setExitCode(1);
@@ -89,10 +86,10 @@ export function registerMigrateCommand(program: Command, io: MigrateIO = process
   program
     .command("migrate")
     .description(
-      "review an argo-rollouts-notification-configmap: every difference from Argo Rollouts (stderr, exit 1 when any), then the ConfigMap with Go templates converted to Handlebars",
+      "review an argo-rollouts-notification-configmap: every difference from Argo Rollouts (stderr, exit 1 when any), then the ConfigMap to deploy",
     )
     .argument("<file>", "ConfigMap YAML file (- for stdin)")
-    .option("--check", "report and exit code only, no converted config (for CI)")
+    .option("--check", "report and exit code only, no config on stdout (for CI)")
     .option(
       "--secret <file>",
       "the argo-rollouts-notification-secret, to check $references (default: a Secret in <file>)",
