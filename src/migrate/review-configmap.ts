@@ -219,7 +219,7 @@ function reviewConfigMap(
     for (const d of triggerDifferences(name, conditions)) {
       items.push({
         line: k.line,
-        subject: d.index === undefined ? k.key : `${k.key} ([${d.index}].when)`,
+        subject: d.index === undefined ? k.key : `${k.key} ([${d.index}].${d.field ?? "when"})`,
         message: d.message,
         differs: true,
       });

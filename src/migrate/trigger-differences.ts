@@ -7,6 +7,8 @@ import { isBuiltinTrigger } from "../triggers/trigger-names.ts";
 export interface TriggerDifference {
   /** Condition index, when the difference is about one condition. */
   index?: number;
+  /** The condition's field it is about (default `when`). */
+  field?: "when" | "oncePer";
   message: string;
 }
 
@@ -32,9 +34,6 @@ export const UPSTREAM_ONLY_EVENT_TRIGGERS: Readonly<Record<string, string>> = {
   "on-target-group-verify-error": "TargetGroupVerifyError",
 };
 
-/** Comparisons whose result depends on expr-lang's nil for a missing field. */
-const NIL_SENSITIVE = /!=\s*(true|false|nil|'[^']*'|"[^"]*"|\d)|==\s*nil|\?\.|\?\?/;
-
 export function triggerDifferences(
   name: string,
   conditions: readonly TriggerCondition[],
@@ -57,26 +56,27 @@ export function triggerDifferences(
         "not an Argo Rollouts event (its AnalysisRun events are on-analysis-run-successful/-failed/-error/-inconclusive): Argo Rollouts never sends it on an event, this service sends it when an AnalysisRun completes",
     });
   }
-  if (name === "on-rollout-step-completed") {
+  if (name === "on-rollout-resumed") {
     out.push({
       message:
-        "templates and `when` see the Rollout after the step's status write (status.currentStepIndex already points at the next step); Argo Rollouts renders them with the Rollout as it was before that write, so step numbers differ by one (its default template's `add .rollout.status.currentStepIndex 1` says 2/2 here for the first of two steps)",
+        "also sent when `kubectl argo rollouts promote` ends a pause, where Argo Rollouts records no RolloutResumed (the promote clears the pause itself)",
     });
   }
   conditions.forEach((c, index) => {
-    if (!c.when) return;
-    if (builtin) {
+    if (!builtin) return;
+    if (c.when) {
       out.push({
         index,
         message:
-          "`when` on a built-in trigger is checked only at this service's transition, against the Rollout after the status write; Argo Rollouts checks it against the Rollout before that write and also sends whenever it becomes true on any later update (once per condition and destination, again after it turned false) — e.g. `rollout.status.phase == 'Healthy'` on on-rollout-completed is never true at the transition here",
+          "`when` on a built-in trigger sends at most once per event of the trigger (once per revision before any event): a condition that turns false and true again within a revision is not sent again, where Argo Rollouts' condition path sends it again (argoproj/argo-rollouts#2011); where both of upstream's paths would send for the same event, one notification is sent",
       });
     }
-    if (NIL_SENSITIVE.test(c.when)) {
+    if (c.oncePer) {
       out.push({
         index,
+        field: "oncePer",
         message:
-          "a field missing from the object is nil in Argo Rollouts' expr-lang (`x != true` and `x == nil` are true, `?.`/`??` give nil/the default); here such a comparison on a missing field is false",
+          "`oncePer` on a built-in trigger also limits its event path (Argo Rollouts' event path ignores `oncePer`)",
       });
     }
   });
