@@ -1,0 +1,351 @@
+// Delivery history in Redis, for the operator console: per Rollout its latest transitions, each transition's
+// notifications (rendered message, destination, where it ended) and each notification's attempts (time,
+// outcome, status code, latency, the remote's answer excerpt, redacted). Bounded three ways: per Rollout the last
+// `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
+// kept (the least recently active are dropped). Writes are fire-and-forget pipelines: the history never holds
+// up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.ts";
+import type { NotificationJob } from "../queue/notification-job.ts";
+import type { ObjectRef, Transition } from "../triggers/transition.ts";
+import { redactText } from "./redact-text.ts";
+
+export type NotificationOutcome =
+  | "queued"
+  | "retrying"
+  | "delivered"
+  | "dead-letter"
+  | "silenced"
+  | "suppressed";
+
+export interface AttemptRecord {
+  at: number;
+  attempt: number;
+  outcome: "delivered" | "failed";
+  code?: string;
+  statusCode?: number;
+  /** Duration of the attempt (ms), when known. */
+  latencyMs?: number;
+  /** The remote's answer (error message or receipt), redacted and cut to `answerExcerptChars`. */
+  answer?: string;
+}
+
+export interface NotificationRecord {
+  jobId: string;
+  transitionId: string;
+  trigger: string;
+  object: ObjectRef;
+  rollout?: ObjectRef;
+  service: string;
+  recipient: string;
+  tenantNamespace?: string;
+  /** The rendered plain-text message (cut to `messageChars`). */
+  message: string;
+  outcome: NotificationOutcome;
+  /** Why it ended there (silence id and comment, dead-letter reason, duplicate...). */
+  detail?: string;
+  updatedAt: number;
+  attempts: AttemptRecord[];
+}
+
+export interface TransitionRecord {
+  id: string;
+  trigger: string;
+  object: ObjectRef;
+  rollout?: ObjectRef;
+  revision?: string;
+  detail?: string;
+  detectedAt: number;
+  jobIds: string[];
+}
+
+export interface RolloutSummary {
+  namespace: string;
+  name: string;
+  lastAt: number;
+  latest: TransitionRecord[];
+}
+
+export interface ServiceCounts {
+  service: string;
+  delivered: number;
+  failed: number;
+}
+
+export interface HistorySettings {
+  transitionsPerRollout: number;
+  maxAgeMs: number;
+  maxRollouts: number;
+  messageChars?: number;
+  answerExcerptChars?: number;
+  maxAttemptsKept?: number;
+}
+
+export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
+  transitionsPerRollout: 50,
+  maxAgeMs: 7 * 24 * 3600_000,
+  maxRollouts: 2_000,
+};
+
+const PREFIX = "rn:hist";
+const MINUTE = 60_000;
+const STATS_TTL_S = 2 * 3600;
+
+/** ns/name of the Rollout a record belongs to (the object itself when it has no Rollout). */
+function rolloutKeyOf(object: ObjectRef, rollout?: ObjectRef): string {
+  const r = rollout ?? object;
+  return `${r.namespace}/${r.name}`;
+}
+
+function cut(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+export class DeliveryHistory {
+  readonly settings: Required<HistorySettings>;
+  /** Writes that failed (Redis down): the history is best effort, deliveries are not affected. */
+  writeErrors = 0;
+
+  readonly redis: Redis;
+  private readonly logger: Logger | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    redis: Redis,
+    settings: Partial<HistorySettings> = {},
+    logger?: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.redis = redis;
+    this.logger = logger;
+    this.now = now;
+    this.settings = {
+      messageChars: 2_000,
+      answerExcerptChars: 300,
+      maxAttemptsKept: 20,
+      ...DEFAULT_HISTORY_SETTINGS,
+      ...settings,
+    };
+  }
+
+  private ttlS(): number {
+    return Math.max(1, Math.ceil(this.settings.maxAgeMs / 1000));
+  }
+
+  private settle(p: Promise<unknown>): Promise<void> {
+    return p.then(
+      () => undefined,
+      (err: unknown) => {
+        this.writeErrors++;
+        this.logger?.debug({ err: (err as Error).message }, "delivery history write failed");
+      },
+    );
+  }
+
+  /**
+   * Records transitions and what became of their notifications at hand-off: queued, silenced (with the silence),
+   * or suppressed (enqueued before: a repeat of the same transition). Idempotent per transition and job id.
+   */
+  recordHandOff(
+    transitions: Transition[],
+    jobs: { job: NotificationJob; outcome: NotificationOutcome; detail?: string }[],
+  ): Promise<void> {
+    const now = this.now();
+    const ttl = this.ttlS();
+    const p = this.redis.pipeline();
+    const byTransition = new Map<string, string[]>();
+    for (const { job } of jobs) {
+      const list = byTransition.get(job.transition.id) ?? [];
+      list.push(job.jobId);
+      byTransition.set(job.transition.id, list);
+    }
+    const rollouts = new Set<string>();
+    for (const t of transitions) {
+      const rec: TransitionRecord = {
+        id: t.id,
+        trigger: t.trigger,
+        object: t.object,
+        detectedAt: now,
+        jobIds: byTransition.get(t.id) ?? [],
+      };
+      if (t.rollout) rec.rollout = t.rollout;
+      if (t.revision !== undefined) rec.revision = t.revision;
+      if (t.detail !== undefined) rec.detail = t.detail;
+      const rk = rolloutKeyOf(t.object, t.rollout);
+      rollouts.add(rk);
+      // SET NX: a hand-off repeated after a crash keeps the first record and does not list it twice
+      p.set(`${PREFIX}:tx:${t.id}`, JSON.stringify(rec), "EX", ttl, "NX");
+      p.eval(
+        "if redis.call('LPOS', KEYS[1], ARGV[1]) == false then redis.call('LPUSH', KEYS[1], ARGV[1]) end " +
+          "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1) redis.call('EXPIRE', KEYS[1], ARGV[3]) return 1",
+        1,
+        `${PREFIX}:ro:${rk}`,
+        t.id,
+        this.settings.transitionsPerRollout,
+        ttl,
+      );
+      p.zadd(`${PREFIX}:rollouts`, now, rk);
+    }
+    for (const { job, outcome, detail } of jobs) {
+      const rec: NotificationRecord = {
+        jobId: job.jobId,
+        transitionId: job.transition.id,
+        trigger: job.transition.trigger,
+        object: job.transition.object,
+        service: job.destination.service,
+        recipient: job.destination.recipient,
+        message: cut(job.notification.message, this.settings.messageChars),
+        outcome,
+        updatedAt: now,
+        attempts: [],
+      };
+      if (job.transition.rollout) rec.rollout = job.transition.rollout;
+      if (job.tenantNamespace !== undefined) rec.tenantNamespace = job.tenantNamespace;
+      if (detail !== undefined) rec.detail = detail;
+      const key = `${PREFIX}:n:${job.jobId}`;
+      if (outcome === "suppressed") {
+        // a repeat: the first record (and its outcome) stays; only note it when there is none
+        p.hsetnx(key, "meta", JSON.stringify(rec));
+      } else {
+        p.hset(key, "meta", JSON.stringify(rec));
+      }
+      p.expire(key, ttl);
+    }
+    if (rollouts.size > 0) this.trimRollouts(p, now);
+    return this.settle(p.exec());
+  }
+
+  /** Records a notification enqueued outside a hand-off (a silence's summary). */
+  recordQueued(job: NotificationJob, detail: string): Promise<void> {
+    return this.recordHandOff([], [{ job, outcome: "queued", detail }]);
+  }
+
+  private trimRollouts(p: ReturnType<Redis["pipeline"]>, now: number): void {
+    const key = `${PREFIX}:rollouts`;
+    p.zremrangebyscore(key, "-inf", now - this.settings.maxAgeMs);
+    // keep the newest maxRollouts (the rank range removes the oldest); their own keys expire by age
+    p.zremrangebyrank(key, 0, -this.settings.maxRollouts - 1);
+  }
+
+  /** One attempt of a notification and where it stands after it. */
+  recordAttempt(
+    jobId: string,
+    attempt: AttemptRecord,
+    outcome: NotificationOutcome,
+    detail?: string,
+  ): Promise<void> {
+    const a = { ...attempt };
+    if (a.answer !== undefined) a.answer = cut(redactText(a.answer), this.settings.answerExcerptChars);
+    return this.setOutcome(jobId, outcome, detail, a);
+  }
+
+  /** Where a notification ended without an attempt of its own (dead-lettered after the last, retried by hand). */
+  setOutcome(
+    jobId: string,
+    outcome: NotificationOutcome,
+    detail?: string,
+    attempt?: AttemptRecord,
+  ): Promise<void> {
+    const ttl = this.ttlS();
+    const now = this.now();
+    const key = `${PREFIX}:n:${jobId}`;
+    const p = this.redis.pipeline();
+    if (attempt) {
+      p.rpush(`${key}:a`, JSON.stringify(attempt));
+      p.ltrim(`${key}:a`, -this.settings.maxAttemptsKept, -1);
+      p.expire(`${key}:a`, ttl);
+    }
+    p.hset(key, "outcome", outcome, "updatedAt", String(now), "detail", detail ?? "");
+    p.expire(key, ttl);
+    return this.settle(p.exec());
+  }
+
+  /** Counts a delivery or failure of a service in the current minute (the overview's last hour). */
+  countOutcome(service: string, what: "delivered" | "failed"): Promise<void> {
+    const minute = Math.floor(this.now() / MINUTE);
+    const p = this.redis.pipeline();
+    p.hincrby(`${PREFIX}:stats:${minute}`, `${service}\u0000${what}`, 1);
+    p.expire(`${PREFIX}:stats:${minute}`, STATS_TTL_S);
+    return this.settle(p.exec());
+  }
+
+  // --- reads ------------------------------------------------------------------------------------------
+
+  async serviceCounts(windowMs = 3600_000): Promise<ServiceCounts[]> {
+    const last = Math.floor(this.now() / MINUTE);
+    const first = Math.floor((this.now() - windowMs) / MINUTE) + 1;
+    const p = this.redis.pipeline();
+    for (let m = first; m <= last; m++) p.hgetall(`${PREFIX}:stats:${m}`);
+    const results = (await p.exec()) ?? [];
+    const counts = new Map<string, ServiceCounts>();
+    for (const [err, value] of results) {
+      if (err || !value) continue;
+      for (const [field, n] of Object.entries(value as Record<string, string>)) {
+        const [service, what] = field.split("\u0000") as [string, "delivered" | "failed"];
+        const c = counts.get(service) ?? { service, delivered: 0, failed: 0 };
+        c[what] += Number(n);
+        counts.set(service, c);
+      }
+    }
+    return [...counts.values()].sort((a, b) => a.service.localeCompare(b.service));
+  }
+
+  /** Rollouts with activity, most recent first, each with its latest `latest` transitions. */
+  async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
+    const limit = Math.min(opts.limit ?? 200, 1_000);
+    const entries = await this.redis.zrevrange(`${PREFIX}:rollouts`, 0, limit - 1, "WITHSCORES");
+    const out: RolloutSummary[] = [];
+    for (let i = 0; i < entries.length; i += 2) {
+      const rk = entries[i]!;
+      const [namespace, name] = rk.split("/") as [string, string];
+      out.push({
+        namespace,
+        name,
+        lastAt: Number(entries[i + 1]),
+        latest: await this.transitionsOf(namespace, name, opts.latest ?? 3),
+      });
+    }
+    return out;
+  }
+
+  async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
+    const n = Math.min(limit ?? this.settings.transitionsPerRollout, this.settings.transitionsPerRollout);
+    const ids = await this.redis.lrange(`${PREFIX}:ro:${namespace}/${name}`, 0, n - 1);
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => `${PREFIX}:tx:${id}`));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as TransitionRecord);
+  }
+
+  async notification(jobId: string): Promise<NotificationRecord | undefined> {
+    const [h, attempts] = await Promise.all([
+      this.redis.hgetall(`${PREFIX}:n:${jobId}`),
+      this.redis.lrange(`${PREFIX}:n:${jobId}:a`, 0, -1),
+    ]);
+    if (!h.meta) return undefined;
+    const rec = JSON.parse(h.meta) as NotificationRecord;
+    if (h.outcome) rec.outcome = h.outcome as NotificationOutcome;
+    if (h.updatedAt) rec.updatedAt = Number(h.updatedAt);
+    if (h.detail !== undefined) {
+      if (h.detail === "") delete rec.detail;
+      else rec.detail = h.detail;
+    }
+    rec.attempts = attempts.map((a) => JSON.parse(a) as AttemptRecord);
+    return rec;
+  }
+
+  /** A Rollout's timeline: its transitions, newest first, each with its notifications and their attempts. */
+  async timeline(
+    namespace: string,
+    name: string,
+  ): Promise<(TransitionRecord & { notifications: NotificationRecord[] })[]> {
+    const transitions = await this.transitionsOf(namespace, name);
+    return Promise.all(
+      transitions.map(async (t) => ({
+        ...t,
+        notifications: (await Promise.all(t.jobIds.map((id) => this.notification(id)))).filter(
+          (n): n is NotificationRecord => n !== undefined,
+        ),
+      })),
+    );
+  }
+}
