@@ -20,6 +20,35 @@ try {
 } catch {
   problems.push("kubectl not found (the Kubernetes witness tests need it): install kubectl on PATH.");
 }
+// The console's browser tests drive Debian's Chromium headless (playwright-core, never a downloaded browser).
+// CI runs this as root: install it with apt-get when it is missing.
+const hasChromium = () => {
+  try {
+    execFileSync("chromium", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (!hasChromium()) {
+  if (process.getuid?.() === 0) {
+    console.error("chromium not found: installing it with apt-get (for the console's browser tests)");
+    try {
+      execFileSync("apt-get", ["update"], { stdio: "inherit" });
+      execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+        stdio: "inherit",
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      });
+    } catch {
+      // reported below
+    }
+  }
+  if (!hasChromium()) {
+    problems.push(
+      "chromium not found (the console's browser tests need it): `apt-get update && apt-get install -y chromium`.",
+    );
+  }
+}
 if (problems.length > 0) {
   for (const p of problems) console.error(`prerequisite missing: ${p}`);
   process.exit(1);

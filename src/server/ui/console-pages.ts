@@ -106,7 +106,7 @@ async function timeline(svc: ConsoleService, ns: string, name: string): Promise<
   const body = txs
     .map(
       (t) =>
-        `<section class="tx"><div class="h"><b>${esc(t.trigger)}</b><span class="mut">${time(t.detectedAt)}</span><span class="mut">${esc(t.object.kind)} ${esc(t.object.name)}${t.revision ? ` · revision ${esc(t.revision)}` : ""}${t.detail ? ` · ${esc(t.detail)}` : ""}</span></div>${
+        `<section class="tx"><div class="h"><b>${esc(t.trigger)}</b><span class="mut">${time(t.detectedAt)}</span><span class="mut">${esc(t.object.kind)} ${esc(t.object.name)}${t.revision && !t.detail?.startsWith("revision") ? ` · revision ${esc(t.revision)}` : ""}${t.detail ? ` · ${esc(t.detail)}` : ""}</span></div>${
           t.notifications.length
             ? t.notifications.map(notificationBlock).join("")
             : '<div class="mut">no notification (nobody subscribed)</div>'
