@@ -112,8 +112,8 @@ export function buildSilence(
     endsAt = startsAt + d;
   }
   if (endsAt === undefined) throw new SilenceRequestError("endsAt or duration: required");
-  if (endsAt <= startsAt) throw new SilenceRequestError("endsAt must be after startsAt");
   if (endsAt <= o.now) throw new SilenceRequestError("endsAt is in the past");
+  if (endsAt <= startsAt) throw new SilenceRequestError("endsAt must be after startsAt");
   if (endsAt - startsAt > MAX_SPAN_MS) throw new SilenceRequestError("a silence lasts at most 90 days");
   return {
     id: o.id,
