@@ -35,7 +35,9 @@ describe("kube API test server: TokenReview and SubjectAccessReview", () => {
     const bad = await authn.createTokenReview({ body: { spec: { token: "nope" } } });
     expect(bad.status?.authenticated).toBeFalsy();
     expect(bad.status?.error).toMatch(/invalid bearer token/);
-    await expect(authn.createTokenReview({ body: { spec: {} as never } })).rejects.toMatchObject({ code: 400 });
+    await expect(authn.createTokenReview({ body: { spec: {} as never } })).rejects.toMatchObject({
+      code: 400,
+    });
   });
 
   const sar = (spec: object) =>
