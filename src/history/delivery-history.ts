@@ -294,18 +294,20 @@ export class DeliveryHistory {
   async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
     const limit = Math.min(opts.limit ?? 200, 1_000);
     const entries = await this.redis.zrevrange(`${PREFIX}:rollouts`, 0, limit - 1, "WITHSCORES");
-    const out: RolloutSummary[] = [];
+    const pending: Promise<RolloutSummary>[] = [];
     for (let i = 0; i < entries.length; i += 2) {
-      const rk = entries[i]!;
-      const [namespace, name] = rk.split("/") as [string, string];
-      out.push({
-        namespace,
-        name,
-        lastAt: Number(entries[i + 1]),
-        latest: await this.transitionsOf(namespace, name, opts.latest ?? 3),
-      });
+      const [namespace, name] = entries[i]!.split("/") as [string, string];
+      const lastAt = Number(entries[i + 1]);
+      pending.push(
+        this.transitionsOf(namespace, name, opts.latest ?? 3).then((latest) => ({
+          namespace,
+          name,
+          lastAt,
+          latest,
+        })),
+      );
     }
-    return out;
+    return Promise.all(pending);
   }
 
   async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
