@@ -1,4 +1,4 @@
-// `node bench/console-cost.ts [--quick] [--rounds N]`: what the operator console costs the service. The
+// `node bench/console-cost.ts [--quick] [--rounds N] [--rate R]`: what the operator console costs the service. The
 // pipeline benchmark (b) (Rollout status writes → `rollouts-notifier run` → webhook sink) runs with the console's
 // per-notification work on (delivery history in Redis + Kubernetes Events on the Rollout: the defaults) and off
 // (HISTORY_ENABLED=false, ROLLOUT_EVENTS=false), alternating, N rounds each. Reported as ratios on/off of the
@@ -11,9 +11,10 @@ import { type PipelineResult, runPipelineBench } from "./pipeline-bench.ts";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const rounds = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : quick ? 1 : 2;
+const rate = args.includes("--rate") ? Number(args[args.indexOf("--rate") + 1]) : 200;
 const params = quick
-  ? { rollouts: 300, rate: 200, rateSeconds: 5, burst: 1_000 }
-  : { rollouts: 1_500, rate: 200, rateSeconds: 10, burst: 4_000 };
+  ? { rollouts: 300, rate, rateSeconds: 5, burst: 1_000 }
+  : { rollouts: 1_500, rate, rateSeconds: 10, burst: 4_000 };
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const OFF = { HISTORY_ENABLED: "false", ROLLOUT_EVENTS: "false" };
