@@ -227,16 +227,20 @@ export class DeliveryHistory {
     p.zremrangebyrank(key, 0, -this.settings.maxRollouts - 1);
   }
 
-  /** One attempt of a notification and where it stands after it. */
+  /**
+   * One attempt of a notification and where it stands after it; `count` also counts it for the overview's
+   * per-service figures (same round trip).
+   */
   recordAttempt(
     jobId: string,
     attempt: AttemptRecord,
     outcome: NotificationOutcome,
     detail?: string,
+    count?: { service: string; what: "delivered" | "failed" },
   ): Promise<void> {
     const a = { ...attempt };
     if (a.answer !== undefined) a.answer = cut(redactText(a.answer), this.settings.answerExcerptChars);
-    return this.setOutcome(jobId, outcome, detail, a);
+    return this.setOutcome(jobId, outcome, detail, a, count);
   }
 
   /** Where a notification ended without an attempt of its own (dead-lettered after the last, retried by hand). */
@@ -245,11 +249,13 @@ export class DeliveryHistory {
     outcome: NotificationOutcome,
     detail?: string,
     attempt?: AttemptRecord,
+    count?: { service: string; what: "delivered" | "failed" },
   ): Promise<void> {
     const ttl = this.ttlS();
     const now = this.now();
     const key = `${PREFIX}:n:${jobId}`;
     const p = this.redis.pipeline();
+    if (count) this.addCount(p, count.service, count.what);
     if (attempt) {
       p.rpush(`${key}:a`, JSON.stringify(attempt));
       p.ltrim(`${key}:a`, -this.settings.maxAttemptsKept, -1);
@@ -261,12 +267,10 @@ export class DeliveryHistory {
   }
 
   /** Counts a delivery or failure of a service in the current minute (the overview's last hour). */
-  countOutcome(service: string, what: "delivered" | "failed"): Promise<void> {
+  private addCount(p: ReturnType<Redis["pipeline"]>, service: string, what: "delivered" | "failed"): void {
     const minute = Math.floor(this.now() / MINUTE);
-    const p = this.redis.pipeline();
     p.hincrby(`${PREFIX}:stats:${minute}`, `${service}\u0000${what}`, 1);
     p.expire(`${PREFIX}:stats:${minute}`, STATS_TTL_S);
-    return this.settle(p.exec());
   }
 
   // --- reads ------------------------------------------------------------------------------------------

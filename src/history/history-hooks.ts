@@ -18,8 +18,10 @@ export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHoo
       };
       if (e.attemptMs !== undefined) attempt.latencyMs = Math.round(e.attemptMs);
       if (e.receipt.ref) attempt.answer = `ok (ref ${e.receipt.ref})`;
-      void history.recordAttempt(e.jobId, attempt, "delivered");
-      void history.countOutcome(e.service, "delivered");
+      void history.recordAttempt(e.jobId, attempt, "delivered", undefined, {
+        service: e.service,
+        what: "delivered",
+      });
       next.onDelivered?.(e);
     },
     onFailed(e) {
@@ -33,8 +35,10 @@ export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHoo
       const status = statusCodeOf(e.failure.code);
       if (status !== undefined) attempt.statusCode = status;
       if (e.attemptMs !== undefined) attempt.latencyMs = Math.round(e.attemptMs);
-      void history.recordAttempt(e.jobId, attempt, "retrying", `${e.failure.code}: ${e.failure.message}`);
-      void history.countOutcome(e.service, "failed");
+      void history.recordAttempt(e.jobId, attempt, "retrying", `${e.failure.code}: ${e.failure.message}`, {
+        service: e.service,
+        what: "failed",
+      });
       next.onFailed?.(e);
     },
     onRetried(e) {
