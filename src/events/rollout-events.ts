@@ -3,6 +3,8 @@
 // Aggregated as client-go's event recorder does: a repeat of the same (object, type, reason, message) patches
 // the existing Event (count + 1, lastTimestamp) instead of creating another. Best effort and bounded: a failed
 // write is logged at debug and dropped (the delivery itself is recorded in logs, metrics and history).
+
+import { randomBytes } from "node:crypto";
 import {
   CoreV1Api,
   type CoreV1Event,
@@ -97,7 +99,8 @@ export class RolloutEventRecorder {
         this.seen.delete(key); // deleted (expired): create a new one
       }
     }
-    const name = `${rollout.name}.${(BigInt(Date.now()) * 1_000_000n + BigInt(this.seen.size)).toString(16)}`;
+    // as client-go: <object name>.<unique hex>; random bits keep two replicas' Events apart
+    const name = `${rollout.name}.${Date.now().toString(16)}${randomBytes(4).toString("hex")}`;
     const body: CoreV1Event = {
       apiVersion: "v1",
       kind: "Event",

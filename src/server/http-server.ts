@@ -27,7 +27,7 @@ export async function startHttpServer(opts: {
    * chart's 3 s probe timeout): e.g. a Redis PING waits for a reconnect instead of failing while Redis is down.
    */
   checkTimeoutMs?: number;
-  /** More routes (the console's API and pages), asked in order before the built-in 404. */
+  /** More routes (the console's API and pages), asked in order before the built-in paths. */
   routes?: HttpRoute[];
 }): Promise<HttpServer> {
   const checkTimeoutMs = opts.checkTimeoutMs ?? 1500;
