@@ -1,8 +1,10 @@
 // Kubernetes Events on the Rollout for delivery outcomes, so `kubectl describe rollout` shows them:
 // NotificationDelivered (Normal) and NotificationFailed (Warning), each naming trigger, service and recipient.
 // Aggregated as client-go's event recorder does: a repeat of the same (object, type, reason, message) patches
-// the existing Event (count + 1, lastTimestamp) instead of creating another. Best effort and bounded: a failed
-// write is logged at debug and dropped (the delivery itself is recorded in logs, metrics and history).
+// the existing Event (count + 1, lastTimestamp) instead of creating another; and its spam filter: per Rollout a
+// token bucket of 25 Events refilled by one every 5 minutes, beyond which Events are dropped (counted).
+// Best effort and bounded: a failed write is logged at debug and dropped (the delivery itself is recorded in
+// logs, metrics and history).
 
 import { randomBytes } from "node:crypto";
 import {
@@ -21,8 +23,11 @@ export const REASON_FAILED = "NotificationFailed";
 const COMPONENT = "rollouts-notifier";
 /** Aggregation keys remembered (oldest forgotten first), as client-go's LRU cache of 4096. */
 const MAX_KEYS = 4096;
-/** Writes in flight at most; more are dropped (counted in the log). */
+/** Writes in flight at most; more are dropped (counted). */
 const MAX_IN_FLIGHT = 32;
+/** client-go's EventSourceObjectSpamFilter defaults: burst 25, one more every 300 s, per object. */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
 
 interface Seen {
   name: string;
@@ -41,6 +46,7 @@ export interface RolloutEventsOptions {
 export class RolloutEventRecorder {
   private readonly api: CoreV1Api;
   private readonly seen = new Map<string, Seen>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private inFlight = 0;
   private chain: Promise<void> = Promise.resolve();
   dropped = 0;
@@ -52,7 +58,7 @@ export class RolloutEventRecorder {
   }
 
   record(rollout: ObjectRef, type: "Normal" | "Warning", reason: string, message: string): void {
-    if (this.inFlight >= MAX_IN_FLIGHT) {
+    if (this.inFlight >= MAX_IN_FLIGHT || !this.takeToken(rollout)) {
       this.dropped++;
       return;
     }
@@ -69,6 +75,25 @@ export class RolloutEventRecorder {
       .finally(() => {
         this.inFlight--;
       });
+  }
+
+  private takeToken(rollout: ObjectRef): boolean {
+    const key = rollout.uid || `${rollout.namespace}/${rollout.name}`;
+    const now = this.o.now?.().getTime() ?? Date.now();
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: SPAM_BURST, at: now };
+      if (this.buckets.size >= MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value as string);
+      this.buckets.set(key, b);
+    }
+    const refill = Math.floor((now - b.at) / SPAM_REFILL_MS);
+    if (refill > 0) {
+      b.tokens = Math.min(SPAM_BURST, b.tokens + refill);
+      b.at += refill * SPAM_REFILL_MS;
+    }
+    if (b.tokens <= 0) return false;
+    b.tokens--;
+    return true;
   }
 
   /** Resolves when the writes queued so far are done. */

@@ -378,4 +378,26 @@ describe("operator console", () => {
     });
     expect(events[0]!.source).toEqual({ component: "rollouts-notifier" });
   });
+
+  it("drops Events beyond client-go's spam filter: 25 per Rollout, then one every 5 minutes", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const recorder = new RolloutEventRecorder({
+      kc: kube.kubeConfig(),
+      logger: silent,
+      instance: "pod-1",
+      now: () => new Date(now),
+    });
+    const ro = { kind: "Rollout", namespace: "apps", name: "spam", uid: "uid-spam" };
+    const count = () =>
+      kube.objects.list("Event", "apps").filter((e) => e.metadata.name?.startsWith("spam.")).length;
+    for (let i = 0; i < 30; i++) recorder.record(ro, "Normal", "NotificationDelivered", `message ${i}`);
+    await recorder.flush();
+    expect(count()).toBe(25);
+    expect(recorder.dropped).toBe(5);
+    now += 300_000;
+    recorder.record(ro, "Normal", "NotificationDelivered", "after five minutes");
+    recorder.record(ro, "Normal", "NotificationDelivered", "one too many");
+    await recorder.flush();
+    expect(count()).toBe(26);
+  });
 });
