@@ -2,7 +2,7 @@
 // pipeline benchmark (b) (Rollout status writes → `rollouts-notifier run` → webhook sink) runs with the console's
 // per-notification work on (delivery history in Redis + Kubernetes Events on the Rollout: the defaults) and off
 // (HISTORY_ENABLED=false, ROLLOUT_EVENTS=false), alternating, N rounds each. Reported as ratios on/off of the
-// service's max RSS and CPU during the at-rate phase, p99 latency at that rate, and saturation throughput (the
+// service's max RSS and CPU per delivery during the at-rate phase, p99 latency at that rate, and saturation throughput (the
 // target: at most 10 % worse). Ratios, not timed assertions: results go to bench/console-cost.json.
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -37,7 +37,7 @@ const median = (xs: number[]) => {
 };
 const summary = (rs: PipelineResult[]) => ({
   maxRssMb: median(rs.map((r) => r.atRateProcess.maxRssMb)),
-  cpuPercent: median(rs.map((r) => r.atRateProcess.cpuPercent)),
+  cpuMsPerDelivery: median(rs.map((r) => r.atRateProcess.cpuMsPerDelivery)),
   p50Ms: median(rs.map((r) => r.atRate.p50Ms)),
   p99Ms: median(rs.map((r) => r.atRate.p99Ms)),
   perSecond: median(rs.map((r) => r.saturation.perSecond)),
@@ -47,7 +47,7 @@ const on = summary(runs.on);
 const off = summary(runs.off);
 const ratio = {
   rss: on.maxRssMb / off.maxRssMb,
-  cpu: on.cpuPercent / off.cpuPercent,
+  cpuPerDelivery: on.cpuMsPerDelivery / off.cpuMsPerDelivery,
   p99: on.p99Ms / off.p99Ms,
   throughput: on.perSecond / off.perSecond,
 };
@@ -70,7 +70,7 @@ process.stdout.write(
   [
     "measure                     console off   console on   on/off",
     `RSS at ${params.rate}/s (max)           ${off.maxRssMb.toFixed(0).padStart(6)} MB  ${on.maxRssMb.toFixed(0).padStart(8)} MB   ${pct(ratio.rss)}`,
-    `CPU at ${params.rate}/s                 ${off.cpuPercent.toFixed(1).padStart(6)} %   ${on.cpuPercent.toFixed(1).padStart(8)} %    ${pct(ratio.cpu)}`,
+    `CPU per delivery at ${params.rate}/s    ${off.cpuMsPerDelivery.toFixed(2).padStart(6)} ms  ${on.cpuMsPerDelivery.toFixed(2).padStart(8)} ms   ${pct(ratio.cpuPerDelivery)}`,
     `p99 at ${params.rate}/s                 ${off.p99Ms.toFixed(0).padStart(6)} ms  ${on.p99Ms.toFixed(0).padStart(8)} ms   ${pct(ratio.p99)}`,
     `deliveries/s at saturation  ${off.perSecond.toFixed(0).padStart(9)}  ${on.perSecond.toFixed(0).padStart(11)}   ${pct(ratio.throughput)}`,
     "",

@@ -17,7 +17,7 @@ export interface PipelineResult {
   rollouts: number;
   atRate: RateResult;
   /** The service process during the at-rate phase. */
-  atRateProcess: { maxRssMb: number; cpuPercent: number };
+  atRateProcess: { maxRssMb: number; cpuPercent: number; cpuMsPerDelivery: number };
   saturation: SaturationResult;
   /** Deliveries received twice (by Idempotency-Key) over the whole run; must be 0. */
   duplicates: number;
@@ -93,7 +93,11 @@ export async function runPipelineBench(opts: {
     return {
       rollouts: opts.rollouts,
       atRate,
-      atRateProcess: { maxRssMb: procStats.maxRssMb, cpuPercent: procStats.cpuPercent },
+      atRateProcess: {
+        maxRssMb: procStats.maxRssMb,
+        cpuPercent: procStats.cpuPercent,
+        cpuMsPerDelivery: (procStats.cpuSeconds * 1000) / Math.max(1, written),
+      },
       saturation,
       duplicates: sink.duplicates(),
       unmatched: tracker.unmatched,

@@ -78,7 +78,7 @@ export async function startNotifier(
   });
 
   const queue = new RedisNotificationQueue({ connection: redis, logger });
-  const operatorConsole = startConsole({ settings, redis, kc, queue, logger });
+  const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;
   if (watching) {

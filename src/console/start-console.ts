@@ -2,7 +2,7 @@
 // silences (matched at hand-off, summaries on expiry), Kubernetes Events on the Rollout, and the /api/v1 and
 // /ui routes with their authorizer.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import type { HandOffOptions } from "../app/hand-off.ts";
 import type { RunSettings } from "../cli/settings.ts";
 import { RolloutEventRecorder, rolloutEventHooks } from "../events/rollout-events.ts";
@@ -34,15 +34,18 @@ const SILENCE_SWEEP_MS = 5_000;
 
 export function startConsole(o: {
   settings: RunSettings;
-  redis: Redis;
   kc: KubeConfig;
   queue: RedisNotificationQueue;
   logger: Logger;
 }): RunningConsole {
   const { settings, logger } = o;
+  // Its own connection: the queue's carries BullMQ's registered scripts, which every pipeline() copies, and
+  // history writes are pipelines. One retry per command: a history write is not worth waiting for.
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error (console)"));
   const history = settings.historyEnabled
     ? new DeliveryHistory(
-        o.redis,
+        redis,
         {
           transitionsPerRollout: settings.historyTransitionsPerRollout,
           maxAgeMs: settings.historyMaxAgeHours * 3600_000,
@@ -51,7 +54,7 @@ export function startConsole(o: {
         logger,
       )
     : undefined;
-  const silences = new SilenceStore(o.redis);
+  const silences = new SilenceStore(redis);
   const silencer = createSilencer({ store: silences, annotationPrefix: settings.annotationPrefix, logger });
   const recorder = settings.rolloutEvents
     ? new RolloutEventRecorder({ kc: o.kc, logger, instance: settings.identity })
@@ -105,6 +108,7 @@ export function startConsole(o: {
       clearInterval(refreshTimer);
       clearInterval(sweepTimer);
       await recorder?.flush();
+      redis.disconnect();
     },
   };
 }
