@@ -1,7 +1,8 @@
 // Kubernetes Events on the Rollout for delivery outcomes, so `kubectl describe rollout` shows them:
 // NotificationDelivered (Normal) and NotificationFailed (Warning), each naming trigger, service and recipient.
 // Aggregated as client-go's event recorder does: a repeat of the same (object, type, reason, message) patches
-// the existing Event (count + 1, lastTimestamp) instead of creating another; and its spam filter: per Rollout a
+// the existing Event (count + 1, lastTimestamp) instead of creating another (repeats while a write is queued
+// are folded into it: one request for the lot); and its spam filter: per Rollout a
 // token bucket of 25 Events refilled by one every 5 minutes, beyond which Events are dropped (counted).
 // Best effort and bounded: a failed write is logged at debug and dropped (the delivery itself is recorded in
 // logs, metrics and history).
@@ -47,6 +48,8 @@ export class RolloutEventRecorder {
   private readonly api: CoreV1Api;
   private readonly seen = new Map<string, Seen>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Writes queued and not started, by aggregation key: a repeat meanwhile only adds to their count. */
+  private readonly pending = new Map<string, { repeats: number }>();
   private inFlight = 0;
   private chain: Promise<void> = Promise.resolve();
   dropped = 0;
@@ -58,14 +61,25 @@ export class RolloutEventRecorder {
   }
 
   record(rollout: ObjectRef, type: "Normal" | "Warning", reason: string, message: string): void {
+    const key = JSON.stringify([rollout.uid, rollout.namespace, rollout.name, type, reason, message]);
+    const queued = this.pending.get(key);
+    if (queued) {
+      queued.repeats++;
+      return;
+    }
     if (this.inFlight >= MAX_IN_FLIGHT || !this.takeToken(rollout)) {
       this.dropped++;
       return;
     }
+    const entry = { repeats: 0 };
+    this.pending.set(key, entry);
     this.inFlight++;
     // one at a time: repeats of one key must see the count the previous write left
     this.chain = this.chain
-      .then(() => this.write(rollout, type, reason, message))
+      .then(() => {
+        this.pending.delete(key);
+        return this.write(key, rollout, type, reason, message, 1 + entry.repeats);
+      })
       .catch((err: unknown) =>
         this.o.logger.debug(
           { err: (err as Error)?.message ?? String(err), rollout, reason },
@@ -101,8 +115,14 @@ export class RolloutEventRecorder {
     return this.chain;
   }
 
-  private async write(rollout: ObjectRef, type: string, reason: string, message: string): Promise<void> {
-    const key = JSON.stringify([rollout.uid, rollout.namespace, rollout.name, type, reason, message]);
+  private async write(
+    key: string,
+    rollout: ObjectRef,
+    type: string,
+    reason: string,
+    message: string,
+    times: number,
+  ): Promise<void> {
     const now = (this.o.now?.() ?? new Date()).toISOString();
     const seen = this.seen.get(key);
     if (seen) {
@@ -113,11 +133,11 @@ export class RolloutEventRecorder {
           {
             name: seen.name,
             namespace: seen.namespace,
-            body: { count: seen.count + 1, lastTimestamp: now },
+            body: { count: seen.count + times, lastTimestamp: now },
           },
           setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
         );
-        seen.count++;
+        seen.count += times;
         return;
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw err;
@@ -140,7 +160,7 @@ export class RolloutEventRecorder {
       type,
       reason,
       message,
-      count: 1,
+      count: times,
       firstTimestamp: new Date(now),
       lastTimestamp: new Date(now),
       source: { component: COMPONENT },
@@ -148,7 +168,7 @@ export class RolloutEventRecorder {
       reportingInstance: this.o.instance,
     };
     await this.api.createNamespacedEvent({ namespace: rollout.namespace, body });
-    this.seen.set(key, { name, namespace: rollout.namespace, count: 1 });
+    this.seen.set(key, { name, namespace: rollout.namespace, count: times });
     if (this.seen.size > MAX_KEYS) this.seen.delete(this.seen.keys().next().value as string);
   }
 }

@@ -359,6 +359,9 @@ describe("operator console", () => {
     );
     recorder.record(ro, "Warning", REASON_FAILED, "Notification x to slack:other failed, retrying: http_500");
     await recorder.flush();
+    // a repeat after the Event exists: PATCH count + 1
+    recorder.record(ro, "Warning", REASON_FAILED, "Notification x to slack:deploys failed, retrying: http_500");
+    await recorder.flush();
     const events = kube.objects.list("Event", "apps") as (KubeObject & {
       count?: number;
       message?: string;
@@ -366,7 +369,7 @@ describe("operator console", () => {
       source?: object;
     })[];
     expect(events.map((e) => [e.message, e.count]).sort()).toEqual([
-      ["Notification x to slack:deploys failed, retrying: http_500", 2],
+      ["Notification x to slack:deploys failed, retrying: http_500", 3],
       ["Notification x to slack:other failed, retrying: http_500", 1],
     ]);
     expect(events[0]!.involvedObject).toEqual({
