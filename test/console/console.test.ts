@@ -360,7 +360,12 @@ describe("operator console", () => {
     recorder.record(ro, "Warning", REASON_FAILED, "Notification x to slack:other failed, retrying: http_500");
     await recorder.flush();
     // a repeat after the Event exists: PATCH count + 1
-    recorder.record(ro, "Warning", REASON_FAILED, "Notification x to slack:deploys failed, retrying: http_500");
+    recorder.record(
+      ro,
+      "Warning",
+      REASON_FAILED,
+      "Notification x to slack:deploys failed, retrying: http_500",
+    );
     await recorder.flush();
     const events = kube.objects.list("Event", "apps") as (KubeObject & {
       count?: number;
