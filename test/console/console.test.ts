@@ -14,6 +14,7 @@ import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue
 import { consoleApiRoute } from "../../src/server/api/console-api.ts";
 import { type HttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
+import { consolePagesRoute } from "../../src/server/ui/console-pages.ts";
 import { SilenceStore } from "../../src/silences/silence-store.ts";
 import { summaryJobs } from "../../src/silences/silence-summary.ts";
 import { createSilencer } from "../../src/silences/silencer.ts";
@@ -92,7 +93,7 @@ describe("operator console", () => {
       host: "127.0.0.1",
       registry: createMetrics().registry,
       readiness: [],
-      routes: [consoleApiRoute(svc)],
+      routes: [consoleApiRoute(svc), consolePagesRoute(svc)],
     });
     base = `http://127.0.0.1:${http.port}`;
   });
@@ -407,5 +408,28 @@ describe("operator console", () => {
     recorder.record(ro, "Normal", "NotificationDelivered", "one too many");
     await recorder.flush();
     expect(count()).toBe(26);
+  });
+
+  it("serves the pages with their bundled assets under a strict CSP, escaping what users wrote", async () => {
+    const res = await post("/api/v1/silences", STATIC, {
+      matchers: { rollout: '<img src=x onerror="alert(1)">' },
+      duration: "1h",
+      comment: "<script>alert(1)</script>",
+    });
+    expect(res.status).toBe(200);
+    for (const path of ["/ui", "/ui/rollouts", "/ui/rollouts/apps/web", "/ui/deadletters", "/ui/silences"]) {
+      const page = await fetch(`${base}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+      const html = await page.text();
+      expect(html).toContain('<script src="/ui/console.js"></script>');
+      expect(html).not.toContain("<script>alert(1)");
+      expect(html).not.toContain("<img src=x");
+      if (path === "/ui/silences") expect(html).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+    }
+    expect((await fetch(`${base}/ui/console.js`)).headers.get("content-type")).toContain("text/javascript");
+    expect((await fetch(`${base}/ui/console.css`)).headers.get("content-type")).toContain("text/css");
+    expect((await fetch(`${base}/ui/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/nope`)).status).toBe(404);
   });
 });
