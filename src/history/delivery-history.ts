@@ -2,7 +2,7 @@
 // notifications (rendered message, destination, where it ended) and each notification's attempts (time,
 // outcome, status code, latency, the remote's answer excerpt, redacted). Bounded three ways: per Rollout the last
 // `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
-// kept (the least recently active are dropped). Writes are fire-and-forget pipelines: the history never holds
+// kept (the least recently active are dropped). Writes are fire-and-forget scripts (one command each): the history never holds
 // up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
@@ -88,6 +88,51 @@ export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
 };
 
 const PREFIX = "rn:hist";
+/** KEYS: notification hash, its attempts list, the minute's stats hash. ARGV: attempt JSON or "", attempts
+ * kept, TTL (s), outcome, now, detail, stats field or "", stats TTL (s). */
+const OUTCOME_COMMAND = "rnHistoryOutcome";
+/** A hand-off in one command. KEYS: the Rollouts zset. ARGV: now, oldest kept (ms), Rollouts kept, TTL (s),
+ * transitions kept per Rollout, T, then per transition (record key, record JSON, Rollout list key, transition
+ * id, Rollout key), J, then per notification (hash key, meta JSON, 1 = keep an existing meta). A repeated
+ * hand-off keeps the first records and lists a transition once. */
+const HANDOFF_COMMAND = "rnHistoryHandOff";
+const HANDOFF_LUA = `
+local now, ttl, per = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[5])
+local i = 7
+for _ = 1, tonumber(ARGV[6]) do
+  redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ttl, 'NX')
+  if redis.call('LPOS', ARGV[i + 2], ARGV[i + 3]) == false then redis.call('LPUSH', ARGV[i + 2], ARGV[i + 3]) end
+  redis.call('LTRIM', ARGV[i + 2], 0, per - 1)
+  redis.call('EXPIRE', ARGV[i + 2], ttl)
+  redis.call('ZADD', KEYS[1], now, ARGV[i + 4])
+  i = i + 5
+end
+local jobs = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, jobs do
+  if ARGV[i + 2] == '1' then redis.call('HSETNX', ARGV[i], 'meta', ARGV[i + 1])
+  else redis.call('HSET', ARGV[i], 'meta', ARGV[i + 1]) end
+  redis.call('EXPIRE', ARGV[i], ttl)
+  i = i + 3
+end
+if tonumber(ARGV[6]) > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
+end
+return 1`;
+const OUTCOME_LUA = `
+if ARGV[1] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'outcome', ARGV[4], 'updatedAt', ARGV[5], 'detail', ARGV[6])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if ARGV[7] ~= '' then
+  redis.call('HINCRBY', KEYS[3], ARGV[7], 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[8])
+end
+return 1`;
 const MINUTE = 60_000;
 const STATS_TTL_S = 2 * 3600;
 
@@ -117,6 +162,10 @@ export class DeliveryHistory {
     now: () => number = Date.now,
   ) {
     this.redis = redis;
+    if (!(OUTCOME_COMMAND in redis))
+      redis.defineCommand(OUTCOME_COMMAND, { numberOfKeys: 3, lua: OUTCOME_LUA });
+    if (!(HANDOFF_COMMAND in redis))
+      redis.defineCommand(HANDOFF_COMMAND, { numberOfKeys: 1, lua: HANDOFF_LUA });
     this.logger = logger;
     this.now = now;
     this.settings = {
@@ -130,6 +179,13 @@ export class DeliveryHistory {
 
   private ttlS(): number {
     return Math.max(1, Math.ceil(this.settings.maxAgeMs / 1000));
+  }
+
+  private command(name: string): (...args: (string | number)[]) => Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[
+      name
+    ]!;
+    return (...args) => fn.call(this.redis, ...args);
   }
 
   private settle(p: Promise<unknown>): Promise<void> {
@@ -151,15 +207,21 @@ export class DeliveryHistory {
     jobs: { job: NotificationJob; outcome: NotificationOutcome; detail?: string }[],
   ): Promise<void> {
     const now = this.now();
-    const ttl = this.ttlS();
-    const p = this.redis.pipeline();
     const byTransition = new Map<string, string[]>();
     for (const { job } of jobs) {
       const list = byTransition.get(job.transition.id) ?? [];
       list.push(job.jobId);
       byTransition.set(job.transition.id, list);
     }
-    const rollouts = new Set<string>();
+    const args: (string | number)[] = [
+      `${PREFIX}:rollouts`,
+      now,
+      now - this.settings.maxAgeMs,
+      this.settings.maxRollouts,
+      this.ttlS(),
+      this.settings.transitionsPerRollout,
+      transitions.length,
+    ];
     for (const t of transitions) {
       const rec: TransitionRecord = {
         id: t.id,
@@ -172,20 +234,9 @@ export class DeliveryHistory {
       if (t.revision !== undefined) rec.revision = t.revision;
       if (t.detail !== undefined) rec.detail = t.detail;
       const rk = rolloutKeyOf(t.object, t.rollout);
-      rollouts.add(rk);
-      // SET NX: a hand-off repeated after a crash keeps the first record and does not list it twice
-      p.set(`${PREFIX}:tx:${t.id}`, JSON.stringify(rec), "EX", ttl, "NX");
-      p.eval(
-        "if redis.call('LPOS', KEYS[1], ARGV[1]) == false then redis.call('LPUSH', KEYS[1], ARGV[1]) end " +
-          "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1) redis.call('EXPIRE', KEYS[1], ARGV[3]) return 1",
-        1,
-        `${PREFIX}:ro:${rk}`,
-        t.id,
-        this.settings.transitionsPerRollout,
-        ttl,
-      );
-      p.zadd(`${PREFIX}:rollouts`, now, rk);
+      args.push(`${PREFIX}:tx:${t.id}`, JSON.stringify(rec), `${PREFIX}:ro:${rk}`, t.id, rk);
     }
+    args.push(jobs.length);
     for (const { job, outcome, detail } of jobs) {
       const rec: NotificationRecord = {
         jobId: job.jobId,
@@ -202,29 +253,15 @@ export class DeliveryHistory {
       if (job.transition.rollout) rec.rollout = job.transition.rollout;
       if (job.tenantNamespace !== undefined) rec.tenantNamespace = job.tenantNamespace;
       if (detail !== undefined) rec.detail = detail;
-      const key = `${PREFIX}:n:${job.jobId}`;
-      if (outcome === "suppressed") {
-        // a repeat: the first record (and its outcome) stays; only note it when there is none
-        p.hsetnx(key, "meta", JSON.stringify(rec));
-      } else {
-        p.hset(key, "meta", JSON.stringify(rec));
-      }
-      p.expire(key, ttl);
+      // a repeat ("suppressed") keeps the first record and its outcome; only noted when there is none
+      args.push(`${PREFIX}:n:${job.jobId}`, JSON.stringify(rec), outcome === "suppressed" ? 1 : 0);
     }
-    if (rollouts.size > 0) this.trimRollouts(p, now);
-    return this.settle(p.exec());
+    return this.settle(this.command(HANDOFF_COMMAND)(...args));
   }
 
   /** Records a notification enqueued outside a hand-off (a silence's summary). */
   recordQueued(job: NotificationJob, detail: string): Promise<void> {
     return this.recordHandOff([], [{ job, outcome: "queued", detail }]);
-  }
-
-  private trimRollouts(p: ReturnType<Redis["pipeline"]>, now: number): void {
-    const key = `${PREFIX}:rollouts`;
-    p.zremrangebyscore(key, "-inf", now - this.settings.maxAgeMs);
-    // keep the newest maxRollouts (the rank range removes the oldest); their own keys expire by age
-    p.zremrangebyrank(key, 0, -this.settings.maxRollouts - 1);
   }
 
   /**
@@ -251,26 +288,24 @@ export class DeliveryHistory {
     attempt?: AttemptRecord,
     count?: { service: string; what: "delivered" | "failed" },
   ): Promise<void> {
-    const ttl = this.ttlS();
-    const now = this.now();
     const key = `${PREFIX}:n:${jobId}`;
-    const p = this.redis.pipeline();
-    if (count) this.addCount(p, count.service, count.what);
-    if (attempt) {
-      p.rpush(`${key}:a`, JSON.stringify(attempt));
-      p.ltrim(`${key}:a`, -this.settings.maxAttemptsKept, -1);
-      p.expire(`${key}:a`, ttl);
-    }
-    p.hset(key, "outcome", outcome, "updatedAt", String(now), "detail", detail ?? "");
-    p.expire(key, ttl);
-    return this.settle(p.exec());
-  }
-
-  /** Counts a delivery or failure of a service in the current minute (the overview's last hour). */
-  private addCount(p: ReturnType<Redis["pipeline"]>, service: string, what: "delivered" | "failed"): void {
     const minute = Math.floor(this.now() / MINUTE);
-    p.hincrby(`${PREFIX}:stats:${minute}`, `${service}\u0000${what}`, 1);
-    p.expire(`${PREFIX}:stats:${minute}`, STATS_TTL_S);
+    // one script, one command: this runs for every attempt
+    return this.settle(
+      this.command(OUTCOME_COMMAND)(
+        key,
+        `${key}:a`,
+        `${PREFIX}:stats:${minute}`,
+        attempt ? JSON.stringify(attempt) : "",
+        this.settings.maxAttemptsKept,
+        this.ttlS(),
+        outcome,
+        this.now(),
+        detail ?? "",
+        count ? `${count.service}\u0000${count.what}` : "",
+        STATS_TTL_S,
+      ),
+    );
   }
 
   // --- reads ------------------------------------------------------------------------------------------
