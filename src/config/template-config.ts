@@ -3,8 +3,9 @@
 // section for a service type we have not built is a warning. Every source is compiled (src/templates), so a syntax
 // error or an unknown function rejects the key at load, naming the field and line.
 import { z } from "zod";
+import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
 import { SERVICE_TYPES, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
-import { compileTemplateSpec } from "../templates/compile.ts";
+import { compileTemplateSpec, templateSpecSources } from "../templates/compile.ts";
 import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
@@ -53,6 +54,7 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   if (spec.message === undefined && sections === 0) {
     errors.warn(`defines no ${TOP_LEVEL.join(", ")} part; it renders nothing`);
   }
+  warnArgoCdVariables(spec, errors);
   try {
     for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
   } catch (err) {
@@ -70,4 +72,17 @@ function stripUndefinedDeep(o: Record<string, unknown>): Record<string, unknown>
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, isPlainObject(v) ? stripUndefinedDeep(v) : v]),
   );
+}
+
+/**
+ * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it fails at every render, here as in Argo
+ * Rollouts, so it is said at load. (`.context.…` is this service's own key: migrate says how it differs.)
+ */
+function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
+  for (const [field, value] of templateSpecSources(spec)) {
+    for (const u of argoCdVariableUses(value)) {
+      if (u.name !== "context")
+        errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
+    }
+  }
 }

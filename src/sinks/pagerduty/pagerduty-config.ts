@@ -1,10 +1,11 @@
 // `service.pagerdutyv2` keys (notifications-engine's PagerDutyV2Options names) and the template's `pagerdutyv2:`
 // section.
 import { z } from "zod";
-import { httpUrl, nonEmpty } from "../shared/config-schemas.ts";
+import { httpUrl } from "../shared/config-schemas.ts";
 
 export const pagerDutyConfigSchema = z.object({
-  serviceKeys: z.record(z.string(), nonEmpty).refine((r) => Object.keys(r).length > 0, {
+  // a Secret-filled key may be "" as upstream accepts it (a load warning; sends then fail): see resolveSecretRefs
+  serviceKeys: z.record(z.string(), z.string()).refine((r) => Object.keys(r).length > 0, {
     message: "must name at least one PagerDuty service",
   }),
   apiURL: httpUrl.optional(),

@@ -7,7 +7,7 @@ export const webhookConfigSchema = z.object({
   url: httpUrl,
   headers: z.array(header).optional(),
   basicAuth: z.object({ username: z.string(), password: z.string() }).optional(),
-  bearerToken: nonEmpty.optional(),
+  bearerToken: z.string().optional(),
   signingSecret: nonEmpty.optional(),
   timeoutMs: z.number().int().positive().max(300_000).optional(),
   insecureSkipVerify: z.boolean().optional(),
