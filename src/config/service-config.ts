@@ -1,6 +1,7 @@
 // `service.<type>` / `service.<type>.<name>` keys, `$refs` resolved from the Secret, validated by the type's own
 // schema (src/sinks/<type>/, listed in src/sinks/registry.ts). A type notifications-engine has but we have not built
-// is an error for that key naming the type and the docs; an unknown key inside a service is a warning.
+// is a load warning naming the type and the docs, and every notification to it is reported as a problem (never
+// silently dropped); an unknown key inside a service is a warning.
 import { SERVICE_TYPES, serviceTypeOf, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import { resolveSecretRefs, type SecretValues } from "./secret-refs.ts";
@@ -30,11 +31,10 @@ export function parseServiceEntry(
   if (!id) return undefined;
   const def = serviceTypeOf(id.type);
   if (!def) {
-    const supported = SUPPORTED_SERVICE_TYPES.join(", ");
-    errors.error(
-      UPSTREAM_TYPES_NOT_BUILT.includes(id.type)
-        ? `service type "${id.type}" is not supported yet (supported: ${supported}); see docs/services/README.md`
-        : `unknown service type "${id.type}" (supported: ${supported}); see docs/services/README.md`,
+    // rejected, never silently: said at load (naming the type and the docs) and for every notification to it
+    const known = UPSTREAM_TYPES_NOT_BUILT.includes(id.type) ? "" : " (not a notifications-engine type)";
+    errors.warn(
+      `service type "${id.type}" is not supported${known} (supported: ${SUPPORTED_SERVICE_TYPES.join(", ")}): notifications to "${id.name}" are not sent (each one is reported as a problem); see docs/services/README.md`,
     );
     return undefined;
   }

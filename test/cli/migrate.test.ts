@@ -50,13 +50,11 @@ describe("rollouts-notifier migrate", () => {
     expect(res.status).toBe(0);
     expect(parse(res.stdout)).toEqual(parse(readFileSync(INSTALL, "utf8")));
     expect(res.stderr.split("\n").filter((l) => l.includes(": difference: "))).toEqual([]);
-    expect(res.stderr).toContain(
-      `${INSTALL}:4: note: template.analysis-run-error (email): accepted for compatibility and ignored`,
-    );
+    // (its templates' email parts are no note any more: email is a service type since issue 11)
     expect(res.stderr).toContain(
       `${INSTALL}:4: note: triggers: not defined here: on-rollout-resumed, on-analysis-run-completed. Argo Rollouts sends nothing for a subscription (annotation) to one of them; this service sends its built-in template for it`,
     );
-    expect(res.stderr).toContain(`${INSTALL}: 0 difference(s) from Argo Rollouts, 10 note(s)`);
+    expect(res.stderr).toContain(`${INSTALL}: 0 difference(s) from Argo Rollouts, 1 note(s)`);
   });
 
   it("reports every template construct that would not render as upstream, each with its line (exit 1)", () => {
@@ -98,8 +96,8 @@ describe("rollouts-notifier migrate", () => {
       ...HEADER,
       "  service.slack: |",
       "    token: $slack-token",
-      "  service.email: |",
-      "    host: smtp.example.com",
+      "  service.mattermost: |",
+      "    apiURL: https://mattermost.example.com",
       "  template.done: |",
       "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}} {{.context.url}}",
       "  trigger.on-rollout-completed: |",
@@ -138,7 +136,10 @@ describe("rollouts-notifier migrate", () => {
       'note: service.slack (token): references "$slack-token", which is empty in Secret argo-rollouts-notification-secret: substituted as an empty string, as Argo Rollouts does',
     ]);
     expect(at(7, "difference")).toEqual([
-      'difference: service.email: service type "email" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "email" are not sent (each one is reported as a problem)',
+      // a type not built yet (issue 11 builds email, telegram, …: docs/services/README.md lists them)
+      expect.stringMatching(
+        /^difference: service\.mattermost: service type "mattermost" is not supported \(supported: slack, .*\): notifications to "mattermost" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+      ),
     ]);
     expect(at(10, "difference")).toEqual([
       'difference: template "done" field "message": .context.url: Argo Rollouts has no `context` (it ignores that ConfigMap key), so its template fails on this and sends nothing; here it reads this service\'s `context` key and sends',

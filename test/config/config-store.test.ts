@@ -103,17 +103,22 @@ describe("ConfigStore", () => {
       onWarning: (warnings, scope) => reported.push({ warnings, scope }),
     });
     store.update(
-      configMap({ "service.email": "host: smtp.example.com", "template.t": "message: a\nmessage: b" }),
+      configMap({
+        "service.mattermost": "apiURL: https://mm.example.com",
+        "template.t": "message: a\nmessage: b",
+      }),
       undefined,
     );
     const r = store.readiness();
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "service.email": service type "email" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "email" are not sent (each one is reported as a problem)',
+      expect.stringMatching(
+        /^argo-rollouts\/argo-rollouts-notification-configmap key "service\.mattermost": service type "mattermost" is not supported \(supported: slack, .*\): notifications to "mattermost" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+      ),
       'argo-rollouts/argo-rollouts-notification-configmap key "template.t": duplicate key "message" (lines 1 and 2): the last value is used, as Argo Rollouts does',
     ]);
     expect(reported).toEqual([{ warnings: r.warnings, scope: "service" }]);
-    expect(lines.filter((l) => l.includes('"level":40') && l.includes("service.email")).length).toBe(1);
+    expect(lines.filter((l) => l.includes('"level":40') && l.includes("service.mattermost")).length).toBe(1);
     store.update(configMap({ "template.t": "message: b" }), undefined);
     expect(store.readiness().warnings).toEqual([]);
     expect(reported.length).toBe(1);

@@ -6,10 +6,8 @@ import { httpUrl, nonEmpty } from "../shared/config-schemas.ts";
 
 export const pagerDutyRestConfigSchema = z.object({
   token: nonEmpty,
-  from: z
-    .string()
-    .regex(/^[^\s@]+@[^\s@]+$/, { message: "must be an email address" })
-    .optional(),
+  // upstream takes any string (PagerDuty checks it: a wrong one is a 400 at send time)
+  from: z.string().optional(),
   serviceID: z.string().optional(),
   serviceId: z.string().optional(),
   apiURL: httpUrl.optional(),

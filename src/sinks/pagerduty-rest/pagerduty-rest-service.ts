@@ -41,8 +41,8 @@ export const pagerDutyRestService: ServiceTypeDefinition<
     problem: (c, r) => {
       if (!r.trim() && !c.serviceID && !c.serviceId)
         return "needs a PagerDuty service id as recipient (or serviceID)";
-      if (r.trim() && !/^[A-Z0-9]{5,20}$/.test(r.trim()))
-        return `cannot take ${JSON.stringify(r)} (not a PagerDuty service id such as PABC123)`;
+      if (/[\r\n]/.test(r)) return `cannot take ${JSON.stringify(r)} (a line break)`;
+      // any other string is sent as the service id, as upstream does (PagerDuty answers 400 to an unknown one)
       return undefined;
     },
   },
