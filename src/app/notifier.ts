@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
+import { startConsole } from "../console/start-console.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
@@ -61,6 +62,11 @@ export async function startNotifier(
     namespace: settings.namespace,
     onError: (errors, scope) =>
       metrics.configErrors.inc({ source: scope === "service" ? "configmap" : `namespace` }, errors.length),
+    onWarning: (warnings, scope) =>
+      metrics.configWarnings.inc(
+        { source: scope === "service" ? "configmap" : `namespace` },
+        warnings.length,
+      ),
   });
   const configSource = new ConfigSource({
     kc,
@@ -77,6 +83,7 @@ export async function startNotifier(
   });
 
   const queue = new RedisNotificationQueue({ connection: redis, logger });
+  const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;
   if (watching) {
@@ -110,6 +117,8 @@ export async function startNotifier(
         logger,
         metrics,
         reportProblems: (uid, problems) => reporter.report(uid, problems),
+        silencer: operatorConsole.silencer,
+        onHandedOff: operatorConsole.onHandedOff,
       }),
     });
     // Detect only once the config is known, so the first events are routed with it.
@@ -129,7 +138,10 @@ export async function startNotifier(
             : configStore.current.services[name],
         concurrency: settings.concurrency,
         logger,
-        hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
+        hooks: metricsDeliveryHooks(
+          metrics,
+          operatorConsole.deliveryHooks(deliveryLogHooks(logger, metrics)),
+        ),
         lockDurationMs: settings.workerLockMs,
         stalledIntervalMs: settings.workerStalledIntervalMs,
         retry: {
@@ -155,6 +167,7 @@ export async function startNotifier(
   const http = await startHttpServer({
     port: settings.httpPort,
     registry: metrics.registry,
+    routes: operatorConsole.routes,
     readiness: [
       {
         name: "redis",
@@ -171,9 +184,11 @@ export async function startNotifier(
         check: () => undefined,
         info: () => {
           const r = configStore.readiness();
-          return r.ok
-            ? undefined
-            : `${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`;
+          const parts: string[] = [];
+          if (!r.ok)
+            parts.push(`${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`);
+          if (r.warnings.length > 0) parts.push(configWarningsDetail(r.warnings));
+          return parts.length > 0 ? parts.join("; ") : undefined;
         },
       },
       { name: "informers", check: () => watcherRole?.readiness() },
@@ -218,6 +233,7 @@ export async function startNotifier(
         if ((await step("delivery worker", () => worker?.close())) !== "ok") {
           await step("delivery worker (forced)", () => worker?.close({ force: true }), 2_000);
         }
+        await step("console", () => operatorConsole.stop(), 2_000);
         await step("queue", () => queue.close(), 3_000);
         await step("sinks", () => sinks.close(), 3_000);
         await step("http", () => http.close(), 2_000);
@@ -228,4 +244,13 @@ export async function startNotifier(
       return stopping;
     },
   };
+}
+
+const READYZ_MAX_WARNINGS = 10;
+
+/** The config warnings on /readyz: a count and the first few (every one is in the log). */
+function configWarningsDetail(warnings: string[]): string {
+  const shown = warnings.slice(0, READYZ_MAX_WARNINGS);
+  const more = warnings.length - shown.length;
+  return `${warnings.length} config warning(s): ${shown.join("; ")}${more > 0 ? `; … ${more} more in the log` : ""}`;
 }
