@@ -5,13 +5,14 @@
 // Every mode reads the notification config (workers need the services' secrets) and serves /metrics,
 // /healthz and /readyz.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
+import { createRedisClient, describeRedisTarget } from "../redis/redis-connection.ts";
 import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
@@ -49,7 +50,7 @@ export async function startNotifier(
   const logger = o.logger ?? createLogger({ level: settings.logLevel });
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
-  const redis: Redis = createRedisConnection(settings.redisUrl);
+  const redis: RedisClient = createRedisClient(settings.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const watching = settings.mode !== "worker";
   const delivering = settings.mode !== "watcher";
@@ -117,7 +118,7 @@ export async function startNotifier(
   }
 
   const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
-  const workerRedis = delivering ? createRedisConnection(settings.redisUrl) : undefined;
+  const workerRedis = delivering ? createRedisClient(settings.redis) : undefined;
   workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
   const worker = workerRedis
     ? await startDeliveryWorker({
@@ -180,7 +181,12 @@ export async function startNotifier(
     ],
   });
   logger.info(
-    { mode: settings.mode, port: http.port, identity: settings.identity },
+    {
+      mode: settings.mode,
+      port: http.port,
+      identity: settings.identity,
+      redis: describeRedisTarget(settings.redis),
+    },
     "rollouts-notifier started",
   );
 

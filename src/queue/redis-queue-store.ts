@@ -1,7 +1,9 @@
 // Typed access to the durable queue's own Redis records (job records, ordering lists, dead letters, rate
 // limits). BullMQ jobs only carry a job id and wake a worker; everything else lives here.
-import type { Redis } from "ioredis";
+
 import type { Destination } from "../config/types.ts";
+import { queueKeyPrefix } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter } from "./notification-queue.ts";
 import { emissionIntervalMs, type RateLimit, rateLimitKey } from "./rate-limit.ts";
@@ -34,14 +36,14 @@ export interface JobRecord {
 }
 
 export class RedisQueueStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   readonly idempotencyTtlMs: number;
 
-  constructor(redis: Redis, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
+  constructor(redis: RedisClient, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
     this.redis = redis;
     // One hash tag for every key of a queue: the multi-key scripts stay in one slot on Redis Cluster.
-    this.prefix = `rn:queue:{${opts.queueName ?? DEFAULT_QUEUE_NAME}}`;
+    this.prefix = queueKeyPrefix(opts.queueName ?? DEFAULT_QUEUE_NAME);
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
   }
 
@@ -91,6 +93,16 @@ export class RedisQueueStore {
       const [state, bullId] = r as [JobState | "created", string];
       return { state, bullId };
     });
+  }
+
+  /** The ordering key of a job's record (executors added before they carried it as a hint). */
+  async orderingKeyOf(jobId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.jobKey(jobId), "orderingKey")) ?? undefined;
+  }
+
+  /** Hands a queued job to a new executor (the old one is gone or finished without settling it). */
+  async setBullId(jobId: string, bullId: string): Promise<void> {
+    await this.redis.hset(this.jobKey(jobId), "bullId", bullId);
   }
 
   async getRecord(jobId: string): Promise<JobRecord | undefined> {

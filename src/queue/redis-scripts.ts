@@ -10,7 +10,7 @@
 //   P:rate:<dest>       GCRA theoretical arrival time of a destination (ms).
 
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/redis-connection.ts";
 
 export class LuaScript {
   readonly source: string;
@@ -22,7 +22,7 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  async run(redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async run(redis: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> {
     if (keys.length !== this.numberOfKeys) throw new Error(`script expects ${this.numberOfKeys} keys`);
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
@@ -36,7 +36,10 @@ export class LuaScript {
    * Runs the script once per call in one round trip (an ioredis pipeline, not a transaction: each call is atomic
    * on its own). Calls the server did not know the script for are run again one by one (NOSCRIPT ran nothing).
    */
-  async runMany(redis: Redis, calls: { keys: string[]; args: (string | number)[] }[]): Promise<unknown[]> {
+  async runMany(
+    redis: RedisClient,
+    calls: { keys: string[]; args: (string | number)[] }[],
+  ): Promise<unknown[]> {
     if (calls.length === 0) return [];
     const pipe = redis.pipeline();
     for (const c of calls) {

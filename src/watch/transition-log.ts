@@ -2,7 +2,8 @@
 // recorded is skipped atomically). It is the audit trail of what the watcher emitted — exactly once per id
 // across restarts and replicas — and what `run` logs as JSON.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 
 // KEYS: one tx key per transition, the stream, then the object-state hash when ARGV[3] (its field) is not empty.
@@ -37,20 +38,20 @@ export interface RecordedTransition {
 }
 
 export class TransitionLog {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly maxLen: number;
 
-  constructor(redis: Redis, opts: { prefix?: string; ttlMs?: number; maxLen?: number } = {}) {
+  constructor(redis: RedisClient, opts: { prefix?: string; ttlMs?: number; maxLen?: number } = {}) {
     this.redis = redis;
-    this.prefix = opts.prefix ?? "rn";
+    this.prefix = opts.prefix ?? watchKeyPrefix(redis);
     this.ttlMs = opts.ttlMs ?? 14 * 24 * 3600_000;
     this.maxLen = opts.maxLen ?? 100_000;
   }
 
   private get streamKey(): string {
-    return `${this.prefix}:transitions`;
+    return watchKeys.transitions(this.prefix);
   }
 
   /**
@@ -59,7 +60,7 @@ export class TransitionLog {
    */
   async record(transitions: Transition[], alsoWrite?: HashFieldWrite): Promise<Transition[]> {
     if (transitions.length === 0 && !alsoWrite) return [];
-    const keys = transitions.map((t) => `${this.prefix}:tx:${t.id}`);
+    const keys = transitions.map((t) => watchKeys.transition(this.prefix, t.id));
     keys.push(this.streamKey);
     if (alsoWrite) keys.push(alsoWrite.key);
     const args: string[] = [

@@ -1,10 +1,16 @@
 // `rollouts-notifier dlq list [--json] | retry ID|--all | purge`: the dead letters of the durable queue.
 // Exit codes: 0 done; 1 failed (Redis unreachable, no such dead letter); 2 usage (no Redis URL, bad arguments).
 import { type Command, Option } from "commander";
-import { Redis } from "ioredis";
 import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
+import {
+  createRedisClient,
+  describeRedisTarget,
+  type RedisConnectionSettings,
+} from "../../redis/redis-connection.ts";
+import { type RedisFlags, resolveRedisSettings, SettingsError } from "../settings.ts";
+import { withRedisOptions } from "./run.ts";
 
 export interface DlqIO {
   stdout: { write(chunk: string): unknown };
@@ -24,8 +30,7 @@ const processIO: DlqIO = {
 
 class UsageError extends Error {}
 
-interface CommonFlags {
-  redisUrl?: string;
+interface CommonFlags extends RedisFlags {
   queueName?: string;
 }
 
@@ -34,9 +39,9 @@ export function registerDlqCommand(program: Command, io: DlqIO = processIO): voi
     .command("dlq")
     .description("list, retry or purge dead letters (notifications that could not be delivered)");
   const common = (cmd: Command) =>
-    cmd
-      .addOption(new Option("--redis-url <url>", "Redis of the queue (default: $REDIS_URL)"))
-      .addOption(new Option("--queue-name <name>", "queue name").default(DEFAULT_QUEUE_NAME).hideHelp());
+    withRedisOptions(cmd).addOption(
+      new Option("--queue-name <name>", "queue name").default(DEFAULT_QUEUE_NAME).hideHelp(),
+    );
 
   common(dlq.command("list").description("show dead letters, oldest first"))
     .option("--json", "one JSON array of dead-letter records")
@@ -82,19 +87,24 @@ async function withQueue(
   flags: CommonFlags,
   fn: (q: RedisNotificationQueue) => Promise<void>,
 ): Promise<void> {
-  const url = flags.redisUrl ?? (io.env.REDIS_URL || undefined);
-  if (!url) {
+  const named = [flags.redisUrl, flags.redisSentinels, flags.redisCluster];
+  named.push(io.env.REDIS_URL, io.env.REDIS_SENTINELS, io.env.REDIS_CLUSTER);
+  if (!named.some(Boolean)) {
     io.stderr.write("dlq: no Redis: pass --redis-url or set REDIS_URL\n");
     io.setExitCode(2);
     return;
   }
+  let settings: RedisConnectionSettings;
+  try {
+    settings = resolveRedisSettings(flags, io.env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    io.stderr.write(`dlq: ${err.message}\n`);
+    io.setExitCode(2);
+    return;
+  }
   // Fail fast instead of waiting forever for an unreachable Redis.
-  const connection = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => (times > 2 ? null : 200),
-  });
+  const connection = createRedisClient(settings, { purpose: "command", lazyConnect: true });
   connection.on("error", () => {});
   let queue: RedisNotificationQueue | undefined;
   try {
@@ -106,7 +116,7 @@ async function withQueue(
       io.stderr.write(`dlq: ${err.message}\n`);
       io.setExitCode(2);
     } else {
-      io.stderr.write(`dlq: ${describeRedisError(err, url)}\n`);
+      io.stderr.write(`dlq: ${describeRedisError(err, settings)}\n`);
       io.setExitCode(1);
     }
   } finally {
@@ -116,16 +126,13 @@ async function withQueue(
 }
 
 /** Names the server without its credentials. */
-function describeRedisError(err: unknown, url: string): string {
-  let where = "Redis";
-  try {
-    const u = new URL(url);
-    where = `Redis at ${u.hostname}:${u.port || "6379"}`;
-  } catch {
-    // not a URL: keep it vague (it may hold a password)
+function describeRedisError(err: unknown, settings: RedisConnectionSettings): string {
+  let message = (err as Error)?.message ?? String(err);
+  if (settings.topology.kind === "server") message = message.replaceAll(settings.topology.url, "<redis-url>");
+  for (const secret of [settings.password, settings.sentinelPassword]) {
+    if (secret) message = message.replaceAll(secret, "<redacted>");
   }
-  const message = (err as Error)?.message ?? String(err);
-  return `${where}: ${message.replaceAll(url, "<redis-url>")}`;
+  return `${describeRedisTarget(settings)}: ${message}`;
 }
 
 export function formatDeadLetterTable(letters: DeadLetter[]): string {
