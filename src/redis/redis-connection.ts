@@ -170,3 +170,23 @@ export function describeRedisTarget(s: RedisConnectionSettings): string {
 export function createRedisConnection(url: string): Redis {
   return createRedisClient(serverSettings(url)) as Redis;
 }
+
+/**
+ * Connects a lazyConnect client now. A failure is reported with the reason the client gave (certificate
+ * rejected, WRONGPASS, refused…) instead of ioredis' bare "Connection is closed.".
+ */
+export async function connectNow(client: RedisClient): Promise<void> {
+  let last: Error | undefined;
+  const onError = (err: Error) => {
+    last = err;
+  };
+  client.on("error", onError);
+  try {
+    await client.connect();
+  } catch (err) {
+    const cause = last ?? (err as Error);
+    throw new Error(cause.message || String(cause), { cause });
+  } finally {
+    client.off("error", onError);
+  }
+}

@@ -317,6 +317,10 @@ export interface SentinelSet extends RedisDeployment {
   failover(): Promise<{ from: number; to: number }>;
   /** kill -9 the current primary; resolves once the sentinels promoted the replica. */
   killPrimary(): Promise<{ from: number; to: number }>;
+  /** A client of the current primary itself (not through the sentinels). */
+  primaryClient(): Promise<Redis>;
+  /** Waits until the current primary has a replica in sync (a fail-over can promote it). */
+  replicaInSync(): Promise<void>;
 }
 
 /** A primary, one replica and three sentinels (quorum 2); data nodes and sentinels password-protected. */
@@ -426,6 +430,14 @@ export async function startSentinelSet(
       const from = await primaryPort();
       await ask(sentinels[0]!.port, "failover", masterName);
       return waitPromoted(from);
+    },
+    async primaryClient() {
+      const port = await primaryPort();
+      return nodes.find((n) => n.port === port)!.client();
+    },
+    async replicaInSync() {
+      const port = await primaryPort();
+      await until("a replica in sync with the primary", () => syncedReplicas(port), 30_000);
     },
     async killPrimary() {
       const from = await primaryPort();

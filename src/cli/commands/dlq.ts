@@ -5,6 +5,7 @@ import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
 import {
+  connectNow,
   createRedisClient,
   describeRedisTarget,
   type RedisConnectionSettings,
@@ -108,7 +109,7 @@ async function withQueue(
   connection.on("error", () => {});
   let queue: RedisNotificationQueue | undefined;
   try {
-    await connection.connect();
+    await connectNow(connection);
     queue = new RedisNotificationQueue({ connection, queueName: flags.queueName ?? DEFAULT_QUEUE_NAME });
     await fn(queue);
   } catch (err) {
