@@ -3,7 +3,7 @@
 
 import type { Destination } from "../config/types.ts";
 import { queueKeyPrefix } from "../redis/keys.ts";
-import type { RedisClient } from "../redis/redis-connection.ts";
+import { hasFailoverReplica, type RedisClient } from "../redis/redis-connection.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter } from "./notification-queue.ts";
 import { emissionIntervalMs, type RateLimit, rateLimitKey } from "./rate-limit.ts";
@@ -20,6 +20,8 @@ import {
 } from "./redis-scripts.ts";
 
 export const DEFAULT_QUEUE_NAME = "rollouts-notifier";
+/** How long an enqueue waits for a replica to have the records before it answers (Sentinel only). */
+export const REPLICA_WAIT_MS = 100;
 /** How long a delivered job id is remembered (re-enqueueing it is a no-op meanwhile). */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 14 * 24 * 3600_000;
 
@@ -39,12 +41,15 @@ export class RedisQueueStore {
   readonly redis: RedisClient;
   readonly prefix: string;
   readonly idempotencyTtlMs: number;
+  /** Enqueued records are on a replica before the enqueue returns (a primary crash cannot lose them). */
+  readonly waitForReplica: boolean;
 
   constructor(redis: RedisClient, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
     this.redis = redis;
     // One hash tag for every key of a queue: the multi-key scripts stay in one slot on Redis Cluster.
     this.prefix = queueKeyPrefix(opts.queueName ?? DEFAULT_QUEUE_NAME);
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    this.waitForReplica = hasFailoverReplica(redis);
   }
 
   jobKey(jobId: string): string {
@@ -77,7 +82,11 @@ export class RedisQueueStore {
     return { state, bullId: existingBullId };
   }
 
-  /** enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). */
+  /**
+   * enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). With a
+   * fail-over replica, the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS) until a replica has the records: the
+   * watcher saves the object's state only after this, so a primary crash cannot lose a detected notification.
+   */
   async enqueueMany(
     jobs: NotificationJob[],
     now: number,
@@ -88,6 +97,7 @@ export class RedisQueueStore {
         keys: [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
         args: [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
       })),
+      this.waitForReplica ? { waitForReplica: { timeoutMs: REPLICA_WAIT_MS } } : {},
     );
     return replies.map((r) => {
       const [state, bullId] = r as [JobState | "created", string];

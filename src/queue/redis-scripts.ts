@@ -39,6 +39,7 @@ export class LuaScript {
   async runMany(
     redis: RedisClient,
     calls: { keys: string[]; args: (string | number)[] }[],
+    opts: { waitForReplica?: { timeoutMs: number } } = {},
   ): Promise<unknown[]> {
     if (calls.length === 0) return [];
     const pipe = redis.pipeline();
@@ -46,6 +47,9 @@ export class LuaScript {
       if (c.keys.length !== this.numberOfKeys) throw new Error(`script expects ${this.numberOfKeys} keys`);
       pipe.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args);
     }
+    // In the same round trip: answer once a replica has the writes (or after the timeout: then they are only on
+    // the primary, as without a replica).
+    if (opts.waitForReplica) pipe.call("WAIT", "1", String(opts.waitForReplica.timeoutMs));
     const res = (await pipe.exec()) ?? [];
     return Promise.all(
       calls.map(async (c, i) => {

@@ -123,8 +123,9 @@ export function createRedisClient(s: RedisConnectionSettings, o: RedisClientOpti
     opts.sentinels = t.sentinels;
     opts.name = t.masterName;
     opts.role = "master";
-    // ask the sentinels on +switch-master instead of waiting for the old primary's connection to fail
-    opts.failoverDetector = true;
+    // No failoverDetector: with ioredis 6 its disconnect on +switch-master can race a reconnect in progress and
+    // end the client for good ("Connection is closed." forever). Sentinel closes the clients of a demoted primary
+    // (CLIENT KILL) and a crashed one drops them; READONLY replies reconnect too (reconnectOnFailover).
     if (s.sentinelUsername !== undefined) opts.sentinelUsername = s.sentinelUsername;
     if (s.sentinelPassword !== undefined) opts.sentinelPassword = s.sentinelPassword;
     if (s.tls) {
@@ -146,6 +147,15 @@ export function createRedisClient(s: RedisConnectionSettings, o: RedisClientOpti
   delete (clusterOpts.redisOptions as RedisOptions).lazyConnect;
   if (o.lazyConnect) clusterOpts.lazyConnect = true;
   return new Cluster(t.nodes, clusterOpts);
+}
+
+/**
+ * Whether writes this client makes are replicated to a standby that a fail-over promotes (a Sentinel primary):
+ * then a write that must survive the primary's crash is followed by WAIT (see docs/redis.md).
+ */
+export function hasFailoverReplica(client: RedisClient): boolean {
+  const o = client.options;
+  return !client.isCluster && "sentinels" in o && (o.sentinels?.length ?? 0) > 0;
 }
 
 /** Where these settings point, for logs and error messages: never a password (URL credentials are dropped). */

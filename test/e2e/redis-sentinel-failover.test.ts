@@ -54,5 +54,8 @@ describe("Redis Sentinel: the primary failed over mid-rollout", () => {
     await assertStoryDelivered(world, run);
     expect(switches).toHaveLength(2);
     expect(switches[1]!.to).toBe(switches[0]!.from);
+    // enqueues waited for the replica (WAIT in their round trip): a primary crash cannot lose them
+    const stats = await world.redisClient.info("commandstats");
+    expect(Number(/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1] ?? 0)).toBeGreaterThan(0);
   });
 });

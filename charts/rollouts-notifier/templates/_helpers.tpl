@@ -76,8 +76,21 @@ app.kubernetes.io/component: redis
 {{- if .Values.redis.url }}{{ $n = add1 $n }}{{ end }}
 {{- if .Values.redis.existingSecret }}{{ $n = add1 $n }}{{ end }}
 {{- if .Values.redis.embedded.enabled }}{{ $n = add1 $n }}{{ end }}
+{{- if .Values.redis.sentinel.addresses }}{{ $n = add1 $n }}{{ end }}
+{{- if .Values.redis.cluster.nodes }}{{ $n = add1 $n }}{{ end }}
 {{- if ne (int $n) 1 }}
-{{- fail "rollouts-notifier: set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true (the service needs Redis for its queue and per-object state)" }}
+{{- fail "rollouts-notifier: set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true — or, instead of a URL, redis.sentinel.addresses or redis.cluster.nodes (the service needs Redis for its queue and per-object state)" }}
+{{- end }}
+{{- with .Values.redis.tls }}
+{{- if and (or .certKey .keyKey) (not (and .certKey .keyKey)) }}
+{{- fail "rollouts-notifier: redis.tls.certKey and redis.tls.keyKey go together (a client certificate needs both)" }}
+{{- end }}
+{{- if and (or .certKey .keyKey) (not .existingSecret) }}
+{{- fail "rollouts-notifier: redis.tls.certKey/keyKey need redis.tls.existingSecret" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.redis.sentinel.username (not .Values.redis.sentinel.addresses) }}
+{{- fail "rollouts-notifier: redis.sentinel.username needs redis.sentinel.addresses" }}
 {{- end }}
 {{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
 {{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
@@ -123,11 +136,7 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: REDIS_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "rollouts-notifier.redisSecretName" .root }}
-      key: {{ include "rollouts-notifier.redisSecretKey" .root }}
+{{- include "rollouts-notifier.redisEnv" .root }}
 {{- with $v.watch.namespaces }}
 - name: WATCH_NAMESPACES
   value: {{ join "," . | quote }}
@@ -204,11 +213,22 @@ containers:
     volumeMounts:
       - name: tmp
         mountPath: /tmp
+      {{- if $v.redis.tls.existingSecret }}
+      - name: redis-tls
+        mountPath: {{ include "rollouts-notifier.redisTlsDir" .root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
       medium: Memory
       sizeLimit: 64Mi
+  {{- if $v.redis.tls.existingSecret }}
+  - name: redis-tls
+    secret:
+      secretName: {{ $v.redis.tls.existingSecret }}
+      defaultMode: 288 # 0440: owner and group read
+  {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -251,4 +271,76 @@ topologySpreadConstraints:
   resources: ["rollouts", "analysisruns", "experiments"]
   verbs: ["get", "list", "watch"]
 {{ include "rollouts-notifier.configRules" . }}
+{{- end }}
+
+{{/* Whether Redis is reached through a URL (url, existingSecret or the embedded Redis). */}}
+{{- define "rollouts-notifier.redisByUrl" -}}
+{{- if not (or .Values.redis.sentinel.addresses .Values.redis.cluster.nodes) }}true{{ end }}
+{{- end }}
+
+{{/* Where the Redis TLS Secret is mounted. */}}
+{{- define "rollouts-notifier.redisTlsDir" -}}/etc/rollouts-notifier/redis-tls{{- end }}
+
+{{/* The Redis part of the environment (docs/settings.md): topology, ACL credentials from a Secret, TLS files. */}}
+{{- define "rollouts-notifier.redisEnv" -}}
+{{- $r := .Values.redis }}
+{{- if include "rollouts-notifier.redisByUrl" . }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rollouts-notifier.redisSecretName" . }}
+      key: {{ include "rollouts-notifier.redisSecretKey" . }}
+{{- else if $r.sentinel.addresses }}
+- name: REDIS_SENTINELS
+  value: {{ join "," $r.sentinel.addresses | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $r.sentinel.masterName | quote }}
+{{- with $r.sentinel.username }}
+- name: REDIS_SENTINEL_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- else }}
+- name: REDIS_CLUSTER
+  value: {{ join "," $r.cluster.nodes | quote }}
+{{- end }}
+{{- with $r.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $r.auth.existingSecret }}
+{{- with $r.auth.passwordKey }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- with $r.auth.sentinelPasswordKey }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.enabled }}
+- name: REDIS_TLS
+  value: "true"
+{{- end }}
+{{- if $r.tls.existingSecret }}
+{{- with $r.tls.caKey }}
+- name: REDIS_TLS_CA_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) . | quote }}
+{{- end }}
+{{- if $r.tls.certKey }}
+- name: REDIS_TLS_CERT_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.certKey | quote }}
+- name: REDIS_TLS_KEY_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.keyKey | quote }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.insecure }}
+- name: REDIS_TLS_INSECURE
+  value: "true"
+{{- end }}
 {{- end }}
