@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-const INSTALL = "/work/shared/fixtures/argo-rollouts/notifications-install.yaml";
+const INSTALL = join(ARGO_FIXTURES_DIR, "notifications-install.yaml");
 const cli = (...args: string[]) =>
   spawnSync("node_modules/.bin/node", ["src/cli/main.ts", ...args], { encoding: "utf8", cwd: process.cwd() });
 

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { validateSlackMessage } from "../../src/templates/slack-blocks.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-const F = "/work/shared/fixtures/argo-rollouts";
+const F = ARGO_FIXTURES_DIR;
 const TIME = ["--time", "2024-01-01T00:00:00Z"];
 const cli = (...args: string[]) =>
   spawnSync("node_modules/.bin/node", ["src/cli/main.ts", "template", "notify", ...args], {

@@ -11,7 +11,11 @@ import { FakePagerDuty } from "../support/fake-pagerduty.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { FakeWebhook } from "../support/fake-webhook.ts";
 import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
-import { type NotifierProcess, startNotifierProcess } from "../support/notifier-process.ts";
+import {
+  type NotifierCommand,
+  type NotifierProcess,
+  startNotifierProcess,
+} from "../support/notifier-process.ts";
 import { type RedisDeployment, type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { type FaultGate, startFaultGate } from "./fault-gate.ts";
 
@@ -76,6 +80,8 @@ export interface E2eOptions<R extends RedisDeployment = RedisHarness> {
   redis?: () => Promise<R>;
   /** Extra env for every service process (e.g. LEASE_* to shorten the lease). */
   env?: Record<string, string>;
+  /** How to start the service (default: this checkout's src/cli/main.ts on this Node, the test's env). */
+  command?: NotifierCommand;
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -178,6 +184,7 @@ export async function startE2eWorld<R extends RedisDeployment = RedisHarness>(
         ...opts.env,
         ...o.env,
       },
+      opts.command,
     );
     const httpPort = async () =>
       Number((await proc.waitForLog((l) => l.msg === "rollouts-notifier started")).port);

@@ -50,6 +50,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: redis
 {{- end }}
 
+{{/* Selects the `helm test` Pod (neither a notifier nor the Redis pod). */}}
+{{- define "rollouts-notifier.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "rollouts-notifier.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: test
+{{- end }}
+
 {{- define "rollouts-notifier.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "rollouts-notifier.fullname" .) .Values.serviceAccount.name }}
@@ -70,16 +77,29 @@ app.kubernetes.io/component: redis
 {{- include "rollouts-notifier.suffixed" (dict "root" . "suffix" "redis") }}
 {{- end }}
 
-{{/* Exactly one Redis source must be chosen; fails the render with a message naming the values. */}}
+{{/*
+Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret), "sentinel"
+(redis.sentinel.addresses), "cluster" (redis.cluster.nodes) or "embedded" (the chart's own Redis, the default: used
+unless one of the others is set).
+*/}}
+{{- define "rollouts-notifier.redisMode" -}}
+{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.sentinel.addresses }}sentinel{{ else if .Values.redis.cluster.nodes }}cluster{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
+{{- end }}
+
+{{/* True ("true") when the chart runs its own Redis. */}}
+{{- define "rollouts-notifier.redisEmbedded" -}}
+{{- if eq (include "rollouts-notifier.redisMode" .) "embedded" }}true{{ end }}
+{{- end }}
+
+{{/* At most one external Redis, and some Redis; fails the render with a message naming the values. */}}
 {{- define "rollouts-notifier.validateRedis" -}}
-{{- $n := 0 }}
-{{- if .Values.redis.url }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.existingSecret }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.embedded.enabled }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.sentinel.addresses }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.cluster.nodes }}{{ $n = add1 $n }}{{ end }}
-{{- if ne (int $n) 1 }}
-{{- fail "rollouts-notifier: set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true — or, instead of a URL, redis.sentinel.addresses or redis.cluster.nodes (the service needs Redis for its queue and per-object state)" }}
+{{- $external := 0 }}
+{{- range (list .Values.redis.url .Values.redis.existingSecret .Values.redis.sentinel.addresses .Values.redis.cluster.nodes) }}{{ if . }}{{ $external = add1 $external }}{{ end }}{{ end }}
+{{- if gt (int $external) 1 }}
+{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret — or, instead of a URL, redis.sentinel.addresses or redis.cluster.nodes (any of them turns the embedded Redis off)" }}
+{{- end }}
+{{- if not (include "rollouts-notifier.redisMode" .) }}
+{{- fail "rollouts-notifier: redis.embedded.enabled=false needs an external Redis: set redis.url or redis.existingSecret (the service needs Redis for its queue and per-object state)" }}
 {{- end }}
 {{- with .Values.redis.tls }}
 {{- if and (or .certKey .keyKey) (not (and .certKey .keyKey)) }}
@@ -115,7 +135,7 @@ app.kubernetes.io/component: redis
 {{- end }}
 
 {{- define "rollouts-notifier.redisUrl" -}}
-{{- if .Values.redis.embedded.enabled }}
+{{- if include "rollouts-notifier.redisEmbedded" . }}
 {{- printf "redis://%s.%s.svc:6379" (include "rollouts-notifier.redisServiceName" .) .Release.Namespace }}
 {{- else }}
 {{- .Values.redis.url }}
@@ -275,7 +295,7 @@ topologySpreadConstraints:
 
 {{/* Whether Redis is reached through a URL (url, existingSecret or the embedded Redis). */}}
 {{- define "rollouts-notifier.redisByUrl" -}}
-{{- if not (or .Values.redis.sentinel.addresses .Values.redis.cluster.nodes) }}true{{ end }}
+{{- if has (include "rollouts-notifier.redisMode" .) (list "url" "existingSecret" "embedded") }}true{{ end }}
 {{- end }}
 
 {{/* Where the Redis TLS Secret is mounted. */}}
