@@ -153,9 +153,16 @@ export async function startNotifier(
   }, 5_000);
   gauges.unref();
 
+  let stopping: Promise<void> | undefined;
   const http = await startHttpServer({
     port: settings.httpPort,
     registry: metrics.registry,
+    // A client that gave up reconnecting never comes back (ioredis status "end"): restart the container.
+    liveness: () => {
+      if (stopping) return undefined;
+      const ended = [redis, workerRedis].filter((c) => c?.status === "end").length;
+      return ended > 0 ? `${ended} Redis connection(s) closed for good` : undefined;
+    },
     readiness: [
       {
         name: "redis",
@@ -190,7 +197,6 @@ export async function startNotifier(
     "rollouts-notifier started",
   );
 
-  let stopping: Promise<void> | undefined;
   return {
     logger,
     metrics,
