@@ -54,7 +54,7 @@ export class TransitionLog {
       alsoWrite?.value ?? "",
     ];
     for (const t of transitions) {
-      const { snapshot: _s, ...rest } = t;
+      const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
     const fresh = (await RECORD.run(this.redis, keys, args)) as number[];

@@ -92,7 +92,7 @@ describe("loadNotifierConfig: realistic example", () => {
     expect(config.triggers["on-rollout-degraded"]).toEqual([
       {
         description: "Rollout went Degraded",
-        when: "rollout.status.phase == 'Degraded' and not rollout.spec.paused",
+        when: "rollout.status.phase == 'Degraded' and rollout.spec.paused != true",
         oncePer: "rollout.metadata.annotations['rollout.argoproj.io/revision']",
         send: ["rollout-degraded"],
       },
