@@ -49,6 +49,8 @@ export interface RedisClientOptions {
   purpose?: "queue" | "command";
   /** Connect on the first command (default) or only on connect() (lazyConnect). */
   lazyConnect?: boolean;
+  /** Overrides the purpose's retries per command (e.g. 1 for best-effort writes). */
+  maxRetriesPerRequest?: number;
 }
 
 /** Connection settings of a single server given by URL (tests, replay, dlq). */
@@ -97,6 +99,7 @@ function baseOptions(s: RedisConnectionSettings, o: RedisClientOptions): RedisOp
   } else {
     opts.maxRetriesPerRequest = null;
   }
+  if (o.maxRetriesPerRequest !== undefined) opts.maxRetriesPerRequest = o.maxRetriesPerRequest;
   if (o.lazyConnect) opts.lazyConnect = true;
   if (s.username !== undefined) opts.username = s.username;
   if (s.password !== undefined) opts.password = s.password;

@@ -181,6 +181,23 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   value: {{ include "rollouts-notifier.leaseName" .root | quote }}
 - name: ALLOW_PRIVATE_WEBHOOKS
   value: {{ $v.notifications.allowPrivateWebhooks | quote }}
+- name: HISTORY_ENABLED
+  value: {{ $v.console.history.enabled | quote }}
+- name: HISTORY_TRANSITIONS_PER_ROLLOUT
+  value: {{ $v.console.history.transitionsPerRollout | quote }}
+- name: HISTORY_MAX_AGE_HOURS
+  value: {{ $v.console.history.maxAgeHours | quote }}
+- name: HISTORY_MAX_ROLLOUTS
+  value: {{ $v.console.history.maxRollouts | quote }}
+- name: ROLLOUT_EVENTS
+  value: {{ $v.rolloutEvents.enabled | quote }}
+{{- with $v.console.tokenSecret.name }}
+- name: CONSOLE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $v.console.tokenSecret.key }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -290,6 +307,12 @@ topologySpreadConstraints:
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts", "analysisruns", "experiments"]
   verbs: ["get", "list", "watch"]
+{{- if .Values.rolloutEvents.enabled }}
+# Events on the Rollout for delivery outcomes (rolloutEvents.enabled); patch aggregates repeats.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
 {{ include "rollouts-notifier.configRules" . }}
 {{- end }}
 

@@ -4,12 +4,8 @@ import { type Command, Option } from "commander";
 import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
-import {
-  connectNow,
-  createRedisClient,
-  describeRedisTarget,
-  type RedisConnectionSettings,
-} from "../../redis/redis-connection.ts";
+import type { RedisClient, RedisConnectionSettings } from "../../redis/redis-connection.ts";
+import { describeRedisError, openCliRedisWith } from "../cli-redis.ts";
 import { type RedisFlags, resolveRedisSettings, SettingsError } from "../settings.ts";
 import { withRedisOptions } from "./run.ts";
 
@@ -104,12 +100,10 @@ async function withQueue(
     io.setExitCode(2);
     return;
   }
-  // Fail fast instead of waiting forever for an unreachable Redis.
-  const connection = createRedisClient(settings, { purpose: "command", lazyConnect: true });
-  connection.on("error", () => {});
+  let connection: RedisClient | undefined;
   let queue: RedisNotificationQueue | undefined;
   try {
-    await connectNow(connection);
+    connection = await openCliRedisWith(settings);
     queue = new RedisNotificationQueue({ connection, queueName: flags.queueName ?? DEFAULT_QUEUE_NAME });
     await fn(queue);
   } catch (err) {
@@ -122,18 +116,8 @@ async function withQueue(
     }
   } finally {
     await queue?.close().catch(() => {});
-    connection.disconnect();
+    connection?.disconnect();
   }
-}
-
-/** Names the server without its credentials. */
-function describeRedisError(err: unknown, settings: RedisConnectionSettings): string {
-  let message = (err as Error)?.message ?? String(err);
-  if (settings.topology.kind === "server") message = message.replaceAll(settings.topology.url, "<redis-url>");
-  for (const secret of [settings.password, settings.sentinelPassword]) {
-    if (secret) message = message.replaceAll(secret, "<redacted>");
-  }
-  return `${describeRedisTarget(settings)}: ${message}`;
 }
 
 export function formatDeadLetterTable(letters: DeadLetter[]): string {
