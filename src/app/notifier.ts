@@ -63,6 +63,11 @@ export async function startNotifier(
     namespace: settings.namespace,
     onError: (errors, scope) =>
       metrics.configErrors.inc({ source: scope === "service" ? "configmap" : `namespace` }, errors.length),
+    onWarning: (warnings, scope) =>
+      metrics.configWarnings.inc(
+        { source: scope === "service" ? "configmap" : `namespace` },
+        warnings.length,
+      ),
   });
   const configSource = new ConfigSource({
     kc,
@@ -187,9 +192,11 @@ export async function startNotifier(
         check: () => undefined,
         info: () => {
           const r = configStore.readiness();
-          return r.ok
-            ? undefined
-            : `${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`;
+          const parts: string[] = [];
+          if (!r.ok)
+            parts.push(`${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`);
+          if (r.warnings.length > 0) parts.push(configWarningsDetail(r.warnings));
+          return parts.length > 0 ? parts.join("; ") : undefined;
         },
       },
       { name: "informers", check: () => watcherRole?.readiness() },
@@ -249,4 +256,13 @@ export async function startNotifier(
       return stopping;
     },
   };
+}
+
+const READYZ_MAX_WARNINGS = 10;
+
+/** The config warnings on /readyz: a count and the first few (every one is in the log). */
+function configWarningsDetail(warnings: string[]): string {
+  const shown = warnings.slice(0, READYZ_MAX_WARNINGS);
+  const more = warnings.length - shown.length;
+  return `${warnings.length} config warning(s): ${shown.join("; ")}${more > 0 ? `; … ${more} more in the log` : ""}`;
 }
