@@ -7,6 +7,7 @@
 
 import type { Logger } from "../logger.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
+import { HISTORY_KEY_PREFIX } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef, Transition } from "../triggers/transition.ts";
 import { redactText } from "./redact-text.ts";
@@ -88,7 +89,7 @@ export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
   maxRollouts: 2_000,
 };
 
-const PREFIX = "rn:hist";
+const PREFIX = HISTORY_KEY_PREFIX;
 /** KEYS: notification hash, its attempts list, the minute's stats hash. ARGV: attempt JSON or "", attempts
  * kept, TTL (s), outcome, now, detail, stats field or "", stats TTL (s). */
 const OUTCOME_COMMAND = "rnHistoryOutcome";

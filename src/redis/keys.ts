@@ -27,6 +27,15 @@ export function bullPrefix(client: RedisClient): string {
 
 /** Slack thread roots, post records and channel ids (single-key commands only). */
 export const SLACK_KEY_PREFIX = `${KEY_ROOT}:slack:`;
+/** The console's delivery history. Its scripts write several of these keys at once, so all carry one hash tag
+ * (always: the history is new, no untagged data to keep readable); on a Cluster it lives in one slot. */
+export const HISTORY_KEY_PREFIX = `${KEY_ROOT}:{hist}`;
+/** Silences, what each held back and whether its summary went out: one hash tag (a DEL spans two of them). */
+export const silenceKeys = {
+  all: `${KEY_ROOT}:{silences}`,
+  held: (id: string) => `${KEY_ROOT}:{silences}:held:${id}`,
+  summarized: (id: string) => `${KEY_ROOT}:{silences}:summarized:${id}`,
+};
 /** PagerDuty open incidents (single-key commands only). */
 export const PAGERDUTY_KEY_PREFIX = `${KEY_ROOT}:pagerduty:`;
 
