@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
+import { startConsole } from "../console/start-console.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
@@ -77,6 +78,7 @@ export async function startNotifier(
   });
 
   const queue = new RedisNotificationQueue({ connection: redis, logger });
+  const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;
   if (watching) {
@@ -110,6 +112,8 @@ export async function startNotifier(
         logger,
         metrics,
         reportProblems: (uid, problems) => reporter.report(uid, problems),
+        silencer: operatorConsole.silencer,
+        onHandedOff: operatorConsole.onHandedOff,
       }),
     });
     // Detect only once the config is known, so the first events are routed with it.
@@ -129,7 +133,10 @@ export async function startNotifier(
             : configStore.current.services[name],
         concurrency: settings.concurrency,
         logger,
-        hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
+        hooks: metricsDeliveryHooks(
+          metrics,
+          operatorConsole.deliveryHooks(deliveryLogHooks(logger, metrics)),
+        ),
         lockDurationMs: settings.workerLockMs,
         stalledIntervalMs: settings.workerStalledIntervalMs,
         retry: {
@@ -155,6 +162,7 @@ export async function startNotifier(
   const http = await startHttpServer({
     port: settings.httpPort,
     registry: metrics.registry,
+    routes: operatorConsole.routes,
     readiness: [
       {
         name: "redis",
@@ -218,6 +226,7 @@ export async function startNotifier(
         if ((await step("delivery worker", () => worker?.close())) !== "ok") {
           await step("delivery worker (forced)", () => worker?.close({ force: true }), 2_000);
         }
+        await step("console", () => operatorConsole.stop(), 2_000);
         await step("queue", () => queue.close(), 3_000);
         await step("sinks", () => sinks.close(), 3_000);
         await step("http", () => http.close(), 2_000);

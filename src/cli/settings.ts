@@ -31,6 +31,15 @@ export interface RunSettings {
   retryMaxDelayMs: number;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
+  /** The console's delivery history (src/history). */
+  historyEnabled: boolean;
+  historyTransitionsPerRollout: number;
+  historyMaxAgeHours: number;
+  historyMaxRollouts: number;
+  /** Kubernetes Events on the Rollout for delivery outcomes. */
+  rolloutEvents: boolean;
+  /** Static bearer token for the console's writes (env only: CONSOLE_TOKEN, from a Secret). */
+  consoleToken: string | undefined;
 }
 
 /** Raw flag values as commander gives them (strings or undefined). */
@@ -58,6 +67,11 @@ export interface RunFlags {
   retryBaseDelayMs?: string;
   retryMaxAttempts?: string;
   retryMaxDelayMs?: string;
+  history?: string;
+  historyTransitionsPerRollout?: string;
+  historyMaxAgeHours?: string;
+  historyMaxRollouts?: string;
+  rolloutEvents?: string;
 }
 
 export class SettingsError extends Error {
@@ -154,6 +168,15 @@ export function resolveRunSettings(
       `--annotation-prefix / ANNOTATION_PREFIX: "${annotationPrefix}" is not a DNS subdomain`,
     );
   }
+
+  const bool = (flag: string | undefined, flagName: string, envName: string, def: boolean) => {
+    const [raw, src] = pick(flag, flagName, envName);
+    if (raw === undefined) return def;
+    const v = raw.toLowerCase();
+    if (["1", "true", "yes", "on"].includes(v)) return true;
+    if (["0", "false", "no", "off"].includes(v)) return false;
+    throw new SettingsError(`${src}: expected on/off (true/false), got "${raw}"`);
+  };
 
   const [kubeconfig] = pick(flags.kubeconfig, "kubeconfig", "KUBECONFIG");
   const allowPrivate =
@@ -257,5 +280,32 @@ export function resolveRunSettings(
       86_400_000,
     ),
     resyncSeconds: int(flags.resyncSeconds, "resync-seconds", "RESYNC_SECONDS", 600, 0, 86_400),
+    historyEnabled: bool(flags.history, "history", "HISTORY_ENABLED", true),
+    historyTransitionsPerRollout: int(
+      flags.historyTransitionsPerRollout,
+      "history-transitions-per-rollout",
+      "HISTORY_TRANSITIONS_PER_ROLLOUT",
+      50,
+      1,
+      1_000,
+    ),
+    historyMaxAgeHours: int(
+      flags.historyMaxAgeHours,
+      "history-max-age-hours",
+      "HISTORY_MAX_AGE_HOURS",
+      168,
+      1,
+      8_760,
+    ),
+    historyMaxRollouts: int(
+      flags.historyMaxRollouts,
+      "history-max-rollouts",
+      "HISTORY_MAX_ROLLOUTS",
+      2_000,
+      1,
+      100_000,
+    ),
+    rolloutEvents: bool(flags.rolloutEvents, "rollout-events", "ROLLOUT_EVENTS", true),
+    consoleToken: env.CONSOLE_TOKEN ? env.CONSOLE_TOKEN : undefined,
   };
 }

@@ -198,7 +198,9 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
       return { outcome: "dead-lettered" };
     }
 
+    const attemptStart = performance.now();
     const result = await deliverOnce(job, target);
+    event.attemptMs = performance.now() - attemptStart;
     if (result.ok) {
       await store.markDelivered(job, Date.now(), result.receipt.ref ?? "").then(async ({ changed, next }) => {
         if (changed) {

@@ -1,6 +1,7 @@
 // /metrics, /healthz (process alive) and /readyz (every readiness check passes; failing parts are named).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import type { HttpRoute } from "./http-route.ts";
 
 export interface ReadinessCheck {
   name: string;
@@ -26,10 +27,13 @@ export async function startHttpServer(opts: {
    * chart's 3 s probe timeout): e.g. a Redis PING waits for a reconnect instead of failing while Redis is down.
    */
   checkTimeoutMs?: number;
+  /** More routes (the console's API and pages), asked in order before the built-in paths. */
+  routes?: HttpRoute[];
 }): Promise<HttpServer> {
   const checkTimeoutMs = opts.checkTimeoutMs ?? 1500;
   const server = createServer((req, res) => {
-    const url = (req.url ?? "/").split("?")[0];
+    const url = (req.url ?? "/").split("?")[0] ?? "/";
+    for (const route of opts.routes ?? []) if (route(req, res, url)) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405).end();
       return;

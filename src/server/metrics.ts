@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ["service"],
       registers: [registry],
     }),
+    silenced: new Counter({
+      name: "rollouts_notifier_notifications_silenced_total",
+      help: "Notifications held back by a silence or a mute-until annotation (recorded, never sent), by service.",
+      labelNames: ["service"],
+      registers: [registry],
+    }),
     delivered: new Counter({
       name: "rollouts_notifier_notifications_delivered_total",
       help: "Notifications delivered, by service.",

@@ -130,7 +130,7 @@ chart's own Redis, the default: used unless redis.url or redis.existingSecret is
 
 {{/*
 Environment of a notifier container: the contract in docs/settings.md. Call with
-(dict "root" $ "concurrency" N).
+(dict "root" $ "concurrency" N "resources" R).
 */}}
 {{- define "rollouts-notifier.env" -}}
 {{- $v := .root.Values -}}
@@ -171,6 +171,23 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   value: {{ include "rollouts-notifier.leaseName" .root | quote }}
 - name: ALLOW_PRIVATE_WEBHOOKS
   value: {{ $v.notifications.allowPrivateWebhooks | quote }}
+- name: HISTORY_ENABLED
+  value: {{ $v.console.history.enabled | quote }}
+- name: HISTORY_TRANSITIONS_PER_ROLLOUT
+  value: {{ $v.console.history.transitionsPerRollout | quote }}
+- name: HISTORY_MAX_AGE_HOURS
+  value: {{ $v.console.history.maxAgeHours | quote }}
+- name: HISTORY_MAX_ROLLOUTS
+  value: {{ $v.console.history.maxRollouts | quote }}
+- name: ROLLOUT_EVENTS
+  value: {{ $v.rolloutEvents.enabled | quote }}
+{{- with $v.console.tokenSecret.name }}
+- name: CONSOLE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $v.console.tokenSecret.key }}
+{{- end }}
 {{- with (include "rollouts-notifier.nodeOptions" (dict "root" .root "resources" .resources)) }}
 - name: NODE_OPTIONS
   value: {{ . | quote }}
@@ -302,5 +319,11 @@ topologySpreadConstraints:
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts", "analysisruns", "experiments"]
   verbs: ["get", "list", "watch"]
+{{- if .Values.rolloutEvents.enabled }}
+# Events on the Rollout for delivery outcomes (rolloutEvents.enabled); patch aggregates repeats.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
 {{ include "rollouts-notifier.configRules" . }}
 {{- end }}

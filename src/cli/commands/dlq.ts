@@ -1,10 +1,11 @@
 // `rollouts-notifier dlq list [--json] | retry ID|--all | purge`: the dead letters of the durable queue.
 // Exit codes: 0 done; 1 failed (Redis unreachable, no such dead letter); 2 usage (no Redis URL, bad arguments).
 import { type Command, Option } from "commander";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
+import { describeRedisError, openCliRedis } from "../cli-redis.ts";
 
 export interface DlqIO {
   stdout: { write(chunk: string): unknown };
@@ -88,17 +89,10 @@ async function withQueue(
     io.setExitCode(2);
     return;
   }
-  // Fail fast instead of waiting forever for an unreachable Redis.
-  const connection = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => (times > 2 ? null : 200),
-  });
-  connection.on("error", () => {});
+  let connection: Redis | undefined;
   let queue: RedisNotificationQueue | undefined;
   try {
-    await connection.connect();
+    connection = await openCliRedis(url);
     queue = new RedisNotificationQueue({ connection, queueName: flags.queueName ?? DEFAULT_QUEUE_NAME });
     await fn(queue);
   } catch (err) {
@@ -111,21 +105,8 @@ async function withQueue(
     }
   } finally {
     await queue?.close().catch(() => {});
-    connection.disconnect();
+    connection?.disconnect();
   }
-}
-
-/** Names the server without its credentials. */
-function describeRedisError(err: unknown, url: string): string {
-  let where = "Redis";
-  try {
-    const u = new URL(url);
-    where = `Redis at ${u.hostname}:${u.port || "6379"}`;
-  } catch {
-    // not a URL: keep it vague (it may hold a password)
-  }
-  const message = (err as Error)?.message ?? String(err);
-  return `${where}: ${message.replaceAll(url, "<redis-url>")}`;
 }
 
 export function formatDeadLetterTable(letters: DeadLetter[]): string {

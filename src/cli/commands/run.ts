@@ -95,6 +95,26 @@ export function registerRunCommands(program: Command): void {
         "--retry-max-delay-ms <n>",
         "upper bound of one retry backoff (env RETRY_MAX_DELAY_MS; default 300000)",
       )
+      .option(
+        "--history <on|off>",
+        "record the delivery history for the console (env HISTORY_ENABLED; default on)",
+      )
+      .option(
+        "--history-transitions-per-rollout <n>",
+        "transitions kept per Rollout (env HISTORY_TRANSITIONS_PER_ROLLOUT; default 50)",
+      )
+      .option(
+        "--history-max-age-hours <n>",
+        "history kept this long (env HISTORY_MAX_AGE_HOURS; default 168)",
+      )
+      .option(
+        "--history-max-rollouts <n>",
+        "Rollouts kept in the history (env HISTORY_MAX_ROLLOUTS; default 2000)",
+      )
+      .option(
+        "--rollout-events <on|off>",
+        "Kubernetes Events on the Rollout for delivery outcomes (env ROLLOUT_EVENTS; default on)",
+      )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(
         "--allow-private-webhooks",
