@@ -23,6 +23,8 @@ export interface ConfigStoreOptions {
   logger: Logger;
   /** Called after an update with errors (scope: "service" or the namespace). Wire metrics here. */
   onError?: (errors: ConfigError[], scope: string) => void;
+  /** Called after an update with warnings (accepted, but behaves differently or not at all). Wire metrics here. */
+  onWarning?: (warnings: string[], scope: string) => void;
   configMapName?: string;
   secretName?: string;
   /** The service's own namespace (POD_NAMESPACE). */
@@ -34,6 +36,7 @@ const SERVICE_SCOPE = "service";
 interface Scope {
   config: NotifierConfig;
   errors: ConfigError[];
+  warnings: string[];
 }
 
 /** Copies the value a key produced in `from` into `into` (used for broken keys). Returns whether there was one. */
@@ -84,7 +87,7 @@ export class ConfigStore {
 
   constructor(opts: ConfigStoreOptions) {
     this.opts = opts;
-    this.scopes.set(SERVICE_SCOPE, { config: emptyConfig(), errors: [] });
+    this.scopes.set(SERVICE_SCOPE, { config: emptyConfig(), errors: [], warnings: [] });
   }
 
   /** The service-level config. */
@@ -94,15 +97,24 @@ export class ConfigStore {
 
   /** Outstanding errors of every scope (service first, then namespaces by name). */
   get errors(): ConfigError[] {
-    return [...this.scopes.entries()]
-      .sort(([a], [b]) => (a === SERVICE_SCOPE ? -1 : b === SERVICE_SCOPE ? 1 : a.localeCompare(b)))
-      .flatMap(([, s]) => s.errors);
+    return this.sortedScopes().flatMap((s) => s.errors);
   }
 
-  /** For /readyz: ok when no key is broken; detail lists the broken keys. */
-  readiness(): { ok: boolean; detail: string[] } {
+  /** Warnings of the loaded versions of every scope (same order): accepted, but said. */
+  get warnings(): string[] {
+    return this.sortedScopes().flatMap((s) => s.warnings);
+  }
+
+  private sortedScopes(): Scope[] {
+    return [...this.scopes.entries()]
+      .sort(([a], [b]) => (a === SERVICE_SCOPE ? -1 : b === SERVICE_SCOPE ? 1 : a.localeCompare(b)))
+      .map(([, s]) => s);
+  }
+
+  /** For /readyz: ok when no key is broken; detail lists the broken keys; warnings are shown, never failing. */
+  readiness(): { ok: boolean; detail: string[]; warnings: string[] } {
     const errors = this.errors;
-    return { ok: errors.length === 0, detail: errors.map(formatConfigError) };
+    return { ok: errors.length === 0, detail: errors.map(formatConfigError), warnings: this.warnings };
   }
 
   /** Loads a new version of the service-level ConfigMap/Secret (undefined = deleted). */
@@ -157,7 +169,7 @@ export class ConfigStore {
         if (carryOverKey(key, previous, config)) keptLastGood.push(key);
       }
     }
-    this.scopes.set(scope, { config, errors });
+    this.scopes.set(scope, { config, errors, warnings });
     if (scope === SERVICE_SCOPE) this.effective.clear();
     else this.effective.delete(scope);
 
@@ -165,6 +177,7 @@ export class ConfigStore {
     for (const w of warnings) log.warn(w);
     for (const e of errors) log.error({ configKey: e.key }, formatConfigError(e));
     if (keptLastGood.length > 0) log.warn({ keys: keptLastGood }, "broken keys keep their last good value");
+    if (warnings.length > 0) this.opts.onWarning?.(warnings, scope);
     if (errors.length > 0) this.opts.onError?.(errors, scope);
     else
       log.info(

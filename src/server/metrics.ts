@@ -82,6 +82,12 @@ export function createMetrics() {
       labelNames: ["source"],
       registers: [registry],
     }),
+    configWarnings: new Counter({
+      name: "rollouts_notifier_config_warnings_total",
+      help: "Configuration warnings (accepted as Argo Rollouts accepts it, but unsupported, ignored or different), by source.",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
     leader: new Gauge({
       name: "rollouts_notifier_leader",
       help: "1 when this process holds the leader Lease and watches.",

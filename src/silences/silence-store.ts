@@ -2,8 +2,8 @@
 // back (`rn:silence:held:<id>`, job id → a short record) for the expiry summary. The watcher matches against an
 // in-memory copy refreshed every few seconds (and at once after its own writes), so planning stays synchronous.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { NotificationJob } from "../queue/notification-job.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 import { buildSilence, isActive, type Silence, type SilenceRequest, SilenceRequestError } from "./silence.ts";
 
@@ -32,10 +32,10 @@ export interface HeldNotification {
 export class SilenceStore {
   private cache: Silence[] = [];
 
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly now: () => number;
 
-  constructor(redis: Redis, now: () => number = Date.now) {
+  constructor(redis: RedisClient, now: () => number = Date.now) {
     this.redis = redis;
     this.now = now;
   }
