@@ -16,6 +16,18 @@ try {
   );
 }
 try {
+  execFileSync("redis-cli", ["--version"], { stdio: "ignore" });
+} catch {
+  problems.push("redis-cli not found (the Redis Cluster tests need it): `apt-get install -y redis-tools`.");
+}
+try {
+  execFileSync("openssl", ["version"], { stdio: "ignore" });
+} catch {
+  problems.push(
+    "openssl not found (the Redis TLS tests make their CA with it): `apt-get install -y openssl`.",
+  );
+}
+try {
   execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
 } catch {
   problems.push("kubectl not found (the Kubernetes witness tests need it): install kubectl on PATH.");

@@ -5,14 +5,15 @@
 // Every mode reads the notification config (workers need the services' secrets) and serves /metrics,
 // /healthz and /readyz.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
 import { startConsole } from "../console/start-console.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
+import { createRedisClient, describeRedisTarget } from "../redis/redis-connection.ts";
 import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
@@ -50,7 +51,7 @@ export async function startNotifier(
   const logger = o.logger ?? createLogger({ level: settings.logLevel });
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
-  const redis: Redis = createRedisConnection(settings.redisUrl);
+  const redis: RedisClient = createRedisClient(settings.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const watching = settings.mode !== "worker";
   const delivering = settings.mode !== "watcher";
@@ -126,7 +127,7 @@ export async function startNotifier(
   }
 
   const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
-  const workerRedis = delivering ? createRedisConnection(settings.redisUrl) : undefined;
+  const workerRedis = delivering ? createRedisClient(settings.redis) : undefined;
   workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
   const worker = workerRedis
     ? await startDeliveryWorker({
@@ -164,9 +165,16 @@ export async function startNotifier(
   }, 5_000);
   gauges.unref();
 
+  let stopping: Promise<void> | undefined;
   const http = await startHttpServer({
     port: settings.httpPort,
     registry: metrics.registry,
+    // A client that gave up reconnecting never comes back (ioredis status "end"): restart the container.
+    liveness: () => {
+      if (stopping) return undefined;
+      const ended = [redis, workerRedis].filter((c) => c?.status === "end").length;
+      return ended > 0 ? `${ended} Redis connection(s) closed for good` : undefined;
+    },
     routes: operatorConsole.routes,
     readiness: [
       {
@@ -195,11 +203,15 @@ export async function startNotifier(
     ],
   });
   logger.info(
-    { mode: settings.mode, port: http.port, identity: settings.identity },
+    {
+      mode: settings.mode,
+      port: http.port,
+      identity: settings.identity,
+      redis: describeRedisTarget(settings.redis),
+    },
     "rollouts-notifier started",
   );
 
-  let stopping: Promise<void> | undefined;
   return {
     logger,
     metrics,

@@ -1,17 +1,22 @@
 // The Redis connection of the one-shot commands (dlq, silence): fails fast instead of waiting forever for an
-// unreachable Redis, and errors name the server without its credentials.
-import { Redis } from "ioredis";
+// unreachable Redis, and errors name the server without its credentials. Made by src/redis/redis-connection.ts
+// like every other connection (one server by URL, or the Sentinel / Cluster / TLS settings of `run`).
+import type { Redis } from "ioredis";
+import {
+  connectNow,
+  createRedisClient,
+  describeRedisTarget,
+  type RedisClient,
+  type RedisConnectionSettings,
+  serverSettings,
+} from "../redis/redis-connection.ts";
 
-export async function openCliRedis(url: string): Promise<Redis> {
-  const connection = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => (times > 2 ? null : 200),
-  });
+/** Connects now (failing fast) to the Redis these settings name. */
+export async function openCliRedisWith(settings: RedisConnectionSettings): Promise<RedisClient> {
+  const connection = createRedisClient(settings, { purpose: "command", lazyConnect: true });
   connection.on("error", () => {});
   try {
-    await connection.connect();
+    await connectNow(connection);
   } catch (err) {
     connection.disconnect();
     throw err;
@@ -19,15 +24,18 @@ export async function openCliRedis(url: string): Promise<Redis> {
   return connection;
 }
 
+/** openCliRedisWith for one server given by URL. */
+export async function openCliRedis(url: string): Promise<Redis> {
+  return (await openCliRedisWith(serverSettings(url))) as Redis;
+}
+
 /** Names the server without its credentials. */
-export function describeRedisError(err: unknown, url: string): string {
-  let where = "Redis";
-  try {
-    const u = new URL(url);
-    where = `Redis at ${u.hostname}:${u.port || "6379"}`;
-  } catch {
-    // not a URL: keep it vague (it may hold a password)
+export function describeRedisError(err: unknown, target: string | RedisConnectionSettings): string {
+  const settings = typeof target === "string" ? serverSettings(target) : target;
+  let message = (err as Error)?.message ?? String(err);
+  if (settings.topology.kind === "server") message = message.replaceAll(settings.topology.url, "<redis-url>");
+  for (const secret of [settings.password, settings.sentinelPassword]) {
+    if (secret) message = message.replaceAll(secret, "<redacted>");
   }
-  const message = (err as Error)?.message ?? String(err);
-  return `${where}: ${message.replaceAll(url, "<redis-url>")}`;
+  return `${describeRedisTarget(settings)}: ${message}`;
 }

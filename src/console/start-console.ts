@@ -2,7 +2,6 @@
 // silences (matched at hand-off, summaries on expiry), Kubernetes Events on the Rollout, and the /api/v1 and
 // /ui routes with their authorizer.
 import type { KubeConfig } from "@kubernetes/client-node";
-import { Redis } from "ioredis";
 import type { HandOffOptions } from "../app/hand-off.ts";
 import type { RunSettings } from "../cli/settings.ts";
 import { RolloutEventRecorder, rolloutEventHooks } from "../events/rollout-events.ts";
@@ -11,6 +10,7 @@ import { historyDeliveryHooks } from "../history/history-hooks.ts";
 import type { Logger } from "../logger.ts";
 import type { DeliveryHooks } from "../queue/notification-queue.ts";
 import type { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { createRedisClient } from "../redis/redis-connection.ts";
 import { consoleApiRoute } from "../server/api/console-api.ts";
 import type { HttpRoute } from "../server/http-route.ts";
 import { consolePagesRoute } from "../server/ui/console-pages.ts";
@@ -41,7 +41,7 @@ export function startConsole(o: {
   const { settings, logger } = o;
   // Its own connection: the queue's carries BullMQ's registered scripts, which every pipeline() copies, and
   // history writes are pipelines. One retry per command: a history write is not worth waiting for.
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(settings.redis, { maxRetriesPerRequest: 1 });
   redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error (console)"));
   const history = settings.historyEnabled
     ? new DeliveryHistory(

@@ -4,9 +4,11 @@
 // `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
 // kept (the least recently active are dropped). Writes are fire-and-forget scripts (one command each): the history never holds
 // up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
-import type { Redis } from "ioredis";
+
 import type { Logger } from "../logger.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
+import { HISTORY_KEY_PREFIX } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef, Transition } from "../triggers/transition.ts";
 import { redactText } from "./redact-text.ts";
 
@@ -87,7 +89,7 @@ export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
   maxRollouts: 2_000,
 };
 
-const PREFIX = "rn:hist";
+const PREFIX = HISTORY_KEY_PREFIX;
 /** KEYS: notification hash, its attempts list, the minute's stats hash. ARGV: attempt JSON or "", attempts
  * kept, TTL (s), outcome, now, detail, stats field or "", stats TTL (s). */
 const OUTCOME_COMMAND = "rnHistoryOutcome";
@@ -151,12 +153,12 @@ export class DeliveryHistory {
   /** Writes that failed (Redis down): the history is best effort, deliveries are not affected. */
   writeErrors = 0;
 
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     settings: Partial<HistorySettings> = {},
     logger?: Logger,
     now: () => number = Date.now,

@@ -1,15 +1,16 @@
-// Silences in Redis, shared by every process: `rn:silences` (id → silence JSON) and, per silence, what it held
-// back (`rn:silence:held:<id>`, job id → a short record) for the expiry summary. The watcher matches against an
+// Silences in Redis, shared by every process: `rn:{silences}` (id → silence JSON) and, per silence, what it held
+// back (`rn:{silences}:held:<id>`, job id → a short record; keys in src/redis/keys.ts) for the expiry summary. The watcher matches against an
 // in-memory copy refreshed every few seconds (and at once after its own writes), so planning stays synchronous.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { NotificationJob } from "../queue/notification-job.ts";
+import { silenceKeys } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 import { buildSilence, isActive, type Silence, type SilenceRequest, SilenceRequestError } from "./silence.ts";
 
-const KEY = "rn:silences";
-const heldKey = (id: string) => `rn:silence:held:${id}`;
-export const summarizedKey = (id: string) => `rn:silence:summarized:${id}`;
+const KEY = silenceKeys.all;
+const heldKey = silenceKeys.held;
+export const summarizedKey = silenceKeys.summarized;
 /** Silences kept (listed as expired) this long after they end. */
 const KEEP_EXPIRED_MS = 7 * 24 * 3600_000;
 const MAX_SILENCES = 1_000;
@@ -32,10 +33,10 @@ export interface HeldNotification {
 export class SilenceStore {
   private cache: Silence[] = [];
 
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   private readonly now: () => number;
 
-  constructor(redis: Redis, now: () => number = Date.now) {
+  constructor(redis: RedisClient, now: () => number = Date.now) {
     this.redis = redis;
     this.now = now;
   }

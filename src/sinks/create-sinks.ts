@@ -1,9 +1,10 @@
 // The sinks a queue worker delivers through: one per registered service type (registry.ts), sharing keep-alive HTTP
 // agents. Clients are reused per service config (Slack WebClient per token/apiURL; undici Agents keep per-origin
 // pools).
-import type { Redis } from "ioredis";
+
 import type { ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import { HttpDispatchers } from "./http/http-dispatchers.ts";
 import { redactingSink } from "./redacting-sink.ts";
 import { SERVICE_TYPES } from "./registry.ts";
@@ -15,7 +16,7 @@ export interface CreateSinksOptions {
    * Durable sink state (Slack thread roots and post journal, PagerDuty's open alerts per incident group, …) lives
    * here; without it it is process-local (demo, tests).
    */
-  redis?: Redis;
+  redis?: RedisClient;
   logger: Logger;
   /**
    * Let services from a namespace's self-service config reach private/loopback/link-local addresses

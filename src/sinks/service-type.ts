@@ -2,11 +2,12 @@
 // `ServiceTypeDefinition` and src/sinks/registry.ts lists them. Config loading, template compilation and
 // rendering, built-in templates, `replay --dry-run`/`--capture`, recipient checks, rate limits, secret redaction
 // and the queue's sinks all go through the registry; nothing else names a service type.
-import type { Redis } from "ioredis";
+
 import type { z } from "zod";
 import type { Destination, ServiceConfigBase } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import type { RateLimit } from "../queue/rate-limit.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { TriggerPresentation } from "../templates/builtin/trigger-presentation.ts";
 import type { CompiledTemplate } from "../templates/compile.ts";
 import type { TemplateContext } from "../templates/context.ts";
@@ -54,7 +55,7 @@ export interface SinkDeps {
   dispatchers: HttpDispatchers;
   logger: Logger;
   /** Durable state (threads, open incidents); without it state is process-local (demo, tests). */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Request timeout for the service's API calls. */
   timeoutMs?: number;
   /** Let namespace-defined services reach private/loopback addresses (--allow-private-webhooks). */

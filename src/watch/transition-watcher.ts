@@ -12,9 +12,10 @@
 // Objects with no saved state found on the first list are a baseline (no storm on install) unless they were
 // created after the last time a leader was watching (the watermark), i.e. while the service was down.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
+import { watchKeyPrefix } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 import { KeyedSerialQueue } from "./keyed-queue.ts";
 import { ObjectStateStore, type StoredObjectState } from "./object-state-store.ts";
@@ -37,7 +38,7 @@ export interface KindDetector {
 
 export interface TransitionWatcherOptions {
   kc: KubeConfig;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   detectors: { Rollout: KindDetector; AnalysisRun: KindDetector };
   /**
@@ -84,7 +85,7 @@ export class TransitionWatcher {
 
   constructor(opts: TransitionWatcherOptions) {
     this.o = opts;
-    this.store = new ObjectStateStore(opts.redis, opts.keyPrefix ?? "rn");
+    this.store = new ObjectStateStore(opts.redis, opts.keyPrefix ?? watchKeyPrefix(opts.redis));
     this.queue = new KeyedSerialQueue(opts.concurrency ?? 16);
   }
 

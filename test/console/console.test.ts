@@ -11,6 +11,7 @@ import { DeliveryHistory } from "../../src/history/delivery-history.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../../src/queue/notification-job.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { HISTORY_KEY_PREFIX } from "../../src/redis/keys.ts";
 import { consoleApiRoute } from "../../src/server/api/console-api.ts";
 import { type HttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
@@ -199,7 +200,7 @@ describe("operator console", () => {
       await h.recordHandOff([t], [{ job: jobFor(t), outcome: "queued" }]);
     }
     expect((await h.rollouts()).map((r) => r.name)).toEqual(["b", "a"]);
-    const ttl = await redis.ttl(`rn:hist:tx:${t5.id}`);
+    const ttl = await redis.ttl(`${HISTORY_KEY_PREFIX}:tx:${t5.id}`);
     expect(ttl).toBeGreaterThan(0);
   });
 

@@ -78,11 +78,12 @@ app.kubernetes.io/component: test
 {{- end }}
 
 {{/*
-Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret) or "embedded" (the
-chart's own Redis, the default: used unless redis.url or redis.existingSecret is set).
+Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret), "sentinel"
+(redis.sentinel.addresses), "cluster" (redis.cluster.nodes) or "embedded" (the chart's own Redis, the default: used
+unless one of the others is set).
 */}}
 {{- define "rollouts-notifier.redisMode" -}}
-{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
+{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.sentinel.addresses }}sentinel{{ else if .Values.redis.cluster.nodes }}cluster{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
 {{- end }}
 
 {{/* True ("true") when the chart runs its own Redis. */}}
@@ -92,11 +93,24 @@ chart's own Redis, the default: used unless redis.url or redis.existingSecret is
 
 {{/* At most one external Redis, and some Redis; fails the render with a message naming the values. */}}
 {{- define "rollouts-notifier.validateRedis" -}}
-{{- if and .Values.redis.url .Values.redis.existingSecret }}
-{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret (either turns the embedded Redis off)" }}
+{{- $external := 0 }}
+{{- range (list .Values.redis.url .Values.redis.existingSecret .Values.redis.sentinel.addresses .Values.redis.cluster.nodes) }}{{ if . }}{{ $external = add1 $external }}{{ end }}{{ end }}
+{{- if gt (int $external) 1 }}
+{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret — or, instead of a URL, redis.sentinel.addresses or redis.cluster.nodes (any of them turns the embedded Redis off)" }}
 {{- end }}
 {{- if not (include "rollouts-notifier.redisMode" .) }}
 {{- fail "rollouts-notifier: redis.embedded.enabled=false needs an external Redis: set redis.url or redis.existingSecret (the service needs Redis for its queue and per-object state)" }}
+{{- end }}
+{{- with .Values.redis.tls }}
+{{- if and (or .certKey .keyKey) (not (and .certKey .keyKey)) }}
+{{- fail "rollouts-notifier: redis.tls.certKey and redis.tls.keyKey go together (a client certificate needs both)" }}
+{{- end }}
+{{- if and (or .certKey .keyKey) (not .existingSecret) }}
+{{- fail "rollouts-notifier: redis.tls.certKey/keyKey need redis.tls.existingSecret" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.redis.sentinel.username (not .Values.redis.sentinel.addresses) }}
+{{- fail "rollouts-notifier: redis.sentinel.username needs redis.sentinel.addresses" }}
 {{- end }}
 {{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
 {{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
@@ -130,7 +144,7 @@ chart's own Redis, the default: used unless redis.url or redis.existingSecret is
 
 {{/*
 Environment of a notifier container: the contract in docs/settings.md. Call with
-(dict "root" $ "concurrency" N).
+(dict "root" $ "concurrency" N "resources" R).
 */}}
 {{- define "rollouts-notifier.env" -}}
 {{- $v := .root.Values -}}
@@ -142,11 +156,7 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: REDIS_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "rollouts-notifier.redisSecretName" .root }}
-      key: {{ include "rollouts-notifier.redisSecretKey" .root }}
+{{- include "rollouts-notifier.redisEnv" .root }}
 {{- with $v.watch.namespaces }}
 - name: WATCH_NAMESPACES
   value: {{ join "," . | quote }}
@@ -188,9 +198,42 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
       name: {{ . }}
       key: {{ $v.console.tokenSecret.key }}
 {{- end }}
+{{- with (include "rollouts-notifier.nodeOptions" (dict "root" .root "resources" .resources)) }}
+- name: NODE_OPTIONS
+  value: {{ . | quote }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* A memory quantity (resources.limits.memory) in MiB, rounded down: 384Mi, 1Gi, 512M, 1G, 400000000, 1.5Gi. */}}
+{{- define "rollouts-notifier.memoryMiB" -}}
+{{- $q := toString . -}}
+{{- $m := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $m $q -}}
+{{- $factors := dict "" 0.00000095367431640625 "k" 0.0009765625 "Ki" 0.0009765625 "M" 0.95367431640625 "Mi" 1.0 "G" 953.67431640625 "Gi" 1024.0 "T" 953674.31640625 "Ti" 1048576.0 -}}
+{{- if or (not $m) (not (hasKey $factors $unit)) -}}
+{{- fail (printf "resources.limits.memory %q is not a memory quantity (e.g. 384Mi, 1Gi)" $q) -}}
+{{- end -}}
+{{- mulf (float64 $m) (get $factors $unit) | floor | int -}}
+{{- end }}
+
+{{/* NODE_OPTIONS for a container: nodeHeap.nodeOptions verbatim, else V8 heap flags derived from its memory
+limit, else nothing (no limit: V8's own sizing). Call with (dict "root" $ "resources" R). */}}
+{{- define "rollouts-notifier.nodeOptions" -}}
+{{- $h := .root.Values.nodeHeap -}}
+{{- $limit := dig "limits" "memory" "" (.resources | default dict) -}}
+{{- if $h.nodeOptions -}}
+{{- $h.nodeOptions -}}
+{{- else if $limit -}}
+{{- $mib := include "rollouts-notifier.memoryMiB" $limit | int -}}
+{{- $old := div (mul $mib (int $h.oldSpacePercent)) 100 -}}
+{{- if lt $old 64 -}}
+{{- fail (printf "resources.limits.memory %s leaves %d MiB of V8 old space (nodeHeap.oldSpacePercent %d); the service needs at least 64" (toString $limit) $old (int $h.oldSpacePercent)) -}}
+{{- end -}}
+{{- printf "--max-old-space-size=%d --max-semi-space-size=%d" $old (int $h.semiSpaceMiB) -}}
+{{- end -}}
 {{- end }}
 
 {{/* The pod spec shared by the main and worker Deployments. Call with (dict "root" $ "mode" M "concurrency" N "resources" R "component" C). */}}
@@ -218,7 +261,7 @@ containers:
       - {{ . | quote }}
       {{- end }}
     env:
-      {{- include "rollouts-notifier.env" (dict "root" .root "concurrency" .concurrency) | nindent 6 }}
+      {{- include "rollouts-notifier.env" (dict "root" .root "concurrency" .concurrency "resources" .resources) | nindent 6 }}
     ports:
       - name: http
         containerPort: {{ $v.httpPort }}
@@ -240,11 +283,22 @@ containers:
     volumeMounts:
       - name: tmp
         mountPath: /tmp
+      {{- if $v.redis.tls.existingSecret }}
+      - name: redis-tls
+        mountPath: {{ include "rollouts-notifier.redisTlsDir" .root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
       medium: Memory
       sizeLimit: 64Mi
+  {{- if $v.redis.tls.existingSecret }}
+  - name: redis-tls
+    secret:
+      secretName: {{ $v.redis.tls.existingSecret }}
+      defaultMode: 288 # 0440: owner and group read
+  {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -293,4 +347,76 @@ topologySpreadConstraints:
   verbs: ["create", "patch"]
 {{- end }}
 {{ include "rollouts-notifier.configRules" . }}
+{{- end }}
+
+{{/* Whether Redis is reached through a URL (url, existingSecret or the embedded Redis). */}}
+{{- define "rollouts-notifier.redisByUrl" -}}
+{{- if has (include "rollouts-notifier.redisMode" .) (list "url" "existingSecret" "embedded") }}true{{ end }}
+{{- end }}
+
+{{/* Where the Redis TLS Secret is mounted. */}}
+{{- define "rollouts-notifier.redisTlsDir" -}}/etc/rollouts-notifier/redis-tls{{- end }}
+
+{{/* The Redis part of the environment (docs/settings.md): topology, ACL credentials from a Secret, TLS files. */}}
+{{- define "rollouts-notifier.redisEnv" -}}
+{{- $r := .Values.redis }}
+{{- if include "rollouts-notifier.redisByUrl" . }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rollouts-notifier.redisSecretName" . }}
+      key: {{ include "rollouts-notifier.redisSecretKey" . }}
+{{- else if $r.sentinel.addresses }}
+- name: REDIS_SENTINELS
+  value: {{ join "," $r.sentinel.addresses | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $r.sentinel.masterName | quote }}
+{{- with $r.sentinel.username }}
+- name: REDIS_SENTINEL_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- else }}
+- name: REDIS_CLUSTER
+  value: {{ join "," $r.cluster.nodes | quote }}
+{{- end }}
+{{- with $r.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $r.auth.existingSecret }}
+{{- with $r.auth.passwordKey }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- with $r.auth.sentinelPasswordKey }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.enabled }}
+- name: REDIS_TLS
+  value: "true"
+{{- end }}
+{{- if $r.tls.existingSecret }}
+{{- with $r.tls.caKey }}
+- name: REDIS_TLS_CA_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) . | quote }}
+{{- end }}
+{{- if $r.tls.certKey }}
+- name: REDIS_TLS_CERT_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.certKey | quote }}
+- name: REDIS_TLS_KEY_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.keyKey | quote }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.insecure }}
+- name: REDIS_TLS_INSECURE
+  value: "true"
+{{- end }}
 {{- end }}

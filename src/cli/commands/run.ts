@@ -42,10 +42,40 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
+/** The Redis flags of the long-running modes and `dlq` (passwords only from the environment). */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option("--redis-url <url>", "Redis URL, redis:// or rediss:// (env REDIS_URL)")
+    .option(
+      "--redis-sentinels <host:port,…>",
+      "Redis Sentinel addresses instead of a URL (env REDIS_SENTINELS)",
+    )
+    .option(
+      "--redis-sentinel-master <name>",
+      "name of the primary the sentinels monitor (env REDIS_SENTINEL_MASTER; default mymaster)",
+    )
+    .option(
+      "--redis-sentinel-username <user>",
+      "ACL user of the sentinels (env REDIS_SENTINEL_USERNAME; password: env REDIS_SENTINEL_PASSWORD)",
+    )
+    .option("--redis-cluster <host:port,…>", "Redis Cluster seed nodes instead of a URL (env REDIS_CLUSTER)")
+    .option("--redis-username <user>", "Redis ACL user (env REDIS_USERNAME; password: env REDIS_PASSWORD)")
+    .option("--redis-tls", "TLS to every Redis node and sentinel (env REDIS_TLS; implied by rediss://)")
+    .option(
+      "--redis-tls-ca-file <file>",
+      "PEM CA bundle that signs the Redis certificates (env REDIS_TLS_CA_FILE)",
+    )
+    .option("--redis-tls-cert-file <file>", "PEM client certificate (env REDIS_TLS_CERT_FILE)")
+    .option("--redis-tls-key-file <file>", "PEM client key (env REDIS_TLS_KEY_FILE)")
+    .option(
+      "--redis-tls-insecure",
+      "do not verify the Redis server certificate (env REDIS_TLS_INSECURE; tests only)",
+    );
+}
+
 export function registerRunCommands(program: Command): void {
   for (const mode of ["run", "watcher", "worker"] as const) {
-    program
-      .command(mode)
+    withRedisOptions(program.command(mode))
       .description(DESCRIPTIONS[mode])
       .option(
         "--kubeconfig <file>",
@@ -55,7 +85,6 @@ export function registerRunCommands(program: Command): void {
         "--namespace <ns>",
         "namespace of the service's ConfigMap, Secret and Lease (env POD_NAMESPACE)",
       )
-      .option("--redis-url <url>", "Redis URL (env REDIS_URL)")
       .option("--watch-namespaces <a,b>", "namespaces to watch (env WATCH_NAMESPACES; default all)")
       .option("--selector <selector>", "label selector for watched Rollouts (env WATCH_SELECTOR)")
       .option("--configmap <name>", "config ConfigMap name (env NOTIFIER_CONFIGMAP)")

@@ -1,7 +1,7 @@
 // Per (service, chat, topic, thread key): the message_id of the revision's first message, which later messages reply
 // to. In Redis (TTL 30 days, refreshed on use) so threads survive restarts; process-local without Redis.
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../redis/redis-connection.ts";
 
 export interface TelegramThreads {
   get(key: string): Promise<number | undefined>;
@@ -26,8 +26,8 @@ export class InMemoryTelegramThreads implements TelegramThreads {
 }
 
 export class RedisTelegramThreads implements TelegramThreads {
-  readonly #redis: Redis;
-  constructor(redis: Redis) {
+  readonly #redis: RedisClient;
+  constructor(redis: RedisClient) {
     this.#redis = redis;
   }
   async get(key: string) {
