@@ -16,6 +16,13 @@ try {
   );
 }
 try {
+  execFileSync("nats-server", ["--version"], { stdio: "ignore" });
+} catch {
+  problems.push(
+    "nats-server not found (the nats service's tests run a real one): install it with `apt-get update && apt-get install -y nats-server`.",
+  );
+}
+try {
   execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
 } catch {
   problems.push("kubectl not found (the Kubernetes witness tests need it): install kubectl on PATH.");

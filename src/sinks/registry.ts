@@ -1,6 +1,7 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
 import { emailService } from "./email/email-service.ts";
+import { natsService } from "./nats/nats-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
@@ -19,6 +20,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   opsgenieService,
   teamsWorkflowsService,
   teamsService,
+  natsService,
 ];
 
 /**
@@ -37,7 +39,6 @@ export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "newrelic",
   "github",
   "gitlab",
-  "nats",
   "awssqs",
   "pubsub",
 ];
