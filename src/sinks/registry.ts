@@ -1,9 +1,11 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
+import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
+import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
@@ -20,6 +22,8 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   opsgenieService,
   teamsWorkflowsService,
   teamsService,
+  pagerDutyRestService,
+  alertmanagerService,
   natsService,
 ];
 
@@ -28,10 +32,8 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "pagerduty",
   "googlechat",
   "mattermost",
-  "alertmanager",
   "grafana",
   "webex",
   "rocketchat",
