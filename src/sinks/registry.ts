@@ -6,6 +6,7 @@ import { natsService } from "./nats/nats-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
+import { pushoverService } from "./pushover/pushover-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
@@ -25,6 +26,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   pagerDutyRestService,
   alertmanagerService,
   natsService,
+  pushoverService,
 ];
 
 /**
@@ -37,7 +39,6 @@ export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "grafana",
   "webex",
   "rocketchat",
-  "pushover",
   "newrelic",
   "github",
   "gitlab",
