@@ -12,6 +12,7 @@ import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
 import { teamsWorkflowsService } from "./teams-workflows/teams-workflows-service.ts";
 import { telegramService } from "./telegram/telegram-service.ts";
+import { webexService } from "./webex/webex-service.ts";
 import { webhookService } from "./webhook/webhook-service.ts";
 
 export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
@@ -27,6 +28,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   alertmanagerService,
   natsService,
   pushoverService,
+  webexService,
 ];
 
 /**
@@ -37,7 +39,6 @@ export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "googlechat",
   "mattermost",
   "grafana",
-  "webex",
   "rocketchat",
   "newrelic",
   "github",
