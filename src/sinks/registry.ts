@@ -7,6 +7,7 @@ import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
 import { pushoverService } from "./pushover/pushover-service.ts";
+import { rocketChatService } from "./rocketchat/rocketchat-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
@@ -29,6 +30,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   natsService,
   pushoverService,
   webexService,
+  rocketChatService,
 ];
 
 /**
@@ -39,7 +41,6 @@ export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "googlechat",
   "mattermost",
   "grafana",
-  "rocketchat",
   "newrelic",
   "github",
   "gitlab",
