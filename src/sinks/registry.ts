@@ -3,6 +3,7 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { natsService } from "./nats/nats-service.ts";
+import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
@@ -31,6 +32,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   pushoverService,
   webexService,
   rocketChatService,
+  newrelicService,
 ];
 
 /**
@@ -41,7 +43,6 @@ export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "googlechat",
   "mattermost",
   "grafana",
-  "newrelic",
   "github",
   "gitlab",
   "awssqs",
