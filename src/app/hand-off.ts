@@ -81,7 +81,7 @@ export function createHandOff(o: HandOffOptions) {
       );
     }
     for (const t of await o.log.record(transitions, stateWrite)) {
-      const { snapshot: _s, ...rest } = t;
+      const { snapshot: _s, eventObject: _e, ...rest } = t;
       o.logger.info({ transition: rest }, "transition");
     }
     return { stateWritten: stateWrite !== undefined };

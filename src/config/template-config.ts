@@ -1,8 +1,11 @@
-// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates; src/templates compiles and
-// converts them). Structure is validated here: `message` plus one section per registered service type, each by that
-// type's own schema (src/sinks/<type>/). A section for a service type we have not built is a warning.
+// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates). Structure is validated here:
+// `message` plus one section per registered service type, each by that type's own schema (src/sinks/<type>/); a
+// section for a service type we have not built is a warning. Every source is compiled (src/templates), so a syntax
+// error or an unknown function rejects the key at load, naming the field and line.
 import { z } from "zod";
 import { SERVICE_TYPES, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
+import { compileTemplateSpec } from "../templates/compile.ts";
+import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
@@ -49,6 +52,13 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   }
   if (spec.message === undefined && sections === 0) {
     errors.warn(`defines no ${TOP_LEVEL.join(", ")} part; it renders nothing`);
+  }
+  try {
+    for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    errors.error(err.message.replace(/^template "[^"]*"( field "[^"]*")?: /, ""), err.field);
+    return undefined;
   }
   return spec;
 }

@@ -30,8 +30,6 @@ export interface TemplateSections {}
 export interface TemplateSpec extends TemplateSections {
   name: string;
   message?: string;
-  /** sources written as Go templates were converted on load; warnings say what was converted. */
-  convertedFromGo?: boolean;
 }
 
 export interface TriggerCondition {

@@ -100,16 +100,6 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
 
   const isRun = t.object.kind === "AnalysisRun";
   const rollout = isRun ? (routedBy.kind === "Rollout" ? routedBy : undefined) : t.snapshot;
-  const plan = planTrigger(t, config, { now: input.now, rollout });
-  for (const p of plan.problems) {
-    problems.push({
-      kind: "trigger",
-      uid,
-      object: objectName,
-      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
-    });
-  }
-
   const revision = t.revision;
   const runs = world
     .analysisRunsIn(ns)
@@ -120,9 +110,22 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
         (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
     );
 
+  const plan = planTrigger(t, config, { now: input.now, rollout, analysisRuns: runs });
+  for (const p of plan.problems) {
+    problems.push({
+      kind: "trigger",
+      uid,
+      object: objectName,
+      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
+    });
+  }
+
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
+    // ConfigMap templates see `rollout` as upstream passes it for the event (Transition.eventObject); our
+    // built-in templates keep the Rollout as detected, whose state they describe.
+    const fromConfig = p.send.some((name) => config.templates[name] !== undefined);
     for (const name of p.send) {
       try {
         const c = compiled(config, name);
@@ -162,7 +165,8 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           context: config.context,
           now: input.now,
         });
-        const notification = renderNotification(templates, ctx, service);
+        const upstreamView = fromConfig && t.eventObject ? { ...ctx, rollout: t.eventObject } : ctx;
+        const notification = renderNotification(templates, upstreamView, service);
         const job = buildNotificationJob({
           transition: { ...t, id: p.key },
           destination,

@@ -2,6 +2,7 @@
 import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
+import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -28,6 +29,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   teamsService,
   pagerDutyRestService,
   alertmanagerService,
+  googleChatService,
   natsService,
   pushoverService,
   webexService,
@@ -40,7 +42,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "googlechat",
   "mattermost",
   "grafana",
   "github",

@@ -2,6 +2,7 @@
 // compiled field, take the last non-empty rendering across templates, parse a JSON field.
 import type { CompiledTemplate } from "./compile.ts";
 import type { EscapeMode } from "./escaping.ts";
+import { GoExecError } from "./go-template/index.ts";
 import { TemplateError } from "./template-error.ts";
 
 /** A JSON document template: starts with [ or { (but not with a mustache "{{"). */
@@ -20,7 +21,8 @@ export function renderField(
     return field.render(ctx, mode ?? field.mode);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new TemplateError(template.name, path, `render failed: ${msg}`, { cause: err });
+    const what = err instanceof GoExecError ? "Go template failed" : "render failed";
+    throw new TemplateError(template.name, path, `${what}: ${msg}`, { cause: err });
   }
 }
 

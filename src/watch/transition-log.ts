@@ -69,7 +69,7 @@ export class TransitionLog {
       alsoWrite?.value ?? "",
     ];
     for (const t of transitions) {
-      const { snapshot: _s, ...rest } = t;
+      const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
     let fresh: number[];

@@ -30,6 +30,7 @@ export interface KindDetector {
       baseline: boolean;
       lookupExperiment: (namespace: string, name: string) => KubeObject | undefined;
       lookupRollout: (namespace: string, name: string) => KubeObject | undefined;
+      analysisRunsIn?: (namespace: string) => KubeObject[];
     },
   ): { transitions: Transition[]; state: unknown };
 }
@@ -246,6 +247,7 @@ export class TransitionWatcher {
       baseline,
       lookupExperiment: (ns, name) => this.getExperiment(ns, name),
       lookupRollout: (ns, name) => this.getRollout(ns, name),
+      analysisRunsIn: (ns) => this.analysisRunsIn(ns),
     });
     const { state } = detected;
     // With a label selector, AnalysisRuns count only when their Rollout is one of the selected ones.

@@ -11,7 +11,7 @@ const cli = (...args: string[]) =>
   });
 
 describe("rollouts-notifier template notify", () => {
-  it("renders an upstream ConfigMap template (converted from Go) for a fixture Rollout", () => {
+  it("renders an upstream ConfigMap template (executed as a Go template) for a fixture Rollout", () => {
     const res = cli(
       "rollout-step-completed",
       "--config",
@@ -28,7 +28,7 @@ describe("rollouts-notifier template notify", () => {
       { title: "Step completed", value: "1/8", short: true },
       { title: "canary-demo", value: "argoproj/rollouts-demo:does-not-exist", short: true },
     ]);
-    expect(res.stderr).toContain("converted from Go template syntax");
+    expect(res.stderr).not.toContain("error");
   });
 
   it("renders a built-in template for Slack with the AnalysisRun's failed metrics", () => {

@@ -39,11 +39,10 @@ describe("loadNotifierConfig: upstream notifications-install.yaml", () => {
     expect(t.slack?.attachments).toContain('"title": "Step completed"');
   });
 
-  it("accepts the email part of templates and says it is ignored", () => {
-    const { warnings } = loadNotifierConfig(upstreamInstall(), undefined);
-    expect(
-      warnings.some((w) => w.includes('"template.rollout-completed (email)"') && w.includes("ignored")),
-    ).toBe(true);
+  it("loads the email part of templates (email is a service type since issue 11; it was ignored before)", () => {
+    const { warnings, config } = loadNotifierConfig(upstreamInstall(), undefined);
+    expect(config.templates["rollout-completed"]?.email?.subject).toContain("has been completed");
+    expect(warnings.some((w) => w.includes('"template.rollout-completed (email)"'))).toBe(false);
   });
 });
 
@@ -90,7 +89,7 @@ describe("loadNotifierConfig: realistic example", () => {
     expect(config.triggers["on-rollout-degraded"]).toEqual([
       {
         description: "Rollout went Degraded",
-        when: "rollout.status.phase == 'Degraded' and not rollout.spec.paused",
+        when: "rollout.status.phase == 'Degraded' and rollout.spec.paused != true",
         oncePer: "rollout.metadata.annotations['rollout.argoproj.io/revision']",
         send: ["rollout-degraded"],
       },
@@ -138,6 +137,22 @@ describe("loadNotifierConfig: realistic example", () => {
   });
 });
 
+describe("loadNotifierConfig: Go templates", () => {
+  it("warns at load that a Slack mention helper renders empty here, naming key, field and line", () => {
+    const { config, errors, warnings } = loadNotifierConfig(
+      configMap({
+        "template.m": 'message: |\n  hi\n  {{ slackUserByEmail "a@b.c" }} {{ .rollout.metadata.name }}',
+      }),
+      undefined,
+    );
+    expect(errors).toEqual([]);
+    expect(config.templates.m).toBeDefined();
+    expect(warnings).toContainEqual(
+      expect.stringContaining('field "message" line 2: slackUserByEmail renders "" here'),
+    );
+  });
+});
+
 describe("loadNotifierConfig: validation errors name the key and lose nothing else", () => {
   const good = {
     "service.slack": "token: $slack-token",
@@ -155,6 +170,16 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
       "bad webhook url",
       { "service.webhook.hook": "url: not a url" },
       { key: "service.webhook.hook", path: "url", match: /http\(s\) URL/ },
+    ],
+    [
+      "Go template syntax error",
+      { "template.g": "message: |\n  line one\n  {{ if .rollout.metadata.name }}no end" },
+      { key: "template.g", path: "message", match: /Go template: line 2: unexpected EOF/ },
+    ],
+    [
+      "Go template with an undefined function",
+      { "template.g": "slack:\n  text: '{{ nosuch .rollout }}'" },
+      { key: "template.g", path: "slack.text", match: /function "nosuch" not defined/ },
     ],
     [
       "bad deliveryPolicy",

@@ -1,9 +1,10 @@
-// Go text/template → Handlebars, for ConfigMaps written for Argo Rollouts' built-in notifications.
-// `detectTemplateSyntax` decides per source; a Handlebars (or plain-text) source passes through untouched.
+// Which language a template source is written in: Go text/template (ConfigMaps written for Argo Rollouts,
+// executed by go-exec.ts) or Handlebars (templates written for this service). Decided per source string from
+// the syntax of its actions; a source with no actions is plain text.
 import { HELPER_NAMES } from "../engine.ts";
-import { TemplateError } from "../template-error.ts";
-import { emitHandlebars } from "./go-emit.ts";
-import { GoConstructError, parseGoTemplate } from "./go-parse.ts";
+import { goFunctionNames } from "./go-exec.ts";
+
+const GO_ONLY_FUNCTIONS = new Set([...goFunctionNames()].filter((n) => !HELPER_NAMES.has(n)));
 
 export type TemplateSyntax = "go" | "handlebars" | "plain";
 
@@ -49,6 +50,8 @@ function goMarker(action: string): string | undefined {
   if (code.includes(":=")) return `declaration {{${body}}}`;
   if (/(^|[\s(])\.[\p{L}_]/u.test(code) || /(^|[\s(])\$/.test(code)) return `field argument {{${body}}}`;
   if (/\|/.test(code) && !/\bas\s*\|/.test(code)) return `pipe {{${body}}}`;
+  const head = /^\(?\s*([\p{L}_][\p{L}\p{N}_]*)/u.exec(code)?.[1];
+  if (head && GO_ONLY_FUNCTIONS.has(head)) return `Go function {{${body}}}`;
   return undefined;
 }
 
@@ -77,32 +80,4 @@ export function detectTemplateSyntax(source: string): TemplateSyntax {
   }
   if (go && hbs) throw new Error(`mixes Go template syntax (${go}) and Handlebars syntax (${hbs})`);
   return go ? "go" : "handlebars";
-}
-
-export interface ConvertedTemplate {
-  source: string;
-  warnings: string[];
-}
-
-/**
- * Converts a Go template to Handlebars. A Handlebars or plain source is returned unchanged with no warnings.
- * Throws TemplateError naming the template (and field) and the construct that cannot be converted.
- */
-export function convertGoTemplate(source: string, templateName: string, field?: string): ConvertedTemplate {
-  let syntax: TemplateSyntax;
-  try {
-    syntax = detectTemplateSyntax(source);
-  } catch (err) {
-    throw new TemplateError(templateName, field, (err as Error).message);
-  }
-  if (syntax !== "go") return { source, warnings: [] };
-  try {
-    const converted = emitHandlebars(parseGoTemplate(source), { helperNames: HELPER_NAMES });
-    const where = `template "${templateName}"${field ? ` field "${field}"` : ""}`;
-    return { source: converted, warnings: [`${where}: converted from Go template syntax to Handlebars`] };
-  } catch (err) {
-    if (err instanceof GoConstructError)
-      throw new TemplateError(templateName, field, err.message, { cause: err });
-    throw err;
-  }
 }
