@@ -3,14 +3,19 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
+import { natsService } from "./nats/nats-service.ts";
+import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
 import { pagerDutyV2Service } from "./pagerduty/pagerduty-service.ts";
 import { pagerDutyRestService } from "./pagerduty-rest/pagerduty-rest-service.ts";
+import { pushoverService } from "./pushover/pushover-service.ts";
+import { rocketChatService } from "./rocketchat/rocketchat-service.ts";
 import type { AnyServiceTypeDefinition } from "./service-type.ts";
 import { slackService } from "./slack/slack-service.ts";
 import { teamsService } from "./teams/teams-service.ts";
 import { teamsWorkflowsService } from "./teams-workflows/teams-workflows-service.ts";
 import { telegramService } from "./telegram/telegram-service.ts";
+import { webexService } from "./webex/webex-service.ts";
 import { webhookService } from "./webhook/webhook-service.ts";
 
 export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
@@ -25,6 +30,11 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   pagerDutyRestService,
   alertmanagerService,
   googleChatService,
+  natsService,
+  pushoverService,
+  webexService,
+  rocketChatService,
+  newrelicService,
 ];
 
 /**
@@ -34,13 +44,8 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "mattermost",
   "grafana",
-  "webex",
-  "rocketchat",
-  "pushover",
-  "newrelic",
   "github",
   "gitlab",
-  "nats",
   "awssqs",
   "pubsub",
 ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatConfigError } from "../../src/config/config-error.ts";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import type { PagerDutyServiceConfig } from "../../src/sinks/pagerduty/pagerduty-types.ts";
+import { UPSTREAM_TYPES_NOT_BUILT } from "../../src/sinks/registry.ts";
 import type { SlackServiceConfig } from "../../src/sinks/slack/slack-types.ts";
 import type { WebhookServiceConfig } from "../../src/sinks/webhook/webhook-types.ts";
 import { configMap, exampleConfigMap, exampleSecret, secret, upstreamInstall } from "./load-examples.ts";
@@ -302,13 +303,15 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
 
   it("a service type not built yet is rejected: a warning naming the type and the docs; other keys load", () => {
     // issue 11: never silently ignored (every notification to it is reported too: test/subscriptions)
+    // any type still listed as not built (the list shrinks as types are added)
+    const notBuilt = UPSTREAM_TYPES_NOT_BUILT.at(-1)!;
     const { errors, warnings, config } = loadNotifierConfig(
-      configMap({ "service.webex": "token: x", "something.else": "x", "service.slack": "token: t" }),
+      configMap({ [`service.${notBuilt}`]: "token: x", "something.else": "x", "service.slack": "token: t" }),
       undefined,
     );
     expect(errors).toEqual([]);
-    const w = warnings.find((x) => x.includes('"service.webex"'));
-    expect(w).toMatch(/service type "webex" is not supported/);
+    const w = warnings.find((x) => x.includes(`"service.${notBuilt}"`));
+    expect(w).toMatch(new RegExp(`service type "${notBuilt}" is not supported`));
     expect(w).toContain("docs/services/README.md");
     expect(warnings.join("\n")).toMatch(/"something.else": unknown key ignored/);
     expect(Object.keys(config.services)).toEqual(["slack"]);

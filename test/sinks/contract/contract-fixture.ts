@@ -27,6 +27,11 @@ export interface ContractFixture {
   badRecipients: string[];
   /** Whether the protocol has Retry-After (SMTP has none): then a 429 must carry it through. Default true. */
   retryAfter?: boolean;
+  /**
+   * What a permanent rejection's dead-letter reason names (default: HTTP 400 or SMTP 550; a protocol without
+   * statuses names its error, e.g. NATS AUTHORIZATION_VIOLATION).
+   */
+  permanentReason?: RegExp;
   /** Request timeout the sink must use (ms), for the timeout case (`SinkDeps.timeoutMs`). */
   timeoutMs: number;
   /** Makes the next request to the API fail this way. */

@@ -243,7 +243,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
         const [dead] = await queue.listDeadLetters();
         expect(dead!.attempts).toBe(1);
         expect(dead!.reason.transient).toBe(false);
-        expect(dead!.reason.message).toMatch(/\b(400|550)\b/);
+        expect(dead!.reason.message).toMatch(fx.permanentReason ?? /\b(400|550)\b/);
         expect(JSON.stringify(await queue.listDeadLetters())).not.toContain(fx.secret);
         expect(JSON.stringify(events)).not.toContain(fx.secret);
         expect(events.length).toBeGreaterThan(0);

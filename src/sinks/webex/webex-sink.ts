@@ -1,0 +1,90 @@
+// Webex sink: POST the message to /v1/messages with the bot token as bearer. Success is 200 (as upstream checks);
+// 429 (Retry-After honoured), 5xx, network errors and timeouts are transient; 400 (bad room id, text too long),
+// 401 (bad token), 403, 404 (room unknown to the bot) permanent, with Webex's message and tracking id.
+// Webex has no idempotency key: a timeout after Webex took the message can send it twice.
+import { request } from "undici";
+import type { Logger } from "../../logger.ts";
+import {
+  blockedAddressDeliveryError,
+  deliveryErrorForNetwork,
+  deliveryErrorForStatus,
+  snippet,
+} from "../delivery-errors.ts";
+import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
+import { buildWebexBody, webexMessagesUrl } from "./webex-request.ts";
+import type { WebexServiceConfig } from "./webex-types.ts";
+import { webexWhere } from "./webex-wire.ts";
+
+export const WEBEX_TIMEOUT_MS = 15_000;
+
+export interface WebexSinkOptions {
+  dispatchers: HttpDispatchers;
+  logger: Logger;
+  timeoutMs?: number;
+  allowPrivateNetworks?: boolean;
+}
+
+export class WebexSink implements Sink<WebexServiceConfig> {
+  readonly type = "webex" as const;
+  readonly #opts: WebexSinkOptions;
+
+  constructor(opts: WebexSinkOptions) {
+    this.#opts = opts;
+  }
+
+  async deliver(delivery: Delivery<WebexServiceConfig>): Promise<DeliveryReceipt> {
+    const service = delivery.service;
+    const recipient = delivery.destination.recipient;
+    const where = webexWhere(service, recipient);
+    const body = JSON.stringify(buildWebexBody(recipient, delivery.notification, where));
+    const timeoutMs = this.#opts.timeoutMs ?? WEBEX_TIMEOUT_MS;
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(webexMessagesUrl(service), {
+        dispatcher: this.#opts.dispatchers.get({
+          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
+          insecureSkipVerify: service.insecureSkipVerify === true,
+        }),
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${service.token}`,
+          "user-agent": "rollouts-notifier",
+        },
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      throw (
+        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
+        deliveryErrorForNetwork(where, err)
+      );
+    }
+    const text = await res.body.text().catch(() => "");
+    if (res.statusCode === 200) {
+      let id: unknown;
+      try {
+        id = (JSON.parse(text) as { id?: unknown }).id;
+      } catch {
+        // the id is only for the receipt
+      }
+      this.#opts.logger.debug(
+        { jobId: delivery.jobId, ...(delivery.about ?? {}), service: service.name, recipient },
+        "webex message posted",
+      );
+      return typeof id === "string" ? { ref: id } : {};
+    }
+    let detail = snippet(text);
+    try {
+      const e = JSON.parse(text) as { message?: unknown; trackingId?: unknown };
+      if (typeof e.message === "string")
+        detail = `${e.message}${typeof e.trackingId === "string" ? ` (trackingId ${e.trackingId})` : ""}`;
+    } catch {
+      // not JSON: the body's start
+    }
+    throw deliveryErrorForStatus(where, res.statusCode, { retryAfter: res.headers["retry-after"], detail });
+  }
+}
