@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
+import { ownEntry } from "../config/tables.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
@@ -59,8 +60,8 @@ export async function startNotifier(
     configMapName: settings.configMapName,
     secretName: settings.secretName,
     namespace: settings.namespace,
-    onError: (errors, scope) =>
-      metrics.configErrors.inc({ source: scope === "service" ? "configmap" : `namespace` }, errors.length),
+    onError: (errors, _scope, central) =>
+      metrics.configErrors.inc({ source: central ? "configmap" : "namespace" }, errors.length),
   });
   const configSource = new ConfigSource({
     kc,
@@ -124,9 +125,12 @@ export async function startNotifier(
         connection: workerRedis,
         sinks: sinks.sinkFor,
         resolveService: (name, tenantNamespace) =>
-          tenantNamespace
-            ? configStore.forNamespace(tenantNamespace).services[name]
-            : configStore.current.services[name],
+          ownEntry(
+            tenantNamespace
+              ? configStore.forNamespace(tenantNamespace).services
+              : configStore.current.services,
+            name,
+          ),
         concurrency: settings.concurrency,
         logger,
         hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),

@@ -4,6 +4,7 @@
 //   → templates rendered per destination's service → one job per (send, destination), deterministic id.
 // Every problem (unknown service/trigger, broken template) is returned for the caller to report; it affects
 // only its own destination or template, never the others.
+import { ownEntry } from "../config/tables.ts";
 import type { Destination, NotifierConfig, ServiceConfig, TemplateSpec } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../queue/notification-job.ts";
@@ -52,7 +53,7 @@ export interface PlannedNotifications {
 const compiledConfigTemplates = new WeakMap<TemplateSpec, CompiledTemplate>();
 
 function compiled(config: NotifierConfig, name: string): CompiledTemplate | undefined {
-  const spec = config.templates[name];
+  const spec = ownEntry(config.templates, name);
   if (!spec) return builtinCompiledTemplate(name);
   let c = compiledConfigTemplates.get(spec);
   if (!c) {
@@ -140,7 +141,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
     }
     if (templates.length === 0) continue;
     for (const destination of routed.destinations) {
-      const service: ServiceConfig | undefined = config.services[destination.service];
+      const service: ServiceConfig | undefined = ownEntry(config.services, destination.service);
       if (!service) {
         problems.push({
           kind: "service",

@@ -1,5 +1,6 @@
 // Who gets a notification for one transition: annotation subscriptions on the routing object and its Namespace,
 // plus ConfigMap `subscriptions` whose selector matches the routing object's labels. Pure.
+import { ownEntry } from "../config/tables.ts";
 import type { Destination, NotifierConfig } from "../config/types.ts";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
 import {
@@ -41,14 +42,14 @@ export interface ResolveDestinationsResult {
 
 /** Default triggers of a service: defaultTriggers.<service>, else defaultTriggers, else every built-in but opt-ins. */
 export function defaultTriggersFor(config: NotifierConfig, service: string): string[] {
-  const byService = config.defaultTriggersByService[service];
+  const byService = ownEntry(config.defaultTriggersByService, service);
   if (byService) return byService;
   if (config.defaultTriggers.length > 0) return config.defaultTriggers;
   return BUILTIN_TRIGGERS.filter((t) => !OPT_IN_TRIGGERS.includes(t));
 }
 
 function triggerExists(config: NotifierConfig, trigger: string): boolean {
-  return isBuiltinTrigger(trigger) || config.triggers[canonicalTrigger(trigger)] !== undefined;
+  return isBuiltinTrigger(trigger) || ownEntry(config.triggers, canonicalTrigger(trigger)) !== undefined;
 }
 
 /** Entries from the ConfigMap `subscriptions` whose selector matches, one per recipient service. */
@@ -90,7 +91,7 @@ function checkEntry(config: NotifierConfig, e: SubscriptionEntry, problems: Subs
       problems.push({ source: e.source, message: `trigger "${t}" is not a built-in trigger nor configured` });
     }
   }
-  const svc = config.services[e.service];
+  const svc = ownEntry(config.services, e.service);
   if (!svc) {
     problems.push({ source: e.source, message: `service "${e.service}" is not configured` });
     return false;
@@ -134,7 +135,7 @@ export function resolveDestinations(input: ResolveDestinationsInput): ResolveDes
     const triggers = e.triggers ?? defaultTriggersFor(config, e.service);
     if (!usable || !triggers.some((t) => canonicalTrigger(t) === wanted)) continue;
     for (const recipient of e.recipients) {
-      const svc = config.services[e.service]!;
+      const svc = ownEntry(config.services, e.service)!;
       if (
         (svc.type === "slack" && recipient === "") ||
         (svc.type === "pagerdutyv2" && !Object.hasOwn(svc.serviceKeys, recipient))
