@@ -12,10 +12,12 @@
 // readiness), namespace → that namespace's entry removed.
 import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
+import { processRedactor, type SecretRedactor, serviceSecrets } from "../redaction/secret-redactor.ts";
 import { canonicalTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, formatConfigError } from "./config-error.ts";
 import { effectiveConfig } from "./effective-config.ts";
 import { emptyConfig, type LoadConfigOptions, loadNotifierConfig } from "./load-config.ts";
+import { readSecretValues } from "./secret-refs.ts";
 import { ownEntry, withUserTables } from "./tables.ts";
 import type { NotifierConfig } from "./types.ts";
 
@@ -37,6 +39,8 @@ export interface ConfigStoreOptions {
   secretName?: string;
   /** The service's own namespace (POD_NAMESPACE). */
   namespace?: string;
+  /** Where every loaded secret value is registered for scrubbing (default: the process-wide redactor). */
+  redactor?: SecretRedactor;
 }
 
 interface Scope {
@@ -113,7 +117,8 @@ export class ConfigStore {
   /** For /readyz: ok when no key is broken; detail lists the broken keys. */
   readiness(): { ok: boolean; detail: string[] } {
     const errors = this.errors;
-    return { ok: errors.length === 0, detail: errors.map(formatConfigError) };
+    const redactor = this.opts.redactor ?? processRedactor;
+    return { ok: errors.length === 0, detail: errors.map((e) => redactor.redact(formatConfigError(e))) };
   }
 
   /** Loads a new version of the service-level ConfigMap/Secret (undefined = deleted). */
@@ -179,8 +184,17 @@ export class ConfigStore {
     if (this.opts.configMapName) loadOpts.configMapName = this.opts.configMapName;
     if (this.opts.secretName) loadOpts.secretName = this.opts.secretName;
     if (this.opts.namespace && central) loadOpts.namespace = this.opts.namespace;
+    // every value of the Secret, and every secret of the loaded services, is scrubbed from what leaves the
+    // process from now on — before anything below can log it
+    const redactor = this.opts.redactor ?? processRedactor;
+    const redactScope = central ? "central" : `namespace/${extra.tenantNamespace}`;
+    redactor.addValues(redactScope, readSecretValues(secret, "").values.values());
     const loaded = loadNotifierConfig(configMap, secret, loadOpts);
     const config = withUserTables(loaded.config);
+    redactor.addSpellings(
+      redactScope,
+      Object.values(config.services).flatMap((svc) => serviceSecrets(svc)),
+    );
     const { errors, warnings } = loaded;
 
     const previous = previousScope?.config;

@@ -1,6 +1,7 @@
 // What went wrong with a delivery, in a form safe to store and show: a code, a message without secrets,
 // whether trying again may help, and how long the server asked us to wait.
 import type { ServiceConfig } from "../config/types.ts";
+import { processRedactor, serviceSecrets } from "../redaction/secret-redactor.ts";
 import { DeliveryError } from "../sinks/sink.ts";
 
 export interface DeliveryFailure {
@@ -28,7 +29,8 @@ const MAX_MESSAGE_LENGTH = 500;
 
 /** Classifies anything a sink threw. Unknown errors count as transient (bounded by the retry policy). */
 export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): DeliveryFailure {
-  const scrub = (m: string) => redactServiceSecrets(m, service).slice(0, MAX_MESSAGE_LENGTH);
+  const scrub = (m: string) =>
+    processRedactor.redact(redactServiceSecrets(m, service)).slice(0, MAX_MESSAGE_LENGTH);
   if (err instanceof DeliveryError) {
     const f: DeliveryFailure = { code: err.code, message: scrub(err.message), transient: err.transient };
     if (err.retryAfterMs !== undefined && Number.isFinite(err.retryAfterMs) && err.retryAfterMs > 0) {
@@ -47,22 +49,11 @@ export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): 
   return { code: "unexpected", message, transient: true };
 }
 
-/** Strings of a service config that are secret (or may embed one, like a webhook URL). */
+/** Strings of a service config that are secret (or may embed one, like a webhook URL), in every encoding. */
 function secretValues(service: ServiceConfig): string[] {
-  switch (service.type) {
-    case "slack":
-      return [service.token, service.signingSecret ?? ""];
-    case "pagerdutyv2":
-      return Object.values(service.serviceKeys);
-    case "webhook":
-      return [
-        service.url,
-        service.bearerToken ?? "",
-        service.signingSecret ?? "",
-        service.basicAuth?.password ?? "",
-        ...(service.headers ?? []).map((h) => h.value),
-      ];
-  }
+  const extra =
+    service.type === "webhook" ? [service.url, ...(service.headers ?? []).map((h) => h.value)] : [];
+  return [...serviceSecrets(service), ...extra];
 }
 
 /** Replaces every secret of the service found in `text` with "[redacted]". */

@@ -1,7 +1,9 @@
 // `rollouts-notifier run|watcher|worker`: the long-running modes. Flags and their environment variables are
 // the table in docs/settings.md; they are validated before anything starts.
+
 import type { Command } from "commander";
 import { startNotifier } from "../../app/notifier.ts";
+import { redactSecrets } from "../../redaction/secret-redactor.ts";
 import { type RunFlags, type RunMode, resolveRunSettings, SettingsError } from "../settings.ts";
 
 const DESCRIPTIONS: Record<RunMode, string> = {
@@ -16,7 +18,7 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
     settings = resolveRunSettings(mode, flags);
   } catch (err) {
     if (err instanceof SettingsError) {
-      process.stderr.write(`rollouts-notifier ${mode}: ${err.message}\n`);
+      process.stderr.write(`rollouts-notifier ${mode}: ${redactSecrets(err.message)}\n`);
       process.exit(2);
     }
     throw err;
@@ -25,7 +27,9 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
   try {
     notifier = await startNotifier(settings);
   } catch (err) {
-    process.stderr.write(`rollouts-notifier ${mode}: cannot start: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `rollouts-notifier ${mode}: cannot start: ${redactSecrets((err as Error).message)}\n`,
+    );
     process.exit(1);
   }
   let signals = 0;
