@@ -16,6 +16,7 @@ import {
   type SubscriptionProblem,
 } from "./annotation-subscriptions.ts";
 import { matchesLabels, parseLabelSelector } from "./label-selector.ts";
+import { normalizeRecipient } from "./normalize-recipient.ts";
 
 export interface ResolveDestinationsInput {
   /** The trigger of the transition (aliases accepted). */
@@ -31,7 +32,12 @@ export interface ResolveDestinationsInput {
   /** The effective config for the routing object's namespace (ConfigStore.forNamespace). */
   config: NotifierConfig;
   annotationPrefix?: string;
+  /** Cap on destinations for one transition (default DEFAULT_MAX_DESTINATIONS); beyond it: a problem, not sent. */
+  maxDestinations?: number;
 }
+
+/** Default cap on destinations per transition: generous for real teams, small enough to bound one transition. */
+export const DEFAULT_MAX_DESTINATIONS = 50;
 
 export interface ResolveDestinationsResult {
   /** Distinct destinations, in order of first appearance (Rollout, then Namespace, then ConfigMap). */
@@ -128,25 +134,44 @@ export function resolveDestinations(input: ResolveDestinationsInput): ResolveDes
   }
   entries.push(...configEntries(config, input.rollout, problems));
 
+  // one destination per (service, normalised recipient): `#deploys`, `deploys` and ` deploys` are one channel
   const seen = new Set<string>();
   const destinations: Destination[] = [];
+  const cap = input.maxDestinations ?? DEFAULT_MAX_DESTINATIONS;
+  let beyondCap = 0;
   for (const e of entries) {
     const usable = checkEntry(config, e, problems);
     const triggers = e.triggers ?? defaultTriggersFor(config, e.service);
     if (!usable || !triggers.some((t) => canonicalTrigger(t) === wanted)) continue;
-    for (const recipient of e.recipients) {
-      const svc = ownEntry(config.services, e.service)!;
+    const svc = ownEntry(config.services, e.service)!;
+    for (const written of e.recipients) {
       if (
-        (svc.type === "slack" && recipient === "") ||
-        (svc.type === "pagerdutyv2" && !Object.hasOwn(svc.serviceKeys, recipient))
+        (svc.type === "slack" && written === "") ||
+        (svc.type === "pagerdutyv2" && !Object.hasOwn(svc.serviceKeys, written))
       ) {
         continue;
       }
+      const normalized = normalizeRecipient(svc.type, written);
+      if (!normalized.ok) {
+        problems.push({ source: e.source, message: normalized.reason });
+        continue;
+      }
+      const recipient = normalized.recipient;
       const k = `${e.service}\u0000${recipient}`;
       if (seen.has(k)) continue;
       seen.add(k);
+      if (destinations.length >= cap) {
+        beyondCap++;
+        continue;
+      }
       destinations.push({ service: e.service, recipient });
     }
+  }
+  if (beyondCap > 0) {
+    problems.push({
+      source: describeObject(input.rollout),
+      message: `${beyondCap} destination(s) beyond the cap of ${cap} per transition (MAX_DESTINATIONS_PER_TRANSITION) not notified for ${wanted}`,
+    });
   }
   return { destinations, problems: dedupeProblems(problems) };
 }
