@@ -17,6 +17,8 @@ import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
+import { setTemplateEngineLogger } from "../templates/engine.ts";
+import { setDefaultRenderBudget } from "../templates/render-budget.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
 import { TransitionLog } from "../watch/transition-log.ts";
 import { ConfigSource } from "./config-source.ts";
@@ -48,6 +50,19 @@ export async function startNotifier(
   o: NotifierOverrides = {},
 ): Promise<RunningNotifier> {
   const logger = o.logger ?? createLogger({ level: settings.logLevel });
+  setDefaultRenderBudget({
+    timeMs: settings.renderTimeoutMs,
+    maxOutputChars: settings.renderMaxOutputBytes,
+    maxIterations: settings.renderMaxIterations,
+    maxDepth: settings.renderMaxDepth,
+  });
+  // Handlebars' own messages as JSON log lines, never plain text on stderr
+  setTemplateEngineLogger((level, message) =>
+    logger[level === "error" ? "warn" : level === "debug" ? "debug" : "info"](
+      { component: "handlebars" },
+      message,
+    ),
+  );
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
   const redis: Redis = createRedisConnection(settings.redisUrl);
@@ -108,6 +123,7 @@ export async function startNotifier(
         log: new TransitionLog(redis),
         configFor: (ns) => configStore.forNamespace(ns),
         annotationPrefix: settings.annotationPrefix,
+        maxDestinations: settings.maxDestinationsPerTransition,
         logger,
         metrics,
         reportProblems: (uid, problems) => reporter.report(uid, problems),

@@ -31,6 +31,13 @@ export interface RunSettings {
   retryMaxDelayMs: number;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
+  /** Cap on destinations of one transition; beyond it a problem is reported. */
+  maxDestinationsPerTransition: number;
+  /** Render budgets (src/templates/render-budget.ts, docs/security.md). */
+  renderTimeoutMs: number;
+  renderMaxOutputBytes: number;
+  renderMaxIterations: number;
+  renderMaxDepth: number;
 }
 
 /** Raw flag values as commander gives them (strings or undefined). */
@@ -58,6 +65,11 @@ export interface RunFlags {
   retryBaseDelayMs?: string;
   retryMaxAttempts?: string;
   retryMaxDelayMs?: string;
+  maxDestinationsPerTransition?: string;
+  renderTimeoutMs?: string;
+  renderMaxOutputBytes?: string;
+  renderMaxIterations?: string;
+  renderMaxDepth?: string;
 }
 
 export class SettingsError extends Error {
@@ -257,5 +269,31 @@ export function resolveRunSettings(
       86_400_000,
     ),
     resyncSeconds: int(flags.resyncSeconds, "resync-seconds", "RESYNC_SECONDS", 600, 0, 86_400),
+    maxDestinationsPerTransition: int(
+      flags.maxDestinationsPerTransition,
+      "max-destinations-per-transition",
+      "MAX_DESTINATIONS_PER_TRANSITION",
+      50,
+      1,
+      100_000,
+    ),
+    renderTimeoutMs: int(flags.renderTimeoutMs, "render-timeout-ms", "RENDER_TIMEOUT_MS", 2_000, 10, 600_000),
+    renderMaxOutputBytes: int(
+      flags.renderMaxOutputBytes,
+      "render-max-output-bytes",
+      "RENDER_MAX_OUTPUT_BYTES",
+      1_000_000,
+      1_000,
+      100_000_000,
+    ),
+    renderMaxIterations: int(
+      flags.renderMaxIterations,
+      "render-max-iterations",
+      "RENDER_MAX_ITERATIONS",
+      100_000,
+      100,
+      100_000_000,
+    ),
+    renderMaxDepth: int(flags.renderMaxDepth, "render-max-depth", "RENDER_MAX_DEPTH", 24, 2, 1_000),
   };
 }

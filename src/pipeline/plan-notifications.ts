@@ -13,6 +13,7 @@ import { builtinCompiledTemplate } from "../templates/builtin/index.ts";
 import { type CompiledTemplate, compileTemplateSpec } from "../templates/compile.ts";
 import { buildTemplateContext } from "../templates/context.ts";
 import { renderNotification } from "../templates/render.ts";
+import { currentRenderBudget, renderBudgetErrorOf, withRenderBudget } from "../templates/render-budget.ts";
 import { planTrigger } from "../triggers/custom-trigger-plan.ts";
 import type { Transition } from "../triggers/transition.ts";
 
@@ -38,6 +39,8 @@ export interface PlanNotificationsInput {
   /** Effective config for the routing object's namespace. */
   config: NotifierConfig;
   annotationPrefix?: string;
+  /** Cap on destinations per transition (resolveDestinations' default when absent). */
+  maxDestinations?: number;
   now: Date;
   /** When the transition was detected (ms): delivery latency is measured from it. */
   detectedAt: number;
@@ -88,6 +91,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
     namespace: world.getNamespace(ns),
     config,
     annotationPrefix: input.annotationPrefix,
+    maxDestinations: input.maxDestinations,
   });
   for (const p of routed.problems) {
     problems.push({
@@ -121,6 +125,9 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
         (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
     );
 
+  // every render of this transition shares one deadline (RENDER_TIMEOUT_MS): a runaway template cannot hold the
+  // event loop longer than that, whatever the number of destinations
+  const deadlineAt = Date.now() + currentRenderBudget().timeMs;
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
@@ -163,7 +170,9 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           context: config.context,
           now: input.now,
         });
-        const notification = renderNotification(templates, ctx, service);
+        const notification = withRenderBudget({ deadlineAt }, () =>
+          renderNotification(templates, ctx, service),
+        );
         const job = buildNotificationJob({
           transition: { ...t, id: p.key },
           destination,
@@ -181,6 +190,22 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           destination,
           message: (err as Error).message,
         });
+        // out of budget: a job that the worker dead-letters with the reason (recorded with the transition, so
+        // it is never rendered again after a restart)
+        if (renderBudgetErrorOf(err)) {
+          const job = buildNotificationJob({
+            transition: { ...t, id: p.key },
+            destination,
+            notification: {
+              message: "",
+              renderFailure: { code: "render_budget", message: (err as Error).message },
+            },
+            detectedAt: input.detectedAt,
+            tenantNamespace: service.tenantNamespace,
+          });
+          job.transition.id = t.id;
+          jobs.push(job);
+        }
       }
     }
   }

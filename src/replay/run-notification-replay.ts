@@ -176,6 +176,8 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
               error(`${what}: service "${job.destination.service}" is not configured`);
               continue;
             }
+            // out of render budget: already reported as a template problem; the queue would dead-letter it
+            if (job.notification.renderFailure) continue;
             try {
               const payload = buildWirePayload({
                 jobId: job.jobId,

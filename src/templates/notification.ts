@@ -76,4 +76,10 @@ export interface Notification {
   slack?: SlackMessage;
   pagerduty?: PagerDutyEvent;
   webhook?: WebhookRequest;
+  /**
+   * Set instead of the service parts when rendering failed for good (its render budget ran out): the job is
+   * enqueued like any other — so the transition is recorded and never rendered again — and the worker
+   * dead-letters it with this reason without calling the sink.
+   */
+  renderFailure?: { code: string; message: string };
 }

@@ -101,6 +101,23 @@ export function registerRunCommands(program: Command): void {
       )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(
+        "--max-destinations-per-transition <n>",
+        "destinations one transition may notify; beyond: a reported problem (env MAX_DESTINATIONS_PER_TRANSITION; default 50)",
+      )
+      .option(
+        "--render-timeout-ms <n>",
+        "time for all renders of one transition (env RENDER_TIMEOUT_MS; default 2000)",
+      )
+      .option(
+        "--render-max-output-bytes <n>",
+        "output of one template field (env RENDER_MAX_OUTPUT_BYTES; default 1000000)",
+      )
+      .option(
+        "--render-max-iterations <n>",
+        "loop iterations + helper calls of one notification (env RENDER_MAX_ITERATIONS; default 100000)",
+      )
+      .option("--render-max-depth <n>", "block nesting of a template (env RENDER_MAX_DEPTH; default 24)")
+      .option(
         "--allow-private-webhooks",
         "let namespace self-service webhooks reach private addresses (env ALLOW_PRIVATE_WEBHOOKS)",
       )
