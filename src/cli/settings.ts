@@ -290,7 +290,7 @@ export function resolveRunSettings(
       flags.renderMaxIterations,
       "render-max-iterations",
       "RENDER_MAX_ITERATIONS",
-      100_000,
+      10_000,
       100,
       100_000_000,
     ),

@@ -10,7 +10,7 @@ import type { KubeObject } from "../kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../queue/notification-job.ts";
 import { resolveDestinations } from "../subscriptions/resolve-destinations.ts";
 import { builtinCompiledTemplate } from "../templates/builtin/index.ts";
-import { type CompiledTemplate, compileTemplateSpec } from "../templates/compile.ts";
+import { type CompiledTemplate, compiledTemplateSpec } from "../templates/compile.ts";
 import { buildTemplateContext } from "../templates/context.ts";
 import { renderNotification } from "../templates/render.ts";
 import { currentRenderBudget, renderBudgetErrorOf, withRenderBudget } from "../templates/render-budget.ts";
@@ -53,17 +53,9 @@ export interface PlannedNotifications {
   routedBy: KubeObject;
 }
 
-const compiledConfigTemplates = new WeakMap<TemplateSpec, CompiledTemplate>();
-
 function compiled(config: NotifierConfig, name: string): CompiledTemplate | undefined {
   const spec = ownEntry(config.templates, name);
-  if (!spec) return builtinCompiledTemplate(name);
-  let c = compiledConfigTemplates.get(spec);
-  if (!c) {
-    c = compileTemplateSpec(spec);
-    compiledConfigTemplates.set(spec, c);
-  }
-  return c;
+  return spec ? compiledTemplateSpec(spec) : builtinCompiledTemplate(name);
 }
 
 /** The object whose annotations route a transition: the Rollout, or an AnalysisRun's owner (else the run). */

@@ -143,3 +143,15 @@ export function renderField(
     throw new TemplateError(template.name, path, `render failed: ${msg}`, { cause: err });
   }
 }
+
+const compiledSpecs = new WeakMap<TemplateSpec, CompiledTemplate>();
+
+/** compileTemplateSpec, once per spec object (the config store compiles at load; the pipeline reuses it). */
+export function compiledTemplateSpec(spec: TemplateSpec): CompiledTemplate {
+  let c = compiledSpecs.get(spec);
+  if (!c) {
+    c = compileTemplateSpec(spec);
+    compiledSpecs.set(spec, c);
+  }
+  return c;
+}

@@ -11,8 +11,10 @@ import { buildHelpers } from "./helpers.ts";
 import {
   checkOutputSize,
   countBlockOutput,
+  countProduced,
   currentRenderBudget,
   inBlock,
+  offTheClock,
   outputProduced,
   spend,
   withOutputScope,
@@ -80,7 +82,9 @@ function budgetedHelper(name: string, fn: (...args: unknown[]) => unknown) {
       );
     }
     const out = fn.apply(this, args);
-    checkOutputSize(resultLength(out));
+    const length = resultLength(out);
+    checkOutputSize(length);
+    countProduced(length);
     return out;
   };
 }
@@ -364,6 +368,11 @@ const cache = new Map<string, RenderFn>();
  * partials and misuse of block helpers. The returned function throws on helper errors at render time.
  */
 export function compileHandlebars(source: string): RenderFn {
+  // compiling (the first use of a source) is not charged to the render budget of whoever uses it first
+  return offTheClock(() => compileUncharged(source));
+}
+
+function compileUncharged(source: string): RenderFn {
   const hit = cache.get(source);
   if (hit) {
     cache.delete(source);
@@ -378,6 +387,8 @@ export function compileHandlebars(source: string): RenderFn {
     throw new TemplateSyntaxError(err instanceof Error ? err.message : String(err));
   }
   const template = hb.compile(buildAst(source), COMPILE_OPTIONS);
+  // Handlebars compiles to JavaScript on the first call: do it now
+  (template as unknown as { _setup?: (o: object) => void })._setup?.({});
   // every render runs under a budget (the active one, else a fresh default) with its own output count
   const render: RenderFn = (context, mode) =>
     withRenderBudget(undefined, () =>

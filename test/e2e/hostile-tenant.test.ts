@@ -1,7 +1,8 @@
 // Hostile tenant, live: `rollouts-notifier run` with a runaway template in one namespace's self-service config
 // (7 nested {{#each @root}}: a minute and 4 GB per render before render budgets). The service keeps answering
-// /healthz within 1 s, keeps its Lease, delivers another namespace's notification within 2 s, and dead-letters
-// the tenant's notification with a budget reason (never retried, not rendered again).
+// /healthz within 1 s, keeps its Lease, delivers another namespace's notification within 2 s (measured against
+// the same kind of notification without the runaway, so a loaded CI host does not count against it), and
+// dead-letters the tenant's notification with a budget reason (never retried, not rendered again).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/objects.ts";
@@ -13,6 +14,7 @@ import {
   SERVICE_NAMESPACE,
   startE2eWorld,
 } from "./harness.ts";
+import { findSecretLeaks } from "./secret-leaks.ts";
 import {
   eventually,
   expectedSteps,
@@ -70,7 +72,7 @@ describe("a runaway template in one namespace", () => {
     } as KubeObject);
     tenant = tenantStory(world);
     other = prepareStory(world, "neighbour");
-    await world.startService();
+    await world.startService(process.env.E2E_DEBUG ? { env: { LOG_LEVEL: "debug" } } : {});
   }, 60_000);
   let afterPoll: () => Promise<void> = async () => {};
   afterAll(async () => {
@@ -121,6 +123,15 @@ describe("a runaway template in one namespace", () => {
       10,
     );
     const neighbourMs = Date.now() - writtenAt;
+    if (process.env.E2E_DEBUG) {
+      console.log(
+        new Date(writtenAt).toISOString(),
+        neighbourMs,
+        svc.logs
+          .slice(-30)
+          .map((l) => `${l.time} ${l.msg} ${JSON.stringify(l.transition ?? l.trigger ?? "")}`),
+      );
+    }
     await waitStepHandled(world, tenant, t);
     await waitStepHandled(world, other, o);
 
@@ -142,11 +153,28 @@ describe("a runaway template in one namespace", () => {
 
     // the tenant's story goes on (its other triggers use the built-in templates); the runaway is not re-rendered
     while (tenant.played < 9) await playNextStep(world, tenant);
+    while (other.played < 6) await playNextStep(world, other);
+    // the same kind of notification for the neighbour with no runaway anywhere: the machine's own latency now
+    // (the host may be loaded; the runaway must add less than 2 s to it)
+    const before = world.slack.allMessages(other.channel).length;
+    const baselineAt = Date.now();
+    writeNextStep(world, other); // step 6: on-analysis-run-started, a reply in the revision's thread
+    await eventually(
+      () => world.slack.allMessages(other.channel).length > before,
+      10_000,
+      () => `the neighbour's baseline notification\n${world.dumpLogs(20)}`,
+      10,
+    );
+    const baselineMs = Date.now() - baselineAt;
+    await waitStepHandled(world, other, 6);
     while (other.played < 9) await playNextStep(world, other);
     await afterPoll();
     expect(healthFailures).toEqual([]);
 
-    expect(neighbourMs, "the neighbour's notification within 2 s of its write").toBeLessThan(2_000);
+    expect(
+      neighbourMs,
+      `the neighbour's notification within 2 s of its write (beyond the host's baseline latency ${baselineMs} ms)`,
+    ).toBeLessThan(2_000 + baselineMs);
     expect(healthChecks).toBeGreaterThan(5);
     expect(slowestHealthMs, "/healthz within 1 s throughout").toBeLessThan(1_000);
     expect(svc.logs.filter((l) => l.msg === "lost leadership" || l.msg === "lease update failed")).toEqual(
@@ -159,6 +187,7 @@ describe("a runaway template in one namespace", () => {
     }) as KubeObject & { spec: { holderIdentity: string } };
     expect(lease.spec.holderIdentity).toBe(svc.podName);
     expect((await world.queue.listDeadLetters()).length).toBe(1);
+    expect(await findSecretLeaks(world)).toEqual([]);
     // Handlebars' own messages never reach stderr as plain text
     expect(svc.logs.filter((l) => l.raw === true)).toEqual([]);
   });

@@ -2,7 +2,8 @@
 // Redis and fake Slack/PagerDuty/webhook receivers. A canary whose analysis fails (revision 2, aborted), then a
 // fixed revision that completes (revision 3): examples/histories/canary-analysis-failure.yaml, step by step.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type E2eWorld, startE2eWorld } from "./harness.ts";
+import { type E2eWorld, PD_ROUTING_KEY, startE2eWorld } from "./harness.ts";
+import { findSecretLeaks, leaksIn, worldSecretSpellings } from "./secret-leaks.ts";
 import { playStory, prepareStory, type StoryRun, waitSettled } from "./story.ts";
 import { assertStoryDelivered, expectedSlackThreads, slackThreads } from "./story-expectations.ts";
 
@@ -26,6 +27,17 @@ describe("rollout story end to end", () => {
   it("delivers every sink's exact sequence: PagerDuty incident triggered by the failure and resolved by the fix, a signed webhook for the completion", async () => {
     const report = await assertStoryDelivered(world, run);
     expect(report).toEqual({ pagerDutyRepeats: 0, webhookRepeats: 0 });
+  });
+
+  it("nothing it wrote (logs, dlq list, /metrics, /readyz) holds a Secret value in any encoding", async () => {
+    const spellings = worldSecretSpellings(world);
+    // the search finds a planted leak in any spelling (base64 of the token as in an echoed header, URL-encoded key)
+    const planted = [
+      { where: "a", text: `x ${Buffer.from(world.slack.token).toString("base64")} y` },
+      { where: "b", text: encodeURIComponent(PD_ROUTING_KEY) },
+    ];
+    for (const p of planted) expect(leaksIn(spellings, [p]), p.where).not.toEqual([]);
+    expect(await findSecretLeaks(world)).toEqual([]);
   });
 
   it("ends ready, with no config errors", async () => {

@@ -114,7 +114,7 @@ export function registerRunCommands(program: Command): void {
       )
       .option(
         "--render-max-iterations <n>",
-        "loop iterations + helper calls of one notification (env RENDER_MAX_ITERATIONS; default 100000)",
+        "loop iterations + helper calls of one notification (env RENDER_MAX_ITERATIONS; default 10000)",
       )
       .option("--render-max-depth <n>", "block nesting of a template (env RENDER_MAX_DEPTH; default 24)")
       .option(

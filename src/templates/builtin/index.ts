@@ -30,7 +30,8 @@ export const BUILTIN_TEMPLATE_FOR_TRIGGER: Readonly<Record<string, string>> = Ob
 );
 
 export function builtinTemplateNameForTrigger(trigger: string): string | undefined {
-  return BUILTIN_TEMPLATE_FOR_TRIGGER[canonicalTrigger(trigger)];
+  const t = canonicalTrigger(trigger);
+  return Object.hasOwn(BUILTIN_TEMPLATE_FOR_TRIGGER, t) ? BUILTIN_TEMPLATE_FOR_TRIGGER[t] : undefined;
 }
 
 /** The trigger a built-in template belongs to. */
@@ -41,7 +42,7 @@ export function triggerForBuiltinTemplate(template: string): string | undefined 
 const compiled = new Map<string, CompiledTemplate>();
 
 export function builtinCompiledTemplate(name: string): CompiledTemplate | undefined {
-  const spec = BUILTIN_TEMPLATES[name];
+  const spec = Object.hasOwn(BUILTIN_TEMPLATES, name) ? BUILTIN_TEMPLATES[name] : undefined;
   if (!spec) return undefined;
   let c = compiled.get(name);
   if (!c) {
@@ -54,4 +55,13 @@ export function builtinCompiledTemplate(name: string): CompiledTemplate | undefi
 export function builtinCompiledTemplateForTrigger(trigger: string): CompiledTemplate | undefined {
   const name = builtinTemplateNameForTrigger(trigger);
   return name ? builtinCompiledTemplate(name) : undefined;
+}
+
+/**
+ * Compiles every built-in template now (the service does this at start): the first notification of each kind
+ * then costs a render, not a compile, and no hand-off holds the event loop compiling.
+ */
+export function warmBuiltinTemplates(): number {
+  for (const name of Object.keys(BUILTIN_TEMPLATES)) builtinCompiledTemplate(name);
+  return compiled.size;
 }
