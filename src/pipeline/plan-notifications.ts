@@ -5,7 +5,7 @@
 // Every problem (unknown service/trigger, broken template) is returned for the caller to report; it affects
 // only its own destination or template, never the others.
 import { ownEntry } from "../config/tables.ts";
-import type { Destination, NotifierConfig, ServiceConfig, TemplateSpec } from "../config/types.ts";
+import type { Destination, NotifierConfig, ServiceConfig } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../queue/notification-job.ts";
 import { resolveDestinations } from "../subscriptions/resolve-destinations.ts";
