@@ -1,16 +1,16 @@
 // The cluster the benchmark watches: Rollouts and AnalysisRuns cloned from the controller-written fixtures in
-// /work/shared/fixtures/argo-rollouts (real sizes and shapes), each Rollout subscribed to one webhook service.
+// test/fixtures/argo-rollouts (real sizes and shapes), each Rollout subscribed to one webhook service.
 // A "step" is what the controller writes when a canary step completes: status.currentStepIndex + 1, which the
 // watcher turns into exactly one on-rollout-step-completed transition.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { KubeObject } from "../src/kube/objects.ts";
+import { ARGO_FIXTURES_DIR } from "../test/support/argo-fixtures.ts";
 import type { KubeApiServer } from "../test/support/kube-api-server/index.ts";
 
-const FIXTURES = "/work/shared/fixtures/argo-rollouts";
-const ROLLOUT_FIXTURE = `${FIXTURES}/canary/canary-rollout.yaml`;
-const ANALYSIS_RUN_FIXTURE = `${FIXTURES}/experiment-analysis/canary-analysis.yaml`;
+const ROLLOUT_FIXTURE = `${ARGO_FIXTURES_DIR}/canary/canary-rollout.yaml`;
+const ANALYSIS_RUN_FIXTURE = `${ARGO_FIXTURES_DIR}/experiment-analysis/canary-analysis.yaml`;
 
 export const SERVICE_NAMESPACE = "argo-rollouts";
 export const WEBHOOK_SERVICE = "bench";

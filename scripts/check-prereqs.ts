@@ -20,6 +20,14 @@ try {
 } catch {
   problems.push("kubectl not found (the Kubernetes witness tests need it): install kubectl on PATH.");
 }
+if (process.getuid?.() === 0) {
+  // test/package/production-install.test.ts runs the installed package as an unprivileged user
+  try {
+    execFileSync("setpriv", ["--version"], { stdio: "ignore" });
+  } catch {
+    problems.push("setpriv not found (util-linux): install it with `apt-get install -y util-linux`.");
+  }
+}
 if (problems.length > 0) {
   for (const p of problems) console.error(`prerequisite missing: ${p}`);
   process.exit(1);

@@ -1,6 +1,9 @@
-// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates; src/templates compiles and
-// converts them). Structure is validated here; `email` and other unsupported services are accepted and ignored.
+// `template.<name>` keys. Template sources stay strings (Handlebars or Go templates). Structure is validated here
+// and every source is compiled (src/templates), so a syntax error or an unknown function rejects the key at load,
+// naming the field and line; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
+import { compileTemplateSpec } from "../templates/compile.ts";
+import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
@@ -103,6 +106,13 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   }
   if (spec.message === undefined && !spec.slack && !spec.pagerdutyv2 && !spec.webhook) {
     errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
+  }
+  try {
+    for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    errors.error(err.message.replace(/^template "[^"]*"( field "[^"]*")?: /, ""), err.field);
+    return undefined;
   }
   return spec;
 }

@@ -87,8 +87,6 @@ export interface TemplateSpec {
   pagerdutyv2?: PagerDutyTemplateSpec;
   /** keyed by webhook service name */
   webhook?: Record<string, WebhookTemplateSpec>;
-  /** sources written as Go templates were converted on load; warnings say what was converted. */
-  convertedFromGo?: boolean;
 }
 
 export interface TriggerCondition {

@@ -1,17 +1,26 @@
-// Compiles every string of a TemplateSpec (converting Go templates on the way) into render functions.
+// Compiles every string of a TemplateSpec into render functions: Go templates (written for Argo Rollouts) run on
+// the Go template interpreter with Go's semantics and output, Handlebars templates on the Handlebars engine.
 // Errors name the template and the field.
 import type { TemplateSpec } from "../config/types.ts";
 import { compileHandlebars, type RenderFn, TemplateSyntaxError } from "./engine.ts";
 import type { EscapeMode } from "./escaping.ts";
-import { convertGoTemplate } from "./go-template/convert.ts";
+import {
+  type CompiledGoTemplate,
+  compileGoTemplate,
+  detectTemplateSyntax,
+  GoExecError,
+  GoParseError,
+  renderGoTemplate,
+} from "./go-template/index.ts";
 import { TemplateError } from "./template-error.ts";
 
 export interface CompiledField {
   /** Field path, e.g. "slack.attachments", "webhook.github.body", "pagerdutyv2.customDetails.revision". */
   path: string;
-  /** Handlebars source (after Go conversion). */
+  /** The source as written. */
   source: string;
-  /** Escaping applied to `{{expr}}` output in this field. */
+  syntax: "go" | "handlebars";
+  /** Escaping applied to `{{expr}}` output in this field (Handlebars only: Go templates print as Go does). */
   mode: EscapeMode;
   render: RenderFn;
 }
@@ -25,7 +34,7 @@ export interface CompiledTemplate {
   slack?: { notifyBroadcast?: boolean; deliveryPolicy?: "Post" | "PostAndUpdate" | "Update" };
   /** Webhook template keys ("*" matches any webhook service). */
   webhookNames: string[];
-  /** Go-template conversions and similar notes. */
+  /** Notes about the template found while compiling. */
   warnings: string[];
 }
 
@@ -45,19 +54,64 @@ export function escapeModeForField(path: string, source: string): EscapeMode {
 }
 
 function compileField(templateName: string, path: string, raw: string, warnings: string[]): CompiledField {
-  const converted = convertGoTemplate(raw, templateName, path);
-  warnings.push(...converted.warnings);
+  let syntax: "go" | "handlebars";
+  try {
+    syntax = detectTemplateSyntax(raw) === "go" ? "go" : "handlebars";
+  } catch (err) {
+    throw new TemplateError(templateName, path, (err as Error).message);
+  }
+  if (syntax === "go") {
+    let compiled: ReturnType<typeof compileGoTemplate>;
+    try {
+      compiled = compileGoTemplate(raw);
+    } catch (err) {
+      if (err instanceof GoParseError)
+        throw new TemplateError(templateName, path, `Go template: ${err.message}`, { cause: err });
+      throw err;
+    }
+    for (const w of compiled.warnings) warnings.push(`field "${path}" line ${w.line}: ${w.message}`);
+    return {
+      path,
+      source: raw,
+      syntax,
+      mode: escapeModeForField(path, raw),
+      render: (ctx, mode) => renderGoField(compiled, ctx, mode),
+    };
+  }
   try {
     return {
       path,
-      source: converted.source,
-      mode: escapeModeForField(path, converted.source),
-      render: compileHandlebars(converted.source),
+      source: raw,
+      syntax,
+      mode: escapeModeForField(path, raw),
+      render: compileHandlebars(raw),
     };
   } catch (err) {
     if (err instanceof TemplateSyntaxError)
       throw new TemplateError(templateName, path, err.message, { cause: err });
     throw err;
+  }
+}
+
+/**
+ * Go's output, exactly. In a JSON field (Slack attachments/blocks, a JSON webhook body, PagerDuty customDetails)
+ * whose Go output is not valid JSON — a value with a quote printed inside a JSON string, which upstream sends
+ * and Slack rejects — the field is rendered again with such values escaped, so the notification is not lost.
+ */
+function renderGoField(compiled: CompiledGoTemplate, ctx: object, mode: EscapeMode): string {
+  const out = renderGoTemplate(compiled, ctx);
+  if (mode !== "json" && mode !== "slack-json") return out;
+  if (isJson(out)) return out;
+  const escaped = renderGoTemplate(compiled, ctx, { escapeInJsonStrings: true });
+  return isJson(escaped) ? escaped : out;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -140,7 +194,8 @@ export function renderField(
     return field.render(ctx, mode ?? field.mode);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new TemplateError(template.name, path, `render failed: ${msg}`, { cause: err });
+    const what = err instanceof GoExecError ? "Go template failed" : "render failed";
+    throw new TemplateError(template.name, path, `${what}: ${msg}`, { cause: err });
   }
 }
 

@@ -2,8 +2,8 @@
 // arguments and the render context; none does I/O or reads the clock. docs/templates.md lists them.
 //
 // Argument order follows Handlebars habits (`{{default value "n/a"}}`, `{{truncate text 100}}`); helpers that keep
-// a sprig name (trunc, trimPrefix, replace, contains, hasPrefix, hasSuffix) keep sprig's order so converted Go
-// templates read the same.
+// a sprig name (trunc, trimPrefix, replace, contains, hasPrefix, hasSuffix) keep sprig's order. (Go templates do
+// not use these: they run on the Go interpreter with Sprig itself, see go-template/.)
 import type { HelperOptions } from "handlebars";
 import {
   type EscapeMode,

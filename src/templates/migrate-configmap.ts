@@ -1,5 +1,7 @@
-// `migrate`: rewrites the `template.*` keys of argo-rollouts-notification-configmap documents from Go templates
-// to Handlebars, keeping every key, comment and block style; other keys and documents pass through unchanged.
+// `migrate`: reviews the `template.*` keys of argo-rollouts-notification-configmap documents. Go templates run
+// here as they are (src/templates/go-template), so they are kept unchanged; every construct that would not
+// render as in Argo Rollouts is reported with its template, field and line. Other keys and documents pass
+// through unchanged.
 import {
   isMap,
   isPair,
@@ -11,37 +13,46 @@ import {
   visit,
   type YAMLMap,
 } from "yaml";
-import { convertGoTemplate } from "./go-template/convert.ts";
+import { checkGoTemplate, detectTemplateSyntax } from "./go-template/index.ts";
 import { TemplateError } from "./template-error.ts";
 
 export interface MigrationResult {
   yaml: string;
   warnings: string[];
-  /** template.* keys whose sources changed. */
+  /** template.* keys whose sources changed (none: Go templates are executed as they are). */
   converted: string[];
 }
 
 const TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
 
-/** Converts every Go-template string inside one `template.<name>` value (YAML text); returns the new text. */
+/**
+ * Checks every Go-template string inside one `template.<name>` value (YAML text) and returns the text unchanged.
+ * Throws TemplateError listing every problem (field and line) when a template would not render as upstream.
+ */
 export function migrateTemplateEntry(name: string, text: string, warnings: string[]): string {
   const doc = parseDocument(text, { keepSourceTokens: false });
   if (doc.errors.length)
     throw new TemplateError(name, undefined, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-  let changed = false;
+  const problems: string[] = [];
   visit(doc, {
     Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string") return;
       const field = fieldPath(path, key);
-      const out = convertGoTemplate(node.value, name, field);
-      if (out.source !== node.value) {
-        node.value = out.source;
-        changed = true;
+      let syntax: string;
+      try {
+        syntax = detectTemplateSyntax(node.value);
+      } catch (err) {
+        problems.push(`field "${field}": ${(err as Error).message}`);
+        return;
       }
-      warnings.push(...out.warnings);
+      if (syntax !== "go") return;
+      for (const p of checkGoTemplate(node.value).problems)
+        problems.push(`field "${field}" line ${p.line}: ${p.message}`);
     },
   });
-  return changed ? doc.toString(TO_STRING) : text;
+  if (problems.length) throw new TemplateError(name, undefined, problems.join("; "));
+  void warnings;
+  return text;
 }
 
 function fieldPath(path: readonly unknown[], last: unknown): string {

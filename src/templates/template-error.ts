@@ -1,4 +1,4 @@
-/** A template that cannot be converted, compiled or rendered; names the template and the field. */
+/** A template that cannot be compiled or rendered; names the template and the field. */
 export class TemplateError extends Error {
   readonly template: string;
   readonly field: string | undefined;

@@ -1,5 +1,4 @@
-// Go text/template truthiness, used by if/unless/with/and/or/not/default so converted Go templates behave the
-// same: false, 0, "", nil, and empty arrays AND empty maps are false. (Plain Handlebars treats {} as true; in
+// Go text/template truthiness for Handlebars templates, used by if/unless/with/and/or/not/default: false, 0, "", nil, and empty arrays AND empty maps are false. (Plain Handlebars treats {} as true; in
 // Kubernetes objects an empty map such as `status.blueGreen: {}` means "unset", so Go's rule is the useful one.)
 
 export function isTruthy(value: unknown): boolean {

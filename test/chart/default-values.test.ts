@@ -1,4 +1,5 @@
-// The chart with its default values (plus the one required choice, a Redis URL), rendered by the real helm.
+// The chart with its default values plus an external Redis URL, rendered by the real helm (no values at all, with
+// the embedded Redis: redis-modes.test.ts).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -40,6 +41,7 @@ describe("chart with default values", () => {
         `ClusterRole/${FULLNAME}`,
         `ClusterRoleBinding/${FULLNAME}`,
         `Deployment/${FULLNAME}`,
+        `Pod/${FULLNAME}-test-readyz`,
         `PodDisruptionBudget/${FULLNAME}`,
         `Role/${FULLNAME}`,
         `RoleBinding/${FULLNAME}`,
@@ -53,7 +55,10 @@ describe("chart with default values", () => {
   it("puts standard labels on every object and namespaced objects in the release namespace", () => {
     for (const m of manifests) {
       const labels = m.metadata.labels;
-      expect(labels["app.kubernetes.io/name"], m.kind).toBe("rollouts-notifier");
+      // The `helm test` Pod is named apart (like the Redis pods) so that the notifier Service, which selects
+      // name + instance, never selects it.
+      const name = m.kind === "Pod" ? "rollouts-notifier-test" : "rollouts-notifier";
+      expect(labels["app.kubernetes.io/name"], m.kind).toBe(name);
       expect(labels["app.kubernetes.io/instance"], m.kind).toBe(RELEASE);
       expect(labels["app.kubernetes.io/managed-by"], m.kind).toBe("Helm");
       expect(labels["app.kubernetes.io/version"], m.kind).toBe("0.1.0");
@@ -188,15 +193,15 @@ describe("chart with default values", () => {
     expect(find(single, "Deployment").spec.replicas).toBe(1);
   });
 
-  it("fails with a clear message when no Redis is chosen, or more than one", () => {
-    const none = helmTemplate({});
+  it("fails with a clear message when the embedded Redis is off and no other is given, or two are given", () => {
+    const none = helmTemplate({ redis: { embedded: { enabled: false } } });
     expect(none.status).not.toBe(0);
     expect(none.stderr).toContain(
-      "set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true",
+      "redis.embedded.enabled=false needs an external Redis: set redis.url or redis.existingSecret",
     );
     const two = helmTemplate({ redis: { url: "redis://a:6379", existingSecret: "s" } });
     expect(two.status).not.toBe(0);
-    expect(two.stderr).toContain("set exactly one of redis.url");
+    expect(two.stderr).toContain("set only one of redis.url or redis.existingSecret");
   });
 
   it("honours nameOverride and fullnameOverride", () => {

@@ -163,7 +163,18 @@ describe("networkPolicy.enabled", () => {
     });
     const np = find(manifests, "NetworkPolicy", FULLNAME);
     expect(np.spec.policyTypes).toEqual(["Ingress"]);
-    expect(np.spec.ingress).toEqual([{ ports: [{ port: "http", protocol: "TCP" }], from: peers }]);
+    const testPod = {
+      podSelector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "rollouts-notifier-test",
+          "app.kubernetes.io/instance": "rn",
+          "app.kubernetes.io/component": "test",
+        },
+      },
+    };
+    expect(np.spec.ingress).toEqual([
+      { ports: [{ port: "http", protocol: "TCP" }], from: [...peers, testPod] },
+    ]);
     const deployment = find(manifests, "Deployment", FULLNAME);
     for (const [k, v] of Object.entries(np.spec.podSelector.matchLabels)) {
       expect(deployment.spec.template.metadata.labels[k]).toBe(v);

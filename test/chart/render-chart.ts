@@ -12,7 +12,8 @@ export const RELEASE = "rn";
 export const NAMESPACE = "notifier";
 export const FULLNAME = "rn-rollouts-notifier";
 
-/** The smallest valid values: the chart requires a Redis choice. */
+/** Values that point the service at an external Redis (which turns the embedded one off): the baseline of the
+ * chart tests that are about something else. The chart's own defaults (no values) run an embedded Redis. */
 export const MINIMAL_VALUES = { redis: { url: "redis://redis.example:6379" } };
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are free-form; tests navigate them directly

@@ -3,6 +3,7 @@ import { MINIMAL_VALUES } from "./render-chart.ts";
 
 /** Name → values; each must render, lint clean and produce valid manifests. */
 export const VALUE_SETS: Record<string, unknown> = {
+  "no values (embedded Redis)": {},
   defaults: MINIMAL_VALUES,
   "worker + HPA": { ...MINIMAL_VALUES, worker: { enabled: true } },
   "serviceMonitor + prometheusRule": {

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { validateSlackMessage } from "../../src/templates/slack-blocks.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-const F = "/work/shared/fixtures/argo-rollouts";
+const F = ARGO_FIXTURES_DIR;
 const TIME = ["--time", "2024-01-01T00:00:00Z"];
 const cli = (...args: string[]) =>
   spawnSync("node_modules/.bin/node", ["src/cli/main.ts", "template", "notify", ...args], {
@@ -10,7 +11,7 @@ const cli = (...args: string[]) =>
   });
 
 describe("rollouts-notifier template notify", () => {
-  it("renders an upstream ConfigMap template (converted from Go) for a fixture Rollout", () => {
+  it("renders an upstream ConfigMap template (executed as a Go template) for a fixture Rollout", () => {
     const res = cli(
       "rollout-step-completed",
       "--config",
@@ -27,7 +28,7 @@ describe("rollouts-notifier template notify", () => {
       { title: "Step completed", value: "1/8", short: true },
       { title: "canary-demo", value: "argoproj/rollouts-demo:does-not-exist", short: true },
     ]);
-    expect(res.stderr).toContain("converted from Go template syntax");
+    expect(res.stderr).not.toContain("error");
   });
 
   it("renders a built-in template for Slack with the AnalysisRun's failed metrics", () => {

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { evaluateTriggerRun } from "../../src/cli/commands/trigger.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-const F = "../shared/fixtures/argo-rollouts";
+const F = ARGO_FIXTURES_DIR;
 const dir = mkdtempSync(join(tmpdir(), "rn-trigger-run-"));
 const config = join(dir, "cm.yaml");
 writeFileSync(

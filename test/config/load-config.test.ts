@@ -140,6 +140,22 @@ describe("loadNotifierConfig: realistic example", () => {
   });
 });
 
+describe("loadNotifierConfig: Go templates", () => {
+  it("warns at load that a Slack mention helper renders empty here, naming key, field and line", () => {
+    const { config, errors, warnings } = loadNotifierConfig(
+      configMap({
+        "template.m": 'message: |\n  hi\n  {{ slackUserByEmail "a@b.c" }} {{ .rollout.metadata.name }}',
+      }),
+      undefined,
+    );
+    expect(errors).toEqual([]);
+    expect(config.templates.m).toBeDefined();
+    expect(warnings).toContainEqual(
+      expect.stringContaining('field "message" line 2: slackUserByEmail renders "" here'),
+    );
+  });
+});
+
 describe("loadNotifierConfig: validation errors name the key and lose nothing else", () => {
   const good = {
     "service.slack": "token: $slack-token",
@@ -157,6 +173,16 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
       "bad webhook url",
       { "service.webhook.hook": "url: not a url" },
       { key: "service.webhook.hook", path: "url", match: /http\(s\) URL/ },
+    ],
+    [
+      "Go template syntax error",
+      { "template.g": "message: |\n  line one\n  {{ if .rollout.metadata.name }}no end" },
+      { key: "template.g", path: "message", match: /Go template: line 2: unexpected EOF/ },
+    ],
+    [
+      "Go template with an undefined function",
+      { "template.g": "slack:\n  text: '{{ nosuch .rollout }}'" },
+      { key: "template.g", path: "slack.text", match: /function "nosuch" not defined/ },
     ],
     [
       "bad deliveryPolicy",

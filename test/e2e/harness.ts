@@ -10,7 +10,11 @@ import { FakePagerDuty } from "../support/fake-pagerduty.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { FakeWebhook } from "../support/fake-webhook.ts";
 import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
-import { type NotifierProcess, startNotifierProcess } from "../support/notifier-process.ts";
+import {
+  type NotifierCommand,
+  type NotifierProcess,
+  startNotifierProcess,
+} from "../support/notifier-process.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { type FaultGate, startFaultGate } from "./fault-gate.ts";
 
@@ -70,6 +74,8 @@ export interface E2eOptions {
   appendonly?: boolean;
   /** Extra env for every service process (e.g. LEASE_* to shorten the lease). */
   env?: Record<string, string>;
+  /** How to start the service (default: this checkout's src/cli/main.ts on this Node, the test's env). */
+  command?: NotifierCommand;
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -167,6 +173,7 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
         ...opts.env,
         ...o.env,
       },
+      opts.command,
     );
     const httpPort = async () =>
       Number((await proc.waitForLog((l) => l.msg === "rollouts-notifier started")).port);

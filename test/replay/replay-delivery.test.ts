@@ -68,11 +68,13 @@ function expectDelivered(): void {
   expect(slack.allMessages("alerts").map((m) => m.text)).toEqual([
     "Rollout rollout-background-analysis has been aborted.",
   ]);
+  // The example ConfigMap's template is a Go template: it prints the status message as Go does (no Slack
+  // escaping of ">"); only the quotes inside the JSON string are escaped, or the attachment would not parse.
   expect(deploys[0]!.attachments).toEqual([
     {
       title: "rollout-background-analysis",
       color: "#E01E5A",
-      text: 'RolloutAborted: metric "web" assessed Failed due to failed (1) &gt; failureLimit (0)',
+      text: 'RolloutAborted: metric "web" assessed Failed due to failed (1) > failureLimit (0)',
     },
   ]);
   expect(pd.accepted.map((e) => [e.routing_key, e.event_action, e.payload?.summary])).toEqual([

@@ -16,10 +16,25 @@ export interface NotifierProcess {
   exited: Promise<number | null>;
 }
 
-export function startNotifierProcess(args: string[], env: Record<string, string> = {}): NotifierProcess {
-  const proc = spawn(process.execPath, ["src/cli/main.ts", ...args], {
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+/** How to start the CLI when not from this checkout's sources (e.g. an installed package, as another user). */
+export interface NotifierCommand {
+  /** Program and arguments before the CLI's own, e.g. ["setpriv", …, "node", "/app/bin/rollouts-notifier.js"]. */
+  argv: string[];
+  /** The whole environment besides `env` (nothing is inherited from the test process). */
+  env: Record<string, string>;
+  cwd?: string;
+}
+
+export function startNotifierProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  command?: NotifierCommand,
+): NotifierProcess {
+  const [program, ...prefix] = command?.argv ?? [process.execPath, "src/cli/main.ts"];
+  const proc = spawn(program!, [...prefix, ...args], {
+    env: { ...(command ? command.env : process.env), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    ...(command?.cwd ? { cwd: command.cwd } : {}),
   });
   const logs: Record<string, unknown>[] = [];
   const waiters: {

@@ -1,10 +1,11 @@
-// Loads the shared Argo Rollouts fixtures (real controller-written objects) for template tests.
+// Loads the Argo Rollouts fixtures in test/fixtures/argo-rollouts (real controller-written objects) for template tests.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import type { Transition } from "../../src/triggers/transition.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-export const FIXTURES = "/work/shared/fixtures/argo-rollouts";
+export const FIXTURES = ARGO_FIXTURES_DIR;
 
 export function loadFixture(rel: string): KubeObject {
   return parse(readFileSync(`${FIXTURES}/${rel}`, "utf8")) as KubeObject;

@@ -7,11 +7,11 @@ import type { KubeObject } from "../../src/kube/objects.ts";
 import { Reflector, type ReflectorEvent } from "../../src/watch/reflector.ts";
 import { ANALYSIS_RUNS, EXPERIMENTS } from "../../src/watch/resources.ts";
 import { trimObject } from "../../src/watch/trim.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 import { type KubeApiServer, startKubeApiServer } from "../support/kube-api-server/index.ts";
 import { eventually, silentLogger } from "./watcher-harness.ts";
 
-const FIXTURES = "/work/shared/fixtures/argo-rollouts";
-const fixture = (path: string) => parse(readFileSync(`${FIXTURES}/${path}`, "utf8")) as KubeObject;
+const fixture = (path: string) => parse(readFileSync(`${ARGO_FIXTURES_DIR}/${path}`, "utf8")) as KubeObject;
 
 function run(namespace: string, name: string): KubeObject {
   const r = fixture("experiment-analysis/canary-analysis.yaml");

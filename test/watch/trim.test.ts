@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { trimObject } from "../../src/watch/trim.ts";
+import { ARGO_FIXTURES_DIR } from "../support/argo-fixtures.ts";
 
-const FIXTURES = "/work/shared/fixtures/argo-rollouts";
-const fixture = (path: string) => parse(readFileSync(`${FIXTURES}/${path}`, "utf8")) as KubeObject;
+const fixture = (path: string) => parse(readFileSync(`${ARGO_FIXTURES_DIR}/${path}`, "utf8")) as KubeObject;
 
 describe("trimObject", () => {
   it("keeps only the metadata of an Experiment", () => {

@@ -50,6 +50,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: redis
 {{- end }}
 
+{{/* Selects the `helm test` Pod (neither a notifier nor the Redis pod). */}}
+{{- define "rollouts-notifier.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "rollouts-notifier.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: test
+{{- end }}
+
 {{- define "rollouts-notifier.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "rollouts-notifier.fullname" .) .Values.serviceAccount.name }}
@@ -70,14 +77,26 @@ app.kubernetes.io/component: redis
 {{- include "rollouts-notifier.suffixed" (dict "root" . "suffix" "redis") }}
 {{- end }}
 
-{{/* Exactly one Redis source must be chosen; fails the render with a message naming the values. */}}
+{{/*
+Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret) or "embedded" (the
+chart's own Redis, the default: used unless redis.url or redis.existingSecret is set).
+*/}}
+{{- define "rollouts-notifier.redisMode" -}}
+{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
+{{- end }}
+
+{{/* True ("true") when the chart runs its own Redis. */}}
+{{- define "rollouts-notifier.redisEmbedded" -}}
+{{- if eq (include "rollouts-notifier.redisMode" .) "embedded" }}true{{ end }}
+{{- end }}
+
+{{/* At most one external Redis, and some Redis; fails the render with a message naming the values. */}}
 {{- define "rollouts-notifier.validateRedis" -}}
-{{- $n := 0 }}
-{{- if .Values.redis.url }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.existingSecret }}{{ $n = add1 $n }}{{ end }}
-{{- if .Values.redis.embedded.enabled }}{{ $n = add1 $n }}{{ end }}
-{{- if ne (int $n) 1 }}
-{{- fail "rollouts-notifier: set exactly one of redis.url, redis.existingSecret or redis.embedded.enabled=true (the service needs Redis for its queue and per-object state)" }}
+{{- if and .Values.redis.url .Values.redis.existingSecret }}
+{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret (either turns the embedded Redis off)" }}
+{{- end }}
+{{- if not (include "rollouts-notifier.redisMode" .) }}
+{{- fail "rollouts-notifier: redis.embedded.enabled=false needs an external Redis: set redis.url or redis.existingSecret (the service needs Redis for its queue and per-object state)" }}
 {{- end }}
 {{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
 {{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
@@ -102,7 +121,7 @@ app.kubernetes.io/component: redis
 {{- end }}
 
 {{- define "rollouts-notifier.redisUrl" -}}
-{{- if .Values.redis.embedded.enabled }}
+{{- if include "rollouts-notifier.redisEmbedded" . }}
 {{- printf "redis://%s.%s.svc:6379" (include "rollouts-notifier.redisServiceName" .) .Release.Namespace }}
 {{- else }}
 {{- .Values.redis.url }}

@@ -1,12 +1,13 @@
 // Structural-schema pruning of custom resources, as the real API server does on every write: fields the CRD
 // schema does not declare are dropped (unless x-kubernetes-preserve-unknown-fields). The schemas are the real
-// CRDs in /work/shared/fixtures/argo-rollouts/crds (Rollout, AnalysisRun). There is no Experiment CRD there,
+// CRDs in test/fixtures/argo-rollouts/crds (Rollout, AnalysisRun). There is no Experiment CRD there,
 // so Experiments are stored unpruned. Type/required validation is not done.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+import { ARGO_FIXTURES_DIR } from "../argo-fixtures.ts";
 
-export const ARGO_FIXTURES_DIR = "/work/shared/fixtures/argo-rollouts";
+export { ARGO_FIXTURES_DIR };
 
 export interface JsonSchema {
   type?: string;

@@ -1,5 +1,5 @@
 // The resources the test API server serves, with the per-resource rules the real API server applies.
-// The Argo CRD facts (status subresource, short names) come from the CRDs in /work/shared/fixtures/argo-rollouts
+// The Argo CRD facts (status subresource, short names) come from the CRDs in test/fixtures/argo-rollouts
 // and argoproj/argo-rollouts manifests/crds: only Rollouts declare `subresources.status`; AnalysisRuns and
 // Experiments declare `subresources: {}`, so their status is written through the main resource (and, as on a
 // real server, that bumps metadata.generation).
