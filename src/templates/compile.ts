@@ -12,6 +12,7 @@ import {
   GoParseError,
   renderGoTemplate,
 } from "./go-template/index.ts";
+import { currentRenderBudget, RenderBudgetError } from "./render-budget.ts";
 import { TemplateError } from "./template-error.ts";
 
 export interface CompiledField {
@@ -99,10 +100,30 @@ function compileField(templateName: string, path: string, raw: string, warnings:
  * and Slack rejects — the field is rendered again with such values escaped, so the notification is not lost.
  */
 function renderGoField(compiled: CompiledGoTemplate, ctx: object, mode: EscapeMode): string {
-  const out = renderGoTemplate(compiled, ctx);
+  // the render budget (render-budget.ts) sets the interpreter's limits; running into one is a budget failure
+  const budget = currentRenderBudget();
+  const limits = { maxOutput: budget.maxOutputChars, maxIterations: budget.maxIterations };
+  const render = (escapeInJsonStrings: boolean) => {
+    try {
+      return renderGoTemplate(compiled, ctx, { limits, escapeInJsonStrings });
+    } catch (err) {
+      const limit =
+        err instanceof GoExecError
+          ? /\(limit (maxOutput|maxIterations|maxTemplateDepth)\)/.exec(err.message)?.[1]
+          : undefined;
+      if (limit) {
+        throw new RenderBudgetError(
+          limit === "maxOutput" ? "output" : limit === "maxIterations" ? "iterations" : "depth",
+          `${err instanceof Error ? err.message : String(err)} (RENDER_MAX_${limit === "maxOutput" ? "OUTPUT_BYTES" : limit === "maxIterations" ? "ITERATIONS" : "DEPTH"})`,
+        );
+      }
+      throw err;
+    }
+  };
+  const out = render(false);
   if (mode !== "json" && mode !== "slack-json") return out;
   if (isJson(out)) return out;
-  const escaped = renderGoTemplate(compiled, ctx, { escapeInJsonStrings: true });
+  const escaped = render(true);
   return isJson(escaped) ? escaped : out;
 }
 

@@ -6,6 +6,7 @@ import type { KubeObject } from "../../src/kube/objects.ts";
 import { createLogger } from "../../src/logger.ts";
 import { planNotifications } from "../../src/pipeline/plan-notifications.ts";
 import { createInMemoryQueue } from "../../src/queue/in-memory-queue.ts";
+import { compileTemplateSpec, renderField } from "../../src/templates/compile.ts";
 import { compileHandlebars, setTemplateEngineLogger } from "../../src/templates/engine.ts";
 import {
   type RenderBudgetError,
@@ -82,6 +83,15 @@ describe("render budgets", () => {
       withRenderBudget({ deadlineAt: Date.now() - 1 }, () => render(ctx, "none")),
     );
     expect(err.limit).toBe("time");
+  });
+
+  it("a Go template's runaway `range` is a budget failure too (the interpreter runs with the render budget)", () => {
+    const goRunaway = `${"{{range $}}".repeat(7)}x${"{{end}}".repeat(7)}`;
+    const t = compileTemplateSpec({ name: "go-runaway", message: goRunaway });
+    expect(t.fields.get("message")?.syntax).toBe("go");
+    const err = budgetError(() => renderField(t, "message", ctx));
+    expect(err.limit).toBe("iterations");
+    expect(err.message).toContain("RENDER_MAX_ITERATIONS");
   });
 
   it("blocks nested deeper than the depth budget are refused when the template is compiled", () => {
