@@ -17,7 +17,6 @@ import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
-import { warmBuiltinTemplates } from "../templates/builtin/index.ts";
 import { setTemplateEngineLogger } from "../templates/engine.ts";
 import { setDefaultRenderBudget } from "../templates/render-budget.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
@@ -64,7 +63,6 @@ export async function startNotifier(
       message,
     ),
   );
-  if (settings.mode !== "worker") warmBuiltinTemplates();
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
   const redis: Redis = createRedisConnection(settings.redisUrl);

@@ -10,10 +10,9 @@
 // "service") can address the central config, and a namespace's ConfigMap only ever changes its own entry.
 // Deleting any ConfigMap or Secret is a normal event: central → empty central config (reported through
 // readiness), namespace → that namespace's entry removed.
-import { type KubeObject, objectKey } from "../kube/objects.ts";
+import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
 import { processRedactor, type SecretRedactor, serviceSecrets } from "../redaction/secret-redactor.ts";
-import { compiledTemplateSpec } from "../templates/compile.ts";
 import { canonicalTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, formatConfigError } from "./config-error.ts";
 import { effectiveConfig } from "./effective-config.ts";
@@ -192,19 +191,6 @@ export class ConfigStore {
     redactor.addValues(redactScope, readSecretValues(secret, "").values.values());
     const loaded = loadNotifierConfig(configMap, secret, loadOpts);
     const config = withUserTables(loaded.config);
-    // templates are compiled now, not when a trigger first fires: a broken one is an error of its key (and the
-    // last good version stays in force below), never a lost notification later
-    const source = configMap ? objectKey(configMap) : "";
-    const templateErrors: ConfigError[] = [];
-    for (const name of Object.keys(config.templates)) {
-      try {
-        compiledTemplateSpec(config.templates[name]!);
-      } catch (err) {
-        delete config.templates[name];
-        templateErrors.push({ source, key: `template.${name}`, message: (err as Error).message });
-      }
-    }
-    loaded.errors.push(...templateErrors);
     redactor.addSpellings(
       redactScope,
       Object.values(config.services).flatMap((svc) => serviceSecrets(svc)),

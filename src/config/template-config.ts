@@ -2,7 +2,7 @@
 // and every source is compiled (src/templates), so a syntax error or an unknown function rejects the key at load,
 // naming the field and line; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
-import { compileTemplateSpec } from "../templates/compile.ts";
+import { compiledTemplateSpec } from "../templates/compile.ts";
 import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
@@ -108,7 +108,7 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
     errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
   }
   try {
-    for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
+    for (const w of compiledTemplateSpec(spec).warnings) errors.warn(w); // cached: the pipeline reuses it
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     errors.error(err.message.replace(/^template "[^"]*"( field "[^"]*")?: /, ""), err.field);

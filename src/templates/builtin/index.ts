@@ -56,12 +56,3 @@ export function builtinCompiledTemplateForTrigger(trigger: string): CompiledTemp
   const name = builtinTemplateNameForTrigger(trigger);
   return name ? builtinCompiledTemplate(name) : undefined;
 }
-
-/**
- * Compiles every built-in template now (the service does this at start): the first notification of each kind
- * then costs a render, not a compile, and no hand-off holds the event loop compiling.
- */
-export function warmBuiltinTemplates(): number {
-  for (const name of Object.keys(BUILTIN_TEMPLATES)) builtinCompiledTemplate(name);
-  return compiled.size;
-}
