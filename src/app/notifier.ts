@@ -17,6 +17,7 @@ import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
+import { warmBuiltinTemplates } from "../templates/builtin/index.ts";
 import { setTemplateEngineLogger } from "../templates/engine.ts";
 import { setDefaultRenderBudget } from "../templates/render-budget.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
@@ -44,6 +45,8 @@ export interface NotifierOverrides {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
 }
+
+const watchingForWarmUp = (mode: RunSettings["mode"]) => mode !== "worker";
 
 export async function startNotifier(
   settings: RunSettings,
@@ -203,6 +206,12 @@ export async function startNotifier(
     { mode: settings.mode, port: http.port, identity: settings.identity },
     "rollouts-notifier started",
   );
+  // built-in templates compiled in the background, one per event-loop turn (not on the first notification)
+  if (watchingForWarmUp(settings.mode)) {
+    void warmBuiltinTemplates().catch((err: unknown) =>
+      logger.warn({ err: String(err) }, "compiling the built-in templates failed"),
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   return {
