@@ -14,7 +14,9 @@ COPY package.json package-lock.json ./
 # entries and `npm ci` refuses it. Every version in the lock is still used as locked.
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/build.ts
 COPY src ./src
+# tsc, then the Lua scripts (src/**/*.lua) the compiled code reads next to itself
 RUN npm run build
 
 # --- deps: production dependencies only ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { cacheListSnapshots } from "./list-snapshot-cache.ts";
 import { startNotifierChild } from "./notifier-child.ts";
+import { watchProcess } from "./proc-stats.ts";
 import { startCountingSink } from "./sink-server.ts";
 import { percentile, type RateResult, type SaturationResult, sleep } from "./stats.ts";
 import { loadNotifierConfig, loadWorld, SERVICE_NAMESPACE, StepWriter } from "./world.ts";
@@ -15,6 +16,8 @@ import { writeStepsAtRate, writeStepsFlat } from "./write-steps.ts";
 export interface PipelineResult {
   rollouts: number;
   atRate: RateResult;
+  /** The service process during the at-rate phase. */
+  atRateProcess: { maxRssMb: number; cpuPercent: number; cpuMsPerDelivery: number };
   saturation: SaturationResult;
   /** Deliveries received twice (by Idempotency-Key) over the whole run; must be 0. */
   duplicates: number;
@@ -28,6 +31,8 @@ export async function runPipelineBench(opts: {
   rateSeconds: number;
   burst: number;
   nodeArgs?: string[];
+  /** Extra environment of the service (e.g. HISTORY_ENABLED=false). */
+  env?: Record<string, string>;
   log?: (msg: string) => void;
 }): Promise<PipelineResult> {
   const log = opts.log ?? (() => {});
@@ -43,7 +48,10 @@ export async function runPipelineBench(opts: {
     kubeconfigPath: api.kubeconfigPath,
     redisUrl: redis.url,
     nodeArgs: opts.nodeArgs,
-    env: process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {},
+    env: {
+      ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+      ...opts.env,
+    },
   });
   try {
     await child.logged("informers synced");
@@ -54,8 +62,10 @@ export async function runPipelineBench(opts: {
     await tracker.waitFor(warm, 30_000);
     tracker.takeLatencies();
 
+    const proc = watchProcess(child.pid);
     const written = await writeStepsAtRate(writer, tracker, opts.rate, opts.rateSeconds);
     await tracker.waitFor(tracker.writtenCount, 60_000);
+    const procStats = proc.stop();
     const lat = tracker.takeLatencies();
     const atRate: RateResult = {
       rate: opts.rate,
@@ -83,6 +93,11 @@ export async function runPipelineBench(opts: {
     return {
       rollouts: opts.rollouts,
       atRate,
+      atRateProcess: {
+        maxRssMb: procStats.maxRssMb,
+        cpuPercent: procStats.cpuPercent,
+        cpuMsPerDelivery: (procStats.cpuSeconds * 1000) / Math.max(1, written),
+      },
       saturation,
       duplicates: sink.duplicates(),
       unmatched: tracker.unmatched,

@@ -4,6 +4,7 @@
 //   (d) restart: SIGTERM, a few step changes while it is down, start again with the saved state in Redis; time
 //       from process start to /readyz 200 and to "informers synced", and duplicate deliveries (by
 //       Idempotency-Key at the sink) over the whole run — must be 0 — and changes made while down not delivered.
+import { watchKeyPrefix, watchKeys } from "../src/redis/keys.ts";
 import { startKubeApiServer } from "../test/support/kube-api-server/index.ts";
 import { startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
@@ -115,7 +116,8 @@ export async function runScaleBench(opts: {
 
     // (d) graceful stop, changes while down, start again on the saved state.
     await child.terminate();
-    const savedStates = await redis.client().hlen("rn:objstate");
+    const client = redis.client();
+    const savedStates = await client.hlen(watchKeys.objectStates(watchKeyPrefix(client)));
     const beforeDown = tracker.deliveredCount;
     const down = await writeStepsFlat(writer, tracker, opts.changedWhileDown);
     child = await startNotifierChild({

@@ -16,6 +16,18 @@ try {
   );
 }
 try {
+  execFileSync("redis-cli", ["--version"], { stdio: "ignore" });
+} catch {
+  problems.push("redis-cli not found (the Redis Cluster tests need it): `apt-get install -y redis-tools`.");
+}
+try {
+  execFileSync("openssl", ["version"], { stdio: "ignore" });
+} catch {
+  problems.push(
+    "openssl not found (the Redis TLS tests make their CA with it): `apt-get install -y openssl`.",
+  );
+}
+try {
   execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
 } catch {
   problems.push("kubectl not found (the Kubernetes witness tests need it): install kubectl on PATH.");
@@ -26,6 +38,35 @@ if (process.getuid?.() === 0) {
     execFileSync("setpriv", ["--version"], { stdio: "ignore" });
   } catch {
     problems.push("setpriv not found (util-linux): install it with `apt-get install -y util-linux`.");
+  }
+}
+// The console's browser tests drive Debian's Chromium headless (playwright-core, never a downloaded browser).
+// CI runs this as root: install it with apt-get when it is missing.
+const hasChromium = () => {
+  try {
+    execFileSync("chromium", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (!hasChromium()) {
+  if (process.getuid?.() === 0) {
+    console.error("chromium not found: installing it with apt-get (for the console's browser tests)");
+    try {
+      execFileSync("apt-get", ["update"], { stdio: "inherit" });
+      execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+        stdio: "inherit",
+        env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      });
+    } catch {
+      // reported below
+    }
+  }
+  if (!hasChromium()) {
+    problems.push(
+      "chromium not found (the console's browser tests need it): `apt-get update && apt-get install -y chromium`.",
+    );
   }
 }
 if (problems.length > 0) {

@@ -23,6 +23,7 @@ export function configuredDetectors(opts: {
           o.baseline || (previous !== undefined && !(typeof prev === "object" && prev && "builtin" in prev)),
         lookupExperiment: o.lookupExperiment,
         lookupRollout: o.lookupRollout,
+        ...(o.analysisRunsIn ? { analysisRunsIn: o.analysisRunsIn } : {}),
         now: opts.now?.() ?? new Date(),
       });
       if (r.problems.length > 0 && current.metadata.uid) {

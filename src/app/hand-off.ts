@@ -11,6 +11,7 @@ import {
 import type { NotificationJob } from "../queue/notification-job.ts";
 import type { NotificationQueue } from "../queue/notification-queue.ts";
 import type { Metrics } from "../server/metrics.ts";
+import type { HoldBack, Silencer } from "../silences/silencer.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
 import type { Transition } from "../triggers/transition.ts";
 import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
@@ -26,6 +27,13 @@ export interface HandOffOptions {
   metrics: Metrics;
   reportProblems: (uid: string, problems: SubscriptionProblem[]) => void;
   now?: () => Date;
+  /** Silences and mute-until annotations: held notifications are recorded, never enqueued. */
+  silencer?: Silencer;
+  /** Told what became of every planned notification (the console's delivery history). */
+  onHandedOff?: (
+    transitions: Transition[],
+    outcomes: { job: NotificationJob; outcome: "queued" | "suppressed" | "silenced"; detail?: string }[],
+  ) => Promise<void> | void;
 }
 
 export function createHandOff(o: HandOffOptions) {
@@ -74,9 +82,51 @@ export function createHandOff(o: HandOffOptions) {
         })),
       );
     }
-    const result = jobs.length > 0 ? await o.queue.enqueue(jobs) : { enqueued: [], duplicates: [] };
-    const enqueued = new Set(result.enqueued);
+    const held: { job: NotificationJob; holdBack: HoldBack }[] = [];
+    const toSend: NotificationJob[] = [];
     for (const job of jobs) {
+      const holdBack = o.silencer?.check(job, world);
+      if (holdBack) held.push({ job, holdBack });
+      else toSend.push(job);
+    }
+    const result = toSend.length > 0 ? await o.queue.enqueue(toSend) : { enqueued: [], duplicates: [] };
+    const enqueued = new Set(result.enqueued);
+    if (held.length > 0) {
+      await o.silencer?.hold(held);
+      for (const { job, holdBack } of held) {
+        o.metrics.silenced.inc({ service: job.destination.service });
+        o.logger.info(
+          {
+            object: job.transition.object,
+            trigger: job.transition.trigger,
+            service: job.destination.service,
+            recipient: job.destination.recipient,
+            jobId: job.jobId,
+            silence: holdBack.silenceId,
+          },
+          `notification silenced: ${holdBack.detail}`,
+        );
+      }
+    }
+    if (o.onHandedOff) {
+      // not awaited: the history is best effort and never holds up the hand-off
+      const outcomes = [
+        ...toSend.map((job) =>
+          enqueued.has(job.jobId)
+            ? { job, outcome: "queued" as const }
+            : {
+                job,
+                outcome: "suppressed" as const,
+                detail: "enqueued before (a repeat of this transition)",
+              },
+        ),
+        ...held.map(({ job, holdBack }) => ({ job, outcome: "silenced" as const, detail: holdBack.detail })),
+      ];
+      void Promise.resolve()
+        .then(() => o.onHandedOff?.(transitions, outcomes))
+        .catch(() => {});
+    }
+    for (const job of toSend) {
       if (!enqueued.has(job.jobId)) continue;
       o.metrics.enqueued.inc({ service: job.destination.service });
       o.logger.debug(
@@ -91,7 +141,7 @@ export function createHandOff(o: HandOffOptions) {
       );
     }
     for (const t of await o.log.record(transitions, stateWrite)) {
-      const { snapshot: _s, ...rest } = t;
+      const { snapshot: _s, eventObject: _e, ...rest } = t;
       o.logger.info({ transition: rest }, "transition");
     }
     return { stateWritten: stateWrite !== undefined };

@@ -5,14 +5,16 @@
 // Every mode reads the notification config (workers need the services' secrets) and serves /metrics,
 // /healthz and /readyz.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
 import { ownEntry } from "../config/tables.ts";
+import { startConsole } from "../console/start-console.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
+import { createRedisClient, describeRedisTarget } from "../redis/redis-connection.ts";
 import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
@@ -68,7 +70,7 @@ export async function startNotifier(
   );
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
-  const redis: Redis = createRedisConnection(settings.redisUrl);
+  const redis: RedisClient = createRedisClient(settings.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const watching = settings.mode !== "worker";
   const delivering = settings.mode !== "watcher";
@@ -80,6 +82,11 @@ export async function startNotifier(
     namespace: settings.namespace,
     onError: (errors, _scope, central) =>
       metrics.configErrors.inc({ source: central ? "configmap" : "namespace" }, errors.length),
+    onWarning: (warnings, scope) =>
+      metrics.configWarnings.inc(
+        { source: scope === "service" ? "configmap" : `namespace` },
+        warnings.length,
+      ),
   });
   const configSource = new ConfigSource({
     kc,
@@ -96,6 +103,7 @@ export async function startNotifier(
   });
 
   const queue = new RedisNotificationQueue({ connection: redis, logger });
+  const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;
   if (watching) {
@@ -130,6 +138,8 @@ export async function startNotifier(
         logger,
         metrics,
         reportProblems: (uid, problems) => reporter.report(uid, problems),
+        silencer: operatorConsole.silencer,
+        onHandedOff: operatorConsole.onHandedOff,
       }),
     });
     // Detect only once the config is known, so the first events are routed with it.
@@ -137,7 +147,7 @@ export async function startNotifier(
   }
 
   const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
-  const workerRedis = delivering ? createRedisConnection(settings.redisUrl) : undefined;
+  const workerRedis = delivering ? createRedisClient(settings.redis) : undefined;
   workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
   const worker = workerRedis
     ? await startDeliveryWorker({
@@ -152,7 +162,10 @@ export async function startNotifier(
           ),
         concurrency: settings.concurrency,
         logger,
-        hooks: metricsDeliveryHooks(metrics, deliveryLogHooks(logger, metrics)),
+        hooks: metricsDeliveryHooks(
+          metrics,
+          operatorConsole.deliveryHooks(deliveryLogHooks(logger, metrics)),
+        ),
         lockDurationMs: settings.workerLockMs,
         stalledIntervalMs: settings.workerStalledIntervalMs,
         retry: {
@@ -175,9 +188,17 @@ export async function startNotifier(
   }, 5_000);
   gauges.unref();
 
+  let stopping: Promise<void> | undefined;
   const http = await startHttpServer({
     port: settings.httpPort,
     registry: metrics.registry,
+    // A client that gave up reconnecting never comes back (ioredis status "end"): restart the container.
+    liveness: () => {
+      if (stopping) return undefined;
+      const ended = [redis, workerRedis].filter((c) => c?.status === "end").length;
+      return ended > 0 ? `${ended} Redis connection(s) closed for good` : undefined;
+    },
+    routes: operatorConsole.routes,
     readiness: [
       {
         name: "redis",
@@ -194,16 +215,23 @@ export async function startNotifier(
         check: () => undefined,
         info: () => {
           const r = configStore.readiness();
-          return r.ok
-            ? undefined
-            : `${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`;
+          const parts: string[] = [];
+          if (!r.ok)
+            parts.push(`${r.detail.length} config error(s), last good config in use: ${r.detail.join("; ")}`);
+          if (r.warnings.length > 0) parts.push(configWarningsDetail(r.warnings));
+          return parts.length > 0 ? parts.join("; ") : undefined;
         },
       },
       { name: "informers", check: () => watcherRole?.readiness() },
     ],
   });
   logger.info(
-    { mode: settings.mode, port: http.port, identity: settings.identity },
+    {
+      mode: settings.mode,
+      port: http.port,
+      identity: settings.identity,
+      redis: describeRedisTarget(settings.redis),
+    },
     "rollouts-notifier started",
   );
   // built-in templates compiled in the background, one per event-loop turn (not on the first notification)
@@ -213,7 +241,6 @@ export async function startNotifier(
     );
   }
 
-  let stopping: Promise<void> | undefined;
   return {
     logger,
     metrics,
@@ -247,6 +274,7 @@ export async function startNotifier(
         if ((await step("delivery worker", () => worker?.close())) !== "ok") {
           await step("delivery worker (forced)", () => worker?.close({ force: true }), 2_000);
         }
+        await step("console", () => operatorConsole.stop(), 2_000);
         await step("queue", () => queue.close(), 3_000);
         await step("sinks", () => sinks.close(), 3_000);
         await step("http", () => http.close(), 2_000);
@@ -257,4 +285,13 @@ export async function startNotifier(
       return stopping;
     },
   };
+}
+
+const READYZ_MAX_WARNINGS = 10;
+
+/** The config warnings on /readyz: a count and the first few (every one is in the log). */
+function configWarningsDetail(warnings: string[]): string {
+  const shown = warnings.slice(0, READYZ_MAX_WARNINGS);
+  const more = warnings.length - shown.length;
+  return `${warnings.length} config warning(s): ${shown.join("; ")}${more > 0 ? `; … ${more} more in the log` : ""}`;
 }

@@ -1,7 +1,7 @@
 // The watcher role: campaigns for the Lease; while leader, runs the TransitionWatcher and hands transitions on.
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Metrics } from "../server/metrics.ts";
 import { LeaderElector } from "../watch/leader-election.ts";
 import {
@@ -12,7 +12,7 @@ import {
 
 export interface WatcherRoleOptions {
   kc: KubeConfig;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   metrics: Metrics;
   identity: string;

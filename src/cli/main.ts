@@ -5,6 +5,7 @@ import { registerDlqCommand } from "./commands/dlq.ts";
 import { registerMigrateCommand } from "./commands/migrate.ts";
 import { registerReplayCommand } from "./commands/replay.ts";
 import { registerRunCommands } from "./commands/run.ts";
+import { registerSilenceCommand } from "./commands/silence.ts";
 import { registerTemplateCommand } from "./commands/template.ts";
 import { registerTriggerCommand } from "./commands/trigger.ts";
 
@@ -22,6 +23,7 @@ const program = new Command("rollouts-notifier").description(
 registerReplayCommand(program);
 registerRunCommands(program);
 registerDlqCommand(program);
+registerSilenceCommand(program);
 registerMigrateCommand(program);
 registerTemplateCommand(program);
 registerTriggerCommand(program);

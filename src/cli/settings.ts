@@ -1,6 +1,11 @@
 // Settings of the long-running modes (run, watcher, worker): every flag has an environment variable
 // (docs/settings.md is the table). Validated at start; an error names the setting and its source.
 import { hostname } from "node:os";
+import {
+  parseHostPorts,
+  type RedisConnectionSettings,
+  type RedisTlsSettings,
+} from "../redis/redis-connection.ts";
 
 export type RunMode = "run" | "watcher" | "worker";
 
@@ -8,7 +13,7 @@ export interface RunSettings {
   mode: RunMode;
   kubeconfig: string | undefined;
   namespace: string;
-  redisUrl: string;
+  redis: RedisConnectionSettings;
   watchNamespaces: string[] | undefined;
   selector: string | undefined;
   configMapName: string;
@@ -38,13 +43,36 @@ export interface RunSettings {
   renderMaxOutputBytes: number;
   renderMaxIterations: number;
   renderMaxDepth: number;
+  /** The console's delivery history (src/history). */
+  historyEnabled: boolean;
+  historyTransitionsPerRollout: number;
+  historyMaxAgeHours: number;
+  historyMaxRollouts: number;
+  /** Kubernetes Events on the Rollout for delivery outcomes. */
+  rolloutEvents: boolean;
+  /** Static bearer token for the console's writes (env only: CONSOLE_TOKEN, from a Secret). */
+  consoleToken: string | undefined;
 }
 
 /** Raw flag values as commander gives them (strings or undefined). */
-export interface RunFlags {
+/** The Redis flags (every long-running mode and `dlq`). Passwords come from the environment only. */
+export interface RedisFlags {
+  redisUrl?: string;
+  redisSentinels?: string;
+  redisSentinelMaster?: string;
+  redisSentinelUsername?: string;
+  redisCluster?: string;
+  redisUsername?: string;
+  redisTls?: boolean;
+  redisTlsCaFile?: string;
+  redisTlsCertFile?: string;
+  redisTlsKeyFile?: string;
+  redisTlsInsecure?: boolean;
+}
+
+export interface RunFlags extends RedisFlags {
   kubeconfig?: string;
   namespace?: string;
-  redisUrl?: string;
   watchNamespaces?: string;
   selector?: string;
   configmap?: string;
@@ -70,6 +98,11 @@ export interface RunFlags {
   renderMaxOutputBytes?: string;
   renderMaxIterations?: string;
   renderMaxDepth?: string;
+  history?: string;
+  historyTransitionsPerRollout?: string;
+  historyMaxAgeHours?: string;
+  historyMaxRollouts?: string;
+  rolloutEvents?: string;
 }
 
 export class SettingsError extends Error {
@@ -82,6 +115,108 @@ export class SettingsError extends Error {
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+const truthy = (v: string | undefined) => ["1", "true", "yes"].includes((v ?? "").toLowerCase());
+
+/**
+ * Where Redis is and how to reach it: one of REDIS_URL (one server), REDIS_SENTINELS (+ REDIS_SENTINEL_MASTER)
+ * or REDIS_CLUSTER; ACL credentials; TLS. Throws SettingsError naming the setting.
+ */
+export function resolveRedisSettings(
+  flags: RedisFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): RedisConnectionSettings {
+  const pick = (
+    flag: string | undefined,
+    flagName: string,
+    envName: string,
+  ): [string | undefined, string] => {
+    if (flag !== undefined) return [flag, `--${flagName}`];
+    const v = env[envName];
+    return [v === "" ? undefined : v, envName];
+  };
+  const hostPorts = (raw: string, src: string) => {
+    try {
+      return parseHostPorts(raw);
+    } catch (err) {
+      throw new SettingsError(`${src}: ${(err as Error).message} (expected host:port,host:port,…)`);
+    }
+  };
+  const [urlRaw, urlSrc] = pick(flags.redisUrl, "redis-url", "REDIS_URL");
+  const [sentinelsRaw, sentinelsSrc] = pick(flags.redisSentinels, "redis-sentinels", "REDIS_SENTINELS");
+  const [clusterRaw, clusterSrc] = pick(flags.redisCluster, "redis-cluster", "REDIS_CLUSTER");
+  const given = [urlRaw && urlSrc, sentinelsRaw && sentinelsSrc, clusterRaw && clusterSrc].filter(Boolean);
+  if (given.length === 0) {
+    throw new SettingsError(
+      "--redis-url / REDIS_URL: required (e.g. redis://redis:6379), or --redis-sentinels / REDIS_SENTINELS, or --redis-cluster / REDIS_CLUSTER",
+    );
+  }
+  if (given.length > 1) throw new SettingsError(`${given.join(" and ")}: give only one of them`);
+
+  const [caFile] = pick(flags.redisTlsCaFile, "redis-tls-ca-file", "REDIS_TLS_CA_FILE");
+  const [certFile, certSrc] = pick(flags.redisTlsCertFile, "redis-tls-cert-file", "REDIS_TLS_CERT_FILE");
+  const [keyFile, keySrc] = pick(flags.redisTlsKeyFile, "redis-tls-key-file", "REDIS_TLS_KEY_FILE");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new SettingsError(
+      `${certFile ? certSrc : keySrc}: a client certificate needs both cert and key files`,
+    );
+  }
+  const insecure = flags.redisTlsInsecure ?? truthy(env.REDIS_TLS_INSECURE);
+  const tlsOn =
+    (flags.redisTls ?? truthy(env.REDIS_TLS)) ||
+    insecure ||
+    !!caFile ||
+    !!certFile ||
+    urlRaw?.startsWith("rediss:");
+  let tls: RedisTlsSettings | undefined;
+  if (tlsOn) {
+    tls = {};
+    if (caFile) tls.caFile = caFile;
+    if (certFile) tls.certFile = certFile;
+    if (keyFile) tls.keyFile = keyFile;
+    if (insecure) tls.insecure = true;
+  }
+
+  let settings: RedisConnectionSettings;
+  if (urlRaw) {
+    let url: URL;
+    try {
+      url = new URL(urlRaw);
+    } catch {
+      throw new SettingsError(`${urlSrc}: not a URL`);
+    }
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+      throw new SettingsError(`${urlSrc}: expected a redis:// or rediss:// URL, got ${url.protocol}//…`);
+    }
+    settings = { topology: { kind: "server", url: urlRaw } };
+  } else if (sentinelsRaw) {
+    const [master, masterSrc] = pick(
+      flags.redisSentinelMaster,
+      "redis-sentinel-master",
+      "REDIS_SENTINEL_MASTER",
+    );
+    const masterName = master ?? "mymaster";
+    if (!/^[\w.-]{1,128}$/.test(masterName))
+      throw new SettingsError(`${masterSrc}: "${masterName}" is not a master name`);
+    settings = {
+      topology: { kind: "sentinel", sentinels: hostPorts(sentinelsRaw, sentinelsSrc), masterName },
+    };
+    const [sentinelUser] = pick(
+      flags.redisSentinelUsername,
+      "redis-sentinel-username",
+      "REDIS_SENTINEL_USERNAME",
+    );
+    if (sentinelUser !== undefined) settings.sentinelUsername = sentinelUser;
+    if (env.REDIS_SENTINEL_PASSWORD) settings.sentinelPassword = env.REDIS_SENTINEL_PASSWORD;
+  } else {
+    settings = { topology: { kind: "cluster", nodes: hostPorts(clusterRaw!, clusterSrc) } };
+  }
+  const [username] = pick(flags.redisUsername, "redis-username", "REDIS_USERNAME");
+  if (username !== undefined) settings.username = username;
+  if (env.REDIS_PASSWORD) settings.password = env.REDIS_PASSWORD;
+  if (tls) settings.tls = tls;
+  return settings;
+}
 
 export function resolveRunSettings(
   mode: RunMode,
@@ -123,17 +258,7 @@ export function resolveRunSettings(
 
   const namespace = name(flags.namespace, "namespace", "POD_NAMESPACE", "argo-rollouts", DNS_LABEL);
 
-  const [redisRaw, redisSrc] = pick(flags.redisUrl, "redis-url", "REDIS_URL");
-  if (!redisRaw) throw new SettingsError("--redis-url / REDIS_URL: required (e.g. redis://redis:6379)");
-  let redisUrl: URL;
-  try {
-    redisUrl = new URL(redisRaw);
-  } catch {
-    throw new SettingsError(`${redisSrc}: not a URL`);
-  }
-  if (redisUrl.protocol !== "redis:" && redisUrl.protocol !== "rediss:") {
-    throw new SettingsError(`${redisSrc}: expected a redis:// or rediss:// URL, got ${redisUrl.protocol}//…`);
-  }
+  const redis = resolveRedisSettings(flags, env);
 
   const [nsRaw, nsSrc] = pick(flags.watchNamespaces, "watch-namespaces", "WATCH_NAMESPACES");
   let watchNamespaces: string[] | undefined;
@@ -167,10 +292,17 @@ export function resolveRunSettings(
     );
   }
 
+  const bool = (flag: string | undefined, flagName: string, envName: string, def: boolean) => {
+    const [raw, src] = pick(flag, flagName, envName);
+    if (raw === undefined) return def;
+    const v = raw.toLowerCase();
+    if (["1", "true", "yes", "on"].includes(v)) return true;
+    if (["0", "false", "no", "off"].includes(v)) return false;
+    throw new SettingsError(`${src}: expected on/off (true/false), got "${raw}"`);
+  };
+
   const [kubeconfig] = pick(flags.kubeconfig, "kubeconfig", "KUBECONFIG");
-  const allowPrivate =
-    flags.allowPrivateWebhooks ??
-    ["1", "true", "yes"].includes((env.ALLOW_PRIVATE_WEBHOOKS ?? "").toLowerCase());
+  const allowPrivate = flags.allowPrivateWebhooks ?? truthy(env.ALLOW_PRIVATE_WEBHOOKS);
 
   const leaseDurationSeconds = int(
     flags.leaseDurationSeconds,
@@ -210,7 +342,7 @@ export function resolveRunSettings(
     leaseRetryPeriodSeconds,
     kubeconfig,
     namespace,
-    redisUrl: redisRaw,
+    redis,
     watchNamespaces,
     selector,
     configMapName: name(
@@ -295,5 +427,32 @@ export function resolveRunSettings(
       100_000_000,
     ),
     renderMaxDepth: int(flags.renderMaxDepth, "render-max-depth", "RENDER_MAX_DEPTH", 24, 2, 1_000),
+    historyEnabled: bool(flags.history, "history", "HISTORY_ENABLED", true),
+    historyTransitionsPerRollout: int(
+      flags.historyTransitionsPerRollout,
+      "history-transitions-per-rollout",
+      "HISTORY_TRANSITIONS_PER_ROLLOUT",
+      50,
+      1,
+      1_000,
+    ),
+    historyMaxAgeHours: int(
+      flags.historyMaxAgeHours,
+      "history-max-age-hours",
+      "HISTORY_MAX_AGE_HOURS",
+      168,
+      1,
+      8_760,
+    ),
+    historyMaxRollouts: int(
+      flags.historyMaxRollouts,
+      "history-max-rollouts",
+      "HISTORY_MAX_ROLLOUTS",
+      2_000,
+      1,
+      100_000,
+    ),
+    rolloutEvents: bool(flags.rolloutEvents, "rollout-events", "ROLLOUT_EVENTS", true),
+    consoleToken: env.CONSOLE_TOKEN ? env.CONSOLE_TOKEN : undefined,
   };
 }

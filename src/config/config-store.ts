@@ -35,6 +35,8 @@ export interface ConfigStoreOptions {
    * namespace may be named "service"). Wire metrics here.
    */
   onError?: (errors: ConfigError[], scope: string, central: boolean) => void;
+  /** Called after an update with warnings (accepted, but behaves differently or not at all). Wire metrics here. */
+  onWarning?: (warnings: string[], scope: string) => void;
   configMapName?: string;
   secretName?: string;
   /** The service's own namespace (POD_NAMESPACE). */
@@ -46,6 +48,7 @@ export interface ConfigStoreOptions {
 interface Scope {
   config: NotifierConfig;
   errors: ConfigError[];
+  warnings: string[];
 }
 
 /** Copies the value a key produced in `from` into `into` (used for broken keys). Returns whether there was one. */
@@ -92,7 +95,7 @@ export function carryOverKey(key: string, from: NotifierConfig, into: NotifierCo
 export class ConfigStore {
   private readonly opts: ConfigStoreOptions;
   /** The service-level config: its own field, never an entry of `namespaces`. */
-  private central: Scope = { config: withUserTables(emptyConfig()), errors: [] };
+  private central: Scope = { config: withUserTables(emptyConfig()), errors: [], warnings: [] };
   /** Each namespace's self-service config, keyed by namespace name. */
   private readonly namespaces = new Map<string, Scope>();
   private readonly effective = new Map<string, NotifierConfig>();
@@ -108,17 +111,30 @@ export class ConfigStore {
 
   /** Outstanding errors of every scope (service first, then namespaces by name). */
   get errors(): ConfigError[] {
+    return this.sortedScopes().flatMap((s) => s.errors);
+  }
+
+  /** Warnings of the loaded versions of every scope (same order): accepted, but said. */
+  get warnings(): string[] {
+    return this.sortedScopes().flatMap((s) => s.warnings);
+  }
+
+  private sortedScopes(): Scope[] {
     return [
-      ...this.central.errors,
-      ...[...this.namespaces.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, s]) => s.errors),
+      this.central,
+      ...[...this.namespaces.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s),
     ];
   }
 
-  /** For /readyz: ok when no key is broken; detail lists the broken keys. */
-  readiness(): { ok: boolean; detail: string[] } {
+  /** For /readyz: ok when no key is broken; detail lists the broken keys; warnings are shown, never failing. */
+  readiness(): { ok: boolean; detail: string[]; warnings: string[] } {
     const errors = this.errors;
     const redactor = this.opts.redactor ?? processRedactor;
-    return { ok: errors.length === 0, detail: errors.map((e) => redactor.redact(formatConfigError(e))) };
+    return {
+      ok: errors.length === 0,
+      detail: errors.map((e) => redactor.redact(formatConfigError(e))),
+      warnings: this.warnings.map((w) => redactor.redact(w)),
+    };
   }
 
   /** Loads a new version of the service-level ConfigMap/Secret (undefined = deleted). */
@@ -209,12 +225,13 @@ export class ConfigStore {
     for (const w of warnings) log.warn(w);
     for (const e of errors) log.error({ configKey: e.key }, formatConfigError(e));
     if (keptLastGood.length > 0) log.warn({ keys: keptLastGood }, "broken keys keep their last good value");
+    if (warnings.length > 0) this.opts.onWarning?.(warnings, scopeName);
     if (errors.length > 0) this.opts.onError?.(errors, scopeName, central);
     else
       log.info(
         { services: Object.keys(config.services).length, triggers: Object.keys(config.triggers).length },
         "config loaded",
       );
-    return { scope: { config, errors }, result: { errors, warnings, keptLastGood } };
+    return { scope: { config, errors, warnings }, result: { errors, warnings, keptLastGood } };
   }
 }

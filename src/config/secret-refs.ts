@@ -1,6 +1,7 @@
 // `$key` references in service configs, resolved from the Secret next to the ConfigMap (upstream semantics:
 // any `$name` inside a string value is replaced by the Secret key `name`). A missing key is an error that names
-// the reference and the Secret, never a value.
+// the reference and the Secret, never a value. An empty Secret value is substituted (as upstream does) with a
+// warning: a service configured with it loads, and its sends fail visibly (retried, then dead-lettered).
 import type { KubeObject } from "../kube/objects.ts";
 import { objectKey } from "../kube/objects.ts";
 import type { KeyErrors } from "./config-error.ts";
@@ -38,6 +39,11 @@ export function resolveSecretRefs(
     return value.replace(REF, (ref) => {
       const name = ref.slice(1);
       const found = secret.values.get(name);
+      if (found === "")
+        errors.warn(
+          `references "${ref}", which is empty in Secret ${secret.source}: substituted as an empty string, as Argo Rollouts does`,
+          path || undefined,
+        );
       if (found !== undefined) return found;
       const why = secret.present ? "has no such key" : "does not exist";
       errors.error(`references "${ref}" but Secret ${secret.source} ${why}`, path || undefined);

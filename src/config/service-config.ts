@@ -22,8 +22,10 @@ const httpUrl = z.string().refine(
 const nonEmpty = z.string().min(1, { message: "must not be empty" });
 const header = z.object({ name: nonEmpty, value: z.string() });
 
+// Fields a Secret usually fills accept "" as upstream does (an empty Secret value is a warning at load; the
+// sends fail and are retried, then dead-lettered): see resolveSecretRefs.
 const slackSchema = z.object({
-  token: nonEmpty,
+  token: z.string(),
   apiURL: httpUrl.optional(),
   username: z.string().optional(),
   icon: z.string().optional(),
@@ -40,7 +42,7 @@ const SLACK_IGNORED = [
 ];
 
 const pagerDutySchema = z.object({
-  serviceKeys: z.record(z.string(), nonEmpty).refine((r) => Object.keys(r).length > 0, {
+  serviceKeys: z.record(z.string(), z.string()).refine((r) => Object.keys(r).length > 0, {
     message: "must name at least one PagerDuty service",
   }),
   apiURL: httpUrl.optional(),
@@ -50,7 +52,7 @@ const webhookSchema = z.object({
   url: httpUrl,
   headers: z.array(header).optional(),
   basicAuth: z.object({ username: z.string(), password: z.string() }).optional(),
-  bearerToken: nonEmpty.optional(),
+  bearerToken: z.string().optional(),
   signingSecret: nonEmpty.optional(),
   timeoutMs: z.number().int().positive().max(300_000).optional(),
   insecureSkipVerify: z.boolean().optional(),
@@ -92,7 +94,7 @@ export function parseServiceEntry(
   if (!id) return undefined;
   if (!(SUPPORTED_SERVICE_TYPES as readonly string[]).includes(id.type)) {
     errors.warn(
-      `service type "${id.type}" is not supported (supported: ${SUPPORTED_SERVICE_TYPES.join(", ")}); ignored`,
+      `service type "${id.type}" is not supported (supported: ${SUPPORTED_SERVICE_TYPES.join(", ")}): notifications to "${id.name}" are not sent (each one is reported as a problem)`,
     );
     return undefined;
   }

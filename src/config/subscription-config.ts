@@ -17,6 +17,40 @@ const subscriptionSchema = z.object({
 });
 
 /**
+ * `recipients` entries written as mappings (`- slack: my-channel`, the form in argoproj/argo-rollouts#2686) mean
+ * `slack:my-channel`. Upstream's decoder ([]string) fails on them and Argo Rollouts then loads none of the
+ * ConfigMap; here they are accepted with a warning that says so.
+ */
+function recipientMapsToStrings(
+  item: Record<string, unknown>,
+  i: number,
+  errors: KeyErrors,
+): Record<string, unknown> {
+  const list = item.recipients;
+  if (!Array.isArray(list) || !list.some(isPlainObject)) return item;
+  const out: unknown[] = [];
+  list.forEach((r, j) => {
+    if (!isPlainObject(r)) {
+      out.push(r);
+      return;
+    }
+    for (const [service, recipient] of Object.entries(r)) {
+      if (typeof recipient !== "string" && typeof recipient !== "number") {
+        out.push(r); // left for the schema to reject with its path
+        return;
+      }
+      const written = `${service}:${recipient}`;
+      errors.warn(
+        `recipient written as a mapping; read as "${written}" (Argo Rollouts rejects this form and then loads none of the ConfigMap: write "${written}")`,
+        `[${i}].recipients[${j}]`,
+      );
+      out.push(written);
+    }
+  });
+  return { ...item, recipients: out };
+}
+
+/**
  * Each list entry is validated on its own: a broken entry is an error at `subscriptions ([i]…)` and the other
  * entries still load. An entry without triggers means the default triggers.
  */
@@ -35,7 +69,7 @@ export function parseSubscriptions(text: string, errors: KeyErrors): Subscriptio
       return;
     }
     warnUnknownFields(item, ["recipients", "triggers", "selector"], [], errors, `[${i}]`);
-    const r = subscriptionSchema.safeParse(item);
+    const r = subscriptionSchema.safeParse(recipientMapsToStrings(item, i, errors));
     if (!r.success) {
       for (const issue of r.error.issues) errors.error(issue.message, issuePath([i, ...issue.path]));
       return;

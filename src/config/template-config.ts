@@ -2,6 +2,7 @@
 // and every source is compiled (src/templates), so a syntax error or an unknown function rejects the key at load,
 // naming the field and line; `email` and other unsupported services are accepted and ignored.
 import { z } from "zod";
+import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
 import { compiledTemplateSpec } from "../templates/compile.ts";
 import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
@@ -107,6 +108,7 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   if (spec.message === undefined && !spec.slack && !spec.pagerdutyv2 && !spec.webhook) {
     errors.warn("defines no message, slack, pagerdutyv2 or webhook part; it renders nothing");
   }
+  warnArgoCdVariables(spec, errors);
   try {
     for (const w of compiledTemplateSpec(spec).warnings) errors.warn(w); // cached: the pipeline reuses it
   } catch (err) {
@@ -115,6 +117,28 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
     return undefined;
   }
   return spec;
+}
+
+/**
+ * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it fails at every render, here as in Argo
+ * Rollouts, so it is said at load. (`.context.…` is this service's own key: migrate says how it differs.)
+ */
+function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
+  const fields: [string, unknown][] = [
+    ["message", spec.message],
+    ...Object.entries(spec.slack ?? {}).map(([k, v]): [string, unknown] => [`slack.${k}`, v]),
+    ...Object.entries(spec.pagerdutyv2 ?? {}).map(([k, v]): [string, unknown] => [`pagerdutyv2.${k}`, v]),
+    ...Object.entries(spec.webhook ?? {}).flatMap(([name, w]) =>
+      Object.entries(w).map(([k, v]): [string, unknown] => [`webhook.${name}.${k}`, v]),
+    ),
+  ];
+  for (const [field, value] of fields) {
+    if (typeof value !== "string") continue;
+    for (const u of argoCdVariableUses(value)) {
+      if (u.name !== "context")
+        errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
+    }
+  }
 }
 
 function stripUndefined<T extends object>(o: T): T {

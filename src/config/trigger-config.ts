@@ -62,7 +62,11 @@ export function parseTriggerEntry(
     }
     if (r.data.description !== undefined) cond.description = r.data.description;
     if (!isBuiltinTrigger(name) && !cond.when && !errors.errors.some((e) => e.path === `[${index}].when`)) {
-      errors.error("a custom trigger condition needs a `when` (it would never fire)", `[${index}].when`);
+      // upstream loads it (its `when` defaults to false) and never sends it: the same here, said loudly
+      errors.warn(
+        "a custom trigger condition without `when` never fires (as in Argo Rollouts)",
+        `[${index}].when`,
+      );
     }
     conditions.push(cond);
   });

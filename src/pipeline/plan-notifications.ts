@@ -97,16 +97,6 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
 
   const isRun = t.object.kind === "AnalysisRun";
   const rollout = isRun ? (routedBy.kind === "Rollout" ? routedBy : undefined) : t.snapshot;
-  const plan = planTrigger(t, config, { now: input.now, rollout });
-  for (const p of plan.problems) {
-    problems.push({
-      kind: "trigger",
-      uid,
-      object: objectName,
-      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
-    });
-  }
-
   const revision = t.revision;
   const runs = world
     .analysisRunsIn(ns)
@@ -117,12 +107,25 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
         (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
     );
 
+  const plan = planTrigger(t, config, { now: input.now, rollout, analysisRuns: runs });
+  for (const p of plan.problems) {
+    problems.push({
+      kind: "trigger",
+      uid,
+      object: objectName,
+      message: `trigger ${p.trigger}[${p.index}]: ${p.message}`,
+    });
+  }
+
   // every render of this transition shares one deadline (RENDER_TIMEOUT_MS): a runaway template cannot hold the
   // event loop longer than that, whatever the number of destinations
   const deadlineAt = Date.now() + currentRenderBudget().timeMs;
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
+    // ConfigMap templates see `rollout` as upstream passes it for the event (Transition.eventObject); our
+    // built-in templates keep the Rollout as detected, whose state they describe.
+    const fromConfig = p.send.some((name) => ownEntry(config.templates, name) !== undefined);
     for (const name of p.send) {
       try {
         const c = compiled(config, name);
@@ -162,8 +165,9 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           context: config.context,
           now: input.now,
         });
+        const upstreamView = fromConfig && t.eventObject ? { ...ctx, rollout: t.eventObject } : ctx;
         const notification = withRenderBudget({ deadlineAt }, () =>
-          renderNotification(templates, ctx, service),
+          renderNotification(templates, upstreamView, service),
         );
         const job = buildNotificationJob({
           transition: { ...t, id: p.key },

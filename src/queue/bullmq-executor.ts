@@ -61,7 +61,7 @@ export async function ensureRunnable(
   if (state === "unknown" || state === "completed") {
     // Lost (producer crashed between record and add) or finished without settling the record: run it again.
     const bullId = state === "unknown" ? rec.bullId : freshBullId(jobId, Date.now());
-    if (bullId !== rec.bullId) await store.redis.hset(store.jobKey(jobId), "bullId", bullId);
+    if (bullId !== rec.bullId) await store.setBullId(jobId, bullId);
     await queue.add(
       BULL_JOB_NAME,
       { jobId, orderingKey: rec.orderingKey } satisfies ExecutorJobData,

@@ -8,7 +8,8 @@
 // Stalled deliveries (a worker killed mid-delivery) are recovered by BullMQ's stalled check and delivered
 // again (at least once: sinks use the job id for idempotency where the API allows).
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { bullPrefix } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import {
   DEFAULT_KEEP_COMPLETED,
   type ExecutorJobData,
@@ -31,7 +32,7 @@ import { decideAfterFailure, resolveRetryPolicy } from "./retry-policy.ts";
 
 export interface DeliveryWorkerOptions extends DeliveryOptions {
   /** An ioredis client created with maxRetriesPerRequest: null (see createRedisConnection); not closed here. */
-  connection: Redis;
+  connection: RedisClient;
   queueName?: string;
   idempotencyTtlMs?: number;
   keepCompleted?: KeepCompleted;
@@ -60,7 +61,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   const storeOpts: { queueName: string; idempotencyTtlMs?: number } = { queueName };
   if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
   const store = new RedisQueueStore(opts.connection, storeOpts);
-  const queue = new Queue(queueName, { connection: opts.connection });
+  const queue = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
   const policy = resolveRetryPolicy(opts.retry);
   const rateLimitFor = opts.rateLimitFor ?? defaultRateLimitFor;
   const keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
@@ -150,8 +151,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
     const jobId = bullJob.data.jobId;
-    const orderingKey =
-      bullJob.data.orderingKey ?? (await store.redis.hget(store.jobKey(jobId), "orderingKey")) ?? "";
+    const orderingKey = bullJob.data.orderingKey ?? (await store.orderingKeyOf(jobId)) ?? "";
     // One round trip: the record, and whether it heads its key.
     const claimed = await store.claim(jobId, bullJob.id ?? jobId, orderingKey);
     if (claimed.outcome === "skip") {
@@ -198,7 +198,9 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
       return { outcome: "dead-lettered" };
     }
 
+    const attemptStart = performance.now();
     const result = await deliverOnce(job, target);
+    event.attemptMs = performance.now() - attemptStart;
     if (result.ok) {
       await store.markDelivered(job, Date.now(), result.receipt.ref ?? "").then(async ({ changed, next }) => {
         if (changed) {
@@ -238,6 +240,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   const worker = new Worker<ExecutorJobData, ExecutorResult>(queueName, processJob, {
     connection: opts.connection,
+    prefix: bullPrefix(opts.connection),
     concurrency: opts.concurrency ?? 8,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,

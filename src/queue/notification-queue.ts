@@ -76,6 +76,8 @@ export interface DeliveryEvent {
   recipient: string;
   trigger: string;
   attempt: number;
+  /** How long this attempt took (ms), for deliveries and failures of the durable worker. */
+  attemptMs?: number;
 }
 
 /** Metrics/log hooks. Latency is from transition detection to the end of the delivery. */

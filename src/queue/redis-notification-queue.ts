@@ -1,8 +1,9 @@
 // The durable producer side: enqueue (idempotent per job id, also long after delivery), wait for jobs to
 // settle (replay), and the dead-letter operations behind `rollouts-notifier dlq`.
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
+import { bullPrefix } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import {
   BULL_JOB_NAME,
   DEFAULT_KEEP_COMPLETED,
@@ -25,7 +26,7 @@ import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
 
 export interface RedisQueueOptions {
   /** An ioredis client (created with maxRetriesPerRequest: null); not closed by close(). */
-  connection: Redis;
+  connection: RedisClient;
   queueName?: string;
   idempotencyTtlMs?: number;
   keepCompleted?: KeepCompleted;
@@ -33,11 +34,6 @@ export interface RedisQueueOptions {
   settlePollMs?: number;
   /** Where connection errors of the BullMQ queue go (they are retried; unlistened they would crash). */
   logger?: Logger;
-}
-
-/** An ioredis client as BullMQ needs it (commands wait through reconnects instead of failing). */
-export function createRedisConnection(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
 }
 
 export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps {
@@ -53,7 +49,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     const storeOpts: { queueName: string; idempotencyTtlMs?: number } = { queueName };
     if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
     this.store = new RedisQueueStore(opts.connection, storeOpts);
-    this.bull = new Queue(queueName, { connection: opts.connection });
+    this.bull = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
     this.bull.on("error", (err) =>
       opts.logger?.warn({ err: err.message }, "notification queue: Redis error"),
     );

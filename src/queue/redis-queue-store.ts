@@ -1,23 +1,42 @@
 // Typed access to the durable queue's own Redis records (job records, ordering lists, dead letters, rate
-// limits). BullMQ jobs only carry a job id and wake a worker; everything else lives here.
-import type { Redis } from "ioredis";
+// limits): their keys and the Lua scripts that change them (src/queue/lua/*.lua) live here and nowhere else.
+// BullMQ jobs only carry a job id and wake a worker; everything else lives here.
+//
+// Key layout under the prefix P = rn:queue:{<queue name>} (src/redis/keys.ts; one hash tag per queue, so every
+// script's keys share a slot on a Redis Cluster):
+//   P:job:<jobId>       hash: state (queued|delivered|dead|purged), data (job JSON), bullId, orderingKey,
+//                       enqueuedAt, attempts, firstAttemptAt, lastAttemptAt, deliveredAt, ref. The idempotency
+//                       record: kept while queued or dead, then expires after the idempotency TTL.
+//   P:order:<key>       list of queued job ids of one ordering key, in enqueue order; the head is delivered next.
+//   P:keys              set of ordering keys with a non-empty list (for the repair sweep).
+//   P:dlq               hash jobId -> dead letter JSON. Never trimmed: only `dlq retry` / `dlq purge` remove entries.
+//   P:rate:<dest>       GCRA theoretical arrival time of a destination (ms).
+// Each script changes a job record, its ordering list and the dead-letter hash together, so a crash leaves either
+// the old or the new state, never half of it.
+
 import type { Destination } from "../config/types.ts";
+import { queueKeyPrefix } from "../redis/keys.ts";
+import { LuaScript } from "../redis/lua-script.ts";
+import { hasFailoverReplica, type RedisClient } from "../redis/redis-connection.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter } from "./notification-queue.ts";
 import { emissionIntervalMs, type RateLimit, rateLimitKey } from "./rate-limit.ts";
-import {
-  CLAIM,
-  DROP_HEAD,
-  ENQUEUE,
-  MARK_DEAD,
-  MARK_DELIVERED,
-  PURGE_DEAD,
-  RATE_TAKE,
-  RETRY_DEAD,
-  START_ATTEMPT,
-} from "./redis-scripts.ts";
+
+const script = (name: string, keys: number) =>
+  LuaScript.load(new URL(`./lua/${name}.lua`, import.meta.url), keys);
+const ENQUEUE = script("enqueue", 3);
+const MARK_DELIVERED = script("mark-delivered", 3);
+const MARK_DEAD = script("mark-dead", 4);
+const RETRY_DEAD = script("retry-dead", 4);
+const PURGE_DEAD = script("purge-dead", 1);
+const DROP_HEAD = script("drop-head", 2);
+const RATE_TAKE = script("rate-take", 1);
+const CLAIM = script("claim", 2);
+const START_ATTEMPT = script("start-attempt", 2);
 
 export const DEFAULT_QUEUE_NAME = "rollouts-notifier";
+/** How long an enqueue waits for a replica to have the records before it answers (Sentinel only). */
+export const REPLICA_WAIT_MS = 100;
 /** How long a delivered job id is remembered (re-enqueueing it is a no-op meanwhile). */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 14 * 24 * 3600_000;
 
@@ -34,15 +53,18 @@ export interface JobRecord {
 }
 
 export class RedisQueueStore {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   readonly idempotencyTtlMs: number;
+  /** Enqueued records are on a replica before the enqueue returns (a primary crash cannot lose them). */
+  readonly waitForReplica: boolean;
 
-  constructor(redis: Redis, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
+  constructor(redis: RedisClient, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
     this.redis = redis;
     // One hash tag for every key of a queue: the multi-key scripts stay in one slot on Redis Cluster.
-    this.prefix = `rn:queue:{${opts.queueName ?? DEFAULT_QUEUE_NAME}}`;
+    this.prefix = queueKeyPrefix(opts.queueName ?? DEFAULT_QUEUE_NAME);
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
+    this.waitForReplica = hasFailoverReplica(redis);
   }
 
   jobKey(jobId: string): string {
@@ -75,7 +97,11 @@ export class RedisQueueStore {
     return { state, bullId: existingBullId };
   }
 
-  /** enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). */
+  /**
+   * enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). With a
+   * fail-over replica, the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS) until a replica has the records: the
+   * watcher saves the object's state only after this, so a primary crash cannot lose a detected notification.
+   */
   async enqueueMany(
     jobs: NotificationJob[],
     now: number,
@@ -86,11 +112,22 @@ export class RedisQueueStore {
         keys: [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
         args: [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
       })),
+      this.waitForReplica ? { waitForReplica: { timeoutMs: REPLICA_WAIT_MS } } : {},
     );
     return replies.map((r) => {
       const [state, bullId] = r as [JobState | "created", string];
       return { state, bullId };
     });
+  }
+
+  /** The ordering key of a job's record (executors added before they carried it as a hint). */
+  async orderingKeyOf(jobId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.jobKey(jobId), "orderingKey")) ?? undefined;
+  }
+
+  /** Hands a queued job to a new executor (the old one is gone or finished without settling it). */
+  async setBullId(jobId: string, bullId: string): Promise<void> {
+    await this.redis.hset(this.jobKey(jobId), "bullId", bullId);
   }
 
   async getRecord(jobId: string): Promise<JobRecord | undefined> {

@@ -10,6 +10,8 @@ export interface TriggerLine {
   rollout?: string;
   id: string;
   detail?: string;
+  /** "condition": sent because a ConfigMap `when` became true (the condition path), not on an event. */
+  path?: "condition";
 }
 
 export function triggerLineOf(t: Transition): TriggerLine {
@@ -22,6 +24,7 @@ export function triggerLineOf(t: Transition): TriggerLine {
     ...(t.rollout ? { rollout: t.rollout.name } : {}),
     id: t.id,
     ...(t.detail !== undefined ? { detail: t.detail } : {}),
+    ...(t.path ? { path: t.path } : {}),
   };
 }
 

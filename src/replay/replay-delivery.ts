@@ -13,8 +13,9 @@ import type {
   SettledReport,
 } from "../queue/notification-queue.ts";
 import type { RateLimitFor } from "../queue/rate-limit.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
 import type { RetryPolicy } from "../queue/retry-policy.ts";
+import { createRedisConnection } from "../redis/redis-connection.ts";
 import type { Sink } from "../sinks/sink.ts";
 
 export const REPLAY_QUEUE_NAME = "rollouts-notifier-replay";

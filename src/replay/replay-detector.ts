@@ -58,6 +58,7 @@ export class ReplayDetector {
       baseline: previous === undefined && event?.type !== "ADDED",
       lookupExperiment: (ns, name) => world.get("Experiment", ns, name),
       lookupRollout: (ns, name) => world.get("Rollout", ns, name),
+      analysisRunsIn: (ns) => world.analysisRunsIn(ns),
       now: this.opts.now?.() ?? new Date(),
     });
     this.states.set(key, result.state);

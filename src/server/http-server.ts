@@ -1,6 +1,7 @@
-// /metrics, /healthz (process alive) and /readyz (every readiness check passes; failing parts are named).
+// /metrics, /healthz (process alive, unless a liveness check names what cannot recover) and /readyz (every readiness check passes; failing parts are named).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import type { HttpRoute } from "./http-route.ts";
 
 export interface ReadinessCheck {
   name: string;
@@ -22,20 +23,30 @@ export async function startHttpServer(opts: {
   registry: Registry;
   readiness: ReadinessCheck[];
   /**
+   * What makes the process useless until restarted (e.g. a Redis client that gave up for good): a reason fails
+   * /healthz (503), so the kubelet restarts the container. Undefined = alive.
+   */
+  liveness?: () => string | undefined;
+  /**
    * A check that has not answered within this time fails with "no answer within N ms" (default 1500, below the
    * chart's 3 s probe timeout): e.g. a Redis PING waits for a reconnect instead of failing while Redis is down.
    */
   checkTimeoutMs?: number;
+  /** More routes (the console's API and pages), asked in order before the built-in paths. */
+  routes?: HttpRoute[];
 }): Promise<HttpServer> {
   const checkTimeoutMs = opts.checkTimeoutMs ?? 1500;
   const server = createServer((req, res) => {
-    const url = (req.url ?? "/").split("?")[0];
+    const url = (req.url ?? "/").split("?")[0] ?? "/";
+    for (const route of opts.routes ?? []) if (route(req, res, url)) return;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405).end();
       return;
     }
     if (url === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      const dead = opts.liveness?.();
+      if (dead === undefined) res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      else res.writeHead(503, { "content-type": "text/plain" }).end(`not alive: ${dead}\n`);
       return;
     }
     if (url === "/readyz") {

@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ["service"],
       registers: [registry],
     }),
+    silenced: new Counter({
+      name: "rollouts_notifier_notifications_silenced_total",
+      help: "Notifications held back by a silence or a mute-until annotation (recorded, never sent), by service.",
+      labelNames: ["service"],
+      registers: [registry],
+    }),
     delivered: new Counter({
       name: "rollouts_notifier_notifications_delivered_total",
       help: "Notifications delivered, by service.",
@@ -73,6 +79,12 @@ export function createMetrics() {
     configErrors: new Counter({
       name: "rollouts_notifier_config_errors_total",
       help: "Configuration errors (ConfigMap/Secret keys, templates, annotations), by source.",
+      labelNames: ["source"],
+      registers: [registry],
+    }),
+    configWarnings: new Counter({
+      name: "rollouts_notifier_config_warnings_total",
+      help: "Configuration warnings (accepted as Argo Rollouts accepts it, but unsupported, ignored or different), by source.",
       labelNames: ["source"],
       registers: [registry],
     }),

@@ -1,8 +1,9 @@
 // The sinks a queue worker delivers through: one per service type, sharing keep-alive HTTP agents. Clients are
 // reused per service config (Slack WebClient per token/apiURL; undici Agents keep per-origin pools).
-import type { Redis } from "ioredis";
+
 import type { ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import { HttpDispatchers } from "./http/http-dispatchers.ts";
 import {
   InMemoryPagerDutyIncidents,
@@ -21,7 +22,7 @@ export interface CreateSinksOptions {
    * Slack thread roots and the post journal, and PagerDuty's open alerts per incident group, live here; without it
    * they are process-local (demo, tests).
    */
-  redis?: Redis;
+  redis?: RedisClient;
   logger: Logger;
   /**
    * Let services from a namespace's self-service config reach private/loopback/link-local addresses

@@ -2,13 +2,23 @@
 // default template. Pure.
 //
 // Built-in triggers work with no configuration (DEFAULT_TEMPLATES, named like upstream's notifications-install).
-// A ConfigMap entry for a built-in trigger picks the templates (`send`); a `when` on it narrows the built-in:
-// that condition sends only when it holds for the transition's snapshot. Custom triggers send the templates of
-// the condition that fired (Transition.condition).
-import type { NotifierConfig } from "../config/types.ts";
+// A ConfigMap entry for a built-in trigger picks the templates (`send`). On the event path (a detected built-in
+// transition) a condition without `when` always sends, one with a `when` sends when it holds for the object as
+// upstream passes it for that event (Transition.eventObject, see event-view.ts) — upstream's record.go
+// sendNotifications. The same conditions also send on the condition path when their `when` becomes true
+// (custom-triggers.ts); both use conditionSendKey, so where both would send the same, one is sent. Custom
+// triggers and condition-path transitions send the templates of the condition that fired
+// (Transition.condition).
+import type { NotifierConfig, TriggerCondition } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { compileCondition, conditionActivation, evaluateOncePer, evaluateWhen } from "./conditions.ts";
-import type { CustomTriggerProblem } from "./custom-triggers.ts";
+import { type ConditionActivation, compileCondition, evaluateOncePer, evaluateWhen } from "./conditions.ts";
+import {
+  type CustomTriggerProblem,
+  conditionSendKey,
+  conditionSubject,
+  eventActivation,
+} from "./custom-triggers.ts";
+import { objectIdentity } from "./identity.ts";
 import type { Transition } from "./transition.ts";
 import { type BuiltinTrigger, canonicalTrigger, isBuiltinTrigger } from "./trigger-names.ts";
 
@@ -45,6 +55,8 @@ export interface PlanTriggerOptions {
   now: Date;
   /** For AnalysisRun transitions: the owning Rollout (the `rollout` variable of conditions and templates). */
   rollout?: KubeObject;
+  /** The Rollout's AnalysisRuns of the transition's revision (upstream's `analysisRuns` variable). */
+  analysisRuns?: KubeObject[];
 }
 
 export interface PlanTriggerResult {
@@ -61,7 +73,7 @@ export function planTrigger(
   const conditions = config.triggers[trigger];
   const problems: CustomTriggerProblem[] = [];
 
-  if (!isBuiltinTrigger(trigger)) {
+  if (!isBuiltinTrigger(trigger) || transition.path === "condition") {
     const index = transition.condition ?? 0;
     const cond = conditions?.[index];
     if (!cond) {
@@ -75,28 +87,32 @@ export function planTrigger(
     return { plans: [{ send: [DEFAULT_TEMPLATES[trigger]], key: transition.id }], problems };
   }
 
-  const snapshot = transition.snapshot;
-  const isRun = snapshot.kind === "AnalysisRun";
-  let activation: Record<string, unknown> | undefined;
+  // The event path: `when` sees the object as upstream holds it when it records the event.
+  let activation: ConditionActivation | undefined;
   const vars = () => {
-    activation ??= conditionActivation({
-      rollout: isRun ? (opts.rollout ?? null) : snapshot,
-      analysisRun: isRun ? snapshot : null,
-      now: opts.now,
-      context: config.context,
-    });
+    activation ??= eventActivation(transition, config, opts);
     return activation;
+  };
+  // the object the condition path evaluates this condition on (its oncePer keys): the AnalysisRun for
+  // conditions on `analysisRun`, else the Rollout
+  const subjectUid = (cond: TriggerCondition) => {
+    const ref =
+      conditionSubject(cond) === "AnalysisRun"
+        ? transition.object
+        : (transition.rollout ?? transition.object);
+    return objectIdentity(ref);
   };
 
   const plans: TriggerPlan[] = [];
   conditions.forEach((cond, index) => {
     try {
+      let key = conditions.length > 1 ? `${transition.id}:${index}` : transition.id;
       if (cond.when) {
         const r = evaluateWhen(compileCondition(cond.when, { trigger, index, field: "when" }), vars());
         if (r.error) problems.push({ trigger, index, message: `when: ${r.error}` });
         if (!r.holds) return;
+        key = conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, undefined);
       }
-      const key = conditions.length > 1 ? `${transition.id}:${index}` : transition.id;
       const plan: TriggerPlan = { send: [...cond.send], condition: index, key };
       if (cond.oncePer) {
         const r = evaluateOncePer(
@@ -105,7 +121,9 @@ export function planTrigger(
         );
         if (r.error) problems.push({ trigger, index, message: `oncePer: ${r.error}` });
         plan.oncePer = r.value;
-        plan.key = `${transition.object.uid}:${trigger}:${index}:once:${r.value}`;
+        plan.key = cond.when
+          ? conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, r.value)
+          : `${transition.object.uid}:${trigger}:${index}:once:${r.value}`;
       }
       plans.push(plan);
     } catch (err) {

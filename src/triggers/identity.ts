@@ -34,6 +34,13 @@
 // Limits — what is visible in neither snapshot cannot be detected:
 //   - a whole abort → retry cycle between two snapshots is not seen as an abort; if the step index did not go
 //     back either, the pause conditions it cleared read as a resume;
+//   - steps that complete and a promotion after them, seen as one change (the watcher down or behind across
+//     those writes, then a restart or relist), read as `promote --full`: upstream's controller completes a step
+//     in one status update and promotes in a later one, but promote --full jumps the index to the step count
+//     and promotes in one update, resetting status.promoteFull (rollout/canary.go, sync.go promoteStable), so
+//     the two leave the same status. Those step completions are not emitted (nothing that may not have
+//     happened is); the resume and on-rollout-completed are (test/triggers/rollout-transitions.test.ts,
+//     test/watch/transition-watcher.test.ts);
 //   - a pause that starts (handed on) and ends before its state is saved loses its resume;
 //   - scaling ids count changes: unique per saved state, not comparable across skipped snapshots;
 //   - run numbers and user-pause counters restart if a saved state is lost (the object is a baseline again).

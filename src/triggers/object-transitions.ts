@@ -1,5 +1,5 @@
-// Built-in detection plus the ConfigMap's custom triggers (`trigger.<name>` with a `when`, not a built-in name),
-// for one Rollout or AnalysisRun. Pure: the caller keeps the returned state per object (JSON-safe) and passes it
+// Built-in detection (the event path) plus the condition path (custom-triggers.ts: every ConfigMap condition
+// with a `when`, custom and built-in trigger names), for one Rollout or AnalysisRun. Pure: the caller keeps the returned state per object (JSON-safe) and passes it
 // back next time. Used by replay; the live watcher can call it the same way with its stored states.
 //
 // Order: the built-in transitions of the change first, then the custom ones (by trigger name, condition index).
@@ -10,7 +10,7 @@ import type { KubeObject } from "../kube/objects.ts";
 import {
   type CustomTriggerProblem,
   type CustomTriggerState,
-  customTriggerNames,
+  conditionPathTriggers,
   evaluateCustomTriggers,
 } from "./custom-triggers.ts";
 import { KIND_DETECTORS } from "./kind-detectors.ts";
@@ -35,6 +35,8 @@ export interface DetectObjectTransitionsInput {
   lookupExperiment: ExperimentLookup;
   /** The live Rollout by namespace/name (the `rollout` variable of AnalysisRun conditions). */
   lookupRollout: (namespace: string, name: string) => KubeObject | undefined;
+  /** The AnalysisRuns of a namespace (upstream's `analysisRuns` variable of conditions); absent: null. */
+  analysisRunsIn?: (namespace: string) => KubeObject[];
   now: Date;
 }
 
@@ -57,7 +59,7 @@ export function detectObjectTransitions(input: DetectObjectTransitionsInput): Ob
     lookupExperiment: input.lookupExperiment,
   });
   const state: ObjectDetectionState = { builtin: builtin.state };
-  if (customTriggerNames(input.config).length === 0) {
+  if (conditionPathTriggers(input.config).length === 0) {
     // Keep what we knew: custom triggers configured again later continue from it.
     if (previous?.custom) state.custom = previous.custom;
     return { transitions: builtin.transitions, state, problems: [] };
@@ -73,6 +75,8 @@ export function detectObjectTransitions(input: DetectObjectTransitionsInput): Ob
     previous: previous ? (previous.custom ?? { conditions: {} }) : undefined,
     object,
     ...(rollout ? { rollout } : {}),
+    events: builtin.transitions,
+    ...(input.analysisRunsIn ? { analysisRunsIn: input.analysisRunsIn } : {}),
     now: input.now,
     baseline: input.baseline,
   });

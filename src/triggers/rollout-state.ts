@@ -12,6 +12,9 @@ export interface RolloutState {
   stableRS?: string;
   stepHash?: string;
   stepIndex?: number;
+  /** status.phase and status.message: with the fields above, what the event view (event-view.ts) restores. */
+  phase?: string;
+  message?: string;
   /**
    * Run counter: +1 whenever the steps start over — a new (currentPodHash, currentStepHash) pair, an abort, or
    * the step index going back. 0 for a baseline, 1 for the first run of a newly created Rollout.
@@ -35,6 +38,8 @@ export interface RolloutFacts {
   stableRS?: string;
   stepHash?: string;
   stepIndex?: number;
+  phase?: string;
+  message?: string;
   aborted: boolean;
   abortedAt?: string;
   promoteFull: boolean;
@@ -61,6 +66,8 @@ export function readRolloutFacts(obj: KubeObject): RolloutFacts {
     stableRS: stringAt(status, "stableRS"),
     stepHash: stringAt(status, "currentStepHash"),
     stepIndex: numberAt(status, "currentStepIndex"),
+    phase: stringAt(status, "phase"),
+    message: stringAt(status, "message"),
     aborted: fieldAt(status, "abort") === true,
     abortedAt: stringAt(status, "abortedAt"),
     promoteFull: fieldAt(status, "promoteFull") === true,
@@ -86,6 +93,8 @@ export function extractRolloutState(obj: KubeObject): RolloutState {
     stableRS: f.stableRS,
     stepHash: f.stepHash,
     stepIndex: f.stepIndex,
+    phase: f.phase,
+    message: f.message,
     run: 0,
     aborted: f.aborted,
     pauseKeys: f.pauseKeys,
@@ -123,6 +132,8 @@ export function parseRolloutState(value: unknown): RolloutState | undefined {
     optString(s.stableRS) &&
     optString(s.stepHash) &&
     optNumber(s.stepIndex) &&
+    optString(s.phase) &&
+    optString(s.message) &&
     typeof s.run === "number" &&
     typeof s.aborted === "boolean" &&
     Array.isArray(s.pauseKeys) &&

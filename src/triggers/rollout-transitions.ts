@@ -5,6 +5,7 @@
 // jumps the index to the step count (initial deploy, promote --full: no steps completed); an abort sets
 // status.abort/abortedAt, clears the pause conditions and puts the index back to 0.
 import type { KubeObject } from "../kube/objects.ts";
+import { rolloutEventView } from "./event-view.ts";
 import { objectIdentity, transitionId } from "./identity.ts";
 import {
   EMPTY_ROLLOUT_STATE,
@@ -41,6 +42,7 @@ export function detectRolloutTransitions(
     qualifiers: (string | number)[],
     revision: string | undefined,
     detail: string,
+    step?: number,
   ): Transition => ({
     id: transitionId(ident, trigger, ...qualifiers),
     trigger,
@@ -48,6 +50,7 @@ export function detectRolloutTransitions(
     rollout: ref,
     ...(revision !== undefined ? { revision } : {}),
     snapshot,
+    eventObject: rolloutEventView(snapshot, p, trigger, step),
     detail,
   });
 
@@ -112,6 +115,7 @@ export function detectRolloutTransitions(
           [runKey, podHash, i],
           revision,
           `step ${i}${of}${step !== undefined ? ` (${describeStep(step)})` : ""}`,
+          i,
         ),
       );
     }
@@ -156,6 +160,8 @@ export function detectRolloutTransitions(
     stableRS: f.stableRS,
     stepHash: f.stepHash,
     stepIndex: f.stepIndex,
+    phase: f.phase,
+    message: f.message,
     run,
     aborted: f.aborted,
     pauseKeys: f.pauseKeys,

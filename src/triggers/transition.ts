@@ -29,6 +29,16 @@ export interface Transition {
   revision?: string;
   /** The object as it was when the event was detected (trimmed: no managedFields). */
   snapshot: KubeObject;
+  /**
+   * Rollout triggers: the Rollout as the controller held it when it recorded the event (event-view.ts) — what
+   * upstream's event path shows `when` and templates. Absent for AnalysisRun and condition-path transitions.
+   */
+  eventObject?: KubeObject;
+  /**
+   * Set on transitions of the condition path (condition-path.ts): a ConfigMap condition with a `when` that
+   * became true on this update; `condition` is its index and only its templates are sent.
+   */
+  path?: "condition";
   /** Short human detail, e.g. "step 2/4" or "phase Failed". */
   detail?: string;
   /** Custom triggers: index of the ConfigMap condition (`trigger.<name>[i]`) that fired; see planTrigger. */

@@ -1,6 +1,7 @@
 // Per-object detection state in Redis, one hash field per uid: what the last handed-on snapshot looked like,
 // so that after a restart (or on a new leader) changes made meanwhile are detected exactly once.
-import type { Redis } from "ioredis";
+import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 
 export interface StoredObjectState<S = unknown> {
   kind: string;
@@ -10,14 +11,14 @@ export interface StoredObjectState<S = unknown> {
 }
 
 export class ObjectStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly stateKey: string;
   private readonly watermarkKey: string;
 
-  constructor(redis: Redis, prefix = "rn") {
+  constructor(redis: RedisClient, prefix = watchKeyPrefix(redis)) {
     this.redis = redis;
-    this.stateKey = `${prefix}:objstate`;
-    this.watermarkKey = `${prefix}:watermark`;
+    this.stateKey = watchKeys.objectStates(prefix);
+    this.watermarkKey = watchKeys.watermark(prefix);
   }
 
   async loadAll(): Promise<Map<string, StoredObjectState>> {

@@ -1,28 +1,13 @@
 // The record of every transition handed on: one Redis stream entry per transition id, ever (an id already
 // recorded is skipped atomically). It is the audit trail of what the watcher emitted — exactly once per id
 // across restarts and replicas — and what `run` logs as JSON.
-import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
+import { LuaScript } from "../redis/lua-script.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 
-// KEYS: one tx key per transition, the stream, then the object-state hash when ARGV[3] (its field) is not empty.
-// ARGV: ttl, maxlen, state field, state value, then id, json per transition.
-const RECORD = `
-local ttl = tonumber(ARGV[1])
-local maxlen = ARGV[2]
-local n = #KEYS - 1
-if ARGV[3] ~= '' then n = n - 1 end
-local fresh = {}
-for i = 1, n do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ttl) then
-    redis.call('XADD', KEYS[n + 1], 'MAXLEN', '~', maxlen, '*', 'id', ARGV[4 + i * 2 - 1], 'json', ARGV[4 + i * 2])
-    fresh[#fresh + 1] = i
-  end
-end
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[n + 2], ARGV[3], ARGV[4]) end
-return fresh
-`;
-const RECORD_SHA = createHash("sha1").update(RECORD).digest("hex");
+/** Records transitions once per id (+ an optional hash field write): see the script for KEYS/ARGV. */
+const RECORD = LuaScript.load(new URL("./lua/record-transitions.lua", import.meta.url));
 
 /** A hash field written together with the record (the watcher's saved object state: one round trip, atomic). */
 export interface HashFieldWrite {
@@ -37,20 +22,20 @@ export interface RecordedTransition {
 }
 
 export class TransitionLog {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly maxLen: number;
 
-  constructor(redis: Redis, opts: { prefix?: string; ttlMs?: number; maxLen?: number } = {}) {
+  constructor(redis: RedisClient, opts: { prefix?: string; ttlMs?: number; maxLen?: number } = {}) {
     this.redis = redis;
-    this.prefix = opts.prefix ?? "rn";
+    this.prefix = opts.prefix ?? watchKeyPrefix(redis);
     this.ttlMs = opts.ttlMs ?? 14 * 24 * 3600_000;
     this.maxLen = opts.maxLen ?? 100_000;
   }
 
   private get streamKey(): string {
-    return `${this.prefix}:transitions`;
+    return watchKeys.transitions(this.prefix);
   }
 
   /**
@@ -59,7 +44,7 @@ export class TransitionLog {
    */
   async record(transitions: Transition[], alsoWrite?: HashFieldWrite): Promise<Transition[]> {
     if (transitions.length === 0 && !alsoWrite) return [];
-    const keys = transitions.map((t) => `${this.prefix}:tx:${t.id}`);
+    const keys = transitions.map((t) => watchKeys.transition(this.prefix, t.id));
     keys.push(this.streamKey);
     if (alsoWrite) keys.push(alsoWrite.key);
     const args: string[] = [
@@ -69,16 +54,10 @@ export class TransitionLog {
       alsoWrite?.value ?? "",
     ];
     for (const t of transitions) {
-      const { snapshot: _s, ...rest } = t;
+      const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
-    let fresh: number[];
-    try {
-      fresh = (await this.redis.evalsha(RECORD_SHA, keys.length, ...keys, ...args)) as number[];
-    } catch (err) {
-      if (!String((err as Error)?.message).includes("NOSCRIPT")) throw err;
-      fresh = (await this.redis.eval(RECORD, keys.length, ...keys, ...args)) as number[];
-    }
+    const fresh = (await RECORD.run(this.redis, keys, args)) as number[];
     return fresh.map((i) => transitions[i - 1]!);
   }
 

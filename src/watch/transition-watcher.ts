@@ -13,10 +13,11 @@
 // created after the last time a leader was watching (the watermark), i.e. while the service was down.
 
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Redis } from "ioredis";
 import type { KubeObject } from "../kube/objects.ts";
 import { validateObject } from "../kube/validate-object.ts";
 import type { Logger } from "../logger.ts";
+import { watchKeyPrefix } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 import { KeyedSerialQueue } from "./keyed-queue.ts";
 import { ObjectStateStore, type StoredObjectState } from "./object-state-store.ts";
@@ -32,13 +33,14 @@ export interface KindDetector {
       baseline: boolean;
       lookupExperiment: (namespace: string, name: string) => KubeObject | undefined;
       lookupRollout: (namespace: string, name: string) => KubeObject | undefined;
+      analysisRunsIn?: (namespace: string) => KubeObject[];
     },
   ): { transitions: Transition[]; state: unknown };
 }
 
 export interface TransitionWatcherOptions {
   kc: KubeConfig;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   detectors: { Rollout: KindDetector; AnalysisRun: KindDetector };
   /**
@@ -87,7 +89,7 @@ export class TransitionWatcher {
 
   constructor(opts: TransitionWatcherOptions) {
     this.o = opts;
-    this.store = new ObjectStateStore(opts.redis, opts.keyPrefix ?? "rn");
+    this.store = new ObjectStateStore(opts.redis, opts.keyPrefix ?? watchKeyPrefix(opts.redis));
     this.queue = new KeyedSerialQueue(opts.concurrency ?? 16);
   }
 
@@ -256,6 +258,7 @@ export class TransitionWatcher {
       baseline,
       lookupExperiment: (ns, name) => this.getExperiment(ns, name),
       lookupRollout: (ns, name) => this.getRollout(ns, name),
+      analysisRunsIn: (ns) => this.analysisRunsIn(ns),
     });
     const { state } = detected;
     // With a label selector, AnalysisRuns count only when their Rollout is one of the selected ones.

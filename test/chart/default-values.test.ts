@@ -158,13 +158,16 @@ describe("chart with default values", () => {
     for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
   });
 
-  it("grants cluster-wide read of exactly what the watcher reads, and the Lease only in its namespace", () => {
+  it("grants cluster-wide read of exactly what the watcher reads, Events and the console's reviews, and the Lease only in its namespace", () => {
     expectLeastPrivilege(manifests, CONFIG);
     expect(ruleStrings(find(manifests, "ClusterRole", FULLNAME))).toEqual([
       "argoproj.io/analysisruns:get,list,watch",
       "argoproj.io/experiments:get,list,watch",
       "argoproj.io/rollouts:get,list,watch",
+      "authentication.k8s.io/tokenreviews:create",
+      "authorization.k8s.io/subjectaccessreviews:create",
       `core/configmaps:get,list,watch[${CONFIG.configMap}]`,
+      "core/events:create,patch",
       "core/namespaces:get,list,watch",
       `core/secrets:get,list,watch[${CONFIG.secret}]`,
     ]);

@@ -284,12 +284,17 @@ describe("watch.namespaces and watch.selector", () => {
 
   it("grants the namespaced reads only in the watched namespaces, namespaces read cluster-wide", () => {
     expectLeastPrivilege(manifests, { configMap: "my-config", secret: "my-secret" });
-    expect(ruleStrings(find(manifests, "ClusterRole", FULLNAME))).toEqual(["core/namespaces:get,list,watch"]);
+    expect(ruleStrings(find(manifests, "ClusterRole", FULLNAME))).toEqual([
+      "authentication.k8s.io/tokenreviews:create",
+      "authorization.k8s.io/subjectaccessreviews:create",
+      "core/namespaces:get,list,watch",
+    ]);
     expect(ruleStrings(find(manifests, "ClusterRole", `${FULLNAME}-watched`))).toEqual([
       "argoproj.io/analysisruns:get,list,watch",
       "argoproj.io/experiments:get,list,watch",
       "argoproj.io/rollouts:get,list,watch",
       "core/configmaps:get,list,watch[my-config]",
+      "core/events:create,patch",
       "core/secrets:get,list,watch[my-secret]",
     ]);
     const bindings = findAll(manifests, "RoleBinding").filter((b) => b.roleRef.kind === "ClusterRole");
@@ -366,5 +371,36 @@ describe("scheduling and extras", () => {
     expect(pod.affinity).toEqual({ nodeAffinity: {} });
     // the chart fills the spread constraint's selector with the pods' own labels
     expect(pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(d.spec.selector.matchLabels);
+  });
+});
+
+describe("console and rolloutEvents", () => {
+  it("reads the static console token from the user's Secret and passes the history settings", () => {
+    const manifests = renderChart({
+      ...MINIMAL_VALUES,
+      console: {
+        tokenSecret: { name: "console-token", key: "t" },
+        history: { enabled: false, transitionsPerRollout: 10, maxAgeHours: 24, maxRollouts: 100 },
+      },
+    });
+    const env = envOf(container(find(manifests, "Deployment")));
+    expect(env.CONSOLE_TOKEN).toEqual({ secretKeyRef: { name: "console-token", key: "t" } });
+    expect([
+      env.HISTORY_ENABLED,
+      env.HISTORY_TRANSITIONS_PER_ROLLOUT,
+      env.HISTORY_MAX_AGE_HOURS,
+      env.HISTORY_MAX_ROLLOUTS,
+    ]).toEqual(["false", "10", "24", "100"]);
+    expect(env.ROLLOUT_EVENTS).toBe("true");
+  });
+
+  it("without Rollout Events, grants no write on events", () => {
+    const manifests = renderChart({ ...MINIMAL_VALUES, rolloutEvents: { enabled: false } });
+    expectLeastPrivilege(manifests, CONFIG);
+    expect(envOf(container(find(manifests, "Deployment"))).ROLLOUT_EVENTS).toBe("false");
+    expect(envOf(container(find(manifests, "Deployment"))).CONSOLE_TOKEN).toBeUndefined();
+    for (const role of [...findAll(manifests, "ClusterRole"), ...findAll(manifests, "Role")]) {
+      expect(ruleStrings(role).filter((r) => r.includes("events"))).toEqual([]);
+    }
   });
 });

@@ -15,7 +15,11 @@ export function rulesOf(role: Manifest): Rule[] {
   return role.rules as Rule[];
 }
 
-/** No wildcard anywhere, no write verb except on the Lease, and config reads only by name. */
+/**
+ * No wildcard anywhere, no write verb except on the Lease, the console's reviews (create tokenreviews and
+ * subjectaccessreviews, cluster-scoped) and Events on watched Rollouts (create, patch), and config reads only by
+ * name.
+ */
 export function expectLeastPrivilege(manifests: Manifest[], config: { configMap: string; secret: string }) {
   const roles = [...findAll(manifests, "ClusterRole"), ...findAll(manifests, "Role")];
   expect(roles.length).toBeGreaterThan(0);
@@ -31,6 +35,18 @@ export function expectLeastPrivilege(manifests: Manifest[], config: { configMap:
         expect(rule.apiGroups, where).toEqual(["coordination.k8s.io"]);
         expect(rule.resources, where).toEqual(["leases"]);
         for (const v of rule.verbs) expect(["get", "create", "update"], where).toContain(v);
+      } else if (rule.resources.includes("tokenreviews") || rule.resources.includes("subjectaccessreviews")) {
+        expect(role.kind, where).toBe("ClusterRole");
+        expect(rule.resources, where).toHaveLength(1);
+        expect(rule.apiGroups, where).toEqual([
+          rule.resources[0] === "tokenreviews" ? "authentication.k8s.io" : "authorization.k8s.io",
+        ]);
+        expect(rule.verbs, where).toEqual(["create"]);
+      } else if (rule.resources.includes("events")) {
+        expect(rule.apiGroups, where).toEqual([""]);
+        expect(rule.resources, where).toEqual(["events"]);
+        expect(rule.resourceNames, where).toBeUndefined();
+        expect(rule.verbs, where).toEqual(["create", "patch"]);
       } else {
         for (const v of rule.verbs) expect(READ, where).toContain(v);
       }
@@ -44,7 +60,18 @@ export function expectLeastPrivilege(manifests: Manifest[], config: { configMap:
       }
       for (const r of rule.resources) {
         expect(
-          ["namespaces", "configmaps", "secrets", "rollouts", "analysisruns", "experiments", "leases"],
+          [
+            "namespaces",
+            "configmaps",
+            "secrets",
+            "rollouts",
+            "analysisruns",
+            "experiments",
+            "leases",
+            "events",
+            "tokenreviews",
+            "subjectaccessreviews",
+          ],
           where,
         ).toContain(r);
       }

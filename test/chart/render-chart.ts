@@ -99,7 +99,7 @@ export function envOf(c: Manifest): Record<string, unknown> {
 export function settingsEnvNames(markdown: string): string[] {
   const names: string[] = [];
   for (const line of markdown.split("\n")) {
-    const m = /^\|\s*`--[^`]+`\s*\|\s*`([A-Z_]+)`\s*\|/.exec(line);
+    const m = /^\|\s*(?:`--[^`]+`|\(none\))\s*\|\s*`([A-Z_]+)`\s*\|/.exec(line);
     if (m) names.push(m[1]!);
   }
   return names;

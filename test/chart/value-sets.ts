@@ -16,6 +16,21 @@ export const VALUE_SETS: Record<string, unknown> = {
   },
   "embedded redis": { redis: { embedded: { enabled: true } }, networkPolicy: { enabled: true } },
   "existingSecret redis": { redis: { existingSecret: "redis", existingSecretKey: "url" } },
+  "redis sentinel + passwords + TLS CA": {
+    redis: {
+      sentinel: { addresses: ["s-0.sentinel:26379", "s-1.sentinel:26379"], masterName: "main" },
+      auth: { existingSecret: "redis-auth", sentinelPasswordKey: "sentinel-password" },
+      tls: { enabled: true, existingSecret: "redis-ca" },
+    },
+  },
+  "redis cluster + ACL user + client certificate": {
+    redis: {
+      cluster: { nodes: ["redis-0.redis:6379", "redis-1.redis:6379", "redis-2.redis:6379"] },
+      username: "notifier",
+      auth: { existingSecret: "redis-auth" },
+      tls: { existingSecret: "redis-tls", certKey: "tls.crt", keyKey: "tls.key" },
+    },
+  },
   "watch namespaces + selector": {
     ...MINIMAL_VALUES,
     watch: { namespaces: ["a", "b"], selector: "team in (x,y)" },

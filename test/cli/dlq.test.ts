@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DlqIO, registerDlqCommand } from "../../src/cli/commands/dlq.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
 import type { DeadLetter } from "../../src/queue/notification-queue.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import {
   FAST_RETRY,
   FakeSink,

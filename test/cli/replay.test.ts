@@ -181,6 +181,8 @@ describe("rollouts-notifier replay --config --dry-run", () => {
       "on-rollout-aborted slack:alerts",
       "on-rollout-aborted slack:deploys",
       "on-rollout-aborted pagerdutyv2:payments-oncall",
+      // the example's custom trigger: Degraded and spec.paused != true (absent), in the abort's update
+      "on-rollout-degraded pagerdutyv2:payments-oncall",
       "on-rollout-completed slack:deploys",
       "on-rollout-completed deploy-log:",
     ]);
@@ -196,7 +198,7 @@ describe("rollouts-notifier replay --config --dry-run", () => {
     expect(b.stderr).toMatch(
       /^error: Rollout\/default\/rollout-background-analysis .*notifications\.argoproj\.io\/subscriptions/m,
     );
-    expect(lines(b.stdout)).toHaveLength(5);
+    expect(lines(b.stdout)).toHaveLength(6);
   });
 });
 

@@ -21,6 +21,29 @@ describe("resolveRunSettings", () => {
     expect(s.concurrency).toBe(8);
   });
 
+  it("console: history and Rollout Events on by default, switchable off; the static token from the environment only", () => {
+    const d = resolveRunSettings("run", {}, base);
+    expect([
+      d.historyEnabled,
+      d.historyTransitionsPerRollout,
+      d.historyMaxAgeHours,
+      d.historyMaxRollouts,
+    ]).toEqual([true, 50, 168, 2000]);
+    expect(d.rolloutEvents).toBe(true);
+    expect(d.consoleToken).toBeUndefined();
+    const off = resolveRunSettings(
+      "run",
+      { history: "off" },
+      { ...base, ROLLOUT_EVENTS: "false", CONSOLE_TOKEN: "t0ken", HISTORY_MAX_ROLLOUTS: "10" },
+    );
+    expect([off.historyEnabled, off.rolloutEvents, off.consoleToken, off.historyMaxRollouts]).toEqual([
+      false,
+      false,
+      "t0ken",
+      10,
+    ]);
+  });
+
   it("prefers flags over the environment", () => {
     const s = resolveRunSettings(
       "watcher",
@@ -39,6 +62,13 @@ describe("resolveRunSettings", () => {
     [{}, { ...base, LOG_LEVEL: "loud" }, /LOG_LEVEL: expected one of/],
     [{ watchNamespaces: "ok,Not_OK" }, base, /--watch-namespaces: "Not_OK" is not a valid namespace/],
     [{}, { ...base, POD_NAMESPACE: "Bad NS" }, /POD_NAMESPACE: "Bad NS" is not a valid Kubernetes name/],
+    [{}, { ...base, HISTORY_ENABLED: "maybe" }, /HISTORY_ENABLED: expected on\/off/],
+    [{ rolloutEvents: "sometimes" }, base, /--rollout-events: expected on\/off/],
+    [
+      {},
+      { ...base, HISTORY_TRANSITIONS_PER_ROLLOUT: "0" },
+      /HISTORY_TRANSITIONS_PER_ROLLOUT: expected an integer from 1/,
+    ],
   ])("rejects %j %j naming the setting", (flags, env, message) => {
     expect(() => resolveRunSettings("run", flags, env)).toThrow(SettingsError);
     expect(() => resolveRunSettings("run", flags, env)).toThrow(message);

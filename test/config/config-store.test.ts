@@ -24,7 +24,7 @@ describe("ConfigStore", () => {
 
     const ok = store.update(exampleConfigMap(), exampleSecret());
     expect(ok.errors).toEqual([]);
-    expect(store.readiness()).toEqual({ ok: true, detail: [] });
+    expect(store.readiness()).toEqual({ ok: true, detail: [], warnings: [] });
     const goodSlack = store.current.services.slack;
 
     // a typo in service.slack and a broken trigger; template.rollout-aborted removed on purpose
@@ -58,7 +58,7 @@ describe("ConfigStore", () => {
     // fixed
     const fixed = store.update(exampleConfigMap(), exampleSecret());
     expect(fixed.errors).toEqual([]);
-    expect(store.readiness()).toEqual({ ok: true, detail: [] });
+    expect(store.readiness()).toEqual({ ok: true, detail: [], warnings: [] });
     expect(store.current.templates["rollout-aborted"]).toBeDefined();
   });
 
@@ -93,5 +93,29 @@ describe("ConfigStore", () => {
     expect(store.forNamespace("team-a").templates.shared?.message).toBe("s2");
     store.updateNamespace("team-a", undefined, undefined);
     expect(Object.keys(store.forNamespace("team-a").templates)).toEqual(["shared"]);
+  });
+
+  it("keeps the warnings of the loaded version (readiness, onWarning, log) until a version without them", () => {
+    const { logger, lines } = capture();
+    const reported: { warnings: string[]; scope: string }[] = [];
+    const store = new ConfigStore({
+      logger,
+      onWarning: (warnings, scope) => reported.push({ warnings, scope }),
+    });
+    store.update(
+      configMap({ "service.email": "host: smtp.example.com", "template.t": "message: a\nmessage: b" }),
+      undefined,
+    );
+    const r = store.readiness();
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.email": service type "email" is not supported (supported: slack, pagerdutyv2, webhook): notifications to "email" are not sent (each one is reported as a problem)',
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t": duplicate key "message" (lines 1 and 2): the last value is used, as Argo Rollouts does',
+    ]);
+    expect(reported).toEqual([{ warnings: r.warnings, scope: "service" }]);
+    expect(lines.filter((l) => l.includes('"level":40') && l.includes("service.email")).length).toBe(1);
+    store.update(configMap({ "template.t": "message: b" }), undefined);
+    expect(store.readiness().warnings).toEqual([]);
+    expect(reported.length).toBe(1);
   });
 });

@@ -92,7 +92,7 @@ describe("loadNotifierConfig: realistic example", () => {
     expect(config.triggers["on-rollout-degraded"]).toEqual([
       {
         description: "Rollout went Degraded",
-        when: "rollout.status.phase == 'Degraded' and not rollout.spec.paused",
+        when: "rollout.status.phase == 'Degraded' and rollout.spec.paused != true",
         oncePer: "rollout.metadata.annotations['rollout.argoproj.io/revision']",
         send: ["rollout-degraded"],
       },
@@ -208,11 +208,6 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
       "unknown variable",
       { "trigger.on-x": "- when: app.status == 'x'\n  send: [ok]" },
       { key: "trigger.on-x", path: "[0].when", match: /Unknown variable: app/ },
-    ],
-    [
-      "custom trigger without when",
-      { "trigger.on-x": "- send: [ok]" },
-      { key: "trigger.on-x", path: "[0].when", match: /needs a `when`/ },
     ],
     [
       "bad oncePer",
@@ -337,5 +332,84 @@ describe("loadNotifierConfig: validation errors name the key and lose nothing el
     expect(warnings.join("\n")).toMatch(
       /trigger.on-rollout-paused \(\[0\].send\)": template "nope" is not defined/,
     );
+  });
+});
+
+describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
+  const load = (
+    data: Record<string, string>,
+    secretData: Record<string, string> = { "slack-token": "s3cr3t" },
+  ) => loadNotifierConfig(configMap(data), secret(secretData));
+
+  it("a key repeated in one mapping: the last value wins (go-yaml v2, non-strict), with a warning and the lines", () => {
+    const r = load({
+      "service.slack": "token: $slack-token\nusername: first\nusername: second",
+      "template.t": "message: one\nmessage: two",
+    });
+    expect(r.errors).toEqual([]);
+    expect((r.config.services.slack as SlackServiceConfig).username).toBe("second");
+    expect(r.config.templates.t?.message).toBe("two");
+    expect(r.warnings).toContain(
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.slack": duplicate key "username" (lines 2 and 3): the last value is used, as Argo Rollouts does',
+    );
+    expect(
+      r.warnings.some((w) => w.includes('key "template.t": duplicate key "message" (lines 1 and 2)')),
+    ).toBe(true);
+  });
+
+  it("an empty Secret value is substituted as an empty string: the service loads, with a warning", () => {
+    const r = load(
+      {
+        "service.slack": "token: $slack-token",
+        "service.pagerdutyv2": "serviceKeys:\n  payments: $pd-key",
+      },
+      { "slack-token": "", "pd-key": "" },
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.config.services.slack).toMatchObject({ type: "slack", token: "" });
+    expect((r.config.services.pagerdutyv2 as PagerDutyServiceConfig).serviceKeys).toEqual({ payments: "" });
+    expect(r.warnings).toContain(
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.slack (token)": references "$slack-token", which is empty in Secret argo-rollouts/argo-rollouts-notification-secret: substituted as an empty string, as Argo Rollouts does',
+    );
+    expect(r.warnings.some((w) => w.includes('"service.pagerdutyv2 (serviceKeys.payments)"'))).toBe(true);
+  });
+
+  it("a subscription recipient written as a mapping (argo-rollouts#2686) reads as service:recipient, with a warning", () => {
+    const r = load({
+      subscriptions:
+        "- recipients:\n  - slack: my-channel\n  - slack:other\n  triggers:\n  - on-rollout-completed",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.config.subscriptions).toEqual([
+      { recipients: ["slack:my-channel", "slack:other"], triggers: ["on-rollout-completed"] },
+    ]);
+    expect(r.warnings).toContain(
+      'argo-rollouts/argo-rollouts-notification-configmap key "subscriptions ([0].recipients[0])": recipient written as a mapping; read as "slack:my-channel" (Argo Rollouts rejects this form and then loads none of the ConfigMap: write "slack:my-channel")',
+    );
+  });
+
+  it("a recipient mapping whose value is not a string is still an error on that entry", () => {
+    const r = load({ subscriptions: "- recipients:\n  - slack: [a, b]" });
+    expect(r.errors.map((e) => [e.key, e.path])).toEqual([["subscriptions", "[0].recipients"]]);
+  });
+
+  it("a custom trigger condition without `when` loads (it never fires, as upstream) with a warning", () => {
+    const r = load({ "template.ok": "message: hi", "trigger.on-x": "- send: [ok]" });
+    expect(r.errors).toEqual([]);
+    expect(r.config.triggers["on-x"]).toEqual([{ send: ["ok"] }]);
+    expect(r.warnings).toContain(
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-x ([0].when)": a custom trigger condition without `when` never fires (as in Argo Rollouts)',
+    );
+  });
+
+  it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
+    const r = load({
+      "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
+      context: "argocdUrl: https://cd.example.com",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): the template fails at every render ("nil pointer evaluating interface {}"), here as in Argo Rollouts, so nothing is sent (each failure is reported)',
+    ]);
   });
 });

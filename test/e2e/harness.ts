@@ -1,11 +1,12 @@
-// The end-to-end world: the Kubernetes API test server, a private Redis, the fake Slack (behind a fault gate),
+// The end-to-end world: the Kubernetes API test server, a private Redis (one server by default; a Sentinel set or
+// a Cluster when a test asks), the fake Slack (behind a fault gate),
 // PagerDuty and webhook receivers, the notification ConfigMap + Secret in `argo-rollouts`, and
 // `rollouts-notifier run` as child processes (real CLI, real Node 24). Stories are played step by step with
 // test/e2e/story.ts; this file only builds and tears down the world.
-import { Redis } from "ioredis";
 import { pino } from "pino";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import type { RedisClient } from "../../src/redis/redis-connection.ts";
 import { FakePagerDuty } from "../support/fake-pagerduty.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { FakeWebhook } from "../support/fake-webhook.ts";
@@ -15,7 +16,7 @@ import {
   type NotifierProcess,
   startNotifierProcess,
 } from "../support/notifier-process.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
+import { type RedisDeployment, type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { type FaultGate, startFaultGate } from "./fault-gate.ts";
 
 export const SERVICE_NAMESPACE = "argo-rollouts";
@@ -41,16 +42,16 @@ export interface ServiceProcess extends NotifierProcess {
   readyz(): Promise<{ status: number; body: string }>;
 }
 
-export interface E2eWorld {
+export interface E2eWorld<R extends RedisDeployment = RedisHarness> {
   api: KubeApiServer;
-  redis: RedisHarness;
+  redis: R;
   slack: FakeSlack;
   /** The Slack `apiURL` the service uses goes through this gate (fail it to make Slack answer 5xx). */
   slackGate: FaultGate;
   pagerduty: FakePagerDuty;
   webhook: FakeWebhook;
   /** For the tests' own reads (transition log, object states, queue depth); survives Redis restarts. */
-  redisClient: Redis;
+  redisClient: RedisClient;
   queue: RedisNotificationQueue;
   /** Every service process started, in order. */
   services: ServiceProcess[];
@@ -69,9 +70,14 @@ export interface E2eWorld {
   stop(): Promise<void>;
 }
 
-export interface E2eOptions {
+/** A world on any Redis deployment (what the story helpers take). */
+export type AnyE2eWorld = E2eWorld<RedisDeployment>;
+
+export interface E2eOptions<R extends RedisDeployment = RedisHarness> {
   /** Redis appendonly (needed to restart Redis without losing the queue). */
   appendonly?: boolean;
+  /** Another Redis deployment than one private server (a Sentinel set, a Cluster). */
+  redis?: () => Promise<R>;
   /** Extra env for every service process (e.g. LEASE_* to shorten the lease). */
   env?: Record<string, string>;
   /** How to start the service (default: this checkout's src/cli/main.ts on this Node, the test's env). */
@@ -80,8 +86,12 @@ export interface E2eOptions {
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
-export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
-  const redis = await startRedis({ appendonly: opts.appendonly ?? false });
+export async function startE2eWorld<R extends RedisDeployment = RedisHarness>(
+  opts: E2eOptions<R> = {},
+): Promise<E2eWorld<R>> {
+  const redis = (
+    opts.redis ? await opts.redis() : await startRedis({ appendonly: opts.appendonly ?? false })
+  ) as R;
   const api = await startKubeApiServer({
     namespaces: ["default", SERVICE_NAMESPACE],
     bookmarkIntervalMs: 500,
@@ -90,8 +100,8 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
   const slackGate = await startFaultGate(slack.server.url);
   const pagerduty = await FakePagerDuty.start();
   const webhook = await FakeWebhook.start();
-  const redisClient = new Redis(redis.port, "127.0.0.1", { maxRetriesPerRequest: null });
-  redisClient.on("error", () => {}); // Redis restarts are part of some tests; commands wait for the reconnect
+  // Redis restarts and fail-overs are part of some tests; commands wait for the reconnect
+  const redisClient = redis.client();
   const queue = new RedisNotificationQueue({ connection: redisClient, logger: pino({ level: "silent" }) });
 
   const configData = (overrides: Record<string, string | undefined> = {}) => {
@@ -146,6 +156,7 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
   });
 
   const services: ServiceProcess[] = [];
+  const redisArgs = redis.serviceArgs;
   let podCounter = 0;
   const startService: E2eWorld["startService"] = async (o = {}) => {
     const podName = o.podName ?? `rollouts-notifier-${podCounter++}`;
@@ -154,8 +165,7 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
         "run",
         "--kubeconfig",
         api.kubeconfigPath,
-        "--redis-url",
-        redis.url,
+        ...redisArgs,
         "--http-port",
         "0",
         "--namespace",
@@ -170,6 +180,7 @@ export async function startE2eWorld(opts: E2eOptions = {}): Promise<E2eWorld> {
         RETRY_BASE_DELAY_MS: "200",
         RETRY_MAX_DELAY_MS: "2000",
         RETRY_MAX_ATTEMPTS: "100",
+        ...redis.serviceEnv,
         ...opts.env,
         ...o.env,
       },

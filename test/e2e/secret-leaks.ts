@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { secretEncodings } from "../../src/redaction/secret-redactor.ts";
-import { type E2eWorld, PD_ROUTING_KEY, WEBHOOK_SIGNING_SECRET } from "./harness.ts";
+import { type AnyE2eWorld as E2eWorld, PD_ROUTING_KEY, WEBHOOK_SIGNING_SECRET } from "./harness.ts";
 
 const run = promisify(execFile);
 
@@ -31,8 +31,8 @@ export async function everythingWritten(world: E2eWorld): Promise<{ where: strin
     ["dlq", "list"],
     ["dlq", "list", "--json"],
   ]) {
-    const r = await run(process.execPath, ["src/cli/main.ts", ...args, "--redis-url", world.redis.url], {
-      env: { ...process.env, LOG_LEVEL: "info" },
+    const r = await run(process.execPath, ["src/cli/main.ts", ...args, ...world.redis.serviceArgs], {
+      env: { ...process.env, LOG_LEVEL: "info", ...world.redis.serviceEnv },
     });
     out.push(
       { where: `${args.join(" ")} stdout`, text: r.stdout },

@@ -7,7 +7,7 @@ import { IDEMPOTENCY_HEADER, verifyWebhookSignature } from "../../src/sinks/webh
 import { TransitionLog } from "../../src/watch/transition-log.ts";
 import { FakeSlack, type FakeSlackMessage } from "../support/fake-slack.ts";
 import type { FakeWebhookRequest } from "../support/fake-webhook.ts";
-import { type E2eWorld, PD_ROUTING_KEY, SLACK_USERNAME, WEBHOOK_SIGNING_SECRET } from "./harness.ts";
+import { type AnyE2eWorld, PD_ROUTING_KEY, SLACK_USERNAME, WEBHOOK_SIGNING_SECRET } from "./harness.ts";
 import { STORY_TRIGGERS, type StoryRun } from "./story.ts";
 
 export interface SlackThreadRecord {
@@ -22,7 +22,7 @@ export interface SlackThreadRecord {
 }
 
 /** The channel's threads in post order (every top-level message is a thread root here). */
-export function slackThreads(world: E2eWorld, channel: string): SlackThreadRecord[] {
+export function slackThreads(world: AnyE2eWorld, channel: string): SlackThreadRecord[] {
   const all = world.slack.allMessages(channel);
   return world.slack.messages(channel).map((root: FakeSlackMessage) => {
     const replies = all.filter((m) => m.thread_ts === root.ts && m.ts !== root.ts);
@@ -100,7 +100,7 @@ export function expectedSlackThreads(run: StoryRun): SlackThreadRecord[] {
 }
 
 /** PagerDuty events of the run's Rollout as "action dedup_key class" lines, in the order PagerDuty accepted them. */
-export function pagerDutyEvents(world: E2eWorld, run: StoryRun): string[] {
+export function pagerDutyEvents(world: AnyE2eWorld, run: StoryRun): string[] {
   const prefix = `${run.namespace}/${run.rollout}/`;
   return world.pagerduty.accepted
     .filter((e) => e.routing_key === PD_ROUTING_KEY && e.dedup_key.startsWith(prefix))
@@ -122,7 +122,7 @@ export function expectedPagerDutyEvents(run: StoryRun): string[] {
 }
 
 /** Webhook requests about the run's Rollout. */
-export function webhookRequests(world: E2eWorld, run: StoryRun): FakeWebhookRequest[] {
+export function webhookRequests(world: AnyE2eWorld, run: StoryRun): FakeWebhookRequest[] {
   return world.webhook.requests.filter((r) => {
     try {
       const body = JSON.parse(r.body) as { rollout?: { name?: string } };
@@ -163,7 +163,7 @@ export interface StoryDeliveryReport {
 
 /** Asserts everything the sinks received for the run: nothing lost, nothing doubled, in order. */
 export async function assertStoryDelivered(
-  world: E2eWorld,
+  world: AnyE2eWorld,
   run: StoryRun,
   opts: StoryAssertOptions = {},
 ): Promise<StoryDeliveryReport> {

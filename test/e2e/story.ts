@@ -3,11 +3,13 @@
 // saved in Redis and the transitions it fires recorded in the transition log — so no intermediate controller
 // state is collapsed. The expected states and transition ids come from the pure detectors run offline over the
 // same steps.
+
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import { watchKeyPrefix, watchKeys } from "../../src/redis/keys.ts";
 import { KIND_DETECTORS } from "../../src/triggers/kind-detectors.ts";
 import { applyStep, type HistoryStep, readHistory, renameHistory } from "../support/history-player.ts";
-import { ANNOTATION_PREFIX, APP_NAMESPACE, type E2eWorld } from "./harness.ts";
+import { ANNOTATION_PREFIX, type AnyE2eWorld, APP_NAMESPACE } from "./harness.ts";
 
 export const STORY_HISTORY = "examples/histories/canary-analysis-failure.yaml";
 const HISTORY = readHistory(STORY_HISTORY);
@@ -58,7 +60,7 @@ export const STORY_TRIGGERS = [
  * (created in the fake Slack). Its first document (the Rollout as it was when recording started) is written
  * now: call this before the service starts so the Rollout is a baseline, as on a real install.
  */
-export function prepareStory(world: E2eWorld, suffix: string): StoryRun {
+export function prepareStory(world: AnyE2eWorld, suffix: string): StoryRun {
   const channel = `deploys-${suffix}`;
   world.slack.addChannel({ name: channel });
   const steps = renameHistory(HISTORY, suffix, APP_NAMESPACE).map((s) => {
@@ -110,7 +112,7 @@ const createdAt = new Map<string, string>();
  * Writes the next step as the controller would. Objects the controller creates during the story (AnalysisRuns)
  * get a creationTimestamp of now (the recorded ones are from the recording day), as on a real cluster.
  */
-export function writeNextStep(world: E2eWorld, run: StoryRun): number {
+export function writeNextStep(world: AnyE2eWorld, run: StoryRun): number {
   const i = run.played;
   const step = run.steps[i];
   if (!step) throw new Error(`story ${run.suffix}: no step ${i}`);
@@ -127,21 +129,22 @@ export function writeNextStep(world: E2eWorld, run: StoryRun): number {
 }
 
 /** Whether the service has handled step `i`: its state saved and its transitions recorded. */
-export async function isStepHandled(world: E2eWorld, run: StoryRun, i: number): Promise<boolean> {
+export async function isStepHandled(world: AnyE2eWorld, run: StoryRun, i: number): Promise<boolean> {
   const exp = run.expected[i]!;
-  const saved = await world.redisClient.hget("rn:objstate", exp.uid);
+  const prefix = watchKeyPrefix(world.redisClient);
+  const saved = await world.redisClient.hget(watchKeys.objectStates(prefix), exp.uid);
   if (!saved) return false;
   // the watcher keeps {builtin, custom?} per object (src/triggers/object-transitions.ts); compare the built-in part
   const state = (JSON.parse(saved) as { state: unknown }).state;
   const builtin = state !== null && typeof state === "object" && "builtin" in state ? state.builtin : state;
   if (!isDeepStrictEqual(builtin, exp.state)) return false;
   if (exp.transitions.length === 0) return true;
-  const n = await world.redisClient.exists(...exp.transitions.map((t) => `rn:tx:${t.id}`));
+  const n = await world.redisClient.exists(...exp.transitions.map((t) => watchKeys.transition(prefix, t.id)));
   return n === exp.transitions.length;
 }
 
 export async function waitStepHandled(
-  world: E2eWorld,
+  world: AnyE2eWorld,
   run: StoryRun,
   i: number,
   timeoutMs = 20_000,
@@ -157,7 +160,7 @@ export async function waitStepHandled(
 }
 
 /** Writes the next step and waits until the service handled it. */
-export async function playNextStep(world: E2eWorld, run: StoryRun, timeoutMs?: number): Promise<number> {
+export async function playNextStep(world: AnyE2eWorld, run: StoryRun, timeoutMs?: number): Promise<number> {
   const i = writeNextStep(world, run);
   await waitStepHandled(world, run, i, timeoutMs);
   return i;
@@ -165,7 +168,7 @@ export async function playNextStep(world: E2eWorld, run: StoryRun, timeoutMs?: n
 
 /** Plays the rest of the story; `between(i)` runs after step i was written and handled. */
 export async function playStory(
-  world: E2eWorld,
+  world: AnyE2eWorld,
   run: StoryRun,
   between?: (i: number) => Promise<void> | void,
 ): Promise<void> {
@@ -176,7 +179,7 @@ export async function playStory(
 }
 
 /** Waits until the queue holds no job (waiting, delayed or active) on a few consecutive looks. */
-export async function waitSettled(world: E2eWorld, timeoutMs = 60_000): Promise<void> {
+export async function waitSettled(world: AnyE2eWorld, timeoutMs = 60_000): Promise<void> {
   let quiet = 0;
   await eventually(
     async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { makeJob, silentLogger } from "./queue-test-kit.ts";
 

@@ -5,7 +5,8 @@ import { createInterface } from "node:readline";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { eventually, FAST_RETRY, FakeSink, makeJob, resolveService, silentLogger } from "./queue-test-kit.ts";
 

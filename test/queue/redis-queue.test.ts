@@ -9,7 +9,8 @@ import {
 } from "../../src/queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
-import { createRedisConnection, RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import {

@@ -74,11 +74,15 @@ function expectDelivered(): void {
     {
       title: "rollout-background-analysis",
       color: "#E01E5A",
-      text: 'RolloutAborted: metric "web" assessed Failed due to failed (1) > failureLimit (0)',
+      // as upstream: the controller records RolloutAborted on the Rollout as it read it, before writing the
+      // abort, so `.rollout.status.message` is still the pause's (argo-rollouts rollout/sync.go)
+      text: "CanaryPauseStep",
     },
   ]);
   expect(pd.accepted.map((e) => [e.routing_key, e.event_action, e.payload?.summary])).toEqual([
     [PD_KEY, "trigger", "Rollout default/rollout-background-analysis aborted"],
+    // the example's custom trigger (Degraded, spec.paused != true), in the same update as the abort
+    [PD_KEY, "trigger", "Rollout rollout-background-analysis is degraded"],
   ]);
   // the fake records every request, failed ones included: one notification (one idempotency key), accepted last
   const keys = new Set(hook.requests.map((r) => r.headers["idempotency-key"]));
@@ -111,7 +115,7 @@ describe("replay delivers through the in-process queue", () => {
       "replay: in-process queue (not durable: what is not delivered when this process ends is lost; --redis-url for BullMQ)\n",
     );
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\n?5 notifications delivered, 0 dead-lettered/m);
+    expect(r.stdout).toMatch(/^\n?6 notifications delivered, 0 dead-lettered/m);
     expectDelivered();
     expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
   });
@@ -122,12 +126,12 @@ describe("replay delivers through the in-process queue", () => {
     secret.stringData = { ...secret.stringData, "slack-token": "xoxb-wrong-token" };
     const r = await run({ secret });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/2 notifications delivered, 3 dead-lettered/);
+    expect(r.stdout).toMatch(/3 notifications delivered, 3 dead-lettered/);
     const dead = r.stdout.split("\n").filter((l) => l.startsWith("dead-lettered:"));
     expect(dead).toHaveLength(3);
     for (const l of dead) expect(l).toMatch(/→ slack:(deploys|alerts) after 1 attempt: .*invalid_auth/);
     expect(r.stdout + r.stderr).not.toContain("xoxb-wrong-token");
-    expect(pd.accepted).toHaveLength(1);
+    expect(pd.accepted).toHaveLength(2);
     expect(hook.requests).toHaveLength(1);
   });
 });
@@ -147,13 +151,13 @@ describe("replay --redis-url delivers through BullMQ", () => {
     const r = await run({ redisUrl: redis.url });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/5 notifications delivered, 0 dead-lettered/);
+    expect(r.stdout).toMatch(/6 notifications delivered, 0 dead-lettered/);
     expectDelivered();
 
     const again = await run({ redisUrl: redis.url });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(
-      /5 notifications delivered, 0 dead-lettered \(5 already known to the queue\)/,
+      /6 notifications delivered, 0 dead-lettered \(6 already known to the queue\)/,
     );
     expectDelivered();
   });

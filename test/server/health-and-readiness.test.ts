@@ -85,7 +85,11 @@ describe("/healthz and /readyz of rollouts-notifier run", () => {
     });
     w.api.objects.update({
       ...cm,
-      data: { ...(cm.data as Record<string, string>), "service.webhook.broken": "url: not-a-url\n" },
+      data: {
+        ...(cm.data as Record<string, string>),
+        "service.webhook.broken": "url: not-a-url\n",
+        "template.twice": "message: first\nmessage: second\n",
+      },
     });
     const r = await waitFor("the config error to show", async () => {
       const res = await httpGet(`${baseUrl}/readyz`);
@@ -94,6 +98,12 @@ describe("/healthz and /readyz of rollouts-notifier run", () => {
     expect(r.status).toBe(200);
     expect(r.body).toContain("service.webhook.broken");
     expect(r.body).toContain("last good config in use");
+    // what loads as Argo Rollouts loads it but is worth a look is shown too, and counted
+    expect(r.body).toContain(
+      '1 config warning(s): argo-rollouts/argo-rollouts-notification-configmap key "template.twice": duplicate key "message" (lines 1 and 2): the last value is used, as Argo Rollouts does',
+    );
+    const metrics = (await httpGet(`${baseUrl}/metrics`)).body;
+    expect(metrics).toMatch(/^rollouts_notifier_config_warnings_total\{source="configmap"\} [1-9]/m);
   });
 
   it("is not ready while Redis is down, naming it, and ready again when it is back", async () => {

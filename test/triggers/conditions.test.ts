@@ -6,7 +6,6 @@ import {
   evaluateOncePer,
   evaluateWhen,
 } from "../../src/triggers/conditions.ts";
-import { rewriteExprLangToCel } from "../../src/triggers/conditions-expr-lang.ts";
 import { readObject } from "../config/load-examples.ts";
 
 const at = { trigger: "on-test", index: 0, field: "when" as const };
@@ -15,7 +14,7 @@ const when = (src: string, vars: Parameters<typeof conditionActivation>[0]) =>
 
 const canary = readObject("test/config/fixtures/canary-rollout.yaml");
 
-describe("CEL conditions", () => {
+describe("conditions (expr-lang, and CEL written for this service)", () => {
   it("evaluates CEL over a real controller-written Rollout", () => {
     const r = { rollout: canary };
     expect(when("rollout.status.currentStepIndex == 0", r)).toEqual({ holds: true });
@@ -39,10 +38,10 @@ describe("CEL conditions", () => {
     expect(when("rollout.status.phase == 'Healthy' or rollout.metadata.name == 'and or not'", r).holds).toBe(
       true,
     );
-    expect(rewriteExprLangToCel("x.a == 'and or not' and x.b")).toBe("x.a == 'and or not' && x.b");
+    expect(compileCondition("rollout.a == 'and or not' and rollout.b", at).dialect).toBe("expr-lang");
   });
 
-  it("rewrites expr-lang any/all/none/count/len closures into CEL macros", () => {
+  it("evaluates expr-lang any/all/none/count/len closures and infix string operators", () => {
     const r = { rollout: canary };
     expect(
       when("any(rollout.status.conditions, {.type == 'Available' and .status == 'True'})", r).holds,
@@ -57,10 +56,50 @@ describe("CEL conditions", () => {
     expect(when("rollout.metadata.name startsWith 'canary'", r).holds).toBe(true);
   });
 
-  it("a missing field makes the condition false, not an error (expr-lang nil semantics)", () => {
+  it("a missing field is nil (expr-lang): comparisons with it hold or not as upstream, no error", () => {
     expect(when("rollout.status.phase == 'Degraded'", { rollout: canary })).toEqual({ holds: false });
-    expect(when("analysisRun.status.phase == 'Failed'", { rollout: canary })).toEqual({ holds: false });
     expect(when("rollout.status.pauseConditions != nil", { rollout: canary })).toEqual({ holds: false });
+    // no status.abort: nil != true holds, nil == nil holds (upstream sends; the old CEL reading did not)
+    expect(canary.status?.abort).toBeUndefined();
+    expect(when("rollout.status.abort != true", { rollout: canary })).toEqual({ holds: true });
+    expect(when("rollout.status.abort == nil", { rollout: canary })).toEqual({ holds: true });
+    expect(when("rollout.status.abort ?? false", { rollout: canary })).toEqual({ holds: false });
+    expect(when("rollout.status?.nope?.deeper == nil", { rollout: canary })).toEqual({ holds: true });
+  });
+
+  it("member access on nil, `not nil` and ordering nil are errors: false, with the error reported", () => {
+    expect(when("analysisRun.status.phase == 'Failed'", { rollout: canary })).toEqual({
+      holds: false,
+      error: "cannot fetch status from <nil>",
+    });
+    expect(when("rollout.status.nope.deeper == 1", { rollout: canary })).toEqual({
+      holds: false,
+      error: "cannot fetch deeper from <nil>",
+    });
+    expect(when("not rollout.status.abort", { rollout: canary }).error).toMatch(/<nil>, not bool/);
+    expect(when("rollout.status.nope > 0", { rollout: canary }).error).toMatch(/invalid operation: <nil> >/);
+    // the right side of and/or is the result as it is: a nil there is false, not an error
+    expect(when("true and rollout.status.abort", { rollout: canary })).toEqual({ holds: false });
+  });
+
+  it("time.Now() and time.Parse() (argo-rollouts' `time` variable) with Go's time methods", () => {
+    const vars = { rollout: canary, now: new Date("2019-10-25T06:17:18Z") };
+    expect(
+      when("time.Now().Sub(time.Parse(rollout.metadata.creationTimestamp)).Minutes() >= 10", vars).holds,
+    ).toBe(true);
+    expect(when("time.Parse('2019-10-25T06:17:18Z') == time.Now()", vars).holds).toBe(true);
+    expect(when("time.Parse('yesterday') == time.Now()", vars).error).toMatch(/cannot parse/);
+  });
+
+  it("strings and numbers as expr-lang compares them", () => {
+    const r = { rollout: canary };
+    expect(when("rollout.status.currentStepIndex == 0.0", r).holds).toBe(true);
+    expect(when("rollout.status.phase not in ['Healthy', 'Degraded']", r).holds).toBe(true);
+    expect(when("rollout.metadata.name matches '^canary-[a-z]+$'", r).holds).toBe(true);
+    expect(when("rollout.status.nope contains 'x'", r)).toEqual({ holds: false });
+    expect(
+      when("rollout.status.currentStepIndex + 1 < len(rollout.spec.strategy.canary.steps)", r).holds,
+    ).toBe(true);
   });
 
   it("a non-bool result is false with an error", () => {
@@ -78,15 +117,21 @@ describe("CEL conditions", () => {
     expect(when("context.env == 'prod'", vars).holds).toBe(true);
   });
 
-  it("compile errors name the trigger and the condition index; unsupported expr-lang says what to write", () => {
+  it("compile errors name the trigger and the condition index; expr-lang we cannot evaluate exactly is rejected", () => {
     const bad = (src: string) => () => compileCondition(src, { trigger: "on-x", index: 2, field: "when" });
     expect(bad("rollout.status.phase ==")).toThrow(ConditionCompileError);
     expect(bad("rollout.status.phase ==")).toThrow(/^trigger "on-x" condition \[2\] when: /);
     expect(bad("app.status == 'x'")).toThrow(/Unknown variable: app/);
-    expect(bad("rollout.status.phase not in ['A']")).toThrow(/`not in`.*write `!\(x in y\)`/);
-    expect(bad("rollout.status.phase ?? 'x'")).toThrow(/`\?\?`/);
-    expect(bad("time.Now().Sub(x) > 5")).toThrow(/time\.now/);
+    expect(bad("rollout.spec.strategy.canary.steps | len() > 1")).toThrow(
+      /expr-lang pipes \(`\|`\) is not supported/,
+    );
+    expect(bad("rollout.status.currentStepIndex in 1..3")).toThrow(/ranges/);
+    expect(bad("trimPrefix(rollout.metadata.name, 'x') == ''")).toThrow(
+      /builtin trimPrefix\(\) is not supported/,
+    );
     expect(bad("rollout.a || rollout.b")).not.toThrow();
+    expect(bad("rollout.status.phase not in ['A']")).not.toThrow();
+    expect(bad("rollout.status.phase ?? 'x'")).not.toThrow();
   });
 
   it("oncePer values are strings (ints without the BigInt suffix)", () => {
@@ -94,6 +139,8 @@ describe("CEL conditions", () => {
     const v = (src: string) => evaluateOncePer(compileCondition(src, { ...at, field: "oncePer" }), act).value;
     expect(v("rollout.metadata.annotations['rollout.argoproj.io/revision']")).toBe("31");
     expect(v("rollout.status.currentStepIndex")).toBe("0");
-    expect(v("rollout.status.nope")).toBe("");
+    // fmt.Sprintf("%v", nil), as upstream keys oncePer
+    expect(v("rollout.status.nope")).toBe("<nil>");
+    expect(v("rollout.spec.replicas * 1000000")).toBe("5e+06");
   });
 });

@@ -64,7 +64,7 @@ describe("planTrigger", () => {
     ]);
   });
 
-  it("a `when` on a built-in narrows it: sent only when it holds", () => {
+  it("the event path: a `when` on a built-in sends only when it holds, under the condition's send key", () => {
     const config = cfg({
       "trigger.on-rollout-completed":
         "- when: rollout.metadata.labels.tier == 'critical' or context.env == 'prod'\n  send: [t]",
@@ -72,7 +72,11 @@ describe("planTrigger", () => {
     expect(planTrigger(transition("on-rollout-completed"), config, { now }).plans).toEqual([]);
     const critical = transition("on-rollout-completed", rolloutObj({ tier: "critical" }));
     expect(planTrigger(critical, config, { now }).plans).toEqual([
-      { send: ["t"], condition: 0, key: critical.id },
+      {
+        send: ["t"],
+        condition: 0,
+        key: expect.stringMatching(/^r-uid:on-rollout-completed:4\/c0-[\w-]{10}$/),
+      },
     ]);
     // other built-ins are not affected
     expect(planTrigger(transition("on-rollout-paused"), config, { now }).plans[0]!.send).toEqual([
@@ -95,7 +99,12 @@ describe("planTrigger", () => {
     expect(planTrigger(t, config, { now })).toEqual({
       plans: [
         { send: ["t"], condition: 0, key: `${t.id}:0` },
-        { send: ["u"], condition: 1, oncePer: "3", key: "r-uid:on-rollout-step-completed:1:once:3" },
+        {
+          send: ["u"],
+          condition: 1,
+          oncePer: "3",
+          key: expect.stringMatching(/^r-uid\/on-rollout-step-completed\/c1-[\w-]{10}\/once\/3$/),
+        },
       ],
       problems: [],
     });

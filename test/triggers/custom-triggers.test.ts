@@ -143,11 +143,23 @@ describe("evaluateCustomTriggers", () => {
     ]);
   });
 
-  it("built-in triggers with a `when` are not custom triggers (they narrow, see planTrigger)", () => {
+  it("built-in triggers with a `when` also run on the condition path, keyed per event of the trigger", () => {
     const config = cfg({
       "trigger.on-rollout-completed": "- when: rollout.status.phase == 'Healthy'\n  send: [t]",
     });
-    expect(step(config, undefined, rollout("Healthy")).transitions).toEqual([]);
+    const r = step(config, undefined, rollout("Healthy"));
+    // no completion event seen yet in revision 1: the revision anchors the key
+    expect(r.transitions).toMatchObject([
+      {
+        trigger: "on-rollout-completed",
+        path: "condition",
+        condition: 0,
+        id: expect.stringMatching(/^r-uid\/on-rollout-completed\/r1\/c0-/),
+      },
+    ]);
+    // conditions without `when` never fire on the condition path (upstream compiles them as `false`)
+    const plain = cfg({ "trigger.on-rollout-completed": "- send: [t]" });
+    expect(step(plain, undefined, rollout("Healthy")).transitions).toEqual([]);
   });
 
   it("evaluation errors are problems naming the trigger and condition; the condition counts as false", () => {
@@ -155,7 +167,7 @@ describe("evaluateCustomTriggers", () => {
     const r = step(config, undefined, rollout("Degraded"));
     expect(r.transitions).toEqual([]);
     expect(r.problems).toEqual([
-      { trigger: "on-odd", index: 0, message: expect.stringMatching(/^when: no such overload/) },
+      { trigger: "on-odd", index: 0, message: "when: invalid operation: string + int" },
     ]);
   });
 });

@@ -6,6 +6,7 @@ import {
   type RolloutState,
 } from "../../src/triggers/rollout-state.ts";
 import { detectRolloutTransitions } from "../../src/triggers/rollout-transitions.ts";
+import { readHistory } from "../support/history-player.ts";
 import { edit, loadFixture } from "./load-fixture.ts";
 
 const ROLLOUT_FIXTURES = [
@@ -271,6 +272,53 @@ describe("Rollout detection rules", () => {
       [],
       ["on-rollout-resumed"],
       ["on-rollout-completed"],
+    ]);
+  });
+
+  it("the last step completing and the promotion after it, seen as one change, read as promote --full: the step completion is not seen (the documented bound)", () => {
+    // The real controller writes of examples/histories/canary-abort-retry.yaml: [18] paused at step 2 of 2,
+    // [19] step 2 completed (index 1 → 2, pause condition cleared), [20] canary scaled up, [21] promoted.
+    const history = readHistory("examples/histories/canary-abort-retry.yaml").map((s) => s.object);
+    const [paused, stepDone, scaled, promoted] = history.slice(17, 21) as [
+      KubeObject,
+      KubeObject,
+      KubeObject,
+      KubeObject,
+    ];
+    expect([paused, stepDone, promoted].map((o) => o.status?.currentStepIndex)).toEqual([1, 2, 2]);
+    expect(promoted.status?.stableRS).toBe(promoted.status?.currentPodHash);
+    const before = detectRolloutTransitions(undefined, paused, { baseline: true }).state;
+    const oneByOne = [stepDone, scaled, promoted].reduce(
+      (acc, obj) => {
+        const r = detectRolloutTransitions(acc.state, obj, { baseline: false });
+        return { state: r.state, ids: [...acc.ids, ...r.transitions.map((t) => t.id)] };
+      },
+      { state: before, ids: [] as string[] },
+    );
+    const coalesced = detectRolloutTransitions(before, promoted, { baseline: false });
+    // Upstream (rollout/canary.go) completes a step in one status update and promotes in a later one, but
+    // `promote --full` (status.promoteFull, reset to false by promoteStable in the same update) jumps the index
+    // to the step count and promotes in one update with no step completed. After both, the status reads the
+    // same: the step index equals the step count, stableRS is the current pod hash, promoteFull is false and
+    // the pause conditions are gone. So a watcher that saw neither [19] nor the promoteFull request cannot
+    // tell them apart; it reports what both have in common, never an event that may not have happened.
+    const upstreamPromoteFull = edit(paused, (o) => {
+      o.status.currentStepIndex = 2;
+      o.status.stableRS = o.status.currentPodHash;
+      delete o.status.pauseConditions;
+      delete o.status.controllerPause;
+    });
+    const noScaling = (r: { transitions: { trigger: string }[] }) =>
+      triggersOf(r).filter((t) => t !== "on-scaling-replica-set");
+    expect(noScaling(detectRolloutTransitions(before, upstreamPromoteFull, { baseline: false }))).toEqual([
+      "on-rollout-resumed",
+      "on-rollout-completed",
+    ]);
+    expect(noScaling(coalesced)).toEqual(["on-rollout-resumed", "on-rollout-completed"]);
+    // what it does report carries the ids the one-by-one detection gave (a restart never doubles them)
+    expect(oneByOne.ids.filter((id) => !id.includes("/on-scaling-replica-set/"))).toEqual([
+      ...oneByOne.ids.filter((id) => id.includes("/on-rollout-step-completed/")),
+      ...coalesced.transitions.filter((t) => t.trigger !== "on-scaling-replica-set").map((t) => t.id),
     ]);
   });
 

@@ -142,6 +142,29 @@ describe("TransitionWatcher", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("several writes while stopped: what the restart sees is detected once; a step completion and the promotion after it, seen as one change, read as promote --full", async () => {
+    // The deterministic form of a watcher that falls behind (or is down) across several controller writes.
+    // Seen together, [19] step 2 completed and [21] promoted look exactly like `promote --full` (the
+    // bound in src/triggers/identity.ts): the resume and the completion are emitted, once; step 2 is not.
+    api = await startKubeApiServer();
+    const p = prefix();
+    w = startWatcher(api, redis, { prefix: p });
+    await w.watcher.start();
+    const pausedAt = 18; // [18] pause step starts again
+    await play(api, CANARY.slice(0, pausedAt), w);
+    w.stop();
+    for (const step of CANARY.slice(pausedAt, 21)) applyStep(api, step); // [19] step done, [20], [21] promoted
+    w = startWatcher(api, redis, { prefix: p });
+    await w.watcher.start();
+    await play(api, CANARY.slice(21), w);
+    const lastStepCompleted = CANARY_TRIGGERS.lastIndexOf("on-rollout-step-completed");
+    const visible = CANARY_TRIGGERS.filter((_, i) => i !== lastStepCompleted);
+    await eventually(async () => withoutOptIn(await recordedTriggers(w!.log)).length >= visible.length);
+    expect(withoutOptIn(await recordedTriggers(w.log))).toEqual(visible);
+    const ids = (await w.log.list()).map((r) => r.transition.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("forgets the state of objects deleted while it was stopped", async () => {
     api = await startKubeApiServer();
     const p = prefix();

@@ -78,11 +78,12 @@ app.kubernetes.io/component: test
 {{- end }}
 
 {{/*
-Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret) or "embedded" (the
-chart's own Redis, the default: used unless redis.url or redis.existingSecret is set).
+Which Redis the service uses: "url" (redis.url), "existingSecret" (redis.existingSecret), "sentinel"
+(redis.sentinel.addresses), "cluster" (redis.cluster.nodes) or "embedded" (the chart's own Redis, the default: used
+unless one of the others is set).
 */}}
 {{- define "rollouts-notifier.redisMode" -}}
-{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
+{{- if .Values.redis.url }}url{{ else if .Values.redis.existingSecret }}existingSecret{{ else if .Values.redis.sentinel.addresses }}sentinel{{ else if .Values.redis.cluster.nodes }}cluster{{ else if .Values.redis.embedded.enabled }}embedded{{ end }}
 {{- end }}
 
 {{/* True ("true") when the chart runs its own Redis. */}}
@@ -92,11 +93,24 @@ chart's own Redis, the default: used unless redis.url or redis.existingSecret is
 
 {{/* At most one external Redis, and some Redis; fails the render with a message naming the values. */}}
 {{- define "rollouts-notifier.validateRedis" -}}
-{{- if and .Values.redis.url .Values.redis.existingSecret }}
-{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret (either turns the embedded Redis off)" }}
+{{- $external := 0 }}
+{{- range (list .Values.redis.url .Values.redis.existingSecret .Values.redis.sentinel.addresses .Values.redis.cluster.nodes) }}{{ if . }}{{ $external = add1 $external }}{{ end }}{{ end }}
+{{- if gt (int $external) 1 }}
+{{- fail "rollouts-notifier: set only one of redis.url or redis.existingSecret — or, instead of a URL, redis.sentinel.addresses or redis.cluster.nodes (any of them turns the embedded Redis off)" }}
 {{- end }}
 {{- if not (include "rollouts-notifier.redisMode" .) }}
 {{- fail "rollouts-notifier: redis.embedded.enabled=false needs an external Redis: set redis.url or redis.existingSecret (the service needs Redis for its queue and per-object state)" }}
+{{- end }}
+{{- with .Values.redis.tls }}
+{{- if and (or .certKey .keyKey) (not (and .certKey .keyKey)) }}
+{{- fail "rollouts-notifier: redis.tls.certKey and redis.tls.keyKey go together (a client certificate needs both)" }}
+{{- end }}
+{{- if and (or .certKey .keyKey) (not .existingSecret) }}
+{{- fail "rollouts-notifier: redis.tls.certKey/keyKey need redis.tls.existingSecret" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.redis.sentinel.username (not .Values.redis.sentinel.addresses) }}
+{{- fail "rollouts-notifier: redis.sentinel.username needs redis.sentinel.addresses" }}
 {{- end }}
 {{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
 {{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
@@ -142,11 +156,7 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
-- name: REDIS_URL
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "rollouts-notifier.redisSecretName" .root }}
-      key: {{ include "rollouts-notifier.redisSecretKey" .root }}
+{{- include "rollouts-notifier.redisEnv" .root }}
 {{- with $v.watch.namespaces }}
 - name: WATCH_NAMESPACES
   value: {{ join "," . | quote }}
@@ -171,6 +181,23 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   value: {{ include "rollouts-notifier.leaseName" .root | quote }}
 - name: ALLOW_PRIVATE_WEBHOOKS
   value: {{ $v.notifications.allowPrivateWebhooks | quote }}
+- name: HISTORY_ENABLED
+  value: {{ $v.console.history.enabled | quote }}
+- name: HISTORY_TRANSITIONS_PER_ROLLOUT
+  value: {{ $v.console.history.transitionsPerRollout | quote }}
+- name: HISTORY_MAX_AGE_HOURS
+  value: {{ $v.console.history.maxAgeHours | quote }}
+- name: HISTORY_MAX_ROLLOUTS
+  value: {{ $v.console.history.maxRollouts | quote }}
+- name: ROLLOUT_EVENTS
+  value: {{ $v.rolloutEvents.enabled | quote }}
+{{- with $v.console.tokenSecret.name }}
+- name: CONSOLE_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $v.console.tokenSecret.key }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -223,11 +250,22 @@ containers:
     volumeMounts:
       - name: tmp
         mountPath: /tmp
+      {{- if $v.redis.tls.existingSecret }}
+      - name: redis-tls
+        mountPath: {{ include "rollouts-notifier.redisTlsDir" .root }}
+        readOnly: true
+      {{- end }}
 volumes:
   - name: tmp
     emptyDir:
       medium: Memory
       sizeLimit: 64Mi
+  {{- if $v.redis.tls.existingSecret }}
+  - name: redis-tls
+    secret:
+      secretName: {{ $v.redis.tls.existingSecret }}
+      defaultMode: 288 # 0440: owner and group read
+  {{- end }}
 {{- with $v.nodeSelector }}
 nodeSelector:
   {{- toYaml . | nindent 2 }}
@@ -269,5 +307,83 @@ topologySpreadConstraints:
 - apiGroups: ["argoproj.io"]
   resources: ["rollouts", "analysisruns", "experiments"]
   verbs: ["get", "list", "watch"]
+{{- if .Values.rolloutEvents.enabled }}
+# Events on the Rollout for delivery outcomes (rolloutEvents.enabled); patch aggregates repeats.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
 {{ include "rollouts-notifier.configRules" . }}
+{{- end }}
+
+{{/* Whether Redis is reached through a URL (url, existingSecret or the embedded Redis). */}}
+{{- define "rollouts-notifier.redisByUrl" -}}
+{{- if has (include "rollouts-notifier.redisMode" .) (list "url" "existingSecret" "embedded") }}true{{ end }}
+{{- end }}
+
+{{/* Where the Redis TLS Secret is mounted. */}}
+{{- define "rollouts-notifier.redisTlsDir" -}}/etc/rollouts-notifier/redis-tls{{- end }}
+
+{{/* The Redis part of the environment (docs/settings.md): topology, ACL credentials from a Secret, TLS files. */}}
+{{- define "rollouts-notifier.redisEnv" -}}
+{{- $r := .Values.redis }}
+{{- if include "rollouts-notifier.redisByUrl" . }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rollouts-notifier.redisSecretName" . }}
+      key: {{ include "rollouts-notifier.redisSecretKey" . }}
+{{- else if $r.sentinel.addresses }}
+- name: REDIS_SENTINELS
+  value: {{ join "," $r.sentinel.addresses | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $r.sentinel.masterName | quote }}
+{{- with $r.sentinel.username }}
+- name: REDIS_SENTINEL_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- else }}
+- name: REDIS_CLUSTER
+  value: {{ join "," $r.cluster.nodes | quote }}
+{{- end }}
+{{- with $r.username }}
+- name: REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+{{- if $r.auth.existingSecret }}
+{{- with $r.auth.passwordKey }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- with $r.auth.sentinelPasswordKey }}
+- name: REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $r.auth.existingSecret }}
+      key: {{ . }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.enabled }}
+- name: REDIS_TLS
+  value: "true"
+{{- end }}
+{{- if $r.tls.existingSecret }}
+{{- with $r.tls.caKey }}
+- name: REDIS_TLS_CA_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) . | quote }}
+{{- end }}
+{{- if $r.tls.certKey }}
+- name: REDIS_TLS_CERT_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.certKey | quote }}
+- name: REDIS_TLS_KEY_FILE
+  value: {{ printf "%s/%s" (include "rollouts-notifier.redisTlsDir" $) $r.tls.keyKey | quote }}
+{{- end }}
+{{- end }}
+{{- if $r.tls.insecure }}
+- name: REDIS_TLS_INSECURE
+  value: "true"
+{{- end }}
 {{- end }}

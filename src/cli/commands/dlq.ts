@@ -2,11 +2,14 @@
 // Exit codes: 0 done; 1 failed (Redis unreachable, no such dead letter); 2 usage (no Redis URL, bad arguments).
 
 import { type Command, Option } from "commander";
-import { Redis } from "ioredis";
 import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
 import { processRedactor } from "../../redaction/secret-redactor.ts";
+import type { RedisClient, RedisConnectionSettings } from "../../redis/redis-connection.ts";
+import { describeRedisError, openCliRedisWith } from "../cli-redis.ts";
+import { type RedisFlags, resolveRedisSettings, SettingsError } from "../settings.ts";
+import { withRedisOptions } from "./run.ts";
 
 export interface DlqIO {
   stdout: { write(chunk: string): unknown };
@@ -26,8 +29,7 @@ const processIO: DlqIO = {
 
 class UsageError extends Error {}
 
-interface CommonFlags {
-  redisUrl?: string;
+interface CommonFlags extends RedisFlags {
   queueName?: string;
 }
 
@@ -36,9 +38,9 @@ export function registerDlqCommand(program: Command, io: DlqIO = processIO): voi
     .command("dlq")
     .description("list, retry or purge dead letters (notifications that could not be delivered)");
   const common = (cmd: Command) =>
-    cmd
-      .addOption(new Option("--redis-url <url>", "Redis of the queue (default: $REDIS_URL)"))
-      .addOption(new Option("--queue-name <name>", "queue name").default(DEFAULT_QUEUE_NAME).hideHelp());
+    withRedisOptions(cmd).addOption(
+      new Option("--queue-name <name>", "queue name").default(DEFAULT_QUEUE_NAME).hideHelp(),
+    );
 
   common(dlq.command("list").description("show dead letters, oldest first"))
     .option("--json", "one JSON array of dead-letter records")
@@ -87,23 +89,26 @@ async function withQueue(
   flags: CommonFlags,
   fn: (q: RedisNotificationQueue) => Promise<void>,
 ): Promise<void> {
-  const url = flags.redisUrl ?? (io.env.REDIS_URL || undefined);
-  if (!url) {
+  const named = [flags.redisUrl, flags.redisSentinels, flags.redisCluster];
+  named.push(io.env.REDIS_URL, io.env.REDIS_SENTINELS, io.env.REDIS_CLUSTER);
+  if (!named.some(Boolean)) {
     io.stderr.write("dlq: no Redis: pass --redis-url or set REDIS_URL\n");
     io.setExitCode(2);
     return;
   }
-  // Fail fast instead of waiting forever for an unreachable Redis.
-  const connection = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: 2,
-    retryStrategy: (times) => (times > 2 ? null : 200),
-  });
-  connection.on("error", () => {});
+  let settings: RedisConnectionSettings;
+  try {
+    settings = resolveRedisSettings(flags, io.env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    io.stderr.write(`dlq: ${err.message}\n`);
+    io.setExitCode(2);
+    return;
+  }
+  let connection: RedisClient | undefined;
   let queue: RedisNotificationQueue | undefined;
   try {
-    await connection.connect();
+    connection = await openCliRedisWith(settings);
     queue = new RedisNotificationQueue({ connection, queueName: flags.queueName ?? DEFAULT_QUEUE_NAME });
     await fn(queue);
   } catch (err) {
@@ -111,26 +116,13 @@ async function withQueue(
       io.stderr.write(`dlq: ${err.message}\n`);
       io.setExitCode(2);
     } else {
-      io.stderr.write(`dlq: ${describeRedisError(err, url)}\n`);
+      io.stderr.write(`dlq: ${describeRedisError(err, settings)}\n`);
       io.setExitCode(1);
     }
   } finally {
     await queue?.close().catch(() => {});
-    connection.disconnect();
+    connection?.disconnect();
   }
-}
-
-/** Names the server without its credentials. */
-function describeRedisError(err: unknown, url: string): string {
-  let where = "Redis";
-  try {
-    const u = new URL(url);
-    where = `Redis at ${u.hostname}:${u.port || "6379"}`;
-  } catch {
-    // not a URL: keep it vague (it may hold a password)
-  }
-  const message = (err as Error)?.message ?? String(err);
-  return `${where}: ${message.replaceAll(url, "<redis-url>")}`;
 }
 
 export function formatDeadLetterTable(letters: DeadLetter[]): string {

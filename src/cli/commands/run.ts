@@ -46,10 +46,40 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
   process.on("SIGINT", () => shutdown("SIGINT"));
 }
 
+/** The Redis flags of the long-running modes and `dlq` (passwords only from the environment). */
+export function withRedisOptions(command: Command): Command {
+  return command
+    .option("--redis-url <url>", "Redis URL, redis:// or rediss:// (env REDIS_URL)")
+    .option(
+      "--redis-sentinels <host:port,…>",
+      "Redis Sentinel addresses instead of a URL (env REDIS_SENTINELS)",
+    )
+    .option(
+      "--redis-sentinel-master <name>",
+      "name of the primary the sentinels monitor (env REDIS_SENTINEL_MASTER; default mymaster)",
+    )
+    .option(
+      "--redis-sentinel-username <user>",
+      "ACL user of the sentinels (env REDIS_SENTINEL_USERNAME; password: env REDIS_SENTINEL_PASSWORD)",
+    )
+    .option("--redis-cluster <host:port,…>", "Redis Cluster seed nodes instead of a URL (env REDIS_CLUSTER)")
+    .option("--redis-username <user>", "Redis ACL user (env REDIS_USERNAME; password: env REDIS_PASSWORD)")
+    .option("--redis-tls", "TLS to every Redis node and sentinel (env REDIS_TLS; implied by rediss://)")
+    .option(
+      "--redis-tls-ca-file <file>",
+      "PEM CA bundle that signs the Redis certificates (env REDIS_TLS_CA_FILE)",
+    )
+    .option("--redis-tls-cert-file <file>", "PEM client certificate (env REDIS_TLS_CERT_FILE)")
+    .option("--redis-tls-key-file <file>", "PEM client key (env REDIS_TLS_KEY_FILE)")
+    .option(
+      "--redis-tls-insecure",
+      "do not verify the Redis server certificate (env REDIS_TLS_INSECURE; tests only)",
+    );
+}
+
 export function registerRunCommands(program: Command): void {
   for (const mode of ["run", "watcher", "worker"] as const) {
-    program
-      .command(mode)
+    withRedisOptions(program.command(mode))
       .description(DESCRIPTIONS[mode])
       .option(
         "--kubeconfig <file>",
@@ -59,7 +89,6 @@ export function registerRunCommands(program: Command): void {
         "--namespace <ns>",
         "namespace of the service's ConfigMap, Secret and Lease (env POD_NAMESPACE)",
       )
-      .option("--redis-url <url>", "Redis URL (env REDIS_URL)")
       .option("--watch-namespaces <a,b>", "namespaces to watch (env WATCH_NAMESPACES; default all)")
       .option("--selector <selector>", "label selector for watched Rollouts (env WATCH_SELECTOR)")
       .option("--configmap <name>", "config ConfigMap name (env NOTIFIER_CONFIGMAP)")
@@ -98,6 +127,26 @@ export function registerRunCommands(program: Command): void {
       .option(
         "--retry-max-delay-ms <n>",
         "upper bound of one retry backoff (env RETRY_MAX_DELAY_MS; default 300000)",
+      )
+      .option(
+        "--history <on|off>",
+        "record the delivery history for the console (env HISTORY_ENABLED; default on)",
+      )
+      .option(
+        "--history-transitions-per-rollout <n>",
+        "transitions kept per Rollout (env HISTORY_TRANSITIONS_PER_ROLLOUT; default 50)",
+      )
+      .option(
+        "--history-max-age-hours <n>",
+        "history kept this long (env HISTORY_MAX_AGE_HOURS; default 168)",
+      )
+      .option(
+        "--history-max-rollouts <n>",
+        "Rollouts kept in the history (env HISTORY_MAX_ROLLOUTS; default 2000)",
+      )
+      .option(
+        "--rollout-events <on|off>",
+        "Kubernetes Events on the Rollout for delivery outcomes (env ROLLOUT_EVENTS; default on)",
       )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
       .option(

@@ -32,7 +32,8 @@ export interface TriggerRunFlags {
 export interface ConditionResult {
   index: number;
   when?: string;
-  cel?: string;
+  /** The dialect the condition was read in (expr-lang, as upstream; or CEL). */
+  dialect?: "expr-lang" | "cel";
   result: boolean | null;
   oncePer?: string;
   send: string[];
@@ -107,6 +108,7 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
     send: [],
   };
 
+  let firedEventObject: KubeObject | undefined;
   if (builtin) {
     const detector = obj.kind === "AnalysisRun" ? analysisRunKindDetector : rolloutKindDetector;
     const lookupExperiment = () => undefined;
@@ -115,13 +117,16 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
       : undefined;
     const { transitions } = detector.detect(prevState, obj, { baseline: false, lookupExperiment });
     const fired = transitions.filter((t) => t.trigger === trigger);
+    firedEventObject = fired[0]?.eventObject;
     result.detected = fired.length > 0;
     result.transitionIds = fired.map((t) => t.id);
   }
 
   const isRun = obj.kind === "AnalysisRun";
+  // a detected built-in event: its `when` sees the Rollout as the controller held it when recording the event
+  const eventObject = firedEventObject;
   const activation = conditionActivation({
-    rollout: isRun ? (rollout ?? null) : obj,
+    rollout: isRun ? (rollout ?? null) : (eventObject ?? obj),
     analysisRun: isRun ? obj : null,
     now,
     context: config.context,
@@ -132,7 +137,7 @@ export function evaluateTriggerRun(name: string, flags: TriggerRunFlags): Trigge
       r.when = cond.when;
       try {
         const compiled = compileCondition(cond.when, { trigger, index, field: "when" });
-        r.cel = compiled.cel;
+        r.dialect = compiled.dialect;
         const w = evaluateWhen(compiled, activation);
         r.result = w.holds;
         if (w.error) r.error = w.error;

@@ -6,7 +6,8 @@
 // Redis keys (prefix default "rn:pagerduty:"; the routing key is a secret, so it is only ever hashed):
 //   <prefix>open:<sha256(routingKey, group)>  SET of dedup keys  TTL 90d, refreshed on every trigger
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { PAGERDUTY_KEY_PREFIX } from "../../redis/keys.ts";
+import type { RedisClient } from "../../redis/redis-connection.ts";
 
 export interface PagerDutyIncidentStore {
   /** Records `dedupKey` as (possibly) open in the group. Idempotent. */
@@ -49,13 +50,13 @@ export interface RedisPagerDutyIncidentsOptions {
 }
 
 export class RedisPagerDutyIncidents implements PagerDutyIncidentStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #ttl: number;
 
-  constructor(redis: Redis, opts: RedisPagerDutyIncidentsOptions = {}) {
+  constructor(redis: RedisClient, opts: RedisPagerDutyIncidentsOptions = {}) {
     this.#redis = redis;
-    this.#prefix = opts.keyPrefix ?? "rn:pagerduty:";
+    this.#prefix = opts.keyPrefix ?? PAGERDUTY_KEY_PREFIX;
     this.#ttl = opts.ttlSec ?? 90 * 24 * 60 * 60;
   }
 

@@ -4,7 +4,8 @@
 //   <prefix>post:<sha256(service, jobId)>                    JSON SlackPostRecord              TTL 7d
 //   <prefix>channel:<sha256(service, name)>                  channel id                        TTL 1d
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { SLACK_KEY_PREFIX } from "../../redis/keys.ts";
+import type { RedisClient } from "../../redis/redis-connection.ts";
 import type { SlackPostRecord, SlackState, SlackThreadRoot } from "./slack-state.ts";
 
 const DAY_S = 24 * 60 * 60;
@@ -17,15 +18,15 @@ export interface RedisSlackStateOptions {
 }
 
 export class RedisSlackState implements SlackState {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #threadTtl: number;
   readonly #postTtl: number;
   readonly #channelTtl: number;
 
-  constructor(redis: Redis, opts: RedisSlackStateOptions = {}) {
+  constructor(redis: RedisClient, opts: RedisSlackStateOptions = {}) {
     this.#redis = redis;
-    this.#prefix = opts.keyPrefix ?? "rn:slack:";
+    this.#prefix = opts.keyPrefix ?? SLACK_KEY_PREFIX;
     this.#threadTtl = opts.threadTtlSec ?? 30 * DAY_S;
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
     this.#channelTtl = opts.channelTtlSec ?? DAY_S;

@@ -11,7 +11,6 @@ import {
   GoExecError,
   GoFunc,
   GoInt64,
-  type GoMap,
   GoObject,
   type GoValue,
   goTypeOf,
@@ -851,7 +850,7 @@ function jsEscape(s: string): string {
 }
 
 /** url.QueryEscape. */
-export function queryEscape(s: string): string {
+function queryEscape(s: string): string {
   let out = "";
   for (const b of Buffer.from(s)) {
     const c = String.fromCharCode(b);
@@ -891,5 +890,3 @@ export function executeGoTemplate(tree: GoTemplateTree, data: GoValue, options: 
   state.walkList(data, tree.root);
   return state.out;
 }
-
-export type { GoMap };

@@ -681,10 +681,17 @@ export function loadZone(name: string, atMs: number): Zone | undefined {
     const tz = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
     const m = /GMT([+-])(\d{1,2})(?::(\d{2}))?/.exec(tz);
     const offset = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60) : 0;
-    const abbr = new Intl.DateTimeFormat("en-US", { timeZone: name, timeZoneName: "short" })
-      .formatToParts(new Date(atMs))
-      .find((p) => p.type === "timeZoneName")?.value;
-    const zname = abbr && /^[A-Z]{2,5}$/.test(abbr) ? abbr : zoneOffset(offset, "-07");
+    // the zone's abbreviation as tzdata has it (EST, CEST, BST…) where ICU knows it, else Go's numeric form (+09)
+    let zname = zoneOffset(offset, "-07");
+    for (const locale of ["en-US", "en-GB"]) {
+      const abbr = new Intl.DateTimeFormat(locale, { timeZone: name, timeZoneName: "short" })
+        .formatToParts(new Date(atMs))
+        .find((p) => p.type === "timeZoneName")?.value;
+      if (abbr && /^[A-Z]{3,5}$/.test(abbr) && (abbr !== "GMT" || offset === 0)) {
+        zname = abbr;
+        break;
+      }
+    }
     return { name: zname, offset };
   } catch {
     return undefined;

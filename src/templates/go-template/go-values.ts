@@ -73,7 +73,6 @@ export const isMap = (v: unknown): v is GoMap =>
 
 export const isInt = (v: unknown): v is bigint | GoInt64 => typeof v === "bigint" || v instanceof GoInt64;
 export const intOf = (v: bigint | GoInt64): bigint => (typeof v === "bigint" ? v : v.v);
-export const goInt = (n: bigint): bigint => BigInt.asIntN(64, n);
 
 /** Element types of slices that are not []interface{} (sprig's splitList returns []string, until []int…). */
 const SLICE_TYPES = new WeakMap<GoValue[], string>();

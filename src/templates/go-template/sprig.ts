@@ -240,13 +240,17 @@ const goTrimSpace = (s: string) =>
     "",
   );
 
-/** strings.Title: the first letter of each word (words separated by non-letters/digits/_/'), upper-cased. */
+/** strings.Title: upper-cases the first letter of each word; isSeparator decides where words start. */
 function goTitle(s: string): string {
+  const isSeparator = (r: string) => {
+    if (r.codePointAt(0)! <= 0x7f) return !/[0-9A-Za-z_]/.test(r);
+    if (/[\p{L}\p{Nd}]/u.test(r)) return false;
+    return /\s/u.test(r);
+  };
   let prev = " ";
   let out = "";
   for (const ch of s) {
-    const sep = !/[\p{L}\p{N}_']/u.test(prev);
-    out += sep ? ch.toUpperCase() : ch;
+    out += isSeparator(prev) ? ch.toUpperCase() : ch;
     prev = ch;
   }
   return out;
@@ -262,34 +266,39 @@ function trimSet(s: string, cut: string): string {
   return chars.slice(a, b).join("");
 }
 
-function goWrap(s: string, width: number, sep = "\n", wrapLong = false): string {
-  if (width < 1) width = 1;
-  const lines = s.split("\n");
-  return lines
-    .map((line) => {
-      const out: string[] = [];
-      let cur = "";
-      for (const w of line.split(" ").filter((x) => x !== "")) {
-        let word = w;
-        while (wrapLong && word.length > width) {
-          if (cur) {
-            out.push(cur);
-            cur = "";
-          }
-          out.push(word.slice(0, width));
-          word = word.slice(width);
-        }
-        if (!cur) cur = word;
-        else if (cur.length + 1 + word.length <= width) cur += ` ${word}`;
-        else {
-          out.push(cur);
-          cur = word;
-        }
+/** goutils.WrapCustom (only spaces are break points; existing newlines are ordinary characters). */
+function goWrap(str: string, wrapLength: number, newLineStr = "\n", wrapLongWords = false): string {
+  if (str === "") return "";
+  if (wrapLength < 1) wrapLength = 1;
+  const len = str.length;
+  let offset = 0;
+  let out = "";
+  while (len - offset > wrapLength) {
+    if (str[offset] === " ") {
+      offset++;
+      continue;
+    }
+    const end = wrapLength + offset + 1;
+    const spaceToWrapAt = str.slice(offset, end).lastIndexOf(" ") + offset;
+    if (spaceToWrapAt >= offset) {
+      out += str.slice(offset, spaceToWrapAt) + newLineStr;
+      offset = spaceToWrapAt + 1;
+    } else if (wrapLongWords) {
+      out += str.slice(offset, wrapLength + offset) + newLineStr;
+      offset += wrapLength;
+    } else {
+      const e = wrapLength + offset;
+      const index = str.slice(e).indexOf(" ");
+      if (index === -1) {
+        out += str.slice(offset);
+        offset = len;
+      } else {
+        out += str.slice(offset, index + e) + newLineStr;
+        offset = index + e + 1;
       }
-      if (cur) out.push(cur);
-      return out.join(sep);
-    })
-    .join("\n");
+    }
+  }
+  return out + str.slice(offset);
 }
 
 function abbreviate(s: string, offset: number, maxWidth: number): string {
@@ -1224,8 +1233,9 @@ function mustDateModify(f: string, d: GoTime): GoTime {
 const MAX_BUILT = 1_000_000;
 
 function spaces(n: bigint): string {
+  if (n < 0n) throw new GoExecError("strings: negative Repeat count");
   if (n > BigInt(MAX_BUILT)) throw new GoExecError(`indent of ${n} spaces is more than ${MAX_BUILT}`);
-  return n > 0n ? " ".repeat(Number(n)) : "";
+  return " ".repeat(Number(n));
 }
 
 function randomString(n: number, alphabet: string): string {
@@ -1332,8 +1342,3 @@ function mustJson(v: GoValue, opts: { escapeHtml: boolean; indent?: string }): s
   if (out === undefined) throw new GoExecError(`json: unsupported value`);
   return out;
 }
-
-/** Names of functions a template may call: Go's builtins are added by go-exec.ts. */
-export const SPRIG_NAMES: ReadonlySet<string> = new Set(Object.keys(SPRIG_FUNCTIONS));
-
-export { GoDuration, GoTime, parseTime, sprint, sprintf };

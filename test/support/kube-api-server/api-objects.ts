@@ -373,7 +373,7 @@ export class ApiObjects {
    * here the content is deleted (DELETED events) and the namespace removed at once.
    */
   private deleteNamespaceContents(namespace: string): void {
-    for (const kind of ["Rollout", "AnalysisRun", "Experiment", "ConfigMap", "Secret", "Lease"]) {
+    for (const kind of ["Rollout", "AnalysisRun", "Experiment", "ConfigMap", "Secret", "Event", "Lease"]) {
       const r = findResource(kind)!;
       for (const obj of this.store.snapshot(r)) {
         if (obj.metadata.namespace === namespace) this.store.commit(r, "DELETED", obj);

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import type { KubeObject } from "../../../src/kube/objects.ts";
 import type { ApiObjects, WriteOptions } from "./api-objects.ts";
+import type { AuthReviews } from "./auth-reviews.ts";
 import {
   AGGREGATED_DISCOVERY_V2,
   aggregatedDiscovery,
@@ -43,7 +44,14 @@ export interface HandlerContext {
   requireToken: boolean;
   bookmarkIntervalMs: number;
   hostPort: () => string;
+  /** TokenReview / SubjectAccessReview answers. */
+  reviews: AuthReviews;
 }
+
+const REVIEW_PATHS: Record<string, (r: AuthReviews, body: unknown) => object> = {
+  "/apis/authentication.k8s.io/v1/tokenreviews": (r, body) => r.tokenReview(body),
+  "/apis/authorization.k8s.io/v1/subjectaccessreviews": (r, body) => r.subjectAccessReview(body),
+};
 
 interface ResourceRoute {
   r: ServedResource;
@@ -321,6 +329,13 @@ async function handle(ctx: HandlerContext, req: IncomingMessage, res: ServerResp
   if (failure !== undefined) {
     await readBody(req);
     sendJson(res, failure, injectedFailure(failure));
+    return;
+  }
+  const review = REVIEW_PATHS[path];
+  if (review) {
+    if (method !== "POST") throw methodNotAllowed();
+    const contentType = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim();
+    sendJson(res, 201, review(ctx.reviews, parseBody(await readBody(req), contentType)));
     return;
   }
   if (serveDiscovery(ctx, req, res, path)) return;

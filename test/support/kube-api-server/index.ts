@@ -10,12 +10,15 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { freePort } from "../free-port.ts";
 import { loadKubeconfig, writeKubeconfig } from "../kubeconfig.ts";
 import { ApiObjects } from "./api-objects.ts";
+import { AuthReviews } from "./auth-reviews.ts";
 import { Faults } from "./faults.ts";
 import { createRequestHandler } from "./http-handler.ts";
 import { findResource } from "./resources.ts";
 import { TestObjects } from "./test-objects.ts";
 import { VersionedStore } from "./versioned-store.ts";
 
+export type { AccessGrant, TestUser } from "./auth-reviews.ts";
+export { AuthReviews } from "./auth-reviews.ts";
 export type { PathMatcher, RecordedRequest } from "./faults.ts";
 export { Faults } from "./faults.ts";
 export { SERVED_RESOURCES, type ServedResource } from "./resources.ts";
@@ -44,6 +47,8 @@ export interface KubeApiServer {
   /** Write/read cluster state directly (same store, same watch events). */
   objects: TestObjects;
   faults: Faults;
+  /** Users (bearer tokens) and their RBAC grants, for TokenReview / SubjectAccessReview. */
+  reviews: AuthReviews;
   store: VersionedStore;
   kubeconfigPath: string;
   /** A fresh client-node KubeConfig for this server. */
@@ -58,6 +63,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
   const apiObjects = new ApiObjects(store);
   const faults = new Faults(store);
   const token = opts.token ?? "test-token";
+  const reviews = new AuthReviews();
   const namespaceResource = findResource("Namespace")!;
   for (const name of opts.namespaces ?? ["default", "kube-system", "kube-public", "kube-node-lease"]) {
     apiObjects.create(namespaceResource, undefined, {
@@ -76,6 +82,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       requireToken: opts.requireToken ?? false,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
       hostPort: () => `127.0.0.1:${port}`,
+      reviews,
     }),
   );
   const sockets = new Set<Socket>();
@@ -107,6 +114,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
     token,
     objects: new TestObjects(apiObjects),
     faults,
+    reviews,
     store,
     kubeconfigPath: kubeconfig.path,
     kubeConfig: () => loadKubeconfig(kubeconfig.path),

@@ -96,6 +96,18 @@ export const SERVED_RESOURCES: readonly ServedResource[] = [
     custom: false,
   },
   {
+    group: "",
+    version: "v1",
+    plural: "events",
+    singular: "event",
+    kind: "Event",
+    namespaced: true,
+    shortNames: ["ev"],
+    statusSubresource: false,
+    tracksGeneration: false,
+    custom: false,
+  },
+  {
     group: "coordination.k8s.io",
     version: "v1",
     plural: "leases",

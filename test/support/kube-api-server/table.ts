@@ -59,6 +59,13 @@ const BUILT_IN_COLUMNS: Record<string, Column[]> = {
     { name: "Data", type: "integer", jsonPath: "#data" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
   ],
+  Event: [
+    { name: "Last Seen", type: "date", jsonPath: ".lastTimestamp" },
+    { name: "Type", type: "string", jsonPath: ".type" },
+    { name: "Reason", type: "string", jsonPath: ".reason" },
+    { name: "Object", type: "string", jsonPath: ".involvedObject.name" },
+    { name: "Message", type: "string", jsonPath: ".message" },
+  ],
   Lease: [
     { name: "Holder", type: "string", jsonPath: ".spec.holderIdentity" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },

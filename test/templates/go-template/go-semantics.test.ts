@@ -202,8 +202,8 @@ describe("printf (fmt)", () => {
 describe("Sprig strings", () => {
   table([
     [
-      '{{upper .s}} {{lower "HeLLo"}} {{title "hello wide-world foo_bar"}} {{untitle "Hello"}}',
-      "HELLO hello Hello Wide-World Foo_bar hello",
+      `{{upper .s}} {{lower "HeLLo"}} {{title "hello wide-world foo_bar don't"}} {{untitle "Hello"}}`,
+      "HELLO hello Hello Wide-World Foo_bar Don'T hello",
     ],
     ['{{trim "  x  "}}|{{trimPrefix "he" .s}}|{{trimSuffix "lo" .s}}|{{trimAll "h" "hhahh"}}', "x|llo|hel|a"],
     [
@@ -241,7 +241,10 @@ describe("Sprig strings", () => {
       '{{join "-" (list 1 .n "x")}} {{toStrings (list 1 2)}} {{toString 1.5}} {{toString .n}}',
       "1-x [1 2] 1.5 <nil>",
     ],
-    ['{{sortAlpha (list "b" "a" "C")}} {{wrap 5 "hello world foo"}}', "[C a b] hello\nworld\nfoo"],
+    [
+      '{{sortAlpha (list "b" "a" "C")}} {{wrap 5 "hello world foo"}} {{wrapWith 3 "|" "abcdefg hi"}}',
+      "[C a b] hello\nworld\nfoo abc|def|g|hi",
+    ],
     [
       '{{b64enc "hello"}} {{b64dec "aGVsbG8="}} {{b32enc "hi"}} {{b32dec "NBUQ===="}}',
       "aGVsbG8= hello NBUQ==== hi",
@@ -408,6 +411,10 @@ describe("Sprig dates with Go reference layouts (now = 2024-03-05T14:07:09Z)", (
     [
       "{{now.Year}} {{(now).Month}} {{now.Weekday}} {{(now.Add 3600000000000).Hour}}",
       "2024 March Tuesday 15",
+    ],
+    [
+      '{{dateInZone "15:04 MST" now "America/New_York"}} {{dateInZone "15:04 MST -0700" now "Europe/Berlin"}} {{dateInZone "15:04" now "No/Such"}}',
+      "09:07 EST 15:07 CET +0100 14:07",
     ],
     ['{{dateInZone "15:04 MST" now "UTC"}} {{(toDate "2006-01-02" "2024-02-29").YearDay}}', "14:07 UTC 60"],
   ]);

@@ -1,0 +1,114 @@
+// Wiring of the operator console into a long-running process: the delivery history (hooks + hand-off), the
+// silences (matched at hand-off, summaries on expiry), Kubernetes Events on the Rollout, and the /api/v1 and
+// /ui routes with their authorizer.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { HandOffOptions } from "../app/hand-off.ts";
+import type { RunSettings } from "../cli/settings.ts";
+import { RolloutEventRecorder, rolloutEventHooks } from "../events/rollout-events.ts";
+import { DeliveryHistory } from "../history/delivery-history.ts";
+import { historyDeliveryHooks } from "../history/history-hooks.ts";
+import type { Logger } from "../logger.ts";
+import type { DeliveryHooks } from "../queue/notification-queue.ts";
+import type { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { createRedisClient } from "../redis/redis-connection.ts";
+import { consoleApiRoute } from "../server/api/console-api.ts";
+import type { HttpRoute } from "../server/http-route.ts";
+import { consolePagesRoute } from "../server/ui/console-pages.ts";
+import { SilenceStore } from "../silences/silence-store.ts";
+import { sweepExpiredSilences } from "../silences/silence-summary.ts";
+import { createSilencer, type Silencer } from "../silences/silencer.ts";
+import { createAuthorizer } from "./authorizer.ts";
+import { ConsoleService } from "./console-service.ts";
+
+export interface RunningConsole {
+  history: DeliveryHistory | undefined;
+  silencer: Silencer;
+  onHandedOff: HandOffOptions["onHandedOff"];
+  deliveryHooks(next: DeliveryHooks): DeliveryHooks;
+  routes: HttpRoute[];
+  stop(): Promise<void>;
+}
+
+const SILENCE_REFRESH_MS = 2_000;
+const SILENCE_SWEEP_MS = 5_000;
+
+export function startConsole(o: {
+  settings: RunSettings;
+  kc: KubeConfig;
+  queue: RedisNotificationQueue;
+  logger: Logger;
+}): RunningConsole {
+  const { settings, logger } = o;
+  // Its own connection: the queue's carries BullMQ's registered scripts, which every pipeline() copies, and
+  // history writes are pipelines. One retry per command: a history write is not worth waiting for.
+  const redis = createRedisClient(settings.redis, { maxRetriesPerRequest: 1 });
+  redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error (console)"));
+  const history = settings.historyEnabled
+    ? new DeliveryHistory(
+        redis,
+        {
+          transitionsPerRollout: settings.historyTransitionsPerRollout,
+          maxAgeMs: settings.historyMaxAgeHours * 3600_000,
+          maxRollouts: settings.historyMaxRollouts,
+        },
+        logger,
+      )
+    : undefined;
+  const silences = new SilenceStore(redis);
+  const silencer = createSilencer({ store: silences, annotationPrefix: settings.annotationPrefix, logger });
+  const recorder = settings.rolloutEvents
+    ? new RolloutEventRecorder({ kc: o.kc, logger, instance: settings.identity })
+    : undefined;
+  const service = new ConsoleService({
+    queue: o.queue,
+    history,
+    silences,
+    authorizer: createAuthorizer({ kc: o.kc, staticToken: settings.consoleToken }),
+    logger,
+  });
+
+  const refresh = () =>
+    silences
+      .refresh()
+      .catch((err: unknown) => logger.debug({ err: (err as Error).message }, "could not reload silences"));
+  void refresh();
+  const refreshTimer = setInterval(refresh, SILENCE_REFRESH_MS);
+  refreshTimer.unref();
+  let sweeping = false;
+  const sweepTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    void sweepExpiredSilences({
+      store: silences,
+      queue: o.queue,
+      logger,
+      onQueued: (job, detail) => void history?.recordQueued(job, detail),
+    })
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, "silence expiry sweep failed"))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, SILENCE_SWEEP_MS);
+  sweepTimer.unref();
+
+  return {
+    history,
+    silencer,
+    onHandedOff: history
+      ? (transitions, outcomes) => history.recordHandOff(transitions, outcomes)
+      : undefined,
+    deliveryHooks(next) {
+      let hooks = next;
+      if (recorder) hooks = rolloutEventHooks(recorder, hooks);
+      if (history) hooks = historyDeliveryHooks(history, hooks);
+      return hooks;
+    },
+    routes: [consoleApiRoute(service), consolePagesRoute(service)],
+    async stop() {
+      clearInterval(refreshTimer);
+      clearInterval(sweepTimer);
+      await recorder?.flush();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,394 @@
+// Delivery history in Redis, for the operator console: per Rollout its latest transitions, each transition's
+// notifications (rendered message, destination, where it ended) and each notification's attempts (time,
+// outcome, status code, latency, the remote's answer excerpt, redacted). Bounded three ways: per Rollout the last
+// `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
+// kept (the least recently active are dropped). Writes are fire-and-forget scripts (one command each): the history never holds
+// up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
+
+import type { Logger } from "../logger.ts";
+import type { NotificationJob } from "../queue/notification-job.ts";
+import { HISTORY_KEY_PREFIX } from "../redis/keys.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
+import type { ObjectRef, Transition } from "../triggers/transition.ts";
+import { redactText } from "./redact-text.ts";
+
+export type NotificationOutcome =
+  | "queued"
+  | "retrying"
+  | "delivered"
+  | "dead-letter"
+  | "silenced"
+  | "suppressed";
+
+export interface AttemptRecord {
+  at: number;
+  attempt: number;
+  outcome: "delivered" | "failed";
+  code?: string;
+  statusCode?: number;
+  /** Duration of the attempt (ms), when known. */
+  latencyMs?: number;
+  /** The remote's answer (error message or receipt), redacted and cut to `answerExcerptChars`. */
+  answer?: string;
+}
+
+export interface NotificationRecord {
+  jobId: string;
+  transitionId: string;
+  trigger: string;
+  object: ObjectRef;
+  rollout?: ObjectRef;
+  service: string;
+  recipient: string;
+  tenantNamespace?: string;
+  /** The rendered plain-text message (cut to `messageChars`). */
+  message: string;
+  outcome: NotificationOutcome;
+  /** Why it ended there (silence id and comment, dead-letter reason, duplicate...). */
+  detail?: string;
+  updatedAt: number;
+  attempts: AttemptRecord[];
+}
+
+export interface TransitionRecord {
+  id: string;
+  trigger: string;
+  object: ObjectRef;
+  rollout?: ObjectRef;
+  revision?: string;
+  detail?: string;
+  detectedAt: number;
+  jobIds: string[];
+}
+
+export interface RolloutSummary {
+  namespace: string;
+  name: string;
+  lastAt: number;
+  latest: TransitionRecord[];
+}
+
+export interface ServiceCounts {
+  service: string;
+  delivered: number;
+  failed: number;
+}
+
+export interface HistorySettings {
+  transitionsPerRollout: number;
+  maxAgeMs: number;
+  maxRollouts: number;
+  messageChars?: number;
+  answerExcerptChars?: number;
+  maxAttemptsKept?: number;
+}
+
+export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
+  transitionsPerRollout: 50,
+  maxAgeMs: 7 * 24 * 3600_000,
+  maxRollouts: 2_000,
+};
+
+const PREFIX = HISTORY_KEY_PREFIX;
+/** KEYS: notification hash, its attempts list, the minute's stats hash. ARGV: attempt JSON or "", attempts
+ * kept, TTL (s), outcome, now, detail, stats field or "", stats TTL (s). */
+const OUTCOME_COMMAND = "rnHistoryOutcome";
+/** A hand-off in one command. KEYS: the Rollouts zset. ARGV: now, oldest kept (ms), Rollouts kept, TTL (s),
+ * transitions kept per Rollout, T, then per transition (record key, record JSON, Rollout list key, transition
+ * id, Rollout key), J, then per notification (hash key, meta JSON, 1 = keep an existing meta). A repeated
+ * hand-off keeps the first records and lists a transition once. */
+const HANDOFF_COMMAND = "rnHistoryHandOff";
+const HANDOFF_LUA = `
+local now, ttl, per = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[5])
+local i = 7
+for _ = 1, tonumber(ARGV[6]) do
+  redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ttl, 'NX')
+  if redis.call('LPOS', ARGV[i + 2], ARGV[i + 3]) == false then redis.call('LPUSH', ARGV[i + 2], ARGV[i + 3]) end
+  redis.call('LTRIM', ARGV[i + 2], 0, per - 1)
+  redis.call('EXPIRE', ARGV[i + 2], ttl)
+  redis.call('ZADD', KEYS[1], now, ARGV[i + 4])
+  i = i + 5
+end
+local jobs = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, jobs do
+  if ARGV[i + 2] == '1' then redis.call('HSETNX', ARGV[i], 'meta', ARGV[i + 1])
+  else redis.call('HSET', ARGV[i], 'meta', ARGV[i + 1]) end
+  redis.call('EXPIRE', ARGV[i], ttl)
+  i = i + 3
+end
+if tonumber(ARGV[6]) > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
+end
+return 1`;
+const OUTCOME_LUA = `
+if ARGV[1] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'outcome', ARGV[4], 'updatedAt', ARGV[5], 'detail', ARGV[6])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if ARGV[7] ~= '' then
+  redis.call('HINCRBY', KEYS[3], ARGV[7], 1)
+  redis.call('EXPIRE', KEYS[3], ARGV[8])
+end
+return 1`;
+const MINUTE = 60_000;
+const STATS_TTL_S = 2 * 3600;
+
+/** ns/name of the Rollout a record belongs to (the object itself when it has no Rollout). */
+function rolloutKeyOf(object: ObjectRef, rollout?: ObjectRef): string {
+  const r = rollout ?? object;
+  return `${r.namespace}/${r.name}`;
+}
+
+function cut(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+export class DeliveryHistory {
+  readonly settings: Required<HistorySettings>;
+  /** Writes that failed (Redis down): the history is best effort, deliveries are not affected. */
+  writeErrors = 0;
+
+  readonly redis: RedisClient;
+  private readonly logger: Logger | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    redis: RedisClient,
+    settings: Partial<HistorySettings> = {},
+    logger?: Logger,
+    now: () => number = Date.now,
+  ) {
+    this.redis = redis;
+    if (!(OUTCOME_COMMAND in redis))
+      redis.defineCommand(OUTCOME_COMMAND, { numberOfKeys: 3, lua: OUTCOME_LUA });
+    if (!(HANDOFF_COMMAND in redis))
+      redis.defineCommand(HANDOFF_COMMAND, { numberOfKeys: 1, lua: HANDOFF_LUA });
+    this.logger = logger;
+    this.now = now;
+    this.settings = {
+      messageChars: 2_000,
+      answerExcerptChars: 300,
+      maxAttemptsKept: 20,
+      ...DEFAULT_HISTORY_SETTINGS,
+      ...settings,
+    };
+  }
+
+  private ttlS(): number {
+    return Math.max(1, Math.ceil(this.settings.maxAgeMs / 1000));
+  }
+
+  private command(name: string): (...args: (string | number)[]) => Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[
+      name
+    ]!;
+    return (...args) => fn.call(this.redis, ...args);
+  }
+
+  private settle(p: Promise<unknown>): Promise<void> {
+    return p.then(
+      () => undefined,
+      (err: unknown) => {
+        this.writeErrors++;
+        this.logger?.debug({ err: (err as Error).message }, "delivery history write failed");
+      },
+    );
+  }
+
+  /**
+   * Records transitions and what became of their notifications at hand-off: queued, silenced (with the silence),
+   * or suppressed (enqueued before: a repeat of the same transition). Idempotent per transition and job id.
+   */
+  recordHandOff(
+    transitions: Transition[],
+    jobs: { job: NotificationJob; outcome: NotificationOutcome; detail?: string }[],
+  ): Promise<void> {
+    const now = this.now();
+    const byTransition = new Map<string, string[]>();
+    for (const { job } of jobs) {
+      const list = byTransition.get(job.transition.id) ?? [];
+      list.push(job.jobId);
+      byTransition.set(job.transition.id, list);
+    }
+    const args: (string | number)[] = [
+      `${PREFIX}:rollouts`,
+      now,
+      now - this.settings.maxAgeMs,
+      this.settings.maxRollouts,
+      this.ttlS(),
+      this.settings.transitionsPerRollout,
+      transitions.length,
+    ];
+    for (const t of transitions) {
+      const rec: TransitionRecord = {
+        id: t.id,
+        trigger: t.trigger,
+        object: t.object,
+        detectedAt: now,
+        jobIds: byTransition.get(t.id) ?? [],
+      };
+      if (t.rollout) rec.rollout = t.rollout;
+      if (t.revision !== undefined) rec.revision = t.revision;
+      if (t.detail !== undefined) rec.detail = t.detail;
+      const rk = rolloutKeyOf(t.object, t.rollout);
+      args.push(`${PREFIX}:tx:${t.id}`, JSON.stringify(rec), `${PREFIX}:ro:${rk}`, t.id, rk);
+    }
+    args.push(jobs.length);
+    for (const { job, outcome, detail } of jobs) {
+      const rec: NotificationRecord = {
+        jobId: job.jobId,
+        transitionId: job.transition.id,
+        trigger: job.transition.trigger,
+        object: job.transition.object,
+        service: job.destination.service,
+        recipient: job.destination.recipient,
+        message: cut(job.notification.message, this.settings.messageChars),
+        outcome,
+        updatedAt: now,
+        attempts: [],
+      };
+      if (job.transition.rollout) rec.rollout = job.transition.rollout;
+      if (job.tenantNamespace !== undefined) rec.tenantNamespace = job.tenantNamespace;
+      if (detail !== undefined) rec.detail = detail;
+      // a repeat ("suppressed") keeps the first record and its outcome; only noted when there is none
+      args.push(`${PREFIX}:n:${job.jobId}`, JSON.stringify(rec), outcome === "suppressed" ? 1 : 0);
+    }
+    return this.settle(this.command(HANDOFF_COMMAND)(...args));
+  }
+
+  /** Records a notification enqueued outside a hand-off (a silence's summary). */
+  recordQueued(job: NotificationJob, detail: string): Promise<void> {
+    return this.recordHandOff([], [{ job, outcome: "queued", detail }]);
+  }
+
+  /**
+   * One attempt of a notification and where it stands after it; `count` also counts it for the overview's
+   * per-service figures (same round trip).
+   */
+  recordAttempt(
+    jobId: string,
+    attempt: AttemptRecord,
+    outcome: NotificationOutcome,
+    detail?: string,
+    count?: { service: string; what: "delivered" | "failed" },
+  ): Promise<void> {
+    const a = { ...attempt };
+    if (a.answer !== undefined) a.answer = cut(redactText(a.answer), this.settings.answerExcerptChars);
+    return this.setOutcome(jobId, outcome, detail, a, count);
+  }
+
+  /** Where a notification ended without an attempt of its own (dead-lettered after the last, retried by hand). */
+  setOutcome(
+    jobId: string,
+    outcome: NotificationOutcome,
+    detail?: string,
+    attempt?: AttemptRecord,
+    count?: { service: string; what: "delivered" | "failed" },
+  ): Promise<void> {
+    const key = `${PREFIX}:n:${jobId}`;
+    const minute = Math.floor(this.now() / MINUTE);
+    // one script, one command: this runs for every attempt
+    return this.settle(
+      this.command(OUTCOME_COMMAND)(
+        key,
+        `${key}:a`,
+        `${PREFIX}:stats:${minute}`,
+        attempt ? JSON.stringify(attempt) : "",
+        this.settings.maxAttemptsKept,
+        this.ttlS(),
+        outcome,
+        this.now(),
+        detail ?? "",
+        count ? `${count.service}\u0000${count.what}` : "",
+        STATS_TTL_S,
+      ),
+    );
+  }
+
+  // --- reads ------------------------------------------------------------------------------------------
+
+  async serviceCounts(windowMs = 3600_000): Promise<ServiceCounts[]> {
+    const last = Math.floor(this.now() / MINUTE);
+    const first = Math.floor((this.now() - windowMs) / MINUTE) + 1;
+    const p = this.redis.pipeline();
+    for (let m = first; m <= last; m++) p.hgetall(`${PREFIX}:stats:${m}`);
+    const results = (await p.exec()) ?? [];
+    const counts = new Map<string, ServiceCounts>();
+    for (const [err, value] of results) {
+      if (err || !value) continue;
+      for (const [field, n] of Object.entries(value as Record<string, string>)) {
+        const [service, what] = field.split("\u0000") as [string, "delivered" | "failed"];
+        const c = counts.get(service) ?? { service, delivered: 0, failed: 0 };
+        c[what] += Number(n);
+        counts.set(service, c);
+      }
+    }
+    return [...counts.values()].sort((a, b) => a.service.localeCompare(b.service));
+  }
+
+  /** Rollouts with activity, most recent first, each with its latest `latest` transitions. */
+  async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
+    const limit = Math.min(opts.limit ?? 200, 1_000);
+    const entries = await this.redis.zrevrange(`${PREFIX}:rollouts`, 0, limit - 1, "WITHSCORES");
+    const pending: Promise<RolloutSummary>[] = [];
+    for (let i = 0; i < entries.length; i += 2) {
+      const [namespace, name] = entries[i]!.split("/") as [string, string];
+      const lastAt = Number(entries[i + 1]);
+      pending.push(
+        this.transitionsOf(namespace, name, opts.latest ?? 3).then((latest) => ({
+          namespace,
+          name,
+          lastAt,
+          latest,
+        })),
+      );
+    }
+    return Promise.all(pending);
+  }
+
+  async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
+    const n = Math.min(limit ?? this.settings.transitionsPerRollout, this.settings.transitionsPerRollout);
+    const ids = await this.redis.lrange(`${PREFIX}:ro:${namespace}/${name}`, 0, n - 1);
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => `${PREFIX}:tx:${id}`));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as TransitionRecord);
+  }
+
+  async notification(jobId: string): Promise<NotificationRecord | undefined> {
+    const [h, attempts] = await Promise.all([
+      this.redis.hgetall(`${PREFIX}:n:${jobId}`),
+      this.redis.lrange(`${PREFIX}:n:${jobId}:a`, 0, -1),
+    ]);
+    if (!h.meta) return undefined;
+    const rec = JSON.parse(h.meta) as NotificationRecord;
+    if (h.outcome) rec.outcome = h.outcome as NotificationOutcome;
+    if (h.updatedAt) rec.updatedAt = Number(h.updatedAt);
+    if (h.detail !== undefined) {
+      if (h.detail === "") delete rec.detail;
+      else rec.detail = h.detail;
+    }
+    rec.attempts = attempts.map((a) => JSON.parse(a) as AttemptRecord);
+    return rec;
+  }
+
+  /** A Rollout's timeline: its transitions, newest first, each with its notifications and their attempts. */
+  async timeline(
+    namespace: string,
+    name: string,
+  ): Promise<(TransitionRecord & { notifications: NotificationRecord[] })[]> {
+    const transitions = await this.transitionsOf(namespace, name);
+    return Promise.all(
+      transitions.map(async (t) => ({
+        ...t,
+        notifications: (await Promise.all(t.jobIds.map((id) => this.notification(id)))).filter(
+          (n): n is NotificationRecord => n !== undefined,
+        ),
+      })),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+// The key prefixes of everything the service keeps in Redis, in one place.
+//
+// On a Redis Cluster a Lua script or MULTI may only touch keys of one hash slot. Keys written together carry the
+// same hash tag there: the watcher's keys (transition log + object states, written by one script) under `{rn}`,
+// each queue's records under `rn:queue:{<queue name>}` (always tagged), BullMQ's under `{bull}` (BullMQ's
+// scripts touch several keys of a queue). On one server or a Sentinel primary the prefixes stay untagged
+// (`rn`, `bull`), the names existing installations already hold data under.
+import type { RedisClient } from "./redis-connection.ts";
+
+/** The root of every key this service writes. */
+export const KEY_ROOT = "rn";
+
+/** Prefix of the watcher's keys (object states, watermark, transition log): "rn", or "{rn}" on a Cluster. */
+export function watchKeyPrefix(client: RedisClient): string {
+  return client.isCluster ? `{${KEY_ROOT}}` : KEY_ROOT;
+}
+
+/** Prefix of a durable queue's own records (one hash tag per queue: its scripts' keys share a slot). */
+export function queueKeyPrefix(queueName: string): string {
+  return `${KEY_ROOT}:queue:{${queueName}}`;
+}
+
+/** BullMQ's key prefix for this client: "bull", or "{bull}" on a Cluster (BullMQ's documented requirement). */
+export function bullPrefix(client: RedisClient): string {
+  return client.isCluster ? "{bull}" : "bull";
+}
+
+/** Slack thread roots, post records and channel ids (single-key commands only). */
+export const SLACK_KEY_PREFIX = `${KEY_ROOT}:slack:`;
+/** The console's delivery history. Its scripts write several of these keys at once, so all carry one hash tag
+ * (always: the history is new, no untagged data to keep readable); on a Cluster it lives in one slot. */
+export const HISTORY_KEY_PREFIX = `${KEY_ROOT}:{hist}`;
+/** Silences, what each held back and whether its summary went out: one hash tag (a DEL spans two of them). */
+export const silenceKeys = {
+  all: `${KEY_ROOT}:{silences}`,
+  held: (id: string) => `${KEY_ROOT}:{silences}:held:${id}`,
+  summarized: (id: string) => `${KEY_ROOT}:{silences}:summarized:${id}`,
+};
+/** PagerDuty open incidents (single-key commands only). */
+export const PAGERDUTY_KEY_PREFIX = `${KEY_ROOT}:pagerduty:`;
+
+/** Keys of the watcher's records under a watch prefix (see watchKeyPrefix). */
+export const watchKeys = {
+  objectStates: (prefix: string) => `${prefix}:objstate`,
+  watermark: (prefix: string) => `${prefix}:watermark`,
+  transitions: (prefix: string) => `${prefix}:transitions`,
+  transition: (prefix: string, id: string) => `${prefix}:tx:${id}`,
+};

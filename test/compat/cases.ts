@@ -1,0 +1,483 @@
+// The corpus: each case is a real public config (configs/, cited in README.md), the Secret values it needs, a
+// history (examples/histories) subscribed the way the config expects, and what Argo Rollouts sends for it —
+// derived by hand from upstream's code (argoproj/argo-rollouts utils/record/record.go, rollout/*.go;
+// argoproj/notifications-engine pkg/api, pkg/controller, pkg/services, pkg/triggers), never from our output.
+//
+// Upstream facts the expectations rest on:
+// - Event path (record.go sendNotifications): trigger on-<kebab(reason)> runs when the controller records an
+//   event; a condition without `when` always sends, one with `when` sends when it is true for `c.rollout`: the
+//   Rollout as the reconcile read it, before its status patch (so at the step-completed event of step n,
+//   status.currentStepIndex is still n-1). AnalysisRun events are recorded on the Rollout (rollout/analysis.go).
+//   A trigger the ConfigMap does not define is skipped ("is not configured").
+// - Condition path (notifications-engine controller over every Rollout update): a condition with a `when` sends
+//   when it becomes true (once; again after it turned false); a failing expression is false.
+// - ParseConfig (pkg/api/config.go): any key that does not unmarshal rejects the whole ConfigMap: nothing is sent.
+// - Templates: Go text/template + Sprig; webhook: url + "/" + path, body = the webhook part's body (not message).
+import type { HistoryEdit, Sent } from "./compat-kit.ts";
+
+export interface CompatCase {
+  /** configs/<name>.yaml files merged into one ConfigMap (later keys win). */
+  configs: string[];
+  secret: Record<string, string>;
+  history: string;
+  edit: HistoryEdit;
+  /** What Argo Rollouts sends, in order per destination. */
+  upstream: Sent[];
+  /**
+   * When this service deliberately sends something else: what it sends (fields given are compared) and each
+   * difference's named reason, reported at load (a config warning or error) and by `migrate` (a difference).
+   */
+  differs?: { sent: Sent[]; load: string[]; migrate: string[] };
+  /** Problems replay must report (a notification upstream would also not send, said here). */
+  problems?: string[];
+  /**
+   * The feature of another part of issue 10 this case waits for (the test is skipped with this reason until it
+   * lands): the expectations stay the upstream truth.
+   */
+  pendingOn?: string;
+}
+
+const SLACK = { "slack-token": "xoxb-compat-corpus-token" };
+const sub = (trigger: string, service: string, recipient: string) => ({
+  [`notifications.argoproj.io/subscribe.${trigger}.${service}`]: recipient,
+});
+/** The named reason for a service type not built yet (the same words at load and in migrate). */
+const unsupported = (type: string) => ({
+  load: [`service type "${type}" is not supported`],
+  migrate: [`service type "${type}" is not supported`],
+});
+/** install.yaml's rollout-completed message for canary-abort-retry.yaml: [4] revision 1, [21] revision 2. */
+const completedTwice = (to: string) =>
+  [1, 2].map(() => ({
+    trigger: "on-rollout-completed",
+    to,
+    text: "Rollout canary-demo has been completed.",
+  }));
+
+/** matijaoreskovic-canary's templates rendered for canary-demo (Sprig camelcase: "CanaryDemo"). */
+function matijaoreskovicNotification(kind: string, version: string): Sent {
+  const to = "slack:notifications-test";
+  if (kind === "completed")
+    return {
+      trigger: "on-rollout-completed",
+      to,
+      attachments: [
+        {
+          title: ":white_check_mark: We just released a new CanaryDemo version!",
+          color: "#18be52",
+          fields: [{ title: "Service: CanaryDemo", value: `Version: ${version}`, short: true }],
+        },
+      ],
+    };
+  if (kind === "step")
+    return {
+      trigger: "on-rollout-step-completed",
+      to,
+      attachments: [
+        {
+          title: "Canary step for CanaryDemo rollout completed!",
+          color: "#f2c744",
+          fields: [
+            {
+              title: `Service: CanaryDemo with version ${version}`,
+              value: "Current weight: 50%",
+              short: true,
+            },
+          ],
+        },
+      ],
+    };
+  return {
+    trigger: "on-rollout-aborted",
+    to,
+    attachments: [
+      {
+        title: "Canary rollout for CanaryDemo aborted! :x:",
+        color: "#ff0000",
+        fields: [
+          {
+            title: `CanaryDemo with version ${version}`,
+            value: "Rolling back to previous version...",
+            short: true,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export const CASES: Record<string, CompatCase> = {
+  // The docs' annotation (two channels) on upstream's own templates: the step-completed event of step n sees
+  // currentStepIndex n-1, so `add .rollout.status.currentStepIndex 1` is n. Events: [10] step 1, [17] step 1
+  // again after the retry, [19] step 2.
+  "install-step-numbers": {
+    configs: ["install", "docs-slack"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-step-completed", "slack", "my-channel1;my-channel2") },
+    upstream: ["my-channel1", "my-channel2"].flatMap((ch) =>
+      ["1/2", "1/2", "2/2"].map((n) => ({
+        trigger: "on-rollout-step-completed",
+        to: `slack:${ch}`,
+        text: `Rollout canary-demo step number ${n} has been completed.`,
+      })),
+    ),
+  },
+  // Lifecycle events of canary-abort-retry.yaml: RolloutUpdated [3], RolloutCompleted [4], RolloutUpdated [8],
+  // RolloutPaused [11], RolloutAborted [12], RolloutPaused [18], RolloutCompleted [21] (RolloutResumed [19] has
+  // no trigger in install.yaml and no subscription).
+  "install-lifecycle": {
+    configs: ["install", "docs-slack"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-updated", "slack", "deploys"),
+        ...sub("on-rollout-paused", "slack", "deploys"),
+        ...sub("on-rollout-aborted", "slack", "deploys"),
+        ...sub("on-rollout-completed", "slack", "deploys"),
+      },
+    },
+    upstream: [
+      ["on-rollout-updated", "has been updated."],
+      ["on-rollout-completed", "has been completed."],
+      ["on-rollout-updated", "has been updated."],
+      ["on-rollout-paused", "has been paused."],
+      ["on-rollout-aborted", "has been aborted."],
+      ["on-rollout-paused", "has been paused."],
+      ["on-rollout-completed", "has been completed."],
+    ].map(([trigger, what]) => ({
+      trigger: trigger!,
+      to: "slack:deploys",
+      text: `Rollout canary-demo ${what}`,
+    })),
+  },
+  // Background analysis: AnalysisRunRunning (revision 2), AnalysisRunFailed, RolloutAborted, AnalysisRunRunning
+  // (revision 3); all recorded on the Rollout, so `.rollout` is the Rollout. No analysis error in this history.
+  "install-analysis": {
+    configs: ["install", "docs-slack"],
+    secret: SLACK,
+    history: "canary-analysis-failure.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-analysis-run-running", "slack", "alerts"),
+        ...sub("on-analysis-run-failed", "slack", "alerts"),
+        ...sub("on-analysis-run-error", "slack", "alerts"),
+        ...sub("on-rollout-aborted", "slack", "alerts"),
+      },
+    },
+    upstream: [
+      ["on-analysis-run-running", "Rollout rollout-background-analysis's analysis run is running."],
+      ["on-analysis-run-failed", "Rollout rollout-background-analysis's analysis run failed."],
+      ["on-rollout-aborted", "Rollout rollout-background-analysis has been aborted."],
+      ["on-analysis-run-running", "Rollout rollout-background-analysis's analysis run is running."],
+    ].map(([trigger, text]) => ({ trigger: trigger!, to: "slack:alerts", text: text! })),
+  },
+  // Blue-green with auto-promotion: RolloutUpdated/RolloutCompleted for revision 1, then for revision 2.
+  "install-bluegreen": {
+    configs: ["install", "docs-slack"],
+    secret: SLACK,
+    history: "bluegreen-auto-promote.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-updated", "slack", "deploys"),
+        ...sub("on-rollout-completed", "slack", "deploys"),
+      },
+    },
+    upstream: [1, 2].flatMap(() => [
+      {
+        trigger: "on-rollout-updated",
+        to: "slack:deploys",
+        text: "Rollout bluegreen-demo has been updated.",
+      },
+      {
+        trigger: "on-rollout-completed",
+        to: "slack:deploys",
+        text: "Rollout bluegreen-demo has been completed.",
+      },
+    ]),
+  },
+  // The docs' custom trigger: the condition path sends when the image becomes purple ([6], the user's update),
+  // once (it stays true). The message keeps the block scalar's final newline; attachments are the JSON as rendered.
+  "docs-purple": {
+    configs: ["docs-slack", "docs-purple"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: sub("on-purple", "slack", "my-channel"),
+      image: { from: "argoproj/rollouts-demo:yellow", to: "argoproj/rollouts-demo:purple" },
+    },
+    upstream: [
+      {
+        trigger: "on-purple",
+        to: "slack:my-channel",
+        text: "Rollout canary-demo has purple image\n",
+        attachments: [{ title: "canary-demo", color: "#800080" }],
+      },
+    ],
+  },
+  // PagerDuty v2 from its docs page (its template.rollout-aborted replaces install.yaml's), the page's annotation.
+  "pagerduty-v2-docs": {
+    configs: ["install", "pagerduty-v2-docs"],
+    secret: { "pagerduty-key-my-service": "R0UTINGKEY0000000000000000000032" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-aborted", "pagerdutyv2", "my-service") },
+    upstream: [
+      {
+        trigger: "on-rollout-aborted",
+        to: "pagerdutyv2:my-service",
+        pagerduty: {
+          summary: "Rollout canary-demo is aborted.",
+          severity: "critical",
+          source: "canary-demo",
+        },
+      },
+    ],
+  },
+  // Issue #1305's webhook: the header item names two headers in one mapping (the last wins: Authorization only);
+  // the template's `path` is appended to the service URL; the body is the webhook part's (none: empty).
+  "issue-1305-webhook": {
+    configs: ["issue-1305-webhook"],
+    secret: { "webhook-token": "token compat-corpus" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "test_webhook", "") },
+    upstream: [1, 2].map(() => ({
+      trigger: "on-rollout-completed",
+      to: "test_webhook:",
+      webhook: {
+        method: "POST",
+        url: "http://******/https://webhook-url",
+        body: "",
+        headers: ["authorization"],
+      },
+    })),
+  },
+  // Issue #4440: repository_dispatch on every RolloutPaused ([11], [18]); `secret.github` is not a key upstream
+  // knows (ignored).
+  "issue-4440-webhook-github": {
+    configs: ["issue-4440-webhook-github"],
+    secret: { token: "ghp_compatcorpus" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-paused", "github", "") },
+    upstream: [1, 2].map(() => ({
+      trigger: "on-rollout-paused",
+      to: "github:",
+      webhook: {
+        method: "POST",
+        url: "https://api.github.com/repos/.../.../dispatches",
+        body: '{\n  "event_type": "rollout-paused",\n  "client_payload": {\n    "rollout_name": "canary-demo",\n    "namespace": "demo"\n  }\n}\n',
+      },
+    })),
+  },
+  // matijaoreskovic/argo-rollouts-canary, the repository's own annotations. Sprig: camelcase("canary-demo") is
+  // "CanaryDemo" (xstrings 1.5: hyphens separate words); regexReplaceAll ".*:" strips the image's repository.
+  // on-rollout-completed (no when): events [4] (image blue) and [21] (yellow).
+  // on-rollout-step-completed, when `(currentStepIndex % 2) == 0 && abort != true`:
+  //   condition path: true at [2] (index 0, no abort: nil != true) → sent for [2] (blue, step 0 = setWeight 50);
+  //   false from [10] (index 1); true again at [15] (retry: index 0, abort false) → sent (yellow, 50); false at
+  //   [17]; true at [19] (index 2) but `index steps 2` is out of range: the template fails, nothing is sent.
+  //   event path: [10] sees index 0 → sent (yellow, 50); [17] index 0, abort false → sent; [19] index 1 → no.
+  // on-rollout-aborted: event [12] (index 1: a pause step, so $weight is nil, unused in the text).
+  "matijaoreskovic-canary": {
+    configs: ["matijaoreskovic-canary"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "slack", "notifications-test"),
+        ...sub("on-rollout-step-completed", "slack", "notifications-test"),
+        ...sub("on-rollout-aborted", "slack", "notifications-test"),
+      },
+    },
+    upstream: [
+      ["step", "blue"], // [2] condition path
+      ["completed", "blue"], // [4]
+      ["step", "yellow"], // [10] event path
+      ["aborted", "yellow"], // [12]
+      ["step", "yellow"], // [15] condition path
+      ["step", "yellow"], // [17] event path
+      ["completed", "yellow"], // [21]
+    ].map(([kind, version]) => matijaoreskovicNotification(kind!, version!)),
+    // The deliberate difference (docs/migrating.md, Triggers and conditions): a `when` on a built-in trigger sends
+    // once per event of the trigger, or once per revision before any event. Derived from that rule, not from
+    // output: [2] (revision 1, before any event: blue), [10] (event), [17] (event); the condition path's re-arm at
+    // [15] (false at [10]-[14], true again after the retry) is not sent again — upstream sends it (a 4th).
+    differs: {
+      sent: [
+        ["step", "blue"],
+        ["completed", "blue"],
+        ["step", "yellow"],
+        ["aborted", "yellow"],
+        ["step", "yellow"],
+        ["completed", "yellow"],
+      ].map(([kind, version]) => matijaoreskovicNotification(kind!, version!)),
+      // said by migrate; not a load warning: `when` on a built-in trigger is this service's own feature too
+      load: [],
+      migrate: ["`when` on a built-in trigger sends at most once per event of the trigger"],
+    },
+  },
+
+  // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing
+  // is sent to them and each is reported: at load, by migrate and for every notification (replay's problems).
+  "pagerduty-v1-docs": {
+    configs: ["install", "pagerduty-v1-docs"],
+    secret: { pagerdutyToken: "pd-api-token" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-aborted", "pagerduty", "<serviceID for PagerDuty>") },
+    upstream: [{ trigger: "on-rollout-aborted", to: "pagerduty:<serviceID for PagerDuty>" }],
+    differs: { sent: [], ...unsupported("pagerduty") },
+  },
+  "email-docs": {
+    configs: ["install", "email-docs"],
+    secret: { username: "user", password: "pass", "email-address": "rollouts@example.com" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "gmail", "team@example.com") },
+    upstream: completedTwice("gmail:team@example.com").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("email") },
+  },
+  "teams-docs": {
+    configs: ["install", "teams-docs"],
+    secret: { "channel-teams-url": "https://webhook.office.com/webhook/your-webhook-id" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "teams", "channelName") },
+    upstream: completedTwice("teams:channelName").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("teams") },
+  },
+  "telegram-docs": {
+    configs: ["install", "telegram-docs"],
+    secret: { "telegram-token": "123456:telegram" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "telegram", "-1000000000000|2") },
+    upstream: completedTwice("telegram:-1000000000000|2").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("telegram") },
+  },
+  "mattermost-docs": {
+    configs: ["install", "mattermost-docs"],
+    secret: { "mattermost-token": "token" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "mattermost", "channel-id") },
+    upstream: completedTwice("mattermost:channel-id").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("mattermost") },
+  },
+  "googlechat-docs": {
+    configs: ["install", "googlechat-docs"],
+    secret: { "space-webhook-url": "https://chat.googleapis.com/v1/spaces/space/messages?key=k&token=t" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "googlechat", "spaceName") },
+    upstream: completedTwice("googlechat:spaceName").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("googlechat") },
+  },
+  "rocketchat-docs": {
+    configs: ["install", "rocketchat-docs"],
+    secret: { "rocketchat-email": "bot@example.com", "rocketchat-password": "pass" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "rocketchat", "my_channel") },
+    upstream: completedTwice("rocketchat:my_channel").map(({ text, ...n }) => n),
+    differs: { sent: [], ...unsupported("rocketchat") },
+  },
+  // The opsgenie page's template has `alias: {{.app.metadata.name}}` unquoted: YAML reads a mapping used as a
+  // key, which go-yaml v2 rejects ("invalid map key"), so ParseConfig fails and Argo Rollouts loads none of this
+  // ConfigMap: nothing is sent at all. Here the same (nothing to opsgenie), said at load and by migrate.
+  "opsgenie-docs": {
+    configs: ["install", "opsgenie-docs"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-a-problem", "opsgenie", "<your-team>") },
+    upstream: [],
+    differs: {
+      sent: [],
+      load: [
+        'service type "opsgenie" is not supported',
+        'key "template.opsgenie": invalid YAML: a mapping or list used as a key (line 10',
+      ],
+      migrate: [
+        'service type "opsgenie" is not supported',
+        "template.opsgenie: invalid YAML: a mapping or list used as a key",
+      ],
+    },
+  },
+  // argo-helm#2792: a global subscription to telegram for on-rollout-completed, a trigger this ConfigMap does not
+  // define: Argo Rollouts skips it ("is not configured"); here on-rollout-completed is built in (its built-in
+  // template), and telegram is not supported: nothing is sent either way; both are said (the first by migrate).
+  "helm-2792-telegram-subscriptions": {
+    configs: ["helm-2792-telegram-subscriptions"],
+    secret: { "telegram-token": "123456:telegram" },
+    history: "canary-abort-retry.yaml",
+    edit: {},
+    upstream: [],
+    differs: {
+      sent: [],
+      // the undefined trigger is said by migrate only (using built-in triggers unconfigured is this service's way)
+      load: ['service type "telegram" is not supported'],
+      migrate: [
+        'service type "telegram" is not supported',
+        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+      ],
+    },
+  },
+  // argoproj/argo-rollouts#2686: `- slack: my-channel` is not a string, so ParseConfig fails and Argo Rollouts
+  // sends nothing. Here the entry reads as slack:my-channel (said), and on-rollout-completed, not defined in
+  // this ConfigMap, is the built-in trigger: its built-in template is sent at [4] and [21] (said by migrate).
+  "issue-2686-subscription-map": {
+    configs: ["issue-2686-subscription-map"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {},
+    upstream: [],
+    differs: {
+      sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "slack:my-channel" })),
+      // the undefined trigger is said by migrate only (using built-in triggers unconfigured is this service's way)
+      load: ['recipient written as a mapping; read as "slack:my-channel" (Argo Rollouts rejects this form'],
+      migrate: [
+        'recipient written as a mapping; read as "slack:my-channel"',
+        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+      ],
+    },
+  },
+  // github and alertmanager from their docs pages, on install.yaml's templates: those have no `github` /
+  // `alertmanager` part, so upstream's Send fails ("config is empty" / "notification alertmanager no config"):
+  // nothing is delivered. Here nothing is sent either; the unsupported services are said.
+  "github-docs": {
+    configs: ["install", "github-docs"],
+    secret: { "github-privateKey": "-----BEGIN RSA PRIVATE KEY-----\n(snip)\n-----END RSA PRIVATE KEY-----" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "github", "") },
+    upstream: [],
+    differs: { sent: [], ...unsupported("github") },
+  },
+  "alertmanager-docs": {
+    configs: ["install", "alertmanager-docs"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "alertmanager", "") },
+    upstream: [],
+    differs: { sent: [], ...unsupported("alertmanager") },
+  },
+  // Issue #1723's templates for a webhook `webhook-handler` that the ConfigMap does not configure: upstream's
+  // api.Send fails ("notification service 'webhook-handler' is not supported"), nothing is sent; here the same,
+  // and each notification is reported ('service "webhook-handler" is not configured').
+  "issue-1723-webhook-templates": {
+    configs: ["issue-1723-webhook-templates"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "webhook-handler", ""),
+        ...sub("on-rollout-step-completed", "webhook-handler", ""),
+      },
+    },
+    upstream: [],
+    problems: ['service "webhook-handler" is not configured'],
+  },
+  // Issue #3262's trigger: the condition path would send once per revision when the Rollout is fully promoted,
+  // but its template `rollout-json` is defined nowhere, so upstream's Send fails and nothing is sent. Here nothing
+  // is sent either, and the missing template is said at load.
+  "issue-3262-completed-webhook": {
+    configs: ["issue-3262-completed-webhook"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed-webhook", "slack", "deploys") },
+    upstream: [],
+    problems: ['template "rollout-json" is not defined'],
+  },
+};

@@ -1,0 +1,233 @@
+// The operator console in a real browser (Debian's Chromium, headless, through playwright-core), against the e2e
+// world: `rollouts-notifier run` as a child process, the Kubernetes API test server answering TokenReview and
+// SubjectAccessReview, fake Slack behind a fault gate.
+//   Slack fails → the dead letters show in the UI → an unauthenticated retry gets 401, a user without rights 403
+//   → Slack recovers → retry clicked by a user who may patch Rollouts in the namespace → delivered, shown in the
+//   Rollout's timeline; a silence created in the UI holds the next notifications (recorded, never sent) and the
+//   summary arrives in Slack when it expires. Screenshots of every page go to docs/console/*.png.
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NotificationRecord } from "../../src/history/delivery-history.ts";
+import { launchChromium } from "../support/browser.ts";
+import { FakeSlack } from "../support/fake-slack.ts";
+import { APP_NAMESPACE, type E2eWorld, startE2eWorld } from "./harness.ts";
+import { eventually, playNextStep, prepareStory, type StoryRun, waitSettled } from "./story.ts";
+
+const SHOTS = "docs/console";
+const ALICE = "alice-token-0123456789";
+const BOB = "bob-token-0123456789";
+
+describe("operator console in Chromium", () => {
+  let world: E2eWorld;
+  let run: StoryRun;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    world = await startE2eWorld();
+    world.api.reviews.addUser({ token: ALICE, username: "alice@example.com", groups: ["deployers"] });
+    world.api.reviews.addUser({ token: BOB, username: "bob@example.com" });
+    world.api.reviews.grant({
+      group: "deployers",
+      verbs: ["get", "list", "watch", "patch", "update"],
+      apiGroups: ["argoproj.io"],
+      resources: ["rollouts"],
+      namespaces: [APP_NAMESPACE],
+      name: "rollout-deployers",
+    });
+    run = prepareStory(world, "console");
+    // two attempts, then a dead letter: the outage turns into dead letters within a second or two
+    await world.startService({ env: { RETRY_MAX_ATTEMPTS: "2", RETRY_BASE_DELAY_MS: "100" } });
+    base = `http://127.0.0.1:${await world.services[0]!.httpPort()}`;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    mkdirSync(SHOTS, { recursive: true });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await world?.stop();
+  });
+
+  const slackTexts = () => world.slack.allMessages(run.channel).map((m) => FakeSlack.current(m).text);
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  const api = async (path: string) =>
+    (await fetch(`${base}${path}`)).json() as Promise<Record<string, unknown>>;
+  const timeline = async () =>
+    (await api(`/api/v1/rollouts/${APP_NAMESPACE}/${run.rollout}/timeline`)).transitions as {
+      trigger: string;
+      notifications: NotificationRecord[];
+    }[];
+  const slackNotifications = async () =>
+    (await timeline()).flatMap((t) => t.notifications).filter((n) => n.service === "slack");
+  /** Waits until the page's status line starts with `prefix` (the script writes "401 …", "retried by …"). */
+  const waitStatus = (prefix: string) =>
+    page
+      .locator("#status", { hasText: new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) })
+      .waitFor({ timeout: 10_000 });
+  const setToken = async (token: string) => {
+    await page.fill("#token", token);
+    await page.dispatchEvent("#token", "change");
+  };
+
+  it("shows Slack's dead letters; retry needs a token (401) and the right to patch the Rollout (403)", {
+    timeout: 120_000,
+  }, async () => {
+    world.slackGate.failFor(10 * 60_000, 500);
+    while (run.played < 6) await playNextStep(world, run);
+    await waitSettled(world, 60_000);
+    const letters = (await world.queue.listDeadLetters()).filter(
+      (l) => l.job.destination.service === "slack",
+    );
+    expect(letters.length).toBeGreaterThan(0);
+    expect(slackTexts()).toEqual([]);
+
+    await page.goto(`${base}/ui/deadletters`);
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(letters.length);
+    for (const l of letters) await expect(page.locator(`tr[data-id="${l.id}"]`).count()).resolves.toBe(1);
+    await expect(page.locator("tbody").textContent()).resolves.toContain("http_500");
+    await shot("deadletters");
+
+    // no token: 401
+    await page.locator('button[data-action="retry"]').first().click();
+    await waitStatus("401");
+    // a user without rights on Rollouts in the namespace: 403
+    await setToken(BOB);
+    await page.locator('button[data-action="retry"]').first().click();
+    await waitStatus("403");
+    await expect(page.locator("#status").textContent()).resolves.toContain(
+      "bob@example.com may not patch rollouts",
+    );
+    // the API says the same to scripts
+    const anon = await fetch(`${base}/api/v1/deadletters/${encodeURIComponent(letters[0]!.id)}/retry`, {
+      method: "POST",
+    });
+    expect(anon.status).toBe(401);
+    const bob = await fetch(`${base}/api/v1/deadletters/${encodeURIComponent(letters[0]!.id)}/retry`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${BOB}` },
+    });
+    expect(bob.status).toBe(403);
+    expect((await world.queue.listDeadLetters()).length).toBeGreaterThanOrEqual(letters.length);
+    expect(
+      world.services[0]!.logs.some(
+        (l) => String(l.msg).includes("retry refused") && l.user === "bob@example.com",
+      ),
+    ).toBe(true);
+  });
+
+  it("after Slack recovers, retry clicked by a deployer delivers them, in the timeline", {
+    timeout: 120_000,
+  }, async () => {
+    world.slackGate.heal();
+    await setToken(ALICE);
+    for (;;) {
+      await page.goto(`${base}/ui/deadletters`);
+      const button = page.locator('button[data-action="retry"]').first();
+      if ((await button.count()) === 0) break;
+      await button.click();
+      await waitStatus("retried by");
+    }
+    await waitSettled(world, 60_000);
+    expect(await world.queue.listDeadLetters()).toEqual([]);
+    const delivered = await slackNotifications();
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const n of delivered) {
+      expect(n.outcome, n.jobId).toBe("delivered");
+      expect(n.attempts.map((a) => a.outcome)).toEqual(["failed", "failed", "delivered"]);
+      expect(n.attempts[0]!.statusCode).toBe(500);
+    }
+    expect(slackTexts().length).toBeGreaterThan(0);
+    expect(world.services[0]!.logs.some((l) => String(l.msg).includes("retried by alice@example.com"))).toBe(
+      true,
+    );
+
+    await page.goto(`${base}/ui/rollouts/${APP_NAMESPACE}/${run.rollout}`);
+    const text = await page.locator("main").textContent();
+    expect(text).toContain("on-rollout-updated");
+    expect(text).toContain("delivered");
+
+    // Kubernetes Events on the Rollout, naming trigger, service and recipient
+    const events = world.api.objects.list("Event", APP_NAMESPACE);
+    const failed = events.filter((e) => (e as { reason?: string }).reason === "NotificationFailed");
+    const ok = events.filter((e) => (e as { reason?: string }).reason === "NotificationDelivered");
+    expect(failed.length).toBeGreaterThan(0);
+    expect(ok.length).toBeGreaterThan(0);
+    for (const e of [...failed, ...ok]) {
+      expect((e as { involvedObject?: { kind: string; name: string } }).involvedObject).toMatchObject({
+        kind: "Rollout",
+        name: run.rollout,
+      });
+    }
+    const messages = failed.map((e) => (e as { message?: string }).message ?? "");
+    expect(messages).toContain(
+      `Notification on-rollout-updated to slack:${run.channel} failed, retrying: http_500`,
+    );
+    expect(messages).toContain(
+      `Notification on-rollout-updated to slack:${run.channel} failed for good (dead letter): http_500`,
+    );
+    expect(ok.map((e) => (e as { message?: string }).message)).toContain(
+      `Notification on-rollout-updated to slack:${run.channel} delivered`,
+    );
+  });
+
+  it("a silence created in the UI holds the next Slack notifications; the summary arrives on expiry", {
+    timeout: 120_000,
+  }, async () => {
+    await page.goto(`${base}/ui/silences`);
+    await page.fill('input[name="namespace"]', APP_NAMESPACE);
+    await page.fill('input[name="rollout"]', run.rollout);
+    await page.fill('input[name="service"]', "slack");
+    await page.fill('input[name="duration"]', "20s");
+    await page.fill('input[name="comment"]', "maintenance of the payments canary");
+    await page.click('form.silence button[type="submit"]');
+    await waitStatus("silence ");
+    await page.goto(`${base}/ui/silences`);
+    await expect(page.locator("tbody").textContent()).resolves.toContain("alice@example.com");
+    await shot("silences");
+
+    const before = slackTexts().length;
+    const slackBefore = (await slackNotifications()).length;
+    while (run.played < 10) await playNextStep(world, run);
+    await waitSettled(world, 30_000);
+    const held = (await slackNotifications()).filter((n) => n.outcome === "silenced");
+    expect(held.length).toBeGreaterThan(0);
+    expect((await slackNotifications()).length - slackBefore).toBe(held.length);
+    for (const n of held) expect(n.detail).toContain("maintenance of the payments canary");
+    expect(slackTexts().length).toBe(before);
+
+    await eventually(
+      () => slackTexts().some((t) => t.includes("ended:")),
+      40_000,
+      () => `the silence summary in Slack (got ${JSON.stringify(slackTexts().slice(before))})`,
+      200,
+    );
+    const summary = slackTexts().slice(before);
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toContain(`${held.length} notification(s) were held back`);
+    for (const n of held) expect(summary[0]).toContain(n.trigger);
+
+    // the timeline shows both: delivered after the retry, then held by the silence
+    await page.goto(`${base}/ui/rollouts/${APP_NAMESPACE}/${run.rollout}`);
+    const text = await page.locator("main").textContent();
+    expect(text).toContain("silenced");
+    expect(text).toContain("delivered");
+    await shot("timeline");
+  });
+
+  it("overview and Rollouts pages", async () => {
+    await page.goto(`${base}/ui`);
+    const text = await page.locator("main").textContent();
+    expect(text).toContain("Deliveries per service, last hour");
+    const slackRow = await page.locator("tbody tr", { hasText: "slack" }).locator("td").allTextContents();
+    expect(slackRow[0]).toBe("slack");
+    expect(Number(slackRow[1])).toBeGreaterThan(0); // delivered
+    expect(Number(slackRow[2])).toBeGreaterThan(0); // failed attempts during the outage
+    await shot("overview");
+    await page.goto(`${base}/ui/rollouts`);
+    await expect(page.locator("main").textContent()).resolves.toContain(`${APP_NAMESPACE}/${run.rollout}`);
+    await shot("rollouts");
+  });
+});
