@@ -54,7 +54,7 @@ function loadSecrets(): ConfigStore {
     }),
     secret({ "slack-token": TOKEN, "ci-pass": PASS }),
   );
-  expect(store.readiness()).toEqual({ ok: true, detail: [] });
+  expect(store.readiness()).toMatchObject({ ok: true, detail: [] });
   return store;
 }
 

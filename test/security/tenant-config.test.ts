@@ -53,7 +53,7 @@ describe("tenant isolation by construction", () => {
       expect(own.subscriptions.flatMap((s) => s.recipients)).toEqual(["slack:central", "slack:attacker"]);
 
       store.updateNamespace(hostile, undefined, undefined);
-      expect(store.readiness()).toEqual({ ok: true, detail: [] });
+      expect(store.readiness()).toMatchObject({ ok: true, detail: [] });
       const after = store.forNamespace("shop");
       expect((after.services.slack as { token: string }).token).toBe("xoxb-central");
       const routed = resolveDestinations({
