@@ -8,13 +8,16 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { runBaseline } from "./baseline.ts";
+import { chartNodeFlags } from "./chart-node-flags.ts";
 import { runPipelineBench } from "./pipeline-bench.ts";
 import { runScaleBench } from "./scale-bench.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
-const nodeArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+// The service runs with the V8 flags the Helm chart sets for its default memory limit (what a user's pod shows).
+const chart = chartNodeFlags();
+const nodeArgs = [...chart.nodeArgs, ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [])];
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 const P = quick
@@ -39,6 +42,9 @@ const TARGETS = {
 
 const started = Date.now();
 log(`bench${quick ? " --quick" : ""}: ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`);
+log(
+  `service Node flags (chart, limit ${chart.memoryLimit ?? "none"}): ${chart.nodeArgs.join(" ") || "none"}`,
+);
 log("(a) baseline: BullMQ → worker → HTTP POST");
 const baseline = await runBaseline(P.baseline);
 log(
@@ -61,6 +67,8 @@ const results = {
   date: new Date(started).toISOString(),
   quick,
   machine: { cores: availableParallelism(), loadAverage1mAtStart: loadavg()[0], node: process.version },
+  serviceNodeFlags: chart.nodeArgs,
+  loadAverage1mAtEnd: loadavg()[0],
   params: P,
   targets: TARGETS,
   met,

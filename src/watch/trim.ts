@@ -1,12 +1,27 @@
 // Keeps the informer cache lean: what detection, routing and templates use, not managedFields or the
 // last-applied annotation; AnalysisRun measurements are cut to the latest few per metric; Experiments keep only
 // their metadata (they are cached to find an AnalysisRun's Rollout through ownerReferences, nothing else).
+// Every other field stays: custom triggers and Go templates may read any field of a Rollout or an AnalysisRun, so
+// the cache keeps full objects; repeated string values are shared instead (string-interner.ts), which changes no
+// value, only how many copies of it the heap holds.
 import type { KubeObject } from "../kube/objects.ts";
+import { StringInterner } from "./string-interner.ts";
 
 const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
 const MEASUREMENTS_KEPT = 3;
+/** Shared by every Reflector of the process: Rollouts and AnalysisRuns repeat each other's namespaces and names. */
+const cacheStrings = new StringInterner();
 
+/** The object as cached: trimmed, and its string values shared. Nested objects of `obj` are reused (and their
+ * strings replaced in place by equal shared ones): pass an object the caller owns, e.g. just parsed. */
 export function trimObject(obj: KubeObject): KubeObject {
+  const trimmed = trimFields(obj);
+  cacheStrings.internDeep(trimmed);
+  return trimmed;
+}
+
+/** trimObject without sharing strings (bench/cache-live-set.ts compares the two). */
+export function trimFields(obj: KubeObject): KubeObject {
   const { managedFields: _mf, ...metadata } = obj.metadata as KubeObject["metadata"] & {
     managedFields?: unknown;
   };

@@ -89,8 +89,9 @@ describe("chart with default values", () => {
     const settings = settingsEnvNames(readFileSync(join(REPO_ROOT, "docs/settings.md"), "utf8"));
     expect(settings).toContain("REDIS_URL");
     const env = envOf(container(deployment));
-    // POD_NAME is the leader-election identity (src/cli/settings.ts), the rest is the documented contract.
-    for (const name of Object.keys(env)) expect([...settings, "POD_NAME"]).toContain(name);
+    // POD_NAME is the leader-election identity (src/cli/settings.ts), NODE_OPTIONS Node's own V8 heap flags
+    // (nodeHeap, test/chart/node-heap.test.ts); the rest is the documented contract.
+    for (const name of Object.keys(env)) expect([...settings, "POD_NAME", "NODE_OPTIONS"]).toContain(name);
     expect(env.POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
     expect(env.POD_NAME).toEqual({ fieldRef: { fieldPath: "metadata.name" } });
     expect(env.REDIS_URL).toEqual({ secretKeyRef: { name: `${FULLNAME}-redis-url`, key: "redis-url" } });

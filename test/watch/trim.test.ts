@@ -28,4 +28,20 @@ describe("trimObject", () => {
     expect(trimmed.spec).toEqual(run.spec);
     expect(trimmed.status?.phase).toBe(run.status?.phase);
   });
+
+  it("keeps every field a custom trigger or template may read of a Rollout (only managedFields and last-applied go)", () => {
+    const ro = fixture("canary/canary-rollout.yaml");
+    const expected = structuredClone(ro) as KubeObject & { metadata: { managedFields?: unknown } };
+    delete expected.metadata.managedFields;
+    delete expected.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"];
+    const withNoise = structuredClone(ro);
+    (withNoise.metadata as unknown as Record<string, unknown>).managedFields = [{ manager: "kubectl" }];
+    withNoise.metadata.annotations = {
+      ...withNoise.metadata.annotations,
+      "kubectl.kubernetes.io/last-applied-configuration": "{}",
+    };
+    const trimmed = trimObject(withNoise);
+    expect(trimmed).toEqual(expected);
+    expect(trimmed.status).toEqual(ro.status);
+  });
 });

@@ -144,7 +144,7 @@ unless one of the others is set).
 
 {{/*
 Environment of a notifier container: the contract in docs/settings.md. Call with
-(dict "root" $ "concurrency" N).
+(dict "root" $ "concurrency" N "resources" R).
 */}}
 {{- define "rollouts-notifier.env" -}}
 {{- $v := .root.Values -}}
@@ -198,9 +198,42 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
       name: {{ . }}
       key: {{ $v.console.tokenSecret.key }}
 {{- end }}
+{{- with (include "rollouts-notifier.nodeOptions" (dict "root" .root "resources" .resources)) }}
+- name: NODE_OPTIONS
+  value: {{ . | quote }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
+{{- end }}
+
+{{/* A memory quantity (resources.limits.memory) in MiB, rounded down: 384Mi, 1Gi, 512M, 1G, 400000000, 1.5Gi. */}}
+{{- define "rollouts-notifier.memoryMiB" -}}
+{{- $q := toString . -}}
+{{- $m := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $m $q -}}
+{{- $factors := dict "" 0.00000095367431640625 "k" 0.0009765625 "Ki" 0.0009765625 "M" 0.95367431640625 "Mi" 1.0 "G" 953.67431640625 "Gi" 1024.0 "T" 953674.31640625 "Ti" 1048576.0 -}}
+{{- if or (not $m) (not (hasKey $factors $unit)) -}}
+{{- fail (printf "resources.limits.memory %q is not a memory quantity (e.g. 384Mi, 1Gi)" $q) -}}
+{{- end -}}
+{{- mulf (float64 $m) (get $factors $unit) | floor | int -}}
+{{- end }}
+
+{{/* NODE_OPTIONS for a container: nodeHeap.nodeOptions verbatim, else V8 heap flags derived from its memory
+limit, else nothing (no limit: V8's own sizing). Call with (dict "root" $ "resources" R). */}}
+{{- define "rollouts-notifier.nodeOptions" -}}
+{{- $h := .root.Values.nodeHeap -}}
+{{- $limit := dig "limits" "memory" "" (.resources | default dict) -}}
+{{- if $h.nodeOptions -}}
+{{- $h.nodeOptions -}}
+{{- else if $limit -}}
+{{- $mib := include "rollouts-notifier.memoryMiB" $limit | int -}}
+{{- $old := div (mul $mib (int $h.oldSpacePercent)) 100 -}}
+{{- if lt $old 64 -}}
+{{- fail (printf "resources.limits.memory %s leaves %d MiB of V8 old space (nodeHeap.oldSpacePercent %d); the service needs at least 64" (toString $limit) $old (int $h.oldSpacePercent)) -}}
+{{- end -}}
+{{- printf "--max-old-space-size=%d --max-semi-space-size=%d" $old (int $h.semiSpaceMiB) -}}
+{{- end -}}
 {{- end }}
 
 {{/* The pod spec shared by the main and worker Deployments. Call with (dict "root" $ "mode" M "concurrency" N "resources" R "component" C). */}}
@@ -228,7 +261,7 @@ containers:
       - {{ . | quote }}
       {{- end }}
     env:
-      {{- include "rollouts-notifier.env" (dict "root" .root "concurrency" .concurrency) | nindent 6 }}
+      {{- include "rollouts-notifier.env" (dict "root" .root "concurrency" .concurrency "resources" .resources) | nindent 6 }}
     ports:
       - name: http
         containerPort: {{ $v.httpPort }}
