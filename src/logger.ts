@@ -1,4 +1,5 @@
 import { type Logger, pino } from "pino";
+import { processRedactor } from "./redaction/secret-redactor.ts";
 
 /** Field paths that may hold secrets; pino replaces them with "[redacted]". */
 export const REDACT_PATHS = [
@@ -29,6 +30,9 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
       level: opts.level ?? process.env.LOG_LEVEL ?? "info",
       base: { svc: "rollouts-notifier" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      // every secret value the process knows, in every encoding, is scrubbed from the finished line: whatever
+      // field or message carried it (a remote's error text, an echoed header, a URL with userinfo)
+      hooks: { streamWrite: (line: string) => processRedactor.redact(line) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     // biome-ignore lint/suspicious/noExplicitAny: pino accepts any writable stream

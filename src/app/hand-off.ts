@@ -21,6 +21,8 @@ export interface HandOffOptions {
   log: Pick<TransitionLog, "record">;
   configFor: (namespace: string) => NotifierConfig;
   annotationPrefix: string;
+  /** Cap on destinations per transition (MAX_DESTINATIONS_PER_TRANSITION). */
+  maxDestinations?: number;
   logger: Logger;
   metrics: Metrics;
   reportProblems: (uid: string, problems: SubscriptionProblem[]) => void;
@@ -47,12 +49,20 @@ export function createHandOff(o: HandOffOptions) {
     const now = o.now?.() ?? new Date();
     const jobs: NotificationJob[] = [];
     const problemsByUid = new Map<string, PipelineProblem[]>();
+    let yieldedAt = Date.now();
     for (const transition of transitions) {
+      // rendering is bounded per transition (render-budget.ts); between transitions the event loop gets a turn
+      // (Lease renewal, /healthz, deliveries) whenever rendering has held it for a while
+      if (Date.now() - yieldedAt > 50) {
+        await new Promise((resolve) => setImmediate(resolve));
+        yieldedAt = Date.now();
+      }
       const planned = planNotifications({
         transition,
         world,
         config: o.configFor(transition.object.namespace),
         annotationPrefix: o.annotationPrefix,
+        maxDestinations: o.maxDestinations,
         now,
         detectedAt: now.getTime(),
       });

@@ -7,6 +7,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { RunSettings } from "../cli/settings.ts";
 import { ConfigStore } from "../config/config-store.ts";
+import { ownEntry } from "../config/tables.ts";
 import { startConsole } from "../console/start-console.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
@@ -18,6 +19,9 @@ import { type HttpServer, startHttpServer } from "../server/http-server.ts";
 import { createMetrics, type Metrics } from "../server/metrics.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.ts";
+import { warmBuiltinTemplates } from "../templates/builtin/index.ts";
+import { setTemplateEngineLogger } from "../templates/engine.ts";
+import { setDefaultRenderBudget } from "../templates/render-budget.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
 import { TransitionLog } from "../watch/transition-log.ts";
 import { ConfigSource } from "./config-source.ts";
@@ -44,11 +48,26 @@ export interface NotifierOverrides {
   retryPeriodMs?: number;
 }
 
+const watchingForWarmUp = (mode: RunSettings["mode"]) => mode !== "worker";
+
 export async function startNotifier(
   settings: RunSettings,
   o: NotifierOverrides = {},
 ): Promise<RunningNotifier> {
   const logger = o.logger ?? createLogger({ level: settings.logLevel });
+  setDefaultRenderBudget({
+    timeMs: settings.renderTimeoutMs,
+    maxOutputChars: settings.renderMaxOutputBytes,
+    maxIterations: settings.renderMaxIterations,
+    maxDepth: settings.renderMaxDepth,
+  });
+  // Handlebars' own messages as JSON log lines, never plain text on stderr
+  setTemplateEngineLogger((level, message) =>
+    logger[level === "error" ? "warn" : level === "debug" ? "debug" : "info"](
+      { component: "handlebars" },
+      message,
+    ),
+  );
   const metrics = createMetrics();
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
   const redis: RedisClient = createRedisClient(settings.redis);
@@ -61,8 +80,8 @@ export async function startNotifier(
     configMapName: settings.configMapName,
     secretName: settings.secretName,
     namespace: settings.namespace,
-    onError: (errors, scope) =>
-      metrics.configErrors.inc({ source: scope === "service" ? "configmap" : `namespace` }, errors.length),
+    onError: (errors, _scope, central) =>
+      metrics.configErrors.inc({ source: central ? "configmap" : "namespace" }, errors.length),
     onWarning: (warnings, scope) =>
       metrics.configWarnings.inc(
         { source: scope === "service" ? "configmap" : `namespace` },
@@ -115,6 +134,7 @@ export async function startNotifier(
         log: new TransitionLog(redis),
         configFor: (ns) => configStore.forNamespace(ns),
         annotationPrefix: settings.annotationPrefix,
+        maxDestinations: settings.maxDestinationsPerTransition,
         logger,
         metrics,
         reportProblems: (uid, problems) => reporter.report(uid, problems),
@@ -134,9 +154,12 @@ export async function startNotifier(
         connection: workerRedis,
         sinks: sinks.sinkFor,
         resolveService: (name, tenantNamespace) =>
-          tenantNamespace
-            ? configStore.forNamespace(tenantNamespace).services[name]
-            : configStore.current.services[name],
+          ownEntry(
+            tenantNamespace
+              ? configStore.forNamespace(tenantNamespace).services
+              : configStore.current.services,
+            name,
+          ),
         concurrency: settings.concurrency,
         logger,
         hooks: metricsDeliveryHooks(
@@ -211,6 +234,12 @@ export async function startNotifier(
     },
     "rollouts-notifier started",
   );
+  // built-in templates compiled in the background, one per event-loop turn (not on the first notification)
+  if (watchingForWarmUp(settings.mode)) {
+    void warmBuiltinTemplates().catch((err: unknown) =>
+      logger.warn({ err: String(err) }, "compiling the built-in templates failed"),
+    );
+  }
 
   return {
     logger,

@@ -35,6 +35,7 @@ export class WatcherRole {
 
   constructor(o: WatcherRoleOptions) {
     this.o = o;
+    const reportedInvalid = new Set<string>();
     this.watcher = new TransitionWatcher({
       kc: o.kc,
       redis: o.redis,
@@ -49,6 +50,17 @@ export class WatcherRole {
         return res;
       },
       onWatchRestart: (resource, reason) => o.metrics.watchRestarts.inc({ resource, reason }),
+      onInvalidObject: (obj, problems) => {
+        o.metrics.invalidObjects.inc({ kind: obj.kind ?? "unknown" });
+        const key = `${obj.metadata.uid}@${obj.metadata.resourceVersion ?? ""}`;
+        if (reportedInvalid.has(key)) return;
+        if (reportedInvalid.size > 10_000) reportedInvalid.clear();
+        reportedInvalid.add(key);
+        o.logger.warn(
+          { object: `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}`, problems },
+          "invalid object skipped for detection",
+        );
+      },
     });
     this.elector = new LeaderElector({
       kc: o.kc,

@@ -36,6 +36,13 @@ export interface RunSettings {
   retryMaxDelayMs: number;
   allowPrivateWebhooks: boolean;
   resyncSeconds: number;
+  /** Cap on destinations of one transition; beyond it a problem is reported. */
+  maxDestinationsPerTransition: number;
+  /** Render budgets (src/templates/render-budget.ts, docs/security.md). */
+  renderTimeoutMs: number;
+  renderMaxOutputBytes: number;
+  renderMaxIterations: number;
+  renderMaxDepth: number;
   /** The console's delivery history (src/history). */
   historyEnabled: boolean;
   historyTransitionsPerRollout: number;
@@ -86,6 +93,11 @@ export interface RunFlags extends RedisFlags {
   retryBaseDelayMs?: string;
   retryMaxAttempts?: string;
   retryMaxDelayMs?: string;
+  maxDestinationsPerTransition?: string;
+  renderTimeoutMs?: string;
+  renderMaxOutputBytes?: string;
+  renderMaxIterations?: string;
+  renderMaxDepth?: string;
   history?: string;
   historyTransitionsPerRollout?: string;
   historyMaxAgeHours?: string;
@@ -389,6 +401,32 @@ export function resolveRunSettings(
       86_400_000,
     ),
     resyncSeconds: int(flags.resyncSeconds, "resync-seconds", "RESYNC_SECONDS", 600, 0, 86_400),
+    maxDestinationsPerTransition: int(
+      flags.maxDestinationsPerTransition,
+      "max-destinations-per-transition",
+      "MAX_DESTINATIONS_PER_TRANSITION",
+      50,
+      1,
+      100_000,
+    ),
+    renderTimeoutMs: int(flags.renderTimeoutMs, "render-timeout-ms", "RENDER_TIMEOUT_MS", 2_000, 10, 600_000),
+    renderMaxOutputBytes: int(
+      flags.renderMaxOutputBytes,
+      "render-max-output-bytes",
+      "RENDER_MAX_OUTPUT_BYTES",
+      1_000_000,
+      1_000,
+      100_000_000,
+    ),
+    renderMaxIterations: int(
+      flags.renderMaxIterations,
+      "render-max-iterations",
+      "RENDER_MAX_ITERATIONS",
+      10_000,
+      100,
+      100_000_000,
+    ),
+    renderMaxDepth: int(flags.renderMaxDepth, "render-max-depth", "RENDER_MAX_DEPTH", 24, 2, 1_000),
     historyEnabled: bool(flags.history, "history", "HISTORY_ENABLED", true),
     historyTransitionsPerRollout: int(
       flags.historyTransitionsPerRollout,

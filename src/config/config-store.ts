@@ -4,12 +4,22 @@
 // Last good: a key that is broken in a new version keeps its last good value (a typo in `service.slack` or a
 // Secret rotation that drops a key does not stop Slack notifications); every other key takes the new version.
 // The errors stay visible (errors, readiness()) until a version fixes them.
+//
+// Tenant isolation by construction: the service-level (central) config and the namespaces' configs live in two
+// separate structures — one field, and a Map keyed by namespace name — so no namespace name (not even
+// "service") can address the central config, and a namespace's ConfigMap only ever changes its own entry.
+// Deleting any ConfigMap or Secret is a normal event: central → empty central config (reported through
+// readiness), namespace → that namespace's entry removed.
 import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
+import { processRedactor, type SecretRedactor } from "../redaction/secret-redactor.ts";
+import { serviceSecretSpellings } from "../sinks/service-secrets.ts";
 import { canonicalTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, formatConfigError } from "./config-error.ts";
 import { effectiveConfig } from "./effective-config.ts";
 import { emptyConfig, type LoadConfigOptions, loadNotifierConfig } from "./load-config.ts";
+import { readSecretValues } from "./secret-refs.ts";
+import { ownEntry, withUserTables } from "./tables.ts";
 import type { NotifierConfig } from "./types.ts";
 
 export interface ConfigUpdateResult {
@@ -21,17 +31,20 @@ export interface ConfigUpdateResult {
 
 export interface ConfigStoreOptions {
   logger: Logger;
-  /** Called after an update with errors (scope: "service" or the namespace). Wire metrics here. */
-  onError?: (errors: ConfigError[], scope: string) => void;
+  /**
+   * Called after an update with errors (scope: "service" or the namespace; `central` tells which, since a
+   * namespace may be named "service"). Wire metrics here.
+   */
+  onError?: (errors: ConfigError[], scope: string, central: boolean) => void;
   /** Called after an update with warnings (accepted, but behaves differently or not at all). Wire metrics here. */
   onWarning?: (warnings: string[], scope: string) => void;
   configMapName?: string;
   secretName?: string;
   /** The service's own namespace (POD_NAMESPACE). */
   namespace?: string;
+  /** Where every loaded secret value is registered for scrubbing (default: the process-wide redactor). */
+  redactor?: SecretRedactor;
 }
-
-const SERVICE_SCOPE = "service";
 
 interface Scope {
   config: NotifierConfig;
@@ -44,24 +57,24 @@ export function carryOverKey(key: string, from: NotifierConfig, into: NotifierCo
   if (key.startsWith("service.")) {
     const parts = key.split(".");
     const name = parts[2] ?? parts[1]!;
-    const svc = from.services[name];
+    const svc = ownEntry(from.services, name);
     if (svc) into.services[name] = svc;
     return svc !== undefined;
   }
   if (key.startsWith("template.")) {
-    const t = from.templates[key.slice(9)];
+    const t = ownEntry(from.templates, key.slice(9));
     if (t) into.templates[key.slice(9)] = t;
     return t !== undefined;
   }
   if (key.startsWith("trigger.")) {
     const name = canonicalTrigger(key.slice(8));
-    const t = from.triggers[name];
+    const t = ownEntry(from.triggers, name);
     if (t) into.triggers[name] = t;
     return t !== undefined;
   }
   if (key.startsWith("defaultTriggers.")) {
     const s = key.slice(16);
-    const l = from.defaultTriggersByService[s];
+    const l = ownEntry(from.defaultTriggersByService, s);
     if (l) into.defaultTriggersByService[s] = l;
     return l !== undefined;
   }
@@ -82,17 +95,19 @@ export function carryOverKey(key: string, from: NotifierConfig, into: NotifierCo
 
 export class ConfigStore {
   private readonly opts: ConfigStoreOptions;
-  private readonly scopes = new Map<string, Scope>();
+  /** The service-level config: its own field, never an entry of `namespaces`. */
+  private central: Scope = { config: withUserTables(emptyConfig()), errors: [], warnings: [] };
+  /** Each namespace's self-service config, keyed by namespace name. */
+  private readonly namespaces = new Map<string, Scope>();
   private readonly effective = new Map<string, NotifierConfig>();
 
   constructor(opts: ConfigStoreOptions) {
     this.opts = opts;
-    this.scopes.set(SERVICE_SCOPE, { config: emptyConfig(), errors: [], warnings: [] });
   }
 
   /** The service-level config. */
   get current(): NotifierConfig {
-    return this.scopes.get(SERVICE_SCOPE)!.config;
+    return this.central.config;
   }
 
   /** Outstanding errors of every scope (service first, then namespaces by name). */
@@ -106,20 +121,29 @@ export class ConfigStore {
   }
 
   private sortedScopes(): Scope[] {
-    return [...this.scopes.entries()]
-      .sort(([a], [b]) => (a === SERVICE_SCOPE ? -1 : b === SERVICE_SCOPE ? 1 : a.localeCompare(b)))
-      .map(([, s]) => s);
+    return [
+      this.central,
+      ...[...this.namespaces.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, s]) => s),
+    ];
   }
 
   /** For /readyz: ok when no key is broken; detail lists the broken keys; warnings are shown, never failing. */
   readiness(): { ok: boolean; detail: string[]; warnings: string[] } {
     const errors = this.errors;
-    return { ok: errors.length === 0, detail: errors.map(formatConfigError), warnings: this.warnings };
+    const redactor = this.opts.redactor ?? processRedactor;
+    return {
+      ok: errors.length === 0,
+      detail: errors.map((e) => redactor.redact(formatConfigError(e))),
+      warnings: this.warnings.map((w) => redactor.redact(w)),
+    };
   }
 
   /** Loads a new version of the service-level ConfigMap/Secret (undefined = deleted). */
   update(configMap: KubeObject | undefined, secret: KubeObject | undefined): ConfigUpdateResult {
-    return this.apply(SERVICE_SCOPE, configMap, secret, {});
+    const { scope, result } = this.load(this.central, "service", configMap, secret, {});
+    this.central = scope;
+    this.effective.clear();
+    return result;
   }
 
   /** Loads a namespace's self-service ConfigMap/Secret (undefined = deleted). */
@@ -132,58 +156,83 @@ export class ConfigStore {
       this.removeNamespace(namespace);
       return { errors: [], warnings: [], keptLastGood: [] };
     }
-    return this.apply(namespace, configMap, secret, { tenantNamespace: namespace });
+    const { scope, result } = this.load(
+      this.namespaces.get(namespace),
+      `namespace ${namespace}`,
+      configMap,
+      secret,
+      { tenantNamespace: namespace },
+    );
+    this.namespaces.set(namespace, scope);
+    this.effective.delete(namespace);
+    return result;
   }
 
+  /** Forgets a namespace's own config (its ConfigMap was deleted). Never touches the central config. */
   removeNamespace(namespace: string): void {
-    this.scopes.delete(namespace);
+    this.namespaces.delete(namespace);
     this.effective.delete(namespace);
+  }
+
+  /** Namespaces that have their own config. */
+  tenantNamespaces(): string[] {
+    return [...this.namespaces.keys()].sort();
   }
 
   /** The config for Rollouts in a namespace: service level merged with the namespace's own. */
   forNamespace(namespace: string): NotifierConfig {
     let cfg = this.effective.get(namespace);
     if (!cfg) {
-      cfg = effectiveConfig(this.current, this.scopes.get(namespace)?.config);
+      cfg = effectiveConfig(this.current, this.namespaces.get(namespace)?.config);
       this.effective.set(namespace, cfg);
     }
     return cfg;
   }
 
-  private apply(
-    scope: string,
+  private load(
+    previousScope: Scope | undefined,
+    label: string,
     configMap: KubeObject | undefined,
     secret: KubeObject | undefined,
     extra: Partial<LoadConfigOptions>,
-  ): ConfigUpdateResult {
+  ): { scope: Scope; result: ConfigUpdateResult } {
+    const central = extra.tenantNamespace === undefined;
     const loadOpts: LoadConfigOptions = { ...extra };
     if (this.opts.configMapName) loadOpts.configMapName = this.opts.configMapName;
     if (this.opts.secretName) loadOpts.secretName = this.opts.secretName;
-    if (this.opts.namespace && scope === SERVICE_SCOPE) loadOpts.namespace = this.opts.namespace;
-    const { config, errors, warnings } = loadNotifierConfig(configMap, secret, loadOpts);
+    if (this.opts.namespace && central) loadOpts.namespace = this.opts.namespace;
+    // every value of the Secret, and every secret of the loaded services, is scrubbed from what leaves the
+    // process from now on — before anything below can log it
+    const redactor = this.opts.redactor ?? processRedactor;
+    const redactScope = central ? "central" : `namespace/${extra.tenantNamespace}`;
+    redactor.addValues(redactScope, readSecretValues(secret, "").values.values());
+    const loaded = loadNotifierConfig(configMap, secret, loadOpts);
+    const config = withUserTables(loaded.config);
+    redactor.addSpellings(
+      redactScope,
+      Object.values(config.services).flatMap((svc) => serviceSecretSpellings(svc)),
+    );
+    const { errors, warnings } = loaded;
 
-    const previous = this.scopes.get(scope)?.config;
+    const previous = previousScope?.config;
     const keptLastGood: string[] = [];
     if (previous) {
       for (const key of new Set(errors.map((e) => e.key))) {
         if (carryOverKey(key, previous, config)) keptLastGood.push(key);
       }
     }
-    this.scopes.set(scope, { config, errors, warnings });
-    if (scope === SERVICE_SCOPE) this.effective.clear();
-    else this.effective.delete(scope);
-
-    const log = this.opts.logger.child({ configScope: scope });
+    const scopeName = central ? "service" : extra.tenantNamespace!;
+    const log = this.opts.logger.child({ configScope: label === "service" ? label : extra.tenantNamespace });
     for (const w of warnings) log.warn(w);
     for (const e of errors) log.error({ configKey: e.key }, formatConfigError(e));
     if (keptLastGood.length > 0) log.warn({ keys: keptLastGood }, "broken keys keep their last good value");
-    if (warnings.length > 0) this.opts.onWarning?.(warnings, scope);
-    if (errors.length > 0) this.opts.onError?.(errors, scope);
+    if (warnings.length > 0) this.opts.onWarning?.(warnings, scopeName);
+    if (errors.length > 0) this.opts.onError?.(errors, scopeName, central);
     else
       log.info(
         { services: Object.keys(config.services).length, triggers: Object.keys(config.triggers).length },
         "config loaded",
       );
-    return { errors, warnings, keptLastGood };
+    return { scope: { config, errors, warnings }, result: { errors, warnings, keptLastGood } };
   }
 }

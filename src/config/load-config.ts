@@ -8,6 +8,7 @@ import { type ConfigError, KeyErrors } from "./config-error.ts";
 import { readSecretValues } from "./secret-refs.ts";
 import { parseServiceEntry } from "./service-config.ts";
 import { parseContext, parseSubscriptions, parseTriggerList } from "./subscription-config.ts";
+import { ownEntry, userTable } from "./tables.ts";
 import { parseTemplateEntry } from "./template-config.ts";
 import { parseTriggerEntry } from "./trigger-config.ts";
 import type { NotifierConfig } from "./types.ts";
@@ -34,14 +35,15 @@ export interface LoadConfigResult {
 }
 
 export function emptyConfig(): NotifierConfig {
+  // null-prototype tables: a key named `__proto__` or `constructor` is a name like any other (tables.ts)
   return {
-    services: {},
-    templates: {},
-    triggers: {},
+    services: userTable(),
+    templates: userTable(),
+    triggers: userTable(),
     subscriptions: [],
     defaultTriggers: [],
-    defaultTriggersByService: {},
-    context: {},
+    defaultTriggersByService: userTable(),
+    context: userTable(),
   };
 }
 
@@ -148,13 +150,13 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
   for (const [trigger, conds] of Object.entries(config.triggers)) {
     conds.forEach((c, i) => {
       for (const t of c.send) {
-        if (!config.templates[t] && !defaults.has(t)) {
+        if (!ownEntry(config.templates, t) && !defaults.has(t)) {
           out.push(`${source} key "trigger.${trigger} ([${i}].send)": template "${t}" is not defined`);
         }
       }
     });
   }
-  const knownTrigger = (t: string) => isBuiltinTrigger(t) || config.triggers[t] !== undefined;
+  const knownTrigger = (t: string) => isBuiltinTrigger(t) || ownEntry(config.triggers, t) !== undefined;
   const lists: [string, string[]][] = [
     ["defaultTriggers", config.defaultTriggers],
     ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
 import { SERVICE_TYPES, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
-import { compileTemplateSpec, templateSpecSources } from "../templates/compile.ts";
+import { compiledTemplateSpec, templateSpecSources } from "../templates/compile.ts";
 import { TemplateError } from "../templates/template-error.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
 import type { TemplateSpec } from "./types.ts";
@@ -56,7 +56,7 @@ export function parseTemplateEntry(name: string, text: string, errors: KeyErrors
   }
   warnArgoCdVariables(spec, errors);
   try {
-    for (const w of compileTemplateSpec(spec).warnings) errors.warn(w);
+    for (const w of compiledTemplateSpec(spec).warnings) errors.warn(w); // cached: the pipeline reuses it
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     errors.error(err.message.replace(/^template "[^"]*"( field "[^"]*")?: /, ""), err.field);

@@ -4,14 +4,16 @@
 //   → templates rendered per destination's service → one job per (send, destination), deterministic id.
 // Every problem (unknown service/trigger, broken template) is returned for the caller to report; it affects
 // only its own destination or template, never the others.
-import type { Destination, NotifierConfig, ServiceConfig, TemplateSpec } from "../config/types.ts";
+import { ownEntry } from "../config/tables.ts";
+import type { Destination, NotifierConfig, ServiceConfig } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../queue/notification-job.ts";
 import { resolveDestinations } from "../subscriptions/resolve-destinations.ts";
 import { builtinCompiledTemplate } from "../templates/builtin/index.ts";
-import { type CompiledTemplate, compileTemplateSpec } from "../templates/compile.ts";
+import { type CompiledTemplate, compiledTemplateSpec } from "../templates/compile.ts";
 import { buildTemplateContext } from "../templates/context.ts";
 import { renderNotification } from "../templates/render.ts";
+import { currentRenderBudget, renderBudgetErrorOf, withRenderBudget } from "../templates/render-budget.ts";
 import { planTrigger } from "../triggers/custom-trigger-plan.ts";
 import type { Transition } from "../triggers/transition.ts";
 
@@ -37,6 +39,8 @@ export interface PlanNotificationsInput {
   /** Effective config for the routing object's namespace. */
   config: NotifierConfig;
   annotationPrefix?: string;
+  /** Cap on destinations per transition (resolveDestinations' default when absent). */
+  maxDestinations?: number;
   now: Date;
   /** When the transition was detected (ms): delivery latency is measured from it. */
   detectedAt: number;
@@ -49,17 +53,9 @@ export interface PlannedNotifications {
   routedBy: KubeObject;
 }
 
-const compiledConfigTemplates = new WeakMap<TemplateSpec, CompiledTemplate>();
-
 function compiled(config: NotifierConfig, name: string): CompiledTemplate | undefined {
-  const spec = config.templates[name];
-  if (!spec) return builtinCompiledTemplate(name);
-  let c = compiledConfigTemplates.get(spec);
-  if (!c) {
-    c = compileTemplateSpec(spec);
-    compiledConfigTemplates.set(spec, c);
-  }
-  return c;
+  const spec = ownEntry(config.templates, name);
+  return spec ? compiledTemplateSpec(spec) : builtinCompiledTemplate(name);
 }
 
 /** The object whose annotations route a transition: the Rollout, or an AnalysisRun's owner (else the run). */
@@ -87,6 +83,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
     namespace: world.getNamespace(ns),
     config,
     annotationPrefix: input.annotationPrefix,
+    maxDestinations: input.maxDestinations,
   });
   for (const p of routed.problems) {
     problems.push({
@@ -120,12 +117,15 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
     });
   }
 
+  // every render of this transition shares one deadline (RENDER_TIMEOUT_MS): a runaway template cannot hold the
+  // event loop longer than that, whatever the number of destinations
+  const deadlineAt = Date.now() + currentRenderBudget().timeMs;
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
     // ConfigMap templates see `rollout` as upstream passes it for the event (Transition.eventObject); our
     // built-in templates keep the Rollout as detected, whose state they describe.
-    const fromConfig = p.send.some((name) => config.templates[name] !== undefined);
+    const fromConfig = p.send.some((name) => ownEntry(config.templates, name) !== undefined);
     for (const name of p.send) {
       try {
         const c = compiled(config, name);
@@ -143,7 +143,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
     }
     if (templates.length === 0) continue;
     for (const destination of routed.destinations) {
-      const service: ServiceConfig | undefined = config.services[destination.service];
+      const service: ServiceConfig | undefined = ownEntry(config.services, destination.service);
       if (!service) {
         problems.push({
           kind: "service",
@@ -166,7 +166,9 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           now: input.now,
         });
         const upstreamView = fromConfig && t.eventObject ? { ...ctx, rollout: t.eventObject } : ctx;
-        const notification = renderNotification(templates, upstreamView, service);
+        const notification = withRenderBudget({ deadlineAt }, () =>
+          renderNotification(templates, upstreamView, service),
+        );
         const job = buildNotificationJob({
           transition: { ...t, id: p.key },
           destination,
@@ -184,6 +186,22 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           destination,
           message: (err as Error).message,
         });
+        // out of budget: a job that the worker dead-letters with the reason (recorded with the transition, so
+        // it is never rendered again after a restart)
+        if (renderBudgetErrorOf(err)) {
+          const job = buildNotificationJob({
+            transition: { ...t, id: p.key },
+            destination,
+            notification: {
+              message: "",
+              renderFailure: { code: "render_budget", message: (err as Error).message },
+            },
+            detectedAt: input.detectedAt,
+            tenantNamespace: service.tenantNamespace,
+          });
+          job.transition.id = t.id;
+          jobs.push(job);
+        }
       }
     }
   }

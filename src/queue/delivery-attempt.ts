@@ -13,6 +13,11 @@ export function resolveDeliveryTarget(
   job: NotificationJob,
   opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
 ): DeliveryTarget {
+  const failed = job.notification.renderFailure;
+  if (failed) {
+    // rendering failed for good (render budget): dead-lettered at once with the reason, never retried
+    return { failure: { code: failed.code, message: failed.message, transient: false } };
+  }
   const name = job.destination.service;
   let service: ServiceConfig | undefined;
   try {

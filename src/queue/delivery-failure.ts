@@ -1,7 +1,8 @@
 // What went wrong with a delivery, in a form safe to store and show: a code, a message without secrets,
 // whether trying again may help, and how long the server asked us to wait.
 import type { ServiceConfig } from "../config/types.ts";
-import { serviceTypeOf } from "../sinks/registry.ts";
+import { processRedactor } from "../redaction/secret-redactor.ts";
+import { serviceSecretSpellings } from "../sinks/service-secrets.ts";
 import { DeliveryError } from "../sinks/sink.ts";
 
 export interface DeliveryFailure {
@@ -29,7 +30,8 @@ const MAX_MESSAGE_LENGTH = 500;
 
 /** Classifies anything a sink threw. Unknown errors count as transient (bounded by the retry policy). */
 export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): DeliveryFailure {
-  const scrub = (m: string) => redactServiceSecrets(m, service).slice(0, MAX_MESSAGE_LENGTH);
+  const scrub = (m: string) =>
+    processRedactor.redact(redactServiceSecrets(m, service)).slice(0, MAX_MESSAGE_LENGTH);
   if (err instanceof DeliveryError) {
     const f: DeliveryFailure = { code: err.code, message: scrub(err.message), transient: err.transient };
     if (err.retryAfterMs !== undefined && Number.isFinite(err.retryAfterMs) && err.retryAfterMs > 0) {
@@ -52,8 +54,8 @@ export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): 
 export function redactServiceSecrets(text: string, service?: ServiceConfig): string {
   if (!service) return text;
   let out = text;
-  const values = (serviceTypeOf(service.type)?.secrets(service) ?? [])
-    .filter((v: unknown): v is string => typeof v === "string" && v.length >= 4)
+  const values = serviceSecretSpellings(service)
+    .filter((v) => v.length >= 4)
     .sort((a, b) => b.length - a.length);
   for (const v of values) out = out.split(v).join("[redacted]");
   return out;

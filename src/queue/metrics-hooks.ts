@@ -1,6 +1,7 @@
-// Delivery hooks that feed the Prometheus metrics of src/server/metrics.ts (labels: service names and failure
-// codes only, never secrets).
+// Delivery hooks that feed the Prometheus metrics of src/server/metrics.ts (labels: service names and the
+// closed set of failure reasons of failure-reason.ts, never a remote's text).
 import type { Metrics } from "../server/metrics.ts";
+import { failureReason } from "./failure-reason.ts";
 import type { DeliveryHooks } from "./notification-queue.ts";
 
 export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): DeliveryHooks {
@@ -11,7 +12,7 @@ export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): Deli
       next.onDelivered?.(e);
     },
     onFailed(e) {
-      m.failed.inc({ service: e.service, reason: e.failure.code });
+      m.failed.inc({ service: e.service, reason: failureReason(e.failure) });
       next.onFailed?.(e);
     },
     onRetried(e) {

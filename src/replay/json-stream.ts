@@ -38,7 +38,15 @@ function nextTopLevelStart(text: string, after: number): number {
   return i < 0 ? -1 : i + 1;
 }
 
-export function splitJsonStream(text: string): JsonStreamItem[] {
+/** Bounds of one JSON value (parse-documents.ts passes the replay limits). */
+export interface JsonStreamLimits {
+  maxValueBytes: number;
+}
+
+export function splitJsonStream(
+  text: string,
+  limits: JsonStreamLimits = { maxValueBytes: Number.POSITIVE_INFINITY },
+): JsonStreamItem[] {
   const items: JsonStreamItem[] = [];
   let pos = 0;
   let cursor = { offset: 0, line: 1 };
@@ -73,6 +81,15 @@ export function splitJsonStream(text: string): JsonStreamItem[] {
       const stop = resync >= 0 ? resync : text.length;
       items.push({ ok: false, message: describeJsonError(text.slice(pos, stop)), line });
       pos = stop;
+      continue;
+    }
+    if (end - pos > limits.maxValueBytes) {
+      items.push({
+        ok: false,
+        message: `document of ${end - pos} bytes is over the limit of ${limits.maxValueBytes} bytes; not parsed`,
+        line,
+      });
+      pos = end;
       continue;
     }
     const raw = text.slice(pos, end);

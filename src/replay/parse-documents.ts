@@ -28,10 +28,63 @@ export function looksLikeJson(text: string): boolean {
   return first === "{" || first === "[";
 }
 
-export function parseReplayInput(text: string): ReplayItem[] {
+/**
+ * Bounds of hostile input (a recorded history may come from anywhere): each violation is an error naming the
+ * document (index and line); the other documents are still read.
+ */
+export interface ReplayInputLimits {
+  /** Bytes of one document (a Kubernetes object is at most ~1.5 MB). */
+  maxDocumentBytes: number;
+  /** Documents in one input; the rest are reported as one error and not read. */
+  maxDocuments: number;
+  /** Nesting of maps/lists in one document. */
+  maxDepth: number;
+  /** YAML aliases expanded in one document (alias bombs). */
+  maxAliasCount: number;
+}
+
+export const DEFAULT_REPLAY_LIMITS: Readonly<ReplayInputLimits> = Object.freeze({
+  maxDocumentBytes: 8 * 1024 * 1024,
+  maxDocuments: 200_000,
+  maxDepth: 64,
+  maxAliasCount: 100,
+});
+
+/** A document's deepest nesting, stopping as soon as it passes `max`. Iterative: no stack to overflow. */
+function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d >= max) return true;
+    for (const child of Object.values(v as object)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+/** YAML documents of a stream, split on `---` lines so each is size-checked before it is parsed. */
+function splitYamlDocuments(text: string): { start: number; text: string }[] {
+  const out: { start: number; text: string }[] = [];
+  const marker = /^---(?=[ \t\r]|$)/gm;
+  let from = 0;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) {
+    if (m.index > from || out.length === 0) out.push({ start: from, text: text.slice(from, m.index) });
+    from = m.index;
+  }
+  out.push({ start: from, text: text.slice(from) });
+  return out;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!;
+}
+
+export function parseReplayInput(text: string, limits: Partial<ReplayInputLimits> = {}): ReplayItem[] {
+  const lim: ReplayInputLimits = { ...DEFAULT_REPLAY_LIMITS, ...limits };
   const raw: { index: string; line: number; value?: unknown; error?: string }[] = [];
+  const lineOf = lineCounter(text);
   if (looksLikeJson(text)) {
-    splitJsonStream(text).forEach((item, i) => {
+    splitJsonStream(text, { maxValueBytes: lim.maxDocumentBytes }).forEach((item, i) => {
       const index = String(i + 1);
       raw.push(
         item.ok
@@ -40,21 +93,70 @@ export function parseReplayInput(text: string): ReplayItem[] {
       );
     });
   } else {
-    const lineOf = lineCounter(text);
-    parseAllDocuments(text).forEach((doc, i) => {
-      const index = String(i + 1);
-      const contents = doc.contents as { range?: [number, number, number] } | null;
-      const line = lineOf(contents?.range?.[0] ?? doc.range?.[0] ?? 0);
-      if (doc.errors.length > 0) {
-        const err = doc.errors[0]!;
-        const errorLine = err.linePos?.[0]?.line ?? line;
-        raw.push({ index, line: errorLine, error: `invalid YAML: ${err.message.split("\n")[0]}` });
-        return;
+    let n = 0;
+    for (const chunk of splitYamlDocuments(text)) {
+      const chunkLine = lineOf(chunk.start);
+      if (Buffer.byteLength(chunk.text) > lim.maxDocumentBytes) {
+        const index = String(++n);
+        raw.push({
+          index,
+          line: chunkLine,
+          error: `document of ${Buffer.byteLength(chunk.text)} bytes is over the limit of ${lim.maxDocumentBytes} bytes; not parsed`,
+        });
+        continue;
       }
-      const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-      if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
-      raw.push({ index, line, value });
+      let docs: ReturnType<typeof parseAllDocuments>;
+      try {
+        docs = parseAllDocuments(chunk.text);
+      } catch (err) {
+        raw.push({
+          index: String(++n),
+          line: chunkLine,
+          error: `invalid YAML: ${firstLine((err as Error).message)}`,
+        });
+        continue;
+      }
+      for (const doc of Array.isArray(docs) ? docs : [docs]) {
+        const index = String(++n);
+        const contents = doc.contents as { range?: [number, number, number] } | null;
+        const line = lineOf(chunk.start + (contents?.range?.[0] ?? doc.range?.[0] ?? 0));
+        if (doc.errors.length > 0) {
+          const err = doc.errors[0]!;
+          const errorLine = err.linePos?.[0]?.line;
+          raw.push({
+            index,
+            line: errorLine !== undefined ? chunkLine + errorLine - 1 : line,
+            error: `invalid YAML: ${firstLine(err.message)}`,
+          });
+          continue;
+        }
+        let value: unknown;
+        try {
+          value = doc.toJS({ maxAliasCount: lim.maxAliasCount });
+        } catch (err) {
+          // e.g. an alias bomb: "Excessive alias count indicates a resource exhaustion attack"
+          raw.push({ index, line, error: `invalid YAML: ${firstLine((err as Error).message)}` });
+          continue;
+        }
+        if (value === null || value === undefined) continue; // an empty document (e.g. a trailing ---)
+        raw.push({ index, line, value });
+      }
+    }
+  }
+  if (raw.length > lim.maxDocuments) {
+    const first = raw[lim.maxDocuments]!;
+    raw.length = lim.maxDocuments;
+    raw.push({
+      index: first.index,
+      line: first.line,
+      error: `more than ${lim.maxDocuments} documents: this one and the rest are not read`,
     });
+  }
+  for (const r of raw) {
+    if (r.error === undefined && tooDeep(r.value, lim.maxDepth)) {
+      r.error = `nested deeper than ${lim.maxDepth} levels; not read`;
+      r.value = undefined;
+    }
   }
   const items: ReplayItem[] = [];
   for (const r of raw) {

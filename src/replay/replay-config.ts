@@ -7,6 +7,7 @@
 import { type ConfigError, formatConfigError } from "../config/config-error.ts";
 import { ConfigStore } from "../config/config-store.ts";
 import { DEFAULT_CONFIGMAP_NAME, DEFAULT_SECRET_NAME } from "../config/load-config.ts";
+import { ownEntry } from "../config/tables.ts";
 import type { NotifierConfig } from "../config/types.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { createLogger } from "../logger.ts";
@@ -86,8 +87,8 @@ export class ReplayConfig {
   /** Service-level config, or a namespace's own services when the job came from one (as the worker resolves). */
   resolveService(name: string, tenantNamespace?: string) {
     return tenantNamespace
-      ? this.store.forNamespace(tenantNamespace).services[name]
-      : this.store.current.services[name];
+      ? ownEntry(this.store.forNamespace(tenantNamespace).services, name)
+      : ownEntry(this.store.current.services, name);
   }
 
   /** Every secret value seen so far (values of 4+ characters). */

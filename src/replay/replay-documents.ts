@@ -2,7 +2,9 @@
 // (print them, or route, render and deliver them). Input errors go to the handler too; the rest of the input is
 // still processed. Every object is shown to the handler first (onObject: ConfigMaps, Secrets and Namespaces in
 // the history change the config from that point on), then detected.
+
 import type { KubeObject } from "../kube/objects.ts";
+import { validateObject } from "../kube/validate-object.ts";
 import type { CustomTriggerProblem } from "../triggers/custom-triggers.ts";
 import type { Transition } from "../triggers/transition.ts";
 import { isWatchEvent } from "../triggers/transition-detector.ts";
@@ -50,6 +52,17 @@ export async function replayDocuments(
     const event = isWatchEvent(item.input) ? item.input : undefined;
     const obj = event ? event.object : (item.input as KubeObject);
     const deleted = event?.type === "DELETED";
+    const invalid = deleted || event?.type === "BOOKMARK" ? [] : validateObject(obj);
+    if (invalid.length > 0) {
+      // reported and skipped for detection: never turned into invented notifications
+      summary.errors++;
+      await handler.onError({
+        index: item.index,
+        line: item.line,
+        message: `${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name} skipped: ${invalid.join("; ")}`,
+      });
+      continue;
+    }
     let transitions: Transition[];
     try {
       if (event?.type !== "BOOKMARK") {

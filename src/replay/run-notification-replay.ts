@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { KubeObject } from "../kube/objects.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { RetryPolicy } from "../queue/retry-policy.ts";
+import { processRedactor } from "../redaction/secret-redactor.ts";
 import { createSinks } from "../sinks/create-sinks.ts";
 import { type CapturedDelivery, createCaptureSinks } from "./capture-sinks.ts";
 import { dryRunLineOf, formatCapturedLine } from "./notification-lines.ts";
@@ -61,7 +62,8 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
   let failed = false;
   const seen = new Set<string>();
   let config: ReplayConfig | undefined;
-  const redact = (text: string) => (config ? redactSecrets(text, config.secretValues()) : text);
+  const redact = (text: string) =>
+    processRedactor.redact(config ? redactSecrets(text, config.secretValues()) : text);
   const error = (message: string) => {
     failed = true;
     const line = `error: ${redact(message)}\n`;
@@ -180,6 +182,8 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
               error(`${what}: service "${job.destination.service}" is not configured`);
               continue;
             }
+            // out of render budget: already reported as a template problem; the queue would dead-letter it
+            if (job.notification.renderFailure) continue;
             try {
               const payload = buildWirePayload({
                 jobId: job.jobId,

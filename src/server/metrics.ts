@@ -98,6 +98,12 @@ export function createMetrics() {
       help: "1 when every informer has completed its initial list.",
       registers: [registry],
     }),
+    invalidObjects: new Counter({
+      name: "rollouts_notifier_invalid_objects_total",
+      help: "Rollout/AnalysisRun events skipped for detection because a field had the wrong type or range, by kind.",
+      labelNames: ["kind"],
+      registers: [registry],
+    }),
     // Upstream Argo Rollouts names, for existing dashboards.
     upstreamSuccess: new Counter({
       name: "notification_send_success",

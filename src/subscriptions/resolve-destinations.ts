@@ -1,5 +1,6 @@
 // Who gets a notification for one transition: annotation subscriptions on the routing object and its Namespace,
 // plus ConfigMap `subscriptions` whose selector matches the routing object's labels. Pure.
+import { ownEntry } from "../config/tables.ts";
 import type { Destination, NotifierConfig, ServiceConfig } from "../config/types.ts";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
 import { serviceTypeOf } from "../sinks/registry.ts";
@@ -16,6 +17,7 @@ import {
   type SubscriptionProblem,
 } from "./annotation-subscriptions.ts";
 import { matchesLabels, parseLabelSelector } from "./label-selector.ts";
+import { normalizeRecipient } from "./normalize-recipient.ts";
 
 export interface ResolveDestinationsInput {
   /** The trigger of the transition (aliases accepted). */
@@ -31,7 +33,12 @@ export interface ResolveDestinationsInput {
   /** The effective config for the routing object's namespace (ConfigStore.forNamespace). */
   config: NotifierConfig;
   annotationPrefix?: string;
+  /** Cap on destinations for one transition (default DEFAULT_MAX_DESTINATIONS); beyond it: a problem, not sent. */
+  maxDestinations?: number;
 }
+
+/** Default cap on destinations per transition: generous for real teams, small enough to bound one transition. */
+export const DEFAULT_MAX_DESTINATIONS = 50;
 
 export interface ResolveDestinationsResult {
   /** Distinct destinations, in order of first appearance (Rollout, then Namespace, then ConfigMap). */
@@ -42,14 +49,14 @@ export interface ResolveDestinationsResult {
 
 /** Default triggers of a service: defaultTriggers.<service>, else defaultTriggers, else every built-in but opt-ins. */
 export function defaultTriggersFor(config: NotifierConfig, service: string): string[] {
-  const byService = config.defaultTriggersByService[service];
+  const byService = ownEntry(config.defaultTriggersByService, service);
   if (byService) return byService;
   if (config.defaultTriggers.length > 0) return config.defaultTriggers;
   return BUILTIN_TRIGGERS.filter((t) => !OPT_IN_TRIGGERS.includes(t));
 }
 
 function triggerExists(config: NotifierConfig, trigger: string): boolean {
-  return isBuiltinTrigger(trigger) || config.triggers[canonicalTrigger(trigger)] !== undefined;
+  return isBuiltinTrigger(trigger) || ownEntry(config.triggers, canonicalTrigger(trigger)) !== undefined;
 }
 
 /** Entries from the ConfigMap `subscriptions` whose selector matches, one per recipient service. */
@@ -89,26 +96,19 @@ function recipientProblem(svc: ServiceConfig, recipient: string): string | undef
   return serviceTypeOf(svc.type)?.recipients.problem(svc, recipient);
 }
 
+/** Reports the entry's unknown triggers; false when its service is not configured (recipients: one by one). */
 function checkEntry(config: NotifierConfig, e: SubscriptionEntry, problems: SubscriptionProblem[]): boolean {
-  let ok = true;
   for (const t of e.triggers ?? []) {
     if (!triggerExists(config, t)) {
       problems.push({ source: e.source, message: `trigger "${t}" is not a built-in trigger nor configured` });
     }
   }
-  const svc = config.services[e.service];
+  const svc = ownEntry(config.services, e.service);
   if (!svc) {
     problems.push({ source: e.source, message: `service "${e.service}" is not configured` });
     return false;
   }
-  for (const r of e.recipients) {
-    const problem = recipientProblem(svc, r);
-    if (problem) {
-      problems.push({ source: e.source, message: `service "${e.service}" ${problem}` });
-      ok = false;
-    }
-  }
-  return ok;
+  return true;
 }
 
 export function resolveDestinations(input: ResolveDestinationsInput): ResolveDestinationsResult {
@@ -128,19 +128,44 @@ export function resolveDestinations(input: ResolveDestinationsInput): ResolveDes
   }
   entries.push(...configEntries(config, input.rollout, problems));
 
+  // one destination per (service, normalised recipient): `#deploys`, `deploys` and ` deploys` are one channel
   const seen = new Set<string>();
   const destinations: Destination[] = [];
+  const cap = input.maxDestinations ?? DEFAULT_MAX_DESTINATIONS;
+  let beyondCap = 0;
   for (const e of entries) {
     const usable = checkEntry(config, e, problems);
     const triggers = e.triggers ?? defaultTriggersFor(config, e.service);
     if (!usable || !triggers.some((t) => canonicalTrigger(t) === wanted)) continue;
-    for (const recipient of e.recipients) {
-      if (recipientProblem(config.services[e.service]!, recipient)) continue;
+    const svc = ownEntry(config.services, e.service)!;
+    for (const written of e.recipients) {
+      // one bad recipient is reported and skipped; the entry's other recipients still get it
+      const normalized = normalizeRecipient(svc.type, written);
+      if (!normalized.ok) {
+        problems.push({ source: e.source, message: normalized.reason });
+        continue;
+      }
+      const problem = recipientProblem(svc, written);
+      if (problem) {
+        problems.push({ source: e.source, message: `service "${e.service}" ${problem}` });
+        continue;
+      }
+      const recipient = normalized.recipient;
       const k = `${e.service}\u0000${recipient}`;
       if (seen.has(k)) continue;
       seen.add(k);
+      if (destinations.length >= cap) {
+        beyondCap++;
+        continue;
+      }
       destinations.push({ service: e.service, recipient });
     }
+  }
+  if (beyondCap > 0) {
+    problems.push({
+      source: describeObject(input.rollout),
+      message: `${beyondCap} destination(s) beyond the cap of ${cap} per transition (MAX_DESTINATIONS_PER_TRANSITION) not notified for ${wanted}`,
+    });
   }
   return { destinations, problems: dedupeProblems(problems) };
 }

@@ -10,9 +10,11 @@ import {
   type CompiledGoTemplate,
   compileGoTemplate,
   detectTemplateSyntax,
+  GoExecError,
   GoParseError,
   renderGoTemplate,
 } from "./go-template/index.ts";
+import { currentRenderBudget, RenderBudgetError } from "./render-budget.ts";
 import { TemplateError } from "./template-error.ts";
 
 export { looksLikeJson, renderField };
@@ -91,10 +93,30 @@ function compileField(templateName: string, path: string, raw: string, warnings:
  * and Slack rejects — the field is rendered again with such values escaped, so the notification is not lost.
  */
 function renderGoField(compiled: CompiledGoTemplate, ctx: object, mode: EscapeMode): string {
-  const out = renderGoTemplate(compiled, ctx);
+  // the render budget (render-budget.ts) sets the interpreter's limits; running into one is a budget failure
+  const budget = currentRenderBudget();
+  const limits = { maxOutput: budget.maxOutputChars, maxIterations: budget.maxIterations };
+  const render = (escapeInJsonStrings: boolean) => {
+    try {
+      return renderGoTemplate(compiled, ctx, { limits, escapeInJsonStrings });
+    } catch (err) {
+      const limit =
+        err instanceof GoExecError
+          ? /\(limit (maxOutput|maxIterations|maxTemplateDepth)\)/.exec(err.message)?.[1]
+          : undefined;
+      if (limit) {
+        throw new RenderBudgetError(
+          limit === "maxOutput" ? "output" : limit === "maxIterations" ? "iterations" : "depth",
+          `${err instanceof Error ? err.message : String(err)} (RENDER_MAX_${limit === "maxOutput" ? "OUTPUT_BYTES" : limit === "maxIterations" ? "ITERATIONS" : "DEPTH"})`,
+        );
+      }
+      throw err;
+    }
+  };
+  const out = render(false);
   if (mode !== "json" && mode !== "slack-json") return out;
   if (isJson(out)) return out;
-  const escaped = renderGoTemplate(compiled, ctx, { escapeInJsonStrings: true });
+  const escaped = render(true);
   return isJson(escaped) ? escaped : out;
 }
 
@@ -127,4 +149,16 @@ export function compileTemplateSpec(spec: TemplateSpec): CompiledTemplate {
     fields.set(path, compileField(spec.name, path, source, warnings));
   }
   return { name: spec.name, spec, fields, warnings };
+}
+
+const compiledSpecs = new WeakMap<TemplateSpec, CompiledTemplate>();
+
+/** compileTemplateSpec, once per spec object (the config store compiles at load; the pipeline reuses it). */
+export function compiledTemplateSpec(spec: TemplateSpec): CompiledTemplate {
+  let c = compiledSpecs.get(spec);
+  if (!c) {
+    c = compileTemplateSpec(spec);
+    compiledSpecs.set(spec, c);
+  }
+  return c;
 }

@@ -8,46 +8,160 @@
 import Handlebars, { type HelperOptions } from "handlebars";
 import { type EscapeMode, escapeForMode, stringifyValue } from "./escaping.ts";
 import { buildHelpers } from "./helpers.ts";
+import {
+  checkOutputSize,
+  countBlockOutput,
+  countProduced,
+  currentRenderBudget,
+  inBlock,
+  offTheClock,
+  outputProduced,
+  spend,
+  withOutputScope,
+  withRenderBudget,
+} from "./render-budget.ts";
 import { isTruthy } from "./truthiness.ts";
 
 const hb = Handlebars.create();
+
+// --- budgets (render-budget.ts) -------------------------------------------------------------------------------
+// Every block body (each iteration, if/with/let/unless branches, sections) and every helper call is counted and
+// runs under the active render budget; outputs are measured as they are made.
+
+type BlockFn = ((context: unknown, opts?: unknown) => string) & Record<string, unknown>;
+
+function budgetedBody(fn: BlockFn | undefined): BlockFn | undefined {
+  if (typeof fn !== "function") return fn;
+  const wrapped = ((context: unknown, opts?: unknown) =>
+    inBlock(() => {
+      const before = outputProduced();
+      const out = fn(context, opts);
+      countBlockOutput(before, typeof out === "string" ? out : String(out));
+      return out;
+    })) as BlockFn;
+  return Object.assign(wrapped, fn);
+}
+
+function budgetedOptions(options: HelperOptions): HelperOptions {
+  return {
+    ...options,
+    fn: budgetedBody(options.fn as unknown as BlockFn) as unknown as HelperOptions["fn"],
+    inverse: budgetedBody(options.inverse as unknown as BlockFn) as unknown as HelperOptions["inverse"],
+  };
+}
+
+/** A block helper whose bodies are counted (iterations, depth, output). */
+function budgetedBlock(fn: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]) {
+    const last = args.length - 1;
+    if (last >= 0 && args[last] && typeof args[last] === "object" && "fn" in (args[last] as object)) {
+      args[last] = budgetedOptions(args[last] as HelperOptions);
+    }
+    return fn.apply(this, args);
+  };
+}
+
+function resultLength(value: unknown): number {
+  if (typeof value === "string") return value.length;
+  if (value instanceof hb.SafeString) return value.toHTML().length;
+  return 0;
+}
+
+/** An inline helper that counts as one iteration and whose result is measured. */
+function budgetedHelper(name: string, fn: (...args: unknown[]) => unknown) {
+  return function (this: unknown, ...args: unknown[]) {
+    spend();
+    if (name === "replace") {
+      // output size known before making it: s.split(old).join(new) can multiply the input
+      const [from, to, text] = args.map((a) => (typeof a === "string" ? a : String(a ?? "")));
+      const parts = text!.length === 0 ? 1 : from === "" ? text!.length + 1 : text!.split(from!).length;
+      checkOutputSize(
+        text!.length +
+          (parts - 1) * Math.max(0, to!.length - from!.length) +
+          (from === "" ? (parts - 1) * to!.length : 0),
+      );
+    }
+    const out = fn.apply(this, args);
+    const length = resultLength(out);
+    checkOutputSize(length);
+    countProduced(length);
+    return out;
+  };
+}
 
 const BLOCK_HELPERS = ["if", "unless", "each", "with", "let"] as const;
 const INLINE_BUILTINS = ["lookup"] as const;
 const ESCAPE_HELPER = "__escape";
 
 hb.unregisterHelper("log");
-for (const [name, fn] of Object.entries(buildHelpers((s) => new hb.SafeString(s)))) {
-  hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+// Handlebars' own messages (e.g. "Access has been denied to resolve the property …") go to the service's log
+// as JSON lines, never to stderr as plain text (setTemplateEngineLogger).
+let engineLog: (level: string, message: string) => void = () => {};
+(hb as unknown as { logger: { log: (level: unknown, ...message: unknown[]) => void } }).logger.log = (
+  level: unknown,
+  ...message: unknown[]
+) => {
+  engineLog(typeof level === "string" ? level : String(level), message.map(String).join(" "));
+};
+/** Routes Handlebars' own log messages (default: dropped). */
+export function setTemplateEngineLogger(fn: (level: string, message: string) => void): void {
+  engineLog = fn;
 }
-hb.registerHelper("if", function (this: unknown, ...args: unknown[]) {
-  if (args.length !== 2) throw new Error("#if requires exactly one argument");
-  const options = args[1] as HelperOptions;
-  return isTruthy(args[0]) ? options.fn(this) : options.inverse(this);
-});
-hb.registerHelper("unless", function (this: unknown, ...args: unknown[]) {
-  if (args.length !== 2) throw new Error("#unless requires exactly one argument");
-  const options = args[1] as HelperOptions;
-  return isTruthy(args[0]) ? options.inverse(this) : options.fn(this);
-});
-hb.registerHelper("with", function (this: unknown, ...args: unknown[]) {
-  if (args.length !== 2) throw new Error("#with requires exactly one argument");
-  const options = args[1] as HelperOptions;
-  if (!isTruthy(args[0])) return options.inverse(this);
-  return options.fn(args[0], { data: options.data, blockParams: [args[0]] });
-});
+for (const [name, fn] of Object.entries(buildHelpers((s) => new hb.SafeString(s)))) {
+  hb.registerHelper(
+    name,
+    budgetedHelper(name, fn as (...a: unknown[]) => unknown) as Handlebars.HelperDelegate,
+  );
+}
+const builtinEach = hb.helpers.each as (...args: unknown[]) => unknown;
+const builtinBlockHelperMissing = hb.helpers.blockHelperMissing as (...args: unknown[]) => unknown;
+hb.registerHelper("each", budgetedBlock(builtinEach) as Handlebars.HelperDelegate);
+hb.registerHelper(
+  "blockHelperMissing",
+  budgetedBlock(builtinBlockHelperMissing) as Handlebars.HelperDelegate,
+);
+hb.registerHelper(
+  "if",
+  budgetedBlock(function (this: unknown, ...args: unknown[]) {
+    if (args.length !== 2) throw new Error("#if requires exactly one argument");
+    const options = args[1] as HelperOptions;
+    return isTruthy(args[0]) ? options.fn(this) : options.inverse(this);
+  }),
+);
+hb.registerHelper(
+  "unless",
+  budgetedBlock(function (this: unknown, ...args: unknown[]) {
+    if (args.length !== 2) throw new Error("#unless requires exactly one argument");
+    const options = args[1] as HelperOptions;
+    return isTruthy(args[0]) ? options.inverse(this) : options.fn(this);
+  }),
+);
+hb.registerHelper(
+  "with",
+  budgetedBlock(function (this: unknown, ...args: unknown[]) {
+    if (args.length !== 2) throw new Error("#with requires exactly one argument");
+    const options = args[1] as HelperOptions;
+    if (!isTruthy(args[0])) return options.inverse(this);
+    return options.fn(args[0], { data: options.data, blockParams: [args[0]] });
+  }),
+);
 /** `{{#let value as |x|}}…{{/let}}`: names a value without changing `this` (Go's `{{$x := value}}`). */
-hb.registerHelper("let", function (this: unknown, ...args: unknown[]) {
-  if (args.length !== 2) throw new Error("#let requires exactly one argument");
-  const options = args[1] as HelperOptions;
-  return options.fn(this, { data: options.data, blockParams: [args[0]] });
-});
+hb.registerHelper(
+  "let",
+  budgetedBlock(function (this: unknown, ...args: unknown[]) {
+    if (args.length !== 2) throw new Error("#let requires exactly one argument");
+    const options = args[1] as HelperOptions;
+    return options.fn(this, { data: options.data, blockParams: [args[0]] });
+  }),
+);
 hb.registerHelper(ESCAPE_HELPER, (...args: unknown[]) => {
   const value = args[0];
   const options = args[args.length - 1] as HelperOptions;
-  if (value instanceof hb.SafeString) return value.toHTML();
+  spend();
   const mode = (options.data as { _escapeMode?: EscapeMode } | undefined)?._escapeMode ?? "none";
-  return escapeForMode(stringifyValue(value), mode);
+  const out = value instanceof hb.SafeString ? value.toHTML() : escapeForMode(stringifyValue(value), mode);
+  checkOutputSize(out.length);
+  return out;
 });
 
 /** Every helper a template may call. */
@@ -159,6 +273,9 @@ function visitExpr(node: HbNode, scope: ReadonlySet<string>): void {
   }
 }
 
+/** Block nesting of the template being checked (compile-time half of the depth budget). */
+let blockDepth = 0;
+
 function visitProgram(program: HbNode | undefined, scope: ReadonlySet<string>): void {
   if (!program) return;
   const blockParams = (program.blockParams as string[] | undefined) ?? [];
@@ -197,8 +314,16 @@ function visitStatement(stmt: HbNode, scope: ReadonlySet<string>): void {
       checkCall(b, "block", scope);
       for (const p of b.params) visitExpr(p, scope);
       for (const pair of b.hash?.pairs ?? []) visitExpr(pair.value, scope);
+      const maxDepth = currentRenderBudget().maxDepth;
+      if (++blockDepth > maxDepth) {
+        blockDepth = 0;
+        throw new TemplateSyntaxError(
+          `blocks nested deeper than ${maxDepth}${at(b)} (render budget RENDER_MAX_DEPTH)`,
+        );
+      }
       visitProgram(b.program as HbNode | undefined, scope);
       visitProgram(b.inverse as HbNode | undefined, scope);
+      blockDepth--;
       return;
     }
     case "PartialStatement":
@@ -225,6 +350,7 @@ function buildAst(source: string): unknown {
       : "";
     throw new TemplateSyntaxError(`Handlebars syntax error: ${msg}${hint}`);
   }
+  blockDepth = 0;
   visitProgram(ast, new Set());
   return ast;
 }
@@ -242,6 +368,11 @@ const cache = new Map<string, RenderFn>();
  * partials and misuse of block helpers. The returned function throws on helper errors at render time.
  */
 export function compileHandlebars(source: string): RenderFn {
+  // compiling (the first use of a source) is not charged to the render budget of whoever uses it first
+  return offTheClock(() => compileUncharged(source));
+}
+
+function compileUncharged(source: string): RenderFn {
   const hit = cache.get(source);
   if (hit) {
     cache.delete(source);
@@ -256,7 +387,17 @@ export function compileHandlebars(source: string): RenderFn {
     throw new TemplateSyntaxError(err instanceof Error ? err.message : String(err));
   }
   const template = hb.compile(buildAst(source), COMPILE_OPTIONS);
-  const render: RenderFn = (context, mode) => template(context, { data: { _escapeMode: mode } });
+  // Handlebars compiles to JavaScript on the first call: do it now
+  (template as unknown as { _setup?: (o: object) => void })._setup?.({});
+  // every render runs under a budget (the active one, else a fresh default) with its own output count
+  const render: RenderFn = (context, mode) =>
+    withRenderBudget(undefined, () =>
+      withOutputScope(() => {
+        const out = template(context, { data: { _escapeMode: mode } });
+        checkOutputSize(out.length);
+        return out;
+      }),
+    );
   cache.set(source, render);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return render;

@@ -10,4 +10,10 @@ export interface NotificationParts {}
 export interface Notification extends NotificationParts {
   /** Plain-text message (template `message`). */
   message: string;
+  /**
+   * Set instead of the service parts when rendering failed for good (its render budget ran out): the job is
+   * enqueued like any other — so the transition is recorded and never rendered again — and the worker
+   * dead-letters it with this reason without calling the sink.
+   */
+  renderFailure?: { code: string; message: string };
 }

@@ -11,8 +11,10 @@
 // loads the saved states from Redis, so what the old leader handed on is not emitted again.
 // Objects with no saved state found on the first list are a baseline (no storm on install) unless they were
 // created after the last time a leader was watching (the watermark), i.e. while the service was down.
+
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "../kube/objects.ts";
+import { validateObject } from "../kube/validate-object.ts";
 import type { Logger } from "../logger.ts";
 import { watchKeyPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
@@ -60,6 +62,8 @@ export interface TransitionWatcherOptions {
   /** Objects created up to this long before the watermark with no saved state count as new, not baseline. */
   watermarkMarginMs?: number;
   onWatchRestart?: (resource: string, reason: string) => void;
+  /** A Rollout/AnalysisRun whose fields failed validation (validate-object.ts): skipped for detection. */
+  onInvalidObject?: (obj: KubeObject, problems: string[]) => void;
   /** Called after an event of a Rollout/AnalysisRun has been fully handled (tests wait on it). */
   onHandled?: (obj: KubeObject) => void;
 }
@@ -240,6 +244,12 @@ export class TransitionWatcher {
     if (event.type === "DELETED") {
       await this.retrying(epoch, () => this.store.remove([uid]));
       this.states.delete(uid);
+      return;
+    }
+    // fields of the wrong type or range: reported and skipped, never detected (the saved state stays as it was)
+    const invalid = validateObject(obj);
+    if (invalid.length > 0) {
+      this.o.onInvalidObject?.(obj, invalid);
       return;
     }
     const saved = this.states.get(uid);

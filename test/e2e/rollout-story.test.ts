@@ -4,7 +4,8 @@
 // The same story, with the same expectations, on one Redis server and on a three-primary Redis Cluster.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisDeployment, startRedisCluster } from "../support/redis-server.ts";
-import { type AnyE2eWorld, startE2eWorld } from "./harness.ts";
+import { type AnyE2eWorld, PD_ROUTING_KEY, startE2eWorld } from "./harness.ts";
+import { findSecretLeaks, leaksIn, worldSecretSpellings } from "./secret-leaks.ts";
 import { playStory, prepareStory, type StoryRun, waitSettled } from "./story.ts";
 import { assertStoryDelivered, expectedSlackThreads, slackThreads } from "./story-expectations.ts";
 
@@ -33,6 +34,17 @@ describe.each(topologies)("rollout story end to end on %s", (_name, redis, targe
   it("delivers every sink's exact sequence: PagerDuty incident triggered by the failure and resolved by the fix, a signed webhook for the completion", async () => {
     const report = await assertStoryDelivered(world, run);
     expect(report).toEqual({ pagerDutyRepeats: 0, webhookRepeats: 0 });
+  });
+
+  it("nothing it wrote (logs, dlq list, /metrics, /readyz) holds a Secret value in any encoding", async () => {
+    const spellings = worldSecretSpellings(world);
+    // the search finds a planted leak in any spelling (base64 of the token as in an echoed header, URL-encoded key)
+    const planted = [
+      { where: "a", text: `x ${Buffer.from(world.slack.token).toString("base64")} y` },
+      { where: "b", text: encodeURIComponent(PD_ROUTING_KEY) },
+    ];
+    for (const p of planted) expect(leaksIn(spellings, [p]), p.where).not.toEqual([]);
+    expect(await findSecretLeaks(world)).toEqual([]);
   });
 
   it("ends ready, with no config errors, on that Redis", async () => {

@@ -313,10 +313,10 @@ describe("worker lifecycle and metrics", () => {
     const text = await m.registry.metrics();
     expect(text).toContain('rollouts_notifier_notifications_delivered_total{service="hook"} 1');
     expect(text).toContain(
-      'rollouts_notifier_notifications_failed_total{service="hook",reason="http-503"} 1',
+      'rollouts_notifier_notifications_failed_total{service="hook",reason="http_5xx"} 1',
     );
     expect(text).toContain(
-      'rollouts_notifier_notifications_failed_total{service="hook",reason="http-400"} 1',
+      'rollouts_notifier_notifications_failed_total{service="hook",reason="http_4xx"} 1',
     );
     expect(text).toContain('rollouts_notifier_notifications_retried_total{service="hook"} 1');
     expect(text).toContain('rollouts_notifier_notifications_dead_lettered_total{service="hook"} 1');

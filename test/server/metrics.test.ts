@@ -119,7 +119,7 @@ describe("/metrics of rollouts-notifier run", () => {
     expect(
       sampleValue(samples, "rollouts_notifier_notifications_failed_total", {
         service: "revoked",
-        reason: "invalid_auth",
+        reason: "auth",
       }),
     ).toBe(PER_SERVICE);
     expect(

@@ -1,9 +1,11 @@
 // `rollouts-notifier dlq list [--json] | retry ID|--all | purge`: the dead letters of the durable queue.
 // Exit codes: 0 done; 1 failed (Redis unreachable, no such dead letter); 2 usage (no Redis URL, bad arguments).
+
 import { type Command, Option } from "commander";
 import type { DeadLetter } from "../../queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../queue/redis-notification-queue.ts";
 import { DEFAULT_QUEUE_NAME } from "../../queue/redis-queue-store.ts";
+import { processRedactor } from "../../redaction/secret-redactor.ts";
 import type { RedisClient, RedisConnectionSettings } from "../../redis/redis-connection.ts";
 import { describeRedisError, openCliRedisWith } from "../cli-redis.ts";
 import { type RedisFlags, resolveRedisSettings, SettingsError } from "../settings.ts";
@@ -45,8 +47,11 @@ export function registerDlqCommand(program: Command, io: DlqIO = processIO): voi
     .action((flags: CommonFlags & { json?: boolean }) =>
       withQueue(io, flags, async (q) => {
         const letters = await q.listDeadLetters();
+        // stored redacted (delivery-failure.ts); scrubbed again for any secret this process knows
         io.stdout.write(
-          flags.json ? `${JSON.stringify(letters, null, 2)}\n` : formatDeadLetterTable(letters),
+          processRedactor.redact(
+            flags.json ? `${JSON.stringify(letters, null, 2)}\n` : formatDeadLetterTable(letters),
+          ),
         );
       }),
     );

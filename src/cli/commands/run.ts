@@ -1,7 +1,9 @@
 // `rollouts-notifier run|watcher|worker`: the long-running modes. Flags and their environment variables are
 // the table in docs/settings.md; they are validated before anything starts.
+
 import type { Command } from "commander";
 import { startNotifier } from "../../app/notifier.ts";
+import { redactSecrets } from "../../redaction/secret-redactor.ts";
 import { type RunFlags, type RunMode, resolveRunSettings, SettingsError } from "../settings.ts";
 
 const DESCRIPTIONS: Record<RunMode, string> = {
@@ -16,7 +18,7 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
     settings = resolveRunSettings(mode, flags);
   } catch (err) {
     if (err instanceof SettingsError) {
-      process.stderr.write(`rollouts-notifier ${mode}: ${err.message}\n`);
+      process.stderr.write(`rollouts-notifier ${mode}: ${redactSecrets(err.message)}\n`);
       process.exit(2);
     }
     throw err;
@@ -25,7 +27,9 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
   try {
     notifier = await startNotifier(settings);
   } catch (err) {
-    process.stderr.write(`rollouts-notifier ${mode}: cannot start: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `rollouts-notifier ${mode}: cannot start: ${redactSecrets((err as Error).message)}\n`,
+    );
     process.exit(1);
   }
   let signals = 0;
@@ -145,6 +149,23 @@ export function registerRunCommands(program: Command): void {
         "Kubernetes Events on the Rollout for delivery outcomes (env ROLLOUT_EVENTS; default on)",
       )
       .option("--resync-seconds <n>", "informer resync period, 0 = off (env RESYNC_SECONDS)")
+      .option(
+        "--max-destinations-per-transition <n>",
+        "destinations one transition may notify; beyond: a reported problem (env MAX_DESTINATIONS_PER_TRANSITION; default 50)",
+      )
+      .option(
+        "--render-timeout-ms <n>",
+        "time for all renders of one transition (env RENDER_TIMEOUT_MS; default 2000)",
+      )
+      .option(
+        "--render-max-output-bytes <n>",
+        "output of one template field (env RENDER_MAX_OUTPUT_BYTES; default 1000000)",
+      )
+      .option(
+        "--render-max-iterations <n>",
+        "loop iterations + helper calls of one notification (env RENDER_MAX_ITERATIONS; default 10000)",
+      )
+      .option("--render-max-depth <n>", "block nesting of a template (env RENDER_MAX_DEPTH; default 24)")
       .option(
         "--allow-private-webhooks",
         "let namespace self-service webhooks reach private addresses (env ALLOW_PRIVATE_WEBHOOKS)",

@@ -22,6 +22,8 @@ export const TRANSIENT_SLACK_ERRORS: ReadonlySet<string> = new Set([
   "team_added_to_org",
 ]);
 
+const SLACK_ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
 /** The Slack API error code (`invalid_auth`, …) of a platform error, if it is one. */
 export function slackErrorCode(err: unknown): string | undefined {
   if (err instanceof WebAPIPlatformError) return err.data.error;
@@ -56,9 +58,13 @@ export function slackDeliveryError(what: string, err: unknown): DeliveryError {
       cause: err,
     });
   }
-  const code = slackErrorCode(err);
-  if (code !== undefined) {
-    return new DeliveryError(`${what}: Slack API error ${code}`, {
+  const rawCode = slackErrorCode(err);
+  if (rawCode !== undefined) {
+    // Slack's codes are snake_case words; anything else is the remote's free text (it may echo our token):
+    // never a code or a metric label, and only in the (redacted) message
+    const code = SLACK_ERROR_CODE.test(rawCode) ? rawCode : "slack_error";
+    const detail = code === rawCode ? code : `(unrecognised error ${JSON.stringify(rawCode.slice(0, 200))})`;
+    return new DeliveryError(`${what}: Slack API error ${detail}`, {
       transient: TRANSIENT_SLACK_ERRORS.has(code),
       code,
       cause: err,

@@ -45,7 +45,9 @@ function isHttpUrl(s: string): boolean {
 
 /** "#alerts" and "alerts" name the same channel; ids (C…/G…/D…) pass through. */
 export function normalizeSlackRecipient(recipient: string): string {
-  return recipient.trim().replace(/^#/, "");
+  const name = recipient.trim().replace(/^#/, "").trim();
+  // channel names are lower case in Slack; conversation and user ids are kept exactly
+  return /^[CGDUW][A-Z0-9]{6,}$/.test(name) ? name : name.toLowerCase();
 }
 
 /** Whether a recipient is a conversation id rather than a name. */

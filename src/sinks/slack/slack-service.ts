@@ -28,6 +28,9 @@ export const slackService: ServiceTypeDefinition<
     normalize: normalizeSlackRecipient,
     problem: (_c, r) => {
       if (normalizeSlackRecipient(r) === "") return "needs a channel as recipient";
+      // a mention is something a template may write, never a recipient
+      if (/[<>]/.test(r))
+        return `cannot take ${JSON.stringify(r.trim())}: a mention or markup, not a channel`;
       if (/[\s,]/.test(r.trim())) return `cannot take channel ${JSON.stringify(r)} (whitespace or comma)`;
       return undefined;
     },

@@ -27,6 +27,8 @@ export const webhookService: ServiceTypeDefinition<
     c.bearerToken ?? "",
     c.signingSecret ?? "",
     c.basicAuth?.password ?? "",
+    // the pair as the Authorization header carries it (its base64 is derived by the redactor)
+    c.basicAuth ? `${c.basicAuth.username}:${c.basicAuth.password}` : "",
     ...(c.headers ?? []).map((h) => h.value),
   ],
   recipients: { problem: () => undefined },

@@ -24,7 +24,8 @@ export const BUILTIN_TEMPLATE_FOR_TRIGGER: Readonly<Record<string, string>> = Ob
 );
 
 export function builtinTemplateNameForTrigger(trigger: string): string | undefined {
-  return BUILTIN_TEMPLATE_FOR_TRIGGER[canonicalTrigger(trigger)];
+  const t = canonicalTrigger(trigger);
+  return Object.hasOwn(BUILTIN_TEMPLATE_FOR_TRIGGER, t) ? BUILTIN_TEMPLATE_FOR_TRIGGER[t] : undefined;
 }
 
 /** The trigger a built-in template belongs to. */
@@ -35,7 +36,7 @@ export function triggerForBuiltinTemplate(template: string): string | undefined 
 const compiled = new Map<string, CompiledTemplate>();
 
 export function builtinCompiledTemplate(name: string): CompiledTemplate | undefined {
-  const spec = BUILTIN_TEMPLATES[name];
+  const spec = Object.hasOwn(BUILTIN_TEMPLATES, name) ? BUILTIN_TEMPLATES[name] : undefined;
   if (!spec) return undefined;
   let c = compiled.get(name);
   if (!c) {
@@ -48,4 +49,17 @@ export function builtinCompiledTemplate(name: string): CompiledTemplate | undefi
 export function builtinCompiledTemplateForTrigger(trigger: string): CompiledTemplate | undefined {
   const name = builtinTemplateNameForTrigger(trigger);
   return name ? builtinCompiledTemplate(name) : undefined;
+}
+
+/**
+ * Compiles the built-in templates in the background, one per turn of the event loop (the service starts it after
+ * start-up): the first notification of each kind then costs a render, not a compile, and no hand-off holds the
+ * event loop compiling. Resolves with the number compiled.
+ */
+export async function warmBuiltinTemplates(): Promise<number> {
+  for (const name of Object.keys(BUILTIN_TEMPLATES)) {
+    await new Promise((resolve) => setImmediate(resolve));
+    builtinCompiledTemplate(name);
+  }
+  return compiled.size;
 }
