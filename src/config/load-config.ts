@@ -2,8 +2,9 @@
 // loaded on its own: a broken key is reported (ConfigError naming the key and field) and skipped, and the rest of
 // the config loads. Unknown keys and unsupported services are warnings.
 import { type KubeObject, objectKey } from "../kube/objects.ts";
+import { serviceTypeFor } from "../sinks/registry.ts";
 import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
-import { isBuiltinTrigger } from "../triggers/trigger-names.ts";
+import { canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, KeyErrors } from "./config-error.ts";
 import { readSecretValues } from "./secret-refs.ts";
 import { parseServiceEntry } from "./service-config.ts";
@@ -140,6 +141,7 @@ export function loadNotifierConfig(
     warnings.push(...ke.warnings);
   }
   warnings.push(...crossReferenceWarnings(config, cmSource));
+  warnings.push(...upstreamDifferenceWarnings(config, cmSource, serviceKeyByName));
   return { config, errors, warnings };
 }
 
@@ -176,3 +178,68 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
   });
   return out;
 }
+
+/**
+ * What loads but sends differently from Argo Rollouts for the same ConfigMap, said at every load (a warning each;
+ * `migrate` reports the same warnings as differences):
+ * - a `subscriptions`/`defaultTriggers` entry naming a built-in trigger the ConfigMap does not define: upstream
+ *   skips it ("trigger is not configured"), here the built-in trigger sends its built-in template;
+ * - a service whose upstream Send fails without its template part (alertmanager, pagerdutyv2), sent by a
+ *   configured built-in trigger whose templates have no such part: upstream sends nothing, here the trigger's
+ *   built-in part is sent.
+ */
+function upstreamDifferenceWarnings(
+  config: NotifierConfig,
+  source: string,
+  serviceKeyByName: ReadonlyMap<string, string>,
+): string[] {
+  const out: string[] = [];
+  const builtinOnly = (t: string) => isBuiltinTrigger(t) && !ownEntry(config.triggers, canonicalTrigger(t));
+  const lists: [string, string[]][] = [
+    ["defaultTriggers", config.defaultTriggers],
+    ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [
+      `defaultTriggers.${s}`,
+      l,
+    ]),
+    ...config.subscriptions.map((s, i): [string, string[]] => [
+      `subscriptions ([${i}].triggers)`,
+      s.triggers,
+    ]),
+  ];
+  for (const [subject, list] of lists) {
+    for (const t of list.filter(builtinOnly)) {
+      out.push(`${source} key "${subject}": ${UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE(canonicalTrigger(t))}`);
+    }
+  }
+  for (const [name, key] of serviceKeyByName) {
+    const service = ownEntry(config.services, name);
+    if (!service) continue;
+    const def = serviceTypeFor(service);
+    const upstreamError = def.templates.upstreamFailsWithoutSection;
+    if (!upstreamError) continue;
+    const section = def.templates.section;
+    const triggers = Object.entries(config.triggers)
+      .filter(
+        ([trigger, conds]) =>
+          isBuiltinTrigger(trigger) &&
+          conds.some(
+            (c) =>
+              c.send.some((t) => ownEntry(config.templates, t)) &&
+              !c.send.some((t) => {
+                const spec = ownEntry(config.templates, t) as Record<string, unknown> | undefined;
+                return spec?.[section] !== undefined;
+              }),
+          ),
+      )
+      .map(([trigger]) => trigger);
+    if (triggers.length === 0) continue;
+    out.push(
+      `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part: Argo Rollouts' ${def.type} service fails to send them ("${upstreamError}"), nothing is sent; here each trigger's built-in ${section} part is sent instead`,
+    );
+  }
+  return out;
+}
+
+/** The load warning for a subscription to a built-in trigger the ConfigMap does not define. */
+export const UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE = (trigger: string) =>
+  `trigger "${trigger}" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template`;

@@ -71,5 +71,14 @@ export function parseTriggerEntry(
     conditions.push(cond);
   });
   if (!errors.ok) return undefined;
+  if (isBuiltinTrigger(name) && conditions.some((c) => c.when || c.oncePer)) {
+    // one warning per key (not per condition, not per Rollout): said at every load, without nagging users who
+    // write `when` on built-in triggers on purpose; `migrate` details each condition
+    errors.warn(BUILTIN_CONDITION_DIFFERENCE);
+  }
   return { name, conditions };
 }
+
+/** The load warning for `when`/`oncePer` on a built-in trigger (docs/migrating.md, Triggers and conditions). */
+export const BUILTIN_CONDITION_DIFFERENCE =
+  "`when`/`oncePer` on a built-in trigger differ from Argo Rollouts: a condition that turns false and true again within a revision is not sent again (upstream's condition path re-sends it), and `oncePer` also limits the event path — see docs/migrating.md#triggers-and-conditions-where-the-service-differs-from-argo-rollouts";

@@ -15,6 +15,7 @@ import {
 } from "yaml";
 import type { ConfigError } from "../config/config-error.ts";
 import { loadNotifierConfig } from "../config/load-config.ts";
+import { BUILTIN_CONDITION_DIFFERENCE } from "../config/trigger-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { BUILTIN_TRIGGERS, canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
@@ -165,6 +166,7 @@ function reviewConfigMap(
   for (const w of warnings) {
     const { key, path, message } = parseWarning(w);
     if (templateKeysWithProblems.has(key) && /is not a template variable here/.test(message)) continue; // reported above, by line
+    if (message === BUILTIN_CONDITION_DIFFERENCE) continue; // reported below per condition (triggerDifferences)
     items.push({
       line: lineOfKey(key),
       subject: path ? `${key} (${path})` : key,
@@ -173,31 +175,7 @@ function reviewConfigMap(
     });
   }
 
-  // subscriptions in the ConfigMap to built-in triggers it does not define: upstream skips them ("is not
-  // configured"); here the built-in trigger sends its built-in template. (Not a load warning: using the built-in
-  // triggers without defining them is this service's own way; only a migration changes what is sent.)
-  const builtinOnly = (t: string) => isBuiltinTrigger(t) && !config.triggers[canonicalTrigger(t)];
-  const lists: [string, string[]][] = [
-    ["defaultTriggers", config.defaultTriggers],
-    ...Object.entries(config.defaultTriggersByService).map(([s, l]): [string, string[]] => [
-      `defaultTriggers.${s}`,
-      l,
-    ]),
-    ...config.subscriptions.map((s, i): [string, string[]] => [
-      `subscriptions ([${i}].triggers)`,
-      s.triggers,
-    ]),
-  ];
-  for (const [subject, list] of lists) {
-    for (const t of list.filter(builtinOnly)) {
-      items.push({
-        line: lineOfKey(subject.split(" ")[0]!),
-        subject,
-        message: `trigger "${t}" is not defined in this ConfigMap: Argo Rollouts sends nothing for it; this service sends its built-in template`,
-        differs: true,
-      });
-    }
-  }
+  // subscriptions in the ConfigMap to built-in triggers it does not define: a load warning (above, a difference)
 
   // built-in triggers this ConfigMap leaves out: annotations naming them get a built-in template here
   const undefinedBuiltins = BUILTIN_TRIGGERS.filter((t) => !config.triggers[t]);

@@ -106,6 +106,11 @@ export interface ServiceTypeDefinition<
     escapeMode(field: string, source: string): EscapeMode;
     /** The section of the built-in template of a trigger. */
     builtin(p: TriggerPresentation): Section;
+    /**
+     * Upstream's error when a notification has no part for this type (its Send fails: nothing is sent), where
+     * this service sends the trigger's built-in section instead; undefined when upstream sends `message` alone.
+     */
+    upstreamFailsWithoutSection?: string;
   };
 
   /** Key of the rendered part in a Notification (e.g. "slack", "pagerduty"). */

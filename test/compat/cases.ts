@@ -311,8 +311,10 @@ export const CASES: Record<string, CompatCase> = {
         ["step", "yellow"],
         ["completed", "yellow"],
       ].map(([kind, version]) => matijaoreskovicNotification(kind!, version!)),
-      // said by migrate; not a load warning: `when` on a built-in trigger is this service's own feature too
-      load: [],
+      // one load warning for the key (not per condition or Rollout); migrate details each condition
+      load: [
+        'key "trigger.on-rollout-step-completed": `when`/`oncePer` on a built-in trigger differ from Argo Rollouts',
+      ],
       migrate: ["`when` on a built-in trigger sends at most once per event of the trigger"],
     },
   },
@@ -373,7 +375,7 @@ export const CASES: Record<string, CompatCase> = {
     history: "canary-abort-retry.yaml",
     edit: { annotations: sub("on-rollout-completed", "rocketchat", "my_channel") },
     upstream: completedTwice("rocketchat:my_channel").map(({ text, ...n }) => n),
-    differs: { sent: [], ...unsupported("rocketchat") },
+    // rocketchat is a service type since issue 11: sent as Argo Rollouts sends it
   },
   // The opsgenie page's template has `alias: {{.app.metadata.name}}` unquoted: YAML reads a mapping used as a
   // key, which go-yaml v2 rejects ("invalid map key"), so ParseConfig fails and Argo Rollouts loads none of this
@@ -392,24 +394,23 @@ export const CASES: Record<string, CompatCase> = {
     },
   },
   // argo-helm#2792: a global subscription to telegram for on-rollout-completed, a trigger this ConfigMap does not
-  // define: Argo Rollouts skips it ("is not configured"); here on-rollout-completed is built in (its built-in
-  // template), and telegram is not supported: nothing is sent either way; both are said (the first by migrate).
+  // define: Argo Rollouts skips it (notifications-engine pkg/triggers service.go Run / the global destinations:
+  // "trigger 'on-rollout-completed' is not configured"): nothing is sent. Here on-rollout-completed is built in:
+  // by the documented rule (docs/migrating.md, Triggers and subscriptions) its built-in template goes to the
+  // subscription's telegram chat (thread 124790) at each completion, [4] and [21]; said at load and by migrate.
   "helm-2792-telegram-subscriptions": {
-    // telegram became a service type (issue 11): this service now sends the built-in completion to the global
-    // telegram subscription; the case's expected difference is not rewritten yet
-    pendingOn: "issue 11: the helm-2792 case's difference restated now that telegram is a service type",
     configs: ["helm-2792-telegram-subscriptions"],
     secret: { "telegram-token": "123456:telegram" },
     history: "canary-abort-retry.yaml",
     edit: {},
     upstream: [],
     differs: {
-      sent: [],
-      // the undefined trigger is said by migrate only (using built-in triggers unconfigured is this service's way)
-      load: ['service type "telegram" is not supported'],
+      sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "telegram:-123456789|124790" })),
+      load: [
+        'key "subscriptions ([0].triggers)": trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+      ],
       migrate: [
-        'service type "telegram" is not supported',
-        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+        'subscriptions ([0].triggers): trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
       ],
     },
   },
@@ -424,17 +425,18 @@ export const CASES: Record<string, CompatCase> = {
     upstream: [],
     differs: {
       sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "slack:my-channel" })),
-      // the undefined trigger is said by migrate only (using built-in triggers unconfigured is this service's way)
-      load: ['recipient written as a mapping; read as "slack:my-channel" (Argo Rollouts rejects this form'],
+      load: [
+        'recipient written as a mapping; read as "slack:my-channel" (Argo Rollouts rejects this form',
+        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+      ],
       migrate: [
         'recipient written as a mapping; read as "slack:my-channel"',
         'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
       ],
     },
   },
-  // github and alertmanager from their docs pages, on install.yaml's templates: those have no `github` /
-  // `alertmanager` part, so upstream's Send fails ("config is empty" / "notification alertmanager no config"):
-  // nothing is delivered. Here nothing is sent either; the unsupported services are said.
+  // github from its docs page, on install.yaml's templates: those have no `github` part, so upstream's Send fails
+  // ("config is empty"): nothing is delivered. Here nothing is sent either; the unsupported service is said.
   "github-docs": {
     configs: ["install", "github-docs"],
     secret: { "github-privateKey": "-----BEGIN RSA PRIVATE KEY-----\n(snip)\n-----END RSA PRIVATE KEY-----" },
@@ -443,16 +445,27 @@ export const CASES: Record<string, CompatCase> = {
     upstream: [],
     differs: { sent: [], ...unsupported("github") },
   },
+  // alertmanager from its docs page on install.yaml's templates: rollout-completed has no `alertmanager` part, so
+  // upstream's templater leaves notification.Alertmanager nil and alertmanagerService.Send fails ("notification
+  // alertmanager no config", notifications-engine pkg/services/alertmanager.go): nothing is sent. Here, by the
+  // documented rule (a template without the service's part: the trigger's built-in part), the built-in alert is
+  // sent at each completion ([4], [21]) to the docs' empty recipient; said at load and by migrate.
   "alertmanager-docs": {
     configs: ["install", "alertmanager-docs"],
     secret: {},
     history: "canary-abort-retry.yaml",
     edit: { annotations: sub("on-rollout-completed", "alertmanager", "") },
     upstream: [],
-    // alertmanager became a service type (issue 11): this service now sends the completion to it; why Argo
-    // Rollouts sends nothing with this docs config is not established yet, so the expectation stays upstream's
-    pendingOn:
-      "issue 11: the alertmanager docs case's upstream behaviour (nothing sent) explained or matched",
+    differs: {
+      sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "alertmanager:" })),
+      load: [
+        'key "service.alertmanager": the templates of ',
+        'Argo Rollouts\' alertmanager service fails to send them ("notification alertmanager no config")',
+      ],
+      migrate: [
+        'Argo Rollouts\' alertmanager service fails to send them ("notification alertmanager no config")',
+      ],
+    },
   },
   // Issue #1723's templates for a webhook `webhook-handler` that the ConfigMap does not configure: upstream's
   // api.Send fails ("notification service 'webhook-handler' is not supported"), nothing is sent; here the same,

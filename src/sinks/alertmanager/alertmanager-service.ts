@@ -40,6 +40,8 @@ export const alertmanagerService: ServiceTypeDefinition<
     sources: alertmanagerTemplateSources,
     escapeMode: alertmanagerEscapeMode,
     builtin: builtinAlertmanagerTemplate,
+    // notifications-engine pkg/services/alertmanager.go Send
+    upstreamFailsWithoutSection: "notification alertmanager no config",
   },
   part: "alertmanager",
   render: renderAlertmanager,
