@@ -17,7 +17,7 @@ import type { ConfigError } from "../config/config-error.ts";
 import { loadNotifierConfig } from "../config/load-config.ts";
 import { BUILTIN_CONDITION_DIFFERENCE } from "../config/trigger-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
-import { BUILTIN_TRIGGERS, canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
+import { BUILTIN_TRIGGERS, canonicalTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
 import { ARGO_CD_VARIABLE, argoCdVariableUses } from "./template-variables.ts";
 import { triggerDifferences } from "./trigger-differences.ts";

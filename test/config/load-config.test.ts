@@ -412,6 +412,51 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     );
   });
 
+  it("`when`/`oncePer` on a built-in trigger: one warning per trigger key naming the difference", () => {
+    const r = load({
+      "template.done": "message: done",
+      "trigger.on-rollout-completed":
+        "- when: rollout.status.phase == 'Healthy'\n  send: [done]\n- when: rollout.status.phase == 'Degraded'\n  oncePer: rollout.metadata.generation\n  send: [done]",
+      "trigger.on-rollout-paused": "- send: [done]",
+      "trigger.on-x": "- when: 'true'\n  send: [done]",
+    });
+    expect(r.errors).toEqual([]);
+    const said = r.warnings.filter((w) => w.includes("on a built-in trigger differ from Argo Rollouts"));
+    expect(said).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-rollout-completed": `when`/`oncePer` on a built-in trigger differ from Argo Rollouts: a condition that turns false and true again within a revision is not sent again (upstream\'s condition path re-sends it), and `oncePer` also limits the event path — see docs/migrating.md#triggers-and-conditions-where-the-service-differs-from-argo-rollouts',
+    ]);
+  });
+
+  it("a subscriptions/defaultTriggers entry naming a built-in trigger the ConfigMap does not define is a warning naming both", () => {
+    const r = load({
+      "service.slack": "token: $slack-token",
+      subscriptions: "- recipients: [slack:deploys]\n  triggers: [on-rollout-completed, on-x]",
+      defaultTriggers: "- on-rollout-aborted",
+      "template.t": "message: hi",
+      "trigger.on-x": "- when: 'true'\n  send: [t]",
+    });
+    expect(r.errors).toEqual([]);
+    const said = r.warnings.filter((w) => w.includes("is not defined in this ConfigMap"));
+    expect(said).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "defaultTriggers": trigger "on-rollout-aborted" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template',
+      'argo-rollouts/argo-rollouts-notification-configmap key "subscriptions ([0].triggers)": trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template',
+    ]);
+  });
+
+  it("an alertmanager service with a built-in trigger's templates lacking an alertmanager part is a warning (upstream's send fails)", () => {
+    const r = load({
+      "service.alertmanager": "targets: [am:9093]",
+      "template.plain": "message: hi",
+      "template.alert": "message: hi\nalertmanager:\n  labels:\n    alertname: X",
+      "trigger.on-rollout-completed": "- send: [plain]",
+      "trigger.on-rollout-aborted": "- send: [plain, alert]",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('key "service.alertmanager"'))).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.alertmanager": the templates of on-rollout-completed have no alertmanager part: Argo Rollouts\' alertmanager service fails to send them ("notification alertmanager no config"), nothing is sent; here each trigger\'s built-in alertmanager part is sent instead',
+    ]);
+  });
+
   it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
     const r = load({
       "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
