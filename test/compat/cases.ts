@@ -416,7 +416,7 @@ export const CASES: Record<string, CompatCase> = {
   },
   // argoproj/argo-rollouts#2686: `- slack: my-channel` is not a string, so ParseConfig fails and Argo Rollouts
   // sends nothing. Here the entry reads as slack:my-channel (said), and on-rollout-completed, not defined in
-  // this ConfigMap, is the built-in trigger: its built-in template is sent at [4] and [21] (said by migrate).
+  // this ConfigMap, is the built-in trigger: its built-in template is sent at [4] and [21] (said at load and by migrate).
   "issue-2686-subscription-map": {
     configs: ["issue-2686-subscription-map"],
     secret: {},
