@@ -190,6 +190,23 @@ describe("rollouts-notifier migrate", () => {
     expect(res.status).toBe(0);
   });
 
+  it("a subscriptions entry naming a built-in trigger the ConfigMap does not define: one difference, from the load warning", () => {
+    const file = tempFile("cm.yaml", [
+      ...HEADER,
+      "  service.slack: |",
+      "    token: xoxb-migrate",
+      "  subscriptions: |",
+      "    - recipients: [slack:deploys]",
+      "      triggers: [on-rollout-completed]",
+    ]);
+    const res = migrate(file, { check: true });
+    const said = res.stderr.split("\n").filter((l) => l.includes("is not defined in this ConfigMap"));
+    expect(said).toEqual([
+      `${file}:7: difference: subscriptions ([0].triggers): trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template`,
+    ]);
+    expect(res.status).toBe(1);
+  });
+
   it("checks $refs against a Secret in the same file, and never prints the Secret", () => {
     const file = tempFile("cm.yaml", [
       ...HEADER,
