@@ -207,9 +207,10 @@ function upstreamDifferenceWarnings(
     ]),
   ];
   for (const [subject, list] of lists) {
-    for (const t of list.filter(builtinOnly)) {
-      out.push(`${source} key "${subject}": ${UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE(canonicalTrigger(t))}`);
-    }
+    // one warning per entry (not per trigger): said, without a wall of lines for configs written for this service
+    const undefinedBuiltins = list.filter(builtinOnly).map(canonicalTrigger);
+    if (undefinedBuiltins.length > 0)
+      out.push(`${source} key "${subject}": ${UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE(undefinedBuiltins)}`);
   }
   for (const [name, key] of serviceKeyByName) {
     const service = ownEntry(config.services, name);
@@ -241,5 +242,5 @@ function upstreamDifferenceWarnings(
 }
 
 /** The load warning for a subscription to a built-in trigger the ConfigMap does not define. */
-export const UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE = (trigger: string) =>
-  `trigger "${trigger}" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template`;
+export const UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE = (triggers: readonly string[]) =>
+  `built-in trigger(s) not defined in this ConfigMap: ${triggers.map((t) => `"${t}"`).join(", ")}: Argo Rollouts sends nothing for them ("trigger is not configured"); this service sends their built-in templates`;

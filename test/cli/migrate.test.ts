@@ -200,9 +200,9 @@ describe("rollouts-notifier migrate", () => {
       "      triggers: [on-rollout-completed]",
     ]);
     const res = migrate(file, { check: true });
-    const said = res.stderr.split("\n").filter((l) => l.includes("is not defined in this ConfigMap"));
+    const said = res.stderr.split("\n").filter((l) => l.includes("not defined in this ConfigMap"));
     expect(said).toEqual([
-      `${file}:7: difference: subscriptions ([0].triggers): trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template`,
+      `${file}:7: difference: subscriptions ([0].triggers): built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them ("trigger is not configured"); this service sends their built-in templates`,
     ]);
     expect(res.status).toBe(1);
   });

@@ -407,10 +407,10 @@ export const CASES: Record<string, CompatCase> = {
     differs: {
       sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "telegram:-123456789|124790" })),
       load: [
-        'key "subscriptions ([0].triggers)": trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+        'key "subscriptions ([0].triggers)": built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them',
       ],
       migrate: [
-        'subscriptions ([0].triggers): trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+        'subscriptions ([0].triggers): built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them',
       ],
     },
   },
@@ -427,11 +427,11 @@ export const CASES: Record<string, CompatCase> = {
       sent: [1, 2].map(() => ({ trigger: "on-rollout-completed", to: "slack:my-channel" })),
       load: [
         'recipient written as a mapping; read as "slack:my-channel" (Argo Rollouts rejects this form',
-        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+        'built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them',
       ],
       migrate: [
         'recipient written as a mapping; read as "slack:my-channel"',
-        'trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it',
+        'built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them',
       ],
     },
   },

@@ -436,10 +436,10 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
       "trigger.on-x": "- when: 'true'\n  send: [t]",
     });
     expect(r.errors).toEqual([]);
-    const said = r.warnings.filter((w) => w.includes("is not defined in this ConfigMap"));
+    const said = r.warnings.filter((w) => w.includes("not defined in this ConfigMap"));
     expect(said).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "defaultTriggers": trigger "on-rollout-aborted" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template',
-      'argo-rollouts/argo-rollouts-notification-configmap key "subscriptions ([0].triggers)": trigger "on-rollout-completed" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template',
+      'argo-rollouts/argo-rollouts-notification-configmap key "defaultTriggers": built-in trigger(s) not defined in this ConfigMap: "on-rollout-aborted": Argo Rollouts sends nothing for them ("trigger is not configured"); this service sends their built-in templates',
+      'argo-rollouts/argo-rollouts-notification-configmap key "subscriptions ([0].triggers)": built-in trigger(s) not defined in this ConfigMap: "on-rollout-completed": Argo Rollouts sends nothing for them ("trigger is not configured"); this service sends their built-in templates',
     ]);
   });
 

@@ -274,7 +274,7 @@ describe("config and custom triggers during a replay", () => {
     });
     // the new defaultTriggers entry names a built-in trigger the ConfigMap does not define: said at that reload
     expect(r.stderr).toBe(
-      'warning: argo-rollouts/argo-rollouts-notification-configmap key "defaultTriggers": trigger "on-rollout-updated" is not defined in this ConfigMap: Argo Rollouts sends nothing for it ("trigger is not configured"); this service sends its built-in template\n',
+      'warning: argo-rollouts/argo-rollouts-notification-configmap key "defaultTriggers": built-in trigger(s) not defined in this ConfigMap: "on-rollout-updated": Argo Rollouts sends nothing for them ("trigger is not configured"); this service sends their built-in templates\n',
     );
     // the updated template does not exist in the ConfigMap: the built-in default renders it
     expect(byDestination(r)["slack:deploys"]).toEqual([
