@@ -2,12 +2,11 @@
 // loaded on its own: a broken key is reported (ConfigError naming the key and field) and skipped, and the rest of
 // the config loads. Unknown keys and unsupported services are warnings.
 import { type KubeObject, objectKey } from "../kube/objects.ts";
-import { serviceTypeFor } from "../sinks/registry.ts";
 import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
 import { canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, KeyErrors } from "./config-error.ts";
 import { readSecretValues } from "./secret-refs.ts";
-import { parseServiceEntry } from "./service-config.ts";
+import { parseServiceEntry, upstreamFailsWithoutSection } from "./service-config.ts";
 import { parseContext, parseSubscriptions, parseTriggerList } from "./subscription-config.ts";
 import { ownEntry, userTable } from "./tables.ts";
 import { parseTemplateEntry } from "./template-config.ts";
@@ -184,7 +183,7 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
  * `migrate` reports the same warnings as differences):
  * - a `subscriptions`/`defaultTriggers` entry naming a built-in trigger the ConfigMap does not define: upstream
  *   skips it ("trigger is not configured"), here the built-in trigger sends its built-in template;
- * - a service whose upstream Send fails without its template part (alertmanager, pagerdutyv2), sent by a
+ * - a service whose upstream Send fails without its template part (alertmanager), sent by a
  *   configured built-in trigger whose templates have no such part: upstream sends nothing, here the trigger's
  *   built-in part is sent.
  */
@@ -215,10 +214,9 @@ function upstreamDifferenceWarnings(
   for (const [name, key] of serviceKeyByName) {
     const service = ownEntry(config.services, name);
     if (!service) continue;
-    const def = serviceTypeFor(service);
-    const upstreamError = def.templates.upstreamFailsWithoutSection;
-    if (!upstreamError) continue;
-    const section = def.templates.section;
+    const upstream = upstreamFailsWithoutSection(service);
+    if (!upstream) continue;
+    const { section, error: upstreamError } = upstream;
     const triggers = Object.entries(config.triggers)
       .filter(
         ([trigger, conds]) =>
@@ -235,7 +233,7 @@ function upstreamDifferenceWarnings(
       .map(([trigger]) => trigger);
     if (triggers.length === 0) continue;
     out.push(
-      `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part: Argo Rollouts' ${def.type} service fails to send them ("${upstreamError}"), nothing is sent; here each trigger's built-in ${section} part is sent instead`,
+      `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part: Argo Rollouts' ${upstream.type} service fails to send them ("${upstreamError}"), nothing is sent; here each trigger's built-in ${section} part is sent instead`,
     );
   }
   return out;

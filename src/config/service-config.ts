@@ -58,3 +58,15 @@ export function parseServiceEntry(
   if (tenantNamespace) service.tenantNamespace = tenantNamespace;
   return service;
 }
+
+/**
+ * For a service whose upstream Send fails when a notification has no part for its type (alertmanager): the
+ * template section and upstream's error; undefined when upstream sends `message` alone.
+ */
+export function upstreamFailsWithoutSection(
+  service: ServiceConfig,
+): { type: string; section: string; error: string } | undefined {
+  const def = serviceTypeOf(service.type);
+  const error = def?.templates.upstreamFailsWithoutSection;
+  return def && error ? { type: def.type, section: def.templates.section, error } : undefined;
+}
