@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigStore } from "../../src/config/config-store.ts";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import { createLogger } from "../../src/logger.ts";
+import { runNotificationReplay } from "../../src/replay/run-notification-replay.ts";
 import { compiledTemplateSpec, renderField } from "../../src/templates/compile.ts";
 import { configMap } from "../config/load-examples.ts";
 
@@ -163,5 +164,30 @@ describe("templates dry-rendered at load against sample objects", () => {
     const dry = rollout.warnings.filter((w) => w.includes("dry-render"));
     expect(dry).toHaveLength(1);
     expect(dry[0]).toContain("dry-render for on-deployed on a sample object failed");
+  });
+});
+
+describe("a template refused by the dry-render in `replay`", () => {
+  it("is named on stderr and the exit code is 1", async () => {
+    let stderr = "";
+    const code = await runNotificationReplay({
+      items: [],
+      source: "<stdin>",
+      configObjects: [
+        configMap({
+          "template.runaway": `message: '${"{{#each @root}}".repeat(7)}x${"{{/each}}".repeat(7)}'`,
+          "trigger.on-deployed": "- when: 'true'\n  send: [runaway]",
+        }),
+      ],
+      mode: "dry-run",
+      namespace: "argo-rollouts",
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      formatInputError: (e) => e.message,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /error: .*key "template\.runaway.*dry-render for on-deployed.*render budget exceeded/,
+    );
   });
 });
