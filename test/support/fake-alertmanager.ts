@@ -6,7 +6,7 @@
 // It can be told to fail the next request (status, Retry-After, an error echoing the credentials) or to answer late
 // and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure } from "./fakes/http-fake.ts";
 
 export interface FakeAmAlert {
   labels: Record<string, string>;
@@ -16,7 +16,7 @@ export interface FakeAmAlert {
   posts: number;
 }
 
-export type FakeAmFailure = { status: number; retryAfterSec?: number; text?: string } | { delayMs: number };
+export type FakeAmFailure = QueuedFailure<{ text?: string }>;
 
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -68,16 +68,11 @@ export class FakeAlertmanager {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(text);
     };
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(503, '"timeout"');
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, JSON.stringify(f.text ?? "failed"), headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => reply(503, '"timeout"'),
+      failed: (f, headers) => reply(f.status, JSON.stringify(f.text ?? "failed"), headers),
+    });
+    if (failed) return;
     if (new URL(req.url ?? "/", "http://x").pathname !== "/api/v2/alerts") return reply(404, '"not found"');
     if (req.method !== "POST") return reply(405, '"method not allowed"');
     if (this.#auth && req.headers.authorization !== this.#auth) return reply(401, '"unauthorized"');

@@ -7,7 +7,7 @@
 // {error: {code, message, status}}. It can be told to fail the next request (status, Retry-After, a message echoing
 // the token) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure, sendJson } from "./fakes/http-fake.ts";
 
 export interface FakeChatMessage {
   name: string;
@@ -18,9 +18,7 @@ export interface FakeChatMessage {
   raw: string;
 }
 
-export type FakeChatFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeChatFailure = QueuedFailure<{ message?: string }>;
 
 const STATUS: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -71,16 +69,11 @@ export class FakeGoogleChat {
     this.received.push(raw);
     const error = (code: number, message: string, headers: Record<string, string> = {}) =>
       sendJson(res, code, { error: { code, message, status: STATUS[code] ?? "UNKNOWN" } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Deadline exceeded");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.message ?? "failed", headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => error(504, "Deadline exceeded"),
+      failed: (f, headers) => error(f.status, f.message ?? "failed", headers),
+    });
+    if (failed) return;
     const url = new URL(req.url ?? "/", "http://x");
     const m = /^\/v1\/spaces\/([^/]+)\/messages$/.exec(url.pathname);
     const space = m ? this.#spaces.get(m[1]!) : undefined;

@@ -5,7 +5,7 @@
 // It can be told to fail the next request (status, Retry-After, an error echoing the key) or to answer late and drop
 // it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure } from "./fakes/http-fake.ts";
 
 export interface FakeNewrelicMarker {
   appId: string;
@@ -13,9 +13,7 @@ export interface FakeNewrelicMarker {
   raw: string;
 }
 
-export type FakeNewrelicFailure =
-  | { status: number; retryAfterSec?: number; title?: string }
-  | { delayMs: number };
+export type FakeNewrelicFailure = QueuedFailure<{ title?: string }>;
 
 export class FakeNewrelic {
   readonly markers: FakeNewrelicMarker[] = [];
@@ -66,16 +64,11 @@ export class FakeNewrelic {
     };
     const error = (status: number, title: string, headers: Record<string, string> = {}) =>
       reply(status, { error: { title } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.title ?? `failed with ${f.status}`, headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f, headers) => error(f.status, f.title ?? `failed with ${f.status}`, headers),
+    });
+    if (failed) return;
     const m = /^\/v2\/applications\/(\d+)\/deployments\.json$/.exec(
       new URL(req.url ?? "/", "http://x").pathname,
     );

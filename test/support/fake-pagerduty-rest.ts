@@ -8,7 +8,7 @@
 // {incident: {type: incident_reference, status: resolved|acknowledged}} → 200. It can be told to fail the next
 // request (status, Retry-After, a message echoing the token) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure, sendJson } from "./fakes/http-fake.ts";
 
 export interface FakePdIncident {
   id: string;
@@ -28,9 +28,7 @@ export interface FakePdRequest {
   reply?: string;
 }
 
-export type FakePdRestFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakePdRestFailure = QueuedFailure<{ message?: string }>;
 
 export class FakePagerDutyRest {
   readonly incidents: FakePdIncident[] = [];
@@ -82,16 +80,12 @@ export class FakePagerDutyRest {
     };
     const error = (status: number, message: string, code: number, errors: string[] = []) =>
       answer(status, { error: { message, code, errors } });
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout", 0);
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return answer(f.status, { error: { message: f.message ?? "Failed", code: 0 } }, headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => error(504, "Gateway Timeout", 0),
+      failed: (f, headers) =>
+        answer(f.status, { error: { message: f.message ?? "Failed", code: 0 } }, headers),
+    });
+    if (failed) return;
     if (req.headers.authorization !== `Token token=${this.#token}`) return error(401, "Unauthorized", 2006);
     const url = new URL(rec.path, "http://x");
     if (req.method !== "GET" && !this.#users.has(String(req.headers.from ?? ""))) {

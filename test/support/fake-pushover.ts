@@ -7,16 +7,14 @@
 // and drop it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure } from "./fakes/http-fake.ts";
 
 export interface FakePushoverMessage {
   form: Record<string, string>;
   raw: string;
 }
 
-export type FakePushoverFailure =
-  | { status: number; retryAfterSec?: number; error?: string }
-  | { delayMs: number };
+export type FakePushoverFailure = QueuedFailure<{ error?: string }>;
 
 const KEY = /^[A-Za-z0-9]{30}$/;
 
@@ -69,16 +67,12 @@ export class FakePushover {
     };
     const invalid = (field: string, error: string) =>
       reply(400, { [field]: "invalid", errors: [error], status: 0 });
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(504, { status: 0, errors: ["timeout"] });
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, { status: 0, errors: [f.error ?? `failed with ${f.status}`] }, headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => reply(504, { status: 0, errors: ["timeout"] }),
+      failed: (f, headers) =>
+        reply(f.status, { status: 0, errors: [f.error ?? `failed with ${f.status}`] }, headers),
+    });
+    if (failed) return;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path !== "/1/messages.json") return reply(404, { status: 0, errors: ["not found"] });
     if (req.method !== "POST") return reply(405, { status: 0, errors: ["method not allowed"] });

@@ -7,16 +7,14 @@
 // fail the next post (status, Retry-After, an error echoing the password) or to answer it late and drop it.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure } from "./fakes/http-fake.ts";
 
 export interface FakeRocketChatPost {
   body: Record<string, unknown>;
   raw: string;
 }
 
-export type FakeRocketChatFailure =
-  | { status: number; retryAfterSec?: number; error?: string }
-  | { delayMs: number };
+export type FakeRocketChatFailure = QueuedFailure<{ error?: string }>;
 
 export class FakeRocketChat {
   readonly posts: FakeRocketChatPost[] = [];
@@ -90,16 +88,12 @@ export class FakeRocketChat {
     }
     if (path !== "/api/v1/chat.postMessage") return reply(404, { success: false, error: "Not found" });
     this.received.push(raw);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(504, { success: false, error: "timeout" });
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, { success: false, error: f.error ?? `failed with ${f.status}` }, headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => reply(504, { success: false, error: "timeout" }),
+      failed: (f, headers) =>
+        reply(f.status, { success: false, error: f.error ?? `failed with ${f.status}` }, headers),
+    });
+    if (failed) return;
     const token = String(req.headers["x-auth-token"] ?? "");
     if (!this.#sessions.has(token) || this.#sessions.get(token) !== req.headers["x-user-id"])
       return reply(401, { status: "error", message: "You must be logged in to do this." });

@@ -7,7 +7,7 @@
 // actions Action.OpenUrl{url}) — 400 otherwise. Accepted posts answer 202 with no body. It can be told to fail the next
 // request (status, Retry-After, an error echoing the URL) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure, sendJson } from "./fakes/http-fake.ts";
 
 export interface FakeTeamsPost {
   flow: string;
@@ -15,9 +15,7 @@ export interface FakeTeamsPost {
   raw: string;
 }
 
-export type FakeTeamsFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeTeamsFailure = QueuedFailure<{ message?: string }>;
 
 const ELEMENTS = ["TextBlock", "FactSet", "Container", "ColumnSet", "Image", "ActionSet", "RichTextBlock"];
 const MAX_BYTES = 28 * 1024;
@@ -59,25 +57,18 @@ export class FakeTeamsWorkflows {
     this.received.push(raw);
     const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
       sendJson(res, status, { error: { code, message } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(
-        504,
-        "GatewayTimeout",
-        "The gateway did not receive a response within the specified time.",
-      );
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(
-        f.status,
-        f.status === 429 ? "TooManyRequests" : "InternalServerError",
-        f.message ?? "failed",
-        headers,
-      );
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () =>
+        error(504, "GatewayTimeout", "The gateway did not receive a response within the specified time."),
+      failed: (f, headers) =>
+        error(
+          f.status,
+          f.status === 429 ? "TooManyRequests" : "InternalServerError",
+          f.message ?? "failed",
+          headers,
+        ),
+    });
+    if (failed) return;
     const url = new URL(req.url ?? "/", "http://x");
     const m = /^\/workflows\/([^/]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
     const flow = m ? this.#flows.get(m[1]!) : undefined;

@@ -8,7 +8,7 @@
 // told to fail the next request (status, retry_after, a description echoing the token) or to answer it late and
 // drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure, sendJson } from "./fakes/http-fake.ts";
 
 export interface FakeTelegramMessage {
   message_id: number;
@@ -19,9 +19,7 @@ export interface FakeTelegramMessage {
   reply_to?: number;
 }
 
-export type FakeTelegramFailure =
-  | { status: number; retryAfterSec?: number; description?: string }
-  | { delayMs: number };
+export type FakeTelegramFailure = QueuedFailure<{ description?: string }>;
 
 const MODES = ["Markdown", "MarkdownV2", "HTML"];
 
@@ -80,22 +78,21 @@ export class FakeTelegram {
     if (req.method !== "POST") return error(405, "Method Not Allowed");
     const raw = body.toString("utf8");
     this.received.push(raw);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const extra = f.retryAfterSec !== undefined ? { parameters: { retry_after: f.retryAfterSec } } : {};
-      return error(
-        f.status,
-        f.description ??
-          (f.status === 429
-            ? `Too Many Requests: retry after ${f.retryAfterSec ?? 1}`
-            : "Internal Server Error"),
-        extra,
-      );
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f) => {
+        const extra = f.retryAfterSec !== undefined ? { parameters: { retry_after: f.retryAfterSec } } : {};
+        return error(
+          f.status,
+          f.description ??
+            (f.status === 429
+              ? `Too Many Requests: retry after ${f.retryAfterSec ?? 1}`
+              : "Internal Server Error"),
+          extra,
+        );
+      },
+    });
+    if (failed) return;
     if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
       return error(400, "Bad Request: unsupported content type");
     let p: Record<string, unknown>;

@@ -6,16 +6,14 @@
 // Retry-After, a message echoing the token) or to answer late and drop it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import { answerQueuedFailure, FakeHttpServer, type QueuedFailure } from "./fakes/http-fake.ts";
 
 export interface FakeWebexMessage {
   body: Record<string, unknown>;
   raw: string;
 }
 
-export type FakeWebexFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeWebexFailure = QueuedFailure<{ message?: string }>;
 
 export class FakeWebex {
   readonly messages: FakeWebexMessage[] = [];
@@ -70,16 +68,11 @@ export class FakeWebex {
     };
     const error = (status: number, message: string, headers: Record<string, string> = {}) =>
       reply(status, { message, errors: [{ description: message }], trackingId }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.message ?? `failed with ${f.status}`, headers);
-    }
+    const failed = await answerQueuedFailure(this.#failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f, headers) => error(f.status, f.message ?? `failed with ${f.status}`, headers),
+    });
+    if (failed) return;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path !== "/v1/messages") return error(404, "The requested resource could not be found.");
     if (req.method !== "POST") return error(405, "Method not allowed");
