@@ -7,7 +7,13 @@
 // {error: {code, message, status}}. It can be told to fail the next request (status, Retry-After, a message echoing
 // the token) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { answerQueuedFailure, FakeHttpServer, type QueuedFailure, sendJson } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakeChatMessage {
   name: string;
@@ -31,45 +37,32 @@ const STATUS: Record<number, string> = {
   504: "DEADLINE_EXCEEDED",
 };
 
-export class FakeGoogleChat {
+export class FakeGoogleChat extends StandInApi<FakeChatFailure> {
   readonly messages: FakeChatMessage[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #spaces = new Map<string, { key: string; token: string }>();
   readonly #threads = new Map<string, string>();
-  readonly #failures: FakeChatFailure[] = [];
   #next = 1;
 
   private constructor(server: FakeHttpServer) {
-    this.#server = server;
+    super(server);
   }
 
   static async start(): Promise<FakeGoogleChat> {
-    let self: FakeGoogleChat | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeGoogleChat(server);
-    return self;
+    return StandInApi.serve((server) => new FakeGoogleChat(server));
   }
 
   addSpace(space: string, key: string, token: string): string {
     this.#spaces.set(space, { key, token });
-    return `${this.#server.url}/v1/spaces/${space}/messages?key=${key}&token=${token}`;
+    return `${this.server.url}/v1/spaces/${space}/messages?key=${key}&token=${token}`;
   }
 
-  fail(f: FakeChatFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const error = (code: number, message: string, headers: Record<string, string> = {}) =>
       sendJson(res, code, { error: { code, message, status: STATUS[code] ?? "UNKNOWN" } }, headers);
-    const failed = await answerQueuedFailure(this.#failures, {
+    const failed = await answerQueuedFailure(this.failures, {
       late: () => error(504, "Deadline exceeded"),
       failed: (f, headers) => error(f.status, f.message ?? "failed", headers),
     });
