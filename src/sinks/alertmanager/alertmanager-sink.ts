@@ -2,23 +2,15 @@
 // upstream: delivered when at least one accepts (the others are logged); when none does, transient if any failure
 // was transient (429, 5xx, network, timeout), else permanent (400 invalid alert, 401/403). Resending an alert is
 // safe: Alertmanager identifies alerts by their labels.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryError, DeliveryReceipt, Sink } from "../sink.ts";
 import { alertmanagerAuthHeader, alertmanagerUrls, buildAlertmanagerBody } from "./alertmanager-request.ts";
 import type { AlertmanagerServiceConfig } from "./alertmanager-types.ts";
 
 export const ALERTMANAGER_TIMEOUT_MS = 10_000;
 
-export interface AlertmanagerSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type AlertmanagerSinkOptions = HttpSinkOptions;
 
 export class AlertmanagerSink implements Sink<AlertmanagerServiceConfig> {
   readonly type = "alertmanager" as const;

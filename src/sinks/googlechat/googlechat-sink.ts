@@ -2,23 +2,15 @@
 // 429 (RESOURCE_EXHAUSTED, Retry-After), 5xx, network errors and timeouts are transient; 400 (INVALID_ARGUMENT),
 // 401/403 (key or token revoked), 404 (space gone) are permanent. Errors name the origin only: the URL's key and
 // token are credentials. Webhook posts take no idempotency key: a timeout after Chat took the post can post twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { googleChatRequest } from "./googlechat-request.ts";
 import type { GoogleChatServiceConfig } from "./googlechat-types.ts";
 
 export const GOOGLECHAT_TIMEOUT_MS = 10_000;
 
-export interface GoogleChatSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type GoogleChatSinkOptions = HttpSinkOptions;
 
 export class GoogleChatSink implements Sink<GoogleChatServiceConfig> {
   readonly type = "googlechat" as const;

@@ -4,6 +4,7 @@
 // What a status means stays with each type.
 import type { IncomingHttpHeaders } from "node:http";
 import { type Dispatcher, request } from "undici";
+import type { Logger } from "../../logger.ts";
 import { blockedAddressDeliveryError, deliveryErrorForNetwork } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "./http-dispatchers.ts";
 
@@ -24,6 +25,14 @@ export interface HttpSendOptions {
   dispatchers: HttpDispatchers;
   /** Lets tenant-defined endpoints reach private addresses (tests, trusted clusters). */
   allowPrivateNetworks?: boolean | undefined;
+}
+
+/** What every HTTP sink is built with; a type adds its own stores. */
+export interface HttpSinkOptions extends HttpSendOptions {
+  logger: Logger;
+  /** Per request; each type has its default. */
+  timeoutMs?: number;
+  now?: () => number;
 }
 
 export interface HttpAnswer {

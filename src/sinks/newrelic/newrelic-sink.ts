@@ -2,10 +2,8 @@
 // honoured), 5xx, network errors and timeouts are transient; 401 (bad key), 403, 404 (unknown application) and 422
 // (invalid marker) permanent, with New Relic's error title. (Upstream ignores the answer's status.) The REST API has
 // no idempotency key: a timeout after New Relic took the marker can record it twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildNewrelicMarker, newrelicMarkerUrl } from "./newrelic-request.ts";
 import type { NewrelicServiceConfig } from "./newrelic-types.ts";
@@ -13,12 +11,7 @@ import { newrelicWhere } from "./newrelic-wire.ts";
 
 export const NEWRELIC_TIMEOUT_MS = 15_000;
 
-export interface NewrelicSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type NewrelicSinkOptions = HttpSinkOptions;
 
 export class NewrelicSink implements Sink<NewrelicServiceConfig> {
   readonly type = "newrelic" as const;

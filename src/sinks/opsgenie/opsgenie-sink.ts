@@ -5,10 +5,8 @@
 // Alert groups (OpsgenieAlert.alertGroup), as PagerDuty's incident groups: a create records its alias (per API key,
 // hashed) before it is sent; a close closes its own alias, then every recorded alias of the group, forgetting each
 // once accepted, so the completion of revision 3 closes the alert revision 2's abort opened.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, messageOf, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "../pagerduty/pagerduty-incidents.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import {
@@ -22,14 +20,9 @@ import type { OpsgenieServiceConfig } from "./opsgenie-types.ts";
 
 export const OPSGENIE_TIMEOUT_MS = 10_000;
 
-export interface OpsgenieSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface OpsgenieSinkOptions extends HttpSinkOptions {
   /** Open aliases per (API key, alert group): the same store shape as PagerDuty's incident groups. */
   groups?: PagerDutyIncidentStore;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 export class OpsgenieSink implements Sink<OpsgenieServiceConfig> {

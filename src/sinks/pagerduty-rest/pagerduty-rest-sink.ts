@@ -4,10 +4,8 @@
 // (success). A resolve looks up the open incidents of its own key, then of every recorded key of the group
 // (GET /incidents?incident_key=…), PUTs each to resolved and forgets the key once done. 429 (Retry-After), 5xx,
 // network errors and timeouts are transient; 400/401/403/404 permanent.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForStatus, messageOf, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "../pagerduty/pagerduty-incidents.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildIncidentCreate, PD_ACCEPT, pagerDutyRestBase, serviceIdFor } from "./pagerduty-rest-request.ts";
@@ -15,13 +13,8 @@ import type { PagerDutyRestServiceConfig } from "./pagerduty-rest-types.ts";
 
 export const PAGERDUTY_REST_TIMEOUT_MS = 10_000;
 
-export interface PagerDutyRestSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface PagerDutyRestSinkOptions extends HttpSinkOptions {
   groups?: PagerDutyIncidentStore;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 type D = Delivery<PagerDutyRestServiceConfig>;

@@ -7,10 +7,8 @@
 // *before* it is sent, so whatever PagerDuty may have accepted is recorded; a resolve resolves its own key, then
 // every recorded key of the group, forgetting each only after PagerDuty accepted its resolve. A failed or killed
 // attempt leaves the rest recorded and the queue's retry resolves them (resolving twice is a no-op at PagerDuty).
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, messageOf, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildPagerDutyEventBody, MAX_EVENT_BYTES, type PagerDutyEventBody } from "./pagerduty-event.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "./pagerduty-incidents.ts";
@@ -19,15 +17,9 @@ import type { PagerDutyServiceConfig } from "./pagerduty-types.ts";
 export const DEFAULT_PAGERDUTY_API_URL = "https://events.pagerduty.com";
 export const PAGERDUTY_TIMEOUT_MS = 10_000;
 
-export interface PagerDutySinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  /** Let services from a namespace's self-service config reach private addresses (apiURL). */
-  allowPrivateNetworks?: boolean;
+export interface PagerDutySinkOptions extends HttpSinkOptions {
   /** Open alerts per incident group (Redis in production); process-local when absent. */
   incidents?: PagerDutyIncidentStore;
-  now?: () => number;
 }
 
 interface SendContext {

@@ -2,10 +2,8 @@
 // "errors":[…]} (bad token, unknown user/group, too long) is permanent, except 429 (the application's message
 // limit is used up: retried, honouring Retry-After when given). 5xx, network errors and timeouts are transient.
 // Pushover has no idempotency key: a timeout after the API took the message can send it twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildPushoverForm, pushoverBody, pushoverMessagesUrl } from "./pushover-request.ts";
 import type { PushoverServiceConfig } from "./pushover-types.ts";
@@ -13,12 +11,7 @@ import { pushoverWhere } from "./pushover-wire.ts";
 
 export const PUSHOVER_TIMEOUT_MS = 15_000;
 
-export interface PushoverSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type PushoverSinkOptions = HttpSinkOptions;
 
 export class PushoverSink implements Sink<PushoverServiceConfig> {
   readonly type = "pushover" as const;

@@ -3,10 +3,8 @@
 // login (401) and 4xx answers to the post (unknown room, not allowed) are permanent; 429 (Retry-After honoured),
 // 5xx, network errors and timeouts transient. Rocket.Chat has no idempotency key: a timeout after the server took
 // the message can post it twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryError, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildRocketChatMessage, rocketChatApi } from "./rocketchat-request.ts";
 import type { RocketChatServiceConfig } from "./rocketchat-types.ts";
@@ -14,12 +12,7 @@ import { rocketChatWhere } from "./rocketchat-wire.ts";
 
 export const ROCKETCHAT_TIMEOUT_MS = 15_000;
 
-export interface RocketChatSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type RocketChatSinkOptions = HttpSinkOptions;
 
 interface Answer {
   status: number;

@@ -2,23 +2,15 @@
 // 200/202 → accepted; 429 (Retry-After), 5xx, 408, network errors and timeouts are transient; other 4xx (400
 // invalid card, 401/403 flow disabled or URL revoked, 404 flow deleted) are permanent. Errors name the origin only:
 // the URL is a credential.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildTeamsWorkflowsBody, teamsWorkflowsUrl } from "./teams-workflows-request.ts";
 import type { TeamsWorkflowsServiceConfig } from "./teams-workflows-types.ts";
 
 export const TEAMS_WORKFLOWS_TIMEOUT_MS = 15_000;
 
-export interface TeamsWorkflowsSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type TeamsWorkflowsSinkOptions = HttpSinkOptions;
 
 export class TeamsWorkflowsSink implements Sink<TeamsWorkflowsServiceConfig> {
   readonly type = "teams-workflows" as const;

@@ -2,23 +2,15 @@
 // HTTP 200 with the body "1"; connectors also answer 200 with an error text (e.g. "Microsoft Teams endpoint
 // returned HTTP error 429 …"), classified by the status it names. 429 (Retry-After), 5xx, network errors and timeouts
 // are transient; other 4xx permanent. Errors name the origin only: the URL is a credential.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildTeamsBody, teamsUrl } from "./teams-request.ts";
 import type { TeamsServiceConfig } from "./teams-types.ts";
 
 export const TEAMS_TIMEOUT_MS = 15_000;
 
-export interface TeamsSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type TeamsSinkOptions = HttpSinkOptions;
 
 export class TeamsSink implements Sink<TeamsServiceConfig> {
   readonly type = "teams" as const;

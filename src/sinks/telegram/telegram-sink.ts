@@ -3,10 +3,8 @@
 // a deleted root does not block). Failures: 429 (parameters.retry_after or Retry-After) and 5xx, network errors,
 // timeouts are transient; 400 (chat not found, can't parse entities, …), 401, 403 (bot blocked/kicked) are
 // permanent. Telegram has no idempotency key: a timeout after Telegram took the message can send it twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildTelegramMessage, telegramMethodUrl } from "./telegram-request.ts";
 import { InMemoryTelegramThreads, type TelegramThreads, telegramThreadKey } from "./telegram-threads.ts";
@@ -14,13 +12,8 @@ import type { TelegramServiceConfig } from "./telegram-types.ts";
 
 export const TELEGRAM_TIMEOUT_MS = 10_000;
 
-export interface TelegramSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface TelegramSinkOptions extends HttpSinkOptions {
   threads?: TelegramThreads;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 interface BotAnswer {

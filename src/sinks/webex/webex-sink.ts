@@ -2,10 +2,8 @@
 // 429 (Retry-After honoured), 5xx, network errors and timeouts are transient; 400 (bad room id, text too long),
 // 401 (bad token), 403, 404 (room unknown to the bot) permanent, with Webex's message and tracking id.
 // Webex has no idempotency key: a timeout after Webex took the message can send it twice.
-import type { Logger } from "../../logger.ts";
 import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
-import { sendHttpRequest } from "../http/send-request.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildWebexBody, webexMessagesUrl } from "./webex-request.ts";
 import type { WebexServiceConfig } from "./webex-types.ts";
@@ -13,12 +11,7 @@ import { webexWhere } from "./webex-wire.ts";
 
 export const WEBEX_TIMEOUT_MS = 15_000;
 
-export interface WebexSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type WebexSinkOptions = HttpSinkOptions;
 
 export class WebexSink implements Sink<WebexServiceConfig> {
   readonly type = "webex" as const;
