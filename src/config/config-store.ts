@@ -210,7 +210,7 @@ export class ConfigStore {
     const config = withUserTables(loaded.config);
     redactor.addSpellings(
       redactScope,
-      Object.values(config.services).flatMap((svc) => serviceSecretSpellings(svc)),
+      Object.values(config.services).flatMap((svc) => serviceSecretSpellings(svc, { wholeUrls: false })),
     );
     const { errors, warnings } = loaded;
 

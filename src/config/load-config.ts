@@ -9,7 +9,7 @@ import { readSecretValues } from "./secret-refs.ts";
 import { parseServiceEntry, upstreamFailsWithoutSection } from "./service-config.ts";
 import { parseContext, parseSubscriptions, parseTriggerList } from "./subscription-config.ts";
 import { ownEntry, userTable } from "./tables.ts";
-import { parseTemplateEntry } from "./template-config.ts";
+import { dryRenderTemplates, parseTemplateEntry } from "./template-config.ts";
 import { parseTriggerEntry } from "./trigger-config.ts";
 import type { NotifierConfig } from "./types.ts";
 
@@ -139,6 +139,7 @@ export function loadNotifierConfig(
     errors.push(...ke.errors);
     warnings.push(...ke.warnings);
   }
+  dryRenderTemplates(config, cmSource, errors, warnings);
   warnings.push(...crossReferenceWarnings(config, cmSource));
   warnings.push(...upstreamDifferenceWarnings(config, cmSource, serviceKeyByName));
   return { config, errors, warnings };

@@ -6,9 +6,11 @@ import { z } from "zod";
 import { ARGO_CD_VARIABLE, argoCdVariableUses } from "../migrate/template-variables.ts";
 import { SERVICE_TYPES, UPSTREAM_TYPES_NOT_BUILT } from "../sinks/registry.ts";
 import { compiledTemplateSpec, templateSpecSources } from "../templates/compile.ts";
+import { dryRenderTemplate } from "../templates/dry-render.ts";
 import { TemplateError } from "../templates/template-error.ts";
-import { issuePath, type KeyErrors } from "./config-error.ts";
-import type { TemplateSpec } from "./types.ts";
+import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
+import { type ConfigError, issuePath, KeyErrors } from "./config-error.ts";
+import type { NotifierConfig, TemplateSpec } from "./types.ts";
 import { isPlainObject, parseYamlValue, warnUnknownFields } from "./yaml-value.ts";
 
 const SECTIONS = SERVICE_TYPES.map((t) => t.templates.section);
@@ -84,5 +86,53 @@ function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
       if (u.name !== "context")
         errors.warn(`${u.expression} (line ${u.line}): ${ARGO_CD_VARIABLE(u.name)}`, field);
     }
+  }
+}
+
+/** The triggers that send template `name`: the config's own, then the built-in triggers it is the default of. */
+function triggersSending(config: NotifierConfig, name: string): string[] {
+  const out = new Set<string>();
+  for (const [trigger, conds] of Object.entries(config.triggers)) {
+    if (conds.some((c) => c.send.includes(name))) out.add(trigger);
+  }
+  for (const [trigger, template] of Object.entries(DEFAULT_TEMPLATES)) {
+    if (template === name) out.add(trigger);
+  }
+  return [...out];
+}
+
+/**
+ * Dry-renders every loaded template against sample objects for each trigger that sends it (src/templates/
+ * dry-render.ts; a template no trigger sends yet is rendered as a Rollout notification). A template that cannot
+ * render for any object is an error of its key and is removed (the config store keeps its last good version);
+ * one that fails only for objects like the sample is a warning. Run after every key is loaded (triggers and
+ * `context` come after templates).
+ */
+export function dryRenderTemplates(
+  config: NotifierConfig,
+  source: string,
+  errors: ConfigError[],
+  warnings: string[],
+): void {
+  for (const [name, spec] of Object.entries(config.templates)) {
+    const ke = new KeyErrors(source, `template.${name}`);
+    const triggers = triggersSending(config, name);
+    const problems = dryRenderTemplate(
+      compiledTemplateSpec(spec),
+      triggers.length > 0 ? triggers : ["on-rollout-updated"],
+      config.context,
+    );
+    for (const p of problems) {
+      const message = p.message.replace(/^template "[^"]*"( field "[^"]*")?: /, "");
+      if (p.fatal) ke.error(`dry-render for ${p.trigger} on a sample object: ${message}`, p.field);
+      else
+        ke.warn(
+          `dry-render for ${p.trigger} on a sample object failed: ${message} (loaded: this fails only for objects like the sample)`,
+          p.field,
+        );
+    }
+    if (ke.errors.length > 0) delete config.templates[name];
+    errors.push(...ke.errors);
+    warnings.push(...ke.warnings);
   }
 }

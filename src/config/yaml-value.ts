@@ -11,7 +11,7 @@ export function parseYamlValue(
   errors: KeyErrors,
 ): { ok: true; value: unknown } | { ok: false } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines, logLevel: "error" });
   const first = doc.errors[0];
   if (first) {
     errors.error(`invalid YAML: ${first.message.split("\n")[0]!.trim()}`);

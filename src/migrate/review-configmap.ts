@@ -50,7 +50,7 @@ export function formatReviewItem(file: string, item: ReviewItem): string {
 /** Reviews every ConfigMap in a YAML stream (a List's items too). Throws on invalid YAML. */
 export function reviewConfigMapYaml(text: string, opts: ReviewOptions = {}): ConfigMapReview {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines });
+  const docs = parseAllDocuments(text, { lineCounter: lines, logLevel: "error" });
   if (!Array.isArray(docs)) throw new Error("no YAML documents");
   const items: ReviewItem[] = [];
   for (const doc of docs) {
@@ -75,7 +75,7 @@ export function reviewConfigMapYaml(text: string, opts: ReviewOptions = {}): Con
 
 /** The stream without Secret documents: their values never go to the output. */
 function withoutSecrets(yaml: string): string {
-  const docs = parseAllDocuments(yaml);
+  const docs = parseAllDocuments(yaml, { logLevel: "error" });
   if (!Array.isArray(docs)) return yaml;
   const isSecret = (d: (typeof docs)[number]) =>
     isMap(d.contents) && (d.contents.get("kind") as unknown) === "Secret";
@@ -209,7 +209,7 @@ function reviewConfigMap(
 function templateProblems(k: DataKey): { problems: ReviewItem[]; variables: ReviewItem[] } {
   const name = k.key.slice("template.".length);
   const inner = new LineCounter();
-  const doc = parseDocument(k.text!, { lineCounter: inner, uniqueKeys: false });
+  const doc = parseDocument(k.text!, { lineCounter: inner, uniqueKeys: false, logLevel: "error" });
   const problems: ReviewItem[] = [];
   const variables: ReviewItem[] = [];
   if (doc.errors.length) return { problems, variables }; // the loader reports invalid YAML

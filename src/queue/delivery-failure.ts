@@ -54,7 +54,7 @@ export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): 
 export function redactServiceSecrets(text: string, service?: ServiceConfig): string {
   if (!service) return text;
   let out = text;
-  const values = serviceSecretSpellings(service)
+  const values = serviceSecretSpellings(service, { wholeUrls: true })
     .filter((v) => v.length >= 4)
     .sort((a, b) => b.length - a.length);
   for (const v of values) out = out.split(v).join("[redacted]");

@@ -107,7 +107,7 @@ export function parseReplayInput(text: string, limits: Partial<ReplayInputLimits
       }
       let docs: ReturnType<typeof parseAllDocuments>;
       try {
-        docs = parseAllDocuments(chunk.text);
+        docs = parseAllDocuments(chunk.text, { logLevel: "error" });
       } catch (err) {
         raw.push({
           index: String(++n),

@@ -120,3 +120,13 @@ export function blockedAddressDeliveryError(
     cause: blocked,
   });
 }
+
+/** The DeliveryError for an HTTP answer a type did not accept: its status (or the one it stands for), Retry-After. */
+export function deliveryErrorForAnswer(
+  what: string,
+  answer: { statusCode: number; headers: Record<string, string | string[] | undefined> },
+  detail: string,
+  status = answer.statusCode,
+): DeliveryError {
+  return deliveryErrorForStatus(what, status, { retryAfter: answer.headers["retry-after"], detail });
+}

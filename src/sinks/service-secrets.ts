@@ -27,11 +27,39 @@ function urlSpellings(raw: string): string[] {
   }
 }
 
-/** The secret strings of one service config in every spelling. */
-export function serviceSecretSpellings(service: ServiceConfig): string[] {
+/** The parts of a URL that may be a credential: long path segments (tokens, ids) and query values, userinfo. */
+function urlCredentialParts(raw: string): string[] {
+  try {
+    const u = new URL(raw);
+    return [
+      ...u.pathname
+        .split("/")
+        .filter((p) => p.length >= 16)
+        .map(decodeURIComponent),
+      ...[...u.searchParams.values()].filter((v) => v.length >= 8),
+    ];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The secret strings of one service config in every spelling. A type may name a whole URL as secret (an
+ * incoming-webhook URL embeds its token): with `wholeUrls` false — the process-wide redactor, which scrubs every
+ * log line and dry-run — only the URL's credential-like parts are taken, so an endpoint stays readable
+ * (`https://api.github.com/repos/…/dispatches`) while a token in its path or query does not.
+ */
+export function serviceSecretSpellings(service: ServiceConfig, opts: { wholeUrls: boolean }): string[] {
   const out: string[] = [];
   for (const raw of serviceTypeOf(service.type)?.secrets(service) ?? []) {
     if (typeof raw !== "string" || raw.length < MIN_SECRET_LENGTH) continue;
+    const isUrl = /^https?:\/\//i.test(raw);
+    if (isUrl && !opts.wholeUrls) {
+      for (const part of urlCredentialParts(raw)) out.push(...secretEncodings(part));
+      out.push(...urlSpellings(raw));
+      continue;
+    }
+    if (raw.startsWith("/") && !opts.wholeUrls) continue; // a URL's path + query: its long parts are taken above
     out.push(...secretEncodings(raw), ...urlSpellings(raw));
     const scheme = /^(?:bearer|token|basic)\s+(.+)$/i.exec(raw);
     if (scheme) out.push(...secretEncodings(scheme[1]!));

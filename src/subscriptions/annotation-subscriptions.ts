@@ -53,7 +53,7 @@ function parseYamlSubscriptions(
 ): void {
   let raw: unknown;
   try {
-    raw = parse(value, { maxAliasCount: 10 });
+    raw = parse(value, { maxAliasCount: 10, logLevel: "error" });
   } catch (err) {
     problems.push({ source, message: `invalid YAML: ${(err as Error).message.split("\n")[0]}` });
     return;

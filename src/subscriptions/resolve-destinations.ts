@@ -145,7 +145,7 @@ export function resolveDestinations(input: ResolveDestinationsInput): ResolveDes
         problems.push({ source: e.source, message: normalized.reason });
         continue;
       }
-      const problem = recipientProblem(svc, written);
+      const problem = recipientProblem(svc, normalized.recipient);
       if (problem) {
         problems.push({ source: e.source, message: `service "${e.service}" ${problem}` });
         continue;

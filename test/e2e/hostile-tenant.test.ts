@@ -1,8 +1,12 @@
 // Hostile tenant, live: `rollouts-notifier run` with a runaway template in one namespace's self-service config
 // (7 nested {{#each @root}}: a minute and 4 GB per render before render budgets). The service keeps answering
-// /healthz within 1 s, keeps its Lease, delivers another namespace's notification within 2 s (measured against
-// the same kind of notification without the runaway, so a loaded CI host does not count against it), and
+// /healthz within 1 s, keeps its Lease, delivers another namespace's notification within 2 s of its write
+// (absolute; and within 2 s of the same kind of notification without the runaway, measured in the same run), and
 // dead-letters the tenant's notification with a budget reason (never retried, not rendered again).
+//
+// The runaway only runs on the tenant's own Rollouts (`eq rollout.metadata.namespace …`): a template that runs
+// away on any object is refused at load by the dry-render (test/security/templates-at-load.test.ts), so a
+// hostile tenant hides it from the sample objects — and the render budgets stop it when it fires.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/objects.ts";
@@ -27,7 +31,7 @@ import {
 } from "./story.ts";
 
 const TENANT = "tenant-x";
-const RUNAWAY = `${"{{#each @root}}".repeat(7)}x${"{{/each}}".repeat(7)}`;
+const RUNAWAY = `{{#if (eq rollout.metadata.namespace '${TENANT}')}}${"{{#each @root}}".repeat(7)}x${"{{/each}}".repeat(7)}{{/if}}`;
 
 function tenantStory(world: E2eWorld): StoryRun {
   const channel = "tenant-deploys";
@@ -155,7 +159,7 @@ describe("a runaway template in one namespace", () => {
     while (tenant.played < 9) await playNextStep(world, tenant);
     while (other.played < 6) await playNextStep(world, other);
     // the same kind of notification for the neighbour with no runaway anywhere: the machine's own latency now
-    // (the host may be loaded; the runaway must add less than 2 s to it)
+    // (the runaway must add less than 2 s to it, besides the absolute 2 s bound)
     const before = world.slack.allMessages(other.channel).length;
     const baselineAt = Date.now();
     writeNextStep(world, other); // step 6: on-analysis-run-started, a reply in the revision's thread
@@ -171,9 +175,10 @@ describe("a runaway template in one namespace", () => {
     await afterPoll();
     expect(healthFailures).toEqual([]);
 
+    expect(neighbourMs, "the neighbour's notification within 2 s of its write").toBeLessThan(2_000);
     expect(
       neighbourMs,
-      `the neighbour's notification within 2 s of its write (beyond the host's baseline latency ${baselineMs} ms)`,
+      `the neighbour's notification within 2 s beyond the host's baseline latency in this run (${baselineMs} ms)`,
     ).toBeLessThan(2_000 + baselineMs);
     expect(healthChecks).toBeGreaterThan(5);
     expect(slowestHealthMs, "/healthz within 1 s throughout").toBeLessThan(1_000);

@@ -6,7 +6,12 @@
 // It can be told to fail the next request (status, Retry-After, an error echoing the credentials) or to answer late
 // and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakeAmAlert {
   labels: Record<string, string>;
@@ -16,21 +21,19 @@ export interface FakeAmAlert {
   posts: number;
 }
 
-export type FakeAmFailure = { status: number; retryAfterSec?: number; text?: string } | { delayMs: number };
+export type FakeAmFailure = QueuedFailure<{ text?: string }>;
 
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export class FakeAlertmanager {
+export class FakeAlertmanager extends StandInApi<FakeAmFailure> {
   readonly alerts: FakeAmAlert[] = [];
   /** Accepted request bodies, in order. */
   readonly accepted: string[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #auth: string | undefined;
-  readonly #failures: FakeAmFailure[] = [];
 
   private constructor(server: FakeHttpServer, auth: string | undefined) {
-    this.#server = server;
+    super(server);
     this.#auth = auth;
   }
 
@@ -42,42 +45,26 @@ export class FakeAlertmanager {
       : opts.bearerToken
         ? `Bearer ${opts.bearerToken}`
         : undefined;
-    let self: FakeAlertmanager | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeAlertmanager(server, auth);
-    return self;
+    return StandInApi.serve((server) => new FakeAlertmanager(server, auth));
   }
 
   /** host:port, as `targets` takes it. */
   get target(): string {
-    return new URL(this.#server.url).host;
+    return new URL(this.server.url).host;
   }
 
-  fail(f: FakeAmFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const reply = (status: number, text: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(text);
     };
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(503, '"timeout"');
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, JSON.stringify(f.text ?? "failed"), headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => reply(503, '"timeout"'),
+      failed: (f, headers) => reply(f.status, JSON.stringify(f.text ?? "failed"), headers),
+    });
+    if (failed) return;
     if (new URL(req.url ?? "/", "http://x").pathname !== "/api/v2/alerts") return reply(404, '"not found"');
     if (req.method !== "POST") return reply(405, '"method not allowed"');
     if (this.#auth && req.headers.authorization !== this.#auth) return reply(401, '"unauthorized"');

@@ -7,7 +7,13 @@
 // {error: {code, message, status}}. It can be told to fail the next request (status, Retry-After, a message echoing
 // the token) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakeChatMessage {
   name: string;
@@ -18,9 +24,7 @@ export interface FakeChatMessage {
   raw: string;
 }
 
-export type FakeChatFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeChatFailure = QueuedFailure<{ message?: string }>;
 
 const STATUS: Record<number, string> = {
   400: "INVALID_ARGUMENT",
@@ -33,54 +37,36 @@ const STATUS: Record<number, string> = {
   504: "DEADLINE_EXCEEDED",
 };
 
-export class FakeGoogleChat {
+export class FakeGoogleChat extends StandInApi<FakeChatFailure> {
   readonly messages: FakeChatMessage[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #spaces = new Map<string, { key: string; token: string }>();
   readonly #threads = new Map<string, string>();
-  readonly #failures: FakeChatFailure[] = [];
   #next = 1;
 
   private constructor(server: FakeHttpServer) {
-    this.#server = server;
+    super(server);
   }
 
   static async start(): Promise<FakeGoogleChat> {
-    let self: FakeGoogleChat | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeGoogleChat(server);
-    return self;
+    return StandInApi.serve((server) => new FakeGoogleChat(server));
   }
 
   addSpace(space: string, key: string, token: string): string {
     this.#spaces.set(space, { key, token });
-    return `${this.#server.url}/v1/spaces/${space}/messages?key=${key}&token=${token}`;
+    return `${this.server.url}/v1/spaces/${space}/messages?key=${key}&token=${token}`;
   }
 
-  fail(f: FakeChatFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const error = (code: number, message: string, headers: Record<string, string> = {}) =>
       sendJson(res, code, { error: { code, message, status: STATUS[code] ?? "UNKNOWN" } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Deadline exceeded");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.message ?? "failed", headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => error(504, "Deadline exceeded"),
+      failed: (f, headers) => error(f.status, f.message ?? "failed", headers),
+    });
+    if (failed) return;
     const url = new URL(req.url ?? "/", "http://x");
     const m = /^\/v1\/spaces\/([^/]+)\/messages$/.exec(url.pathname);
     const space = m ? this.#spaces.get(m[1]!) : undefined;

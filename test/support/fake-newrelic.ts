@@ -5,7 +5,12 @@
 // It can be told to fail the next request (status, Retry-After, an error echoing the key) or to answer late and drop
 // it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakeNewrelicMarker {
   appId: string;
@@ -13,51 +18,36 @@ export interface FakeNewrelicMarker {
   raw: string;
 }
 
-export type FakeNewrelicFailure =
-  | { status: number; retryAfterSec?: number; title?: string }
-  | { delayMs: number };
+export type FakeNewrelicFailure = QueuedFailure<{ title?: string }>;
 
-export class FakeNewrelic {
+export class FakeNewrelic extends StandInApi<FakeNewrelicFailure> {
   readonly markers: FakeNewrelicMarker[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #apiKey: string;
   readonly #apps: Set<string>;
-  readonly #failures: FakeNewrelicFailure[] = [];
   #nextId = 1000;
 
   private constructor(server: FakeHttpServer, apiKey: string, apps: string[]) {
-    this.#server = server;
+    super(server);
     this.#apiKey = apiKey;
     this.#apps = new Set(apps);
   }
 
   static async start(opts: { apiKey: string; apps: string[] }): Promise<FakeNewrelic> {
-    let self: FakeNewrelic | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeNewrelic(server, opts.apiKey, opts.apps);
-    return self;
+    return StandInApi.serve((server) => new FakeNewrelic(server, opts.apiKey, opts.apps));
   }
 
   get apiURL(): string {
-    return this.#server.url;
-  }
-
-  fail(f: FakeNewrelicFailure): void {
-    this.#failures.push(f);
+    return this.server.url;
   }
 
   reset(): void {
     this.markers.length = 0;
     this.received.length = 0;
-    this.#failures.length = 0;
+    this.failures.length = 0;
   }
 
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const reply = (status: number, json: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -66,16 +56,11 @@ export class FakeNewrelic {
     };
     const error = (status: number, title: string, headers: Record<string, string> = {}) =>
       reply(status, { error: { title } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.title ?? `failed with ${f.status}`, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f, headers) => error(f.status, f.title ?? `failed with ${f.status}`, headers),
+    });
+    if (failed) return;
     const m = /^\/v2\/applications\/(\d+)\/deployments\.json$/.exec(
       new URL(req.url ?? "/", "http://x").pathname,
     );

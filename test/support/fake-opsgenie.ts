@@ -8,7 +8,13 @@
 // the next request (status, Retry-After, a message echoing the key) or to answer late and drop it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakeOpsgenieAlert {
   key: string;
@@ -28,44 +34,29 @@ export interface FakeOpsgenieRequest {
   status?: number;
 }
 
-export type FakeOpsgenieFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeOpsgenieFailure = QueuedFailure<{ message?: string }>;
 
 const RESPONDER_TYPES = ["team", "user", "escalation", "schedule"];
 
-export class FakeOpsgenie {
+export class FakeOpsgenie extends StandInApi<FakeOpsgenieFailure> {
   readonly alerts: FakeOpsgenieAlert[] = [];
   readonly requests: FakeOpsgenieRequest[] = [];
   readonly #keys: Set<string>;
-  readonly #server: FakeHttpServer;
-  readonly #failures: FakeOpsgenieFailure[] = [];
 
   private constructor(server: FakeHttpServer, keys: string[]) {
-    this.#server = server;
+    super(server);
     this.#keys = new Set(keys);
   }
 
   static async start(opts: { keys: string[] }): Promise<FakeOpsgenie> {
-    let self: FakeOpsgenie | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeOpsgenie(server, opts.keys);
-    return self;
+    return StandInApi.serve((server) => new FakeOpsgenie(server, opts.keys));
   }
 
   get apiUrl(): string {
-    return this.#server.url;
+    return this.server.url;
   }
 
-  fail(f: FakeOpsgenieFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const record: FakeOpsgenieRequest = {
       path: req.url ?? "",
       authorization: String(req.headers.authorization ?? ""),
@@ -80,20 +71,16 @@ export class FakeOpsgenie {
       record.status = status;
       sendJson(res, status, { ...payload, took: 0.01, requestId: randomUUID() }, headers);
     };
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return answer(504, { message: "Gateway Timeout" });
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return answer(
-        f.status,
-        { message: f.message ?? (f.status === 429 ? "Too many requests" : "Internal Server Error") },
-        headers,
-      );
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => answer(504, { message: "Gateway Timeout" }),
+      failed: (f, headers) =>
+        answer(
+          f.status,
+          { message: f.message ?? (f.status === 429 ? "Too many requests" : "Internal Server Error") },
+          headers,
+        ),
+    });
+    if (failed) return;
     const auth = /^GenieKey (.+)$/.exec(record.authorization);
     if (!auth || !this.#keys.has(auth[1]!)) return answer(401, { message: "Could not authenticate" });
     const key = auth[1]!;

@@ -8,7 +8,13 @@
 // {incident: {type: incident_reference, status: resolved|acknowledged}} → 200. It can be told to fail the next
 // request (status, Retry-After, a message echoing the token) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakePdIncident {
   id: string;
@@ -28,22 +34,18 @@ export interface FakePdRequest {
   reply?: string;
 }
 
-export type FakePdRestFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakePdRestFailure = QueuedFailure<{ message?: string }>;
 
-export class FakePagerDutyRest {
+export class FakePagerDutyRest extends StandInApi<FakePdRestFailure> {
   readonly incidents: FakePdIncident[] = [];
   readonly requests: FakePdRequest[] = [];
-  readonly #server: FakeHttpServer;
   readonly #token: string;
   readonly #users: Set<string>;
   readonly #services: Set<string>;
-  readonly #failures: FakePdRestFailure[] = [];
   #next = 1;
 
   private constructor(server: FakeHttpServer, opts: { token: string; users: string[]; services: string[] }) {
-    this.#server = server;
+    super(server);
     this.#token = opts.token;
     this.#users = new Set(opts.users);
     this.#services = new Set(opts.services);
@@ -54,25 +56,14 @@ export class FakePagerDutyRest {
     users: string[];
     services: string[];
   }): Promise<FakePagerDutyRest> {
-    let self: FakePagerDutyRest | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakePagerDutyRest(server, opts);
-    return self;
+    return StandInApi.serve((server) => new FakePagerDutyRest(server, opts));
   }
 
   get apiURL(): string {
-    return this.#server.url;
+    return this.server.url;
   }
 
-  fail(f: FakePdRestFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const rec: FakePdRequest = { method: req.method ?? "", path: req.url ?? "", body: body.toString("utf8") };
     this.requests.push(rec);
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
@@ -82,16 +73,12 @@ export class FakePagerDutyRest {
     };
     const error = (status: number, message: string, code: number, errors: string[] = []) =>
       answer(status, { error: { message, code, errors } });
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout", 0);
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return answer(f.status, { error: { message: f.message ?? "Failed", code: 0 } }, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => error(504, "Gateway Timeout", 0),
+      failed: (f, headers) =>
+        answer(f.status, { error: { message: f.message ?? "Failed", code: 0 } }, headers),
+    });
+    if (failed) return;
     if (req.headers.authorization !== `Token token=${this.#token}`) return error(401, "Unauthorized", 2006);
     const url = new URL(rec.path, "http://x");
     if (req.method !== "GET" && !this.#users.has(String(req.headers.from ?? ""))) {

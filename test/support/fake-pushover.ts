@@ -7,59 +7,50 @@
 // and drop it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakePushoverMessage {
   form: Record<string, string>;
   raw: string;
 }
 
-export type FakePushoverFailure =
-  | { status: number; retryAfterSec?: number; error?: string }
-  | { delayMs: number };
+export type FakePushoverFailure = QueuedFailure<{ error?: string }>;
 
 const KEY = /^[A-Za-z0-9]{30}$/;
 
-export class FakePushover {
+export class FakePushover extends StandInApi<FakePushoverFailure> {
   readonly messages: FakePushoverMessage[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #tokens = new Set<string>();
   readonly #users = new Set<string>();
-  readonly #failures: FakePushoverFailure[] = [];
 
   private constructor(server: FakeHttpServer) {
-    this.#server = server;
+    super(server);
   }
 
   static async start(opts: { token: string; users: string[] }): Promise<FakePushover> {
-    let self: FakePushover | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakePushover(server);
+    const self = await StandInApi.serve((server) => new FakePushover(server));
     self.#tokens.add(opts.token);
     for (const u of opts.users) self.#users.add(u);
     return self;
   }
 
   get apiURL(): string {
-    return this.#server.url;
-  }
-
-  fail(f: FakePushoverFailure): void {
-    this.#failures.push(f);
+    return this.server.url;
   }
 
   reset(): void {
     this.messages.length = 0;
     this.received.length = 0;
-    this.#failures.length = 0;
+    this.failures.length = 0;
   }
 
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const request = randomUUID();
@@ -69,16 +60,12 @@ export class FakePushover {
     };
     const invalid = (field: string, error: string) =>
       reply(400, { [field]: "invalid", errors: [error], status: 0 });
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(504, { status: 0, errors: ["timeout"] });
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, { status: 0, errors: [f.error ?? `failed with ${f.status}`] }, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => reply(504, { status: 0, errors: ["timeout"] }),
+      failed: (f, headers) =>
+        reply(f.status, { status: 0, errors: [f.error ?? `failed with ${f.status}`] }, headers),
+    });
+    if (failed) return;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path !== "/1/messages.json") return reply(404, { status: 0, errors: ["not found"] });
     if (req.method !== "POST") return reply(405, { status: 0, errors: ["method not allowed"] });

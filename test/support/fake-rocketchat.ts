@@ -7,62 +7,52 @@
 // fail the next post (status, Retry-After, an error echoing the password) or to answer it late and drop it.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakeRocketChatPost {
   body: Record<string, unknown>;
   raw: string;
 }
 
-export type FakeRocketChatFailure =
-  | { status: number; retryAfterSec?: number; error?: string }
-  | { delayMs: number };
+export type FakeRocketChatFailure = QueuedFailure<{ error?: string }>;
 
-export class FakeRocketChat {
+export class FakeRocketChat extends StandInApi<FakeRocketChatFailure> {
   readonly posts: FakeRocketChatPost[] = [];
   /** Every chat.postMessage body received (accepted or not). */
   readonly received: string[] = [];
   logins = 0;
-  readonly #server: FakeHttpServer;
   readonly #user: string;
   readonly #password: string;
   readonly #rooms: Set<string>;
   readonly #sessions = new Map<string, string>();
-  readonly #failures: FakeRocketChatFailure[] = [];
 
   private constructor(server: FakeHttpServer, opts: { user: string; password: string; rooms: string[] }) {
-    this.#server = server;
+    super(server);
     this.#user = opts.user;
     this.#password = opts.password;
     this.#rooms = new Set(opts.rooms);
   }
 
   static async start(opts: { user: string; password: string; rooms: string[] }): Promise<FakeRocketChat> {
-    let self: FakeRocketChat | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeRocketChat(server, opts);
-    return self;
+    return StandInApi.serve((server) => new FakeRocketChat(server, opts));
   }
 
   get url(): string {
-    return this.#server.url;
-  }
-
-  fail(f: FakeRocketChatFailure): void {
-    this.#failures.push(f);
+    return this.server.url;
   }
 
   reset(): void {
     this.posts.length = 0;
     this.received.length = 0;
-    this.#failures.length = 0;
+    this.failures.length = 0;
   }
 
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     const reply = (status: number, json: Record<string, unknown>, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -90,16 +80,12 @@ export class FakeRocketChat {
     }
     if (path !== "/api/v1/chat.postMessage") return reply(404, { success: false, error: "Not found" });
     this.received.push(raw);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(504, { success: false, error: "timeout" });
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return reply(f.status, { success: false, error: f.error ?? `failed with ${f.status}` }, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => reply(504, { success: false, error: "timeout" }),
+      failed: (f, headers) =>
+        reply(f.status, { success: false, error: f.error ?? `failed with ${f.status}` }, headers),
+    });
+    if (failed) return;
     const token = String(req.headers["x-auth-token"] ?? "");
     if (!this.#sessions.has(token) || this.#sessions.get(token) !== req.headers["x-user-id"])
       return reply(401, { status: "error", message: "You must be logged in to do this." });

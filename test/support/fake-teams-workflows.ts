@@ -7,7 +7,13 @@
 // actions Action.OpenUrl{url}) — 400 otherwise. Accepted posts answer 202 with no body. It can be told to fail the next
 // request (status, Retry-After, an error echoing the URL) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakeTeamsPost {
   flow: string;
@@ -15,69 +21,47 @@ export interface FakeTeamsPost {
   raw: string;
 }
 
-export type FakeTeamsFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeTeamsFailure = QueuedFailure<{ message?: string }>;
 
 const ELEMENTS = ["TextBlock", "FactSet", "Container", "ColumnSet", "Image", "ActionSet", "RichTextBlock"];
 const MAX_BYTES = 28 * 1024;
 
-export class FakeTeamsWorkflows {
+export class FakeTeamsWorkflows extends StandInApi<FakeTeamsFailure> {
   readonly posts: FakeTeamsPost[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #flows = new Map<string, { sig: string; raw: boolean }>();
-  readonly #failures: FakeTeamsFailure[] = [];
 
   private constructor(server: FakeHttpServer) {
-    this.#server = server;
+    super(server);
   }
 
   static async start(): Promise<FakeTeamsWorkflows> {
-    let self: FakeTeamsWorkflows | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeTeamsWorkflows(server);
-    return self;
+    return StandInApi.serve((server) => new FakeTeamsWorkflows(server));
   }
 
   /** A flow's webhook URL (the sig is its secret). */
   addFlow(id: string, sig: string, opts: { raw?: boolean } = {}): string {
     this.#flows.set(id, { sig, raw: opts.raw === true });
-    return `${this.#server.url}/workflows/${id}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
+    return `${this.server.url}/workflows/${id}/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`;
   }
 
-  fail(f: FakeTeamsFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
       sendJson(res, status, { error: { code, message } }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(
-        504,
-        "GatewayTimeout",
-        "The gateway did not receive a response within the specified time.",
-      );
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(
-        f.status,
-        f.status === 429 ? "TooManyRequests" : "InternalServerError",
-        f.message ?? "failed",
-        headers,
-      );
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () =>
+        error(504, "GatewayTimeout", "The gateway did not receive a response within the specified time."),
+      failed: (f, headers) =>
+        error(
+          f.status,
+          f.status === 429 ? "TooManyRequests" : "InternalServerError",
+          f.message ?? "failed",
+          headers,
+        ),
+    });
+    if (failed) return;
     const url = new URL(req.url ?? "/", "http://x");
     const m = /^\/workflows\/([^/]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
     const flow = m ? this.#flows.get(m[1]!) : undefined;

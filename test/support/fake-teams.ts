@@ -5,7 +5,12 @@
 // report it) or a plain 429. It can be told to fail the next request (status, Retry-After, an error text echoing the
 // URL) or to answer late and drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakeTeamsCard {
   webhook: string;
@@ -13,61 +18,43 @@ export interface FakeTeamsCard {
   raw: string;
 }
 
-export type FakeTeamsConnectorFailure =
-  | { status: number; retryAfterSec?: number; text?: string; asOk?: boolean }
-  | { delayMs: number };
+export type FakeTeamsConnectorFailure = QueuedFailure<{ text?: string; asOk?: boolean }>;
 
-export class FakeTeams {
+export class FakeTeams extends StandInApi<FakeTeamsConnectorFailure> {
   readonly cards: FakeTeamsCard[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #hooks = new Set<string>();
-  readonly #failures: FakeTeamsConnectorFailure[] = [];
 
   private constructor(server: FakeHttpServer) {
-    this.#server = server;
+    super(server);
   }
 
   static async start(): Promise<FakeTeams> {
-    let self: FakeTeams | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeTeams(server);
-    return self;
+    return StandInApi.serve((server) => new FakeTeams(server));
   }
 
   addWebhook(id: string, secret: string): string {
     const path = `/webhookb2/${id}/IncomingWebhook/${secret}`;
     this.#hooks.add(path);
-    return `${this.#server.url}${path}`;
+    return `${this.server.url}${path}`;
   }
 
-  fail(f: FakeTeamsConnectorFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const reply = (status: number, text: string, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers });
       res.end(text);
     };
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return reply(504, "Gateway Timeout");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      const text =
-        f.text ?? `Microsoft Teams endpoint returned HTTP error ${f.status} with ContextId MS-CV=abc.`;
-      return reply(f.asOk ? 200 : f.status, text, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => reply(504, "Gateway Timeout"),
+      failed: (f, headers) => {
+        const text =
+          f.text ?? `Microsoft Teams endpoint returned HTTP error ${f.status} with ContextId MS-CV=abc.`;
+        return reply(f.asOk ? 200 : f.status, text, headers);
+      },
+    });
+    if (failed) return;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (!this.#hooks.has(path)) return reply(404, "Webhook not found");
     if (req.method !== "POST") return reply(405, "Method not allowed");

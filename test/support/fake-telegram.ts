@@ -8,7 +8,13 @@
 // told to fail the next request (status, retry_after, a description echoing the token) or to answer it late and
 // drop it.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sendJson, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+  sendJson,
+} from "./fakes/http-fake.ts";
 
 export interface FakeTelegramMessage {
   message_id: number;
@@ -19,37 +25,30 @@ export interface FakeTelegramMessage {
   reply_to?: number;
 }
 
-export type FakeTelegramFailure =
-  | { status: number; retryAfterSec?: number; description?: string }
-  | { delayMs: number };
+export type FakeTelegramFailure = QueuedFailure<{ description?: string }>;
 
 const MODES = ["Markdown", "MarkdownV2", "HTML"];
 
-export class FakeTelegram {
+export class FakeTelegram extends StandInApi<FakeTelegramFailure> {
   readonly token: string;
   /** Accepted messages, in order. */
   readonly messages: FakeTelegramMessage[] = [];
   /** Raw body of every sendMessage request, in order. */
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #chats: Map<string, { id: number; username?: string; topics: Set<number> }> = new Map();
-  readonly #failures: FakeTelegramFailure[] = [];
   #nextId = 100;
 
   private constructor(server: FakeHttpServer, token: string) {
-    this.#server = server;
+    super(server);
     this.token = token;
   }
 
   static async start(opts: { token: string }): Promise<FakeTelegram> {
-    let self: FakeTelegram | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeTelegram(server, opts.token);
-    return self;
+    return StandInApi.serve((server) => new FakeTelegram(server, opts.token));
   }
 
   get apiURL(): string {
-    return this.#server.url;
+    return this.server.url;
   }
 
   addChat(c: { id: number; username?: string; topics?: number[] }): void {
@@ -62,15 +61,7 @@ export class FakeTelegram {
     if (c.username) this.#chats.set(`@${c.username.toLowerCase()}`, chat);
   }
 
-  fail(f: FakeTelegramFailure): void {
-    this.#failures.push(f);
-  }
-
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const error = (code: number, description: string, extra: Record<string, unknown> = {}) =>
       sendJson(res, code, { ok: false, error_code: code, description, ...extra });
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(new URL(req.url ?? "/", "http://x").pathname);
@@ -80,22 +71,21 @@ export class FakeTelegram {
     if (req.method !== "POST") return error(405, "Method Not Allowed");
     const raw = body.toString("utf8");
     this.received.push(raw);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const extra = f.retryAfterSec !== undefined ? { parameters: { retry_after: f.retryAfterSec } } : {};
-      return error(
-        f.status,
-        f.description ??
-          (f.status === 429
-            ? `Too Many Requests: retry after ${f.retryAfterSec ?? 1}`
-            : "Internal Server Error"),
-        extra,
-      );
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f) => {
+        const extra = f.retryAfterSec !== undefined ? { parameters: { retry_after: f.retryAfterSec } } : {};
+        return error(
+          f.status,
+          f.description ??
+            (f.status === 429
+              ? `Too Many Requests: retry after ${f.retryAfterSec ?? 1}`
+              : "Internal Server Error"),
+          extra,
+        );
+      },
+    });
+    if (failed) return;
     if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
       return error(400, "Bad Request: unsupported content type");
     let p: Record<string, unknown>;

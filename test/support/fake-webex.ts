@@ -6,57 +6,47 @@
 // Retry-After, a message echoing the token) or to answer late and drop it.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { FakeHttpServer, sleep } from "./fakes/http-fake.ts";
+import {
+  answerQueuedFailure,
+  type FakeHttpServer,
+  type QueuedFailure,
+  StandInApi,
+} from "./fakes/http-fake.ts";
 
 export interface FakeWebexMessage {
   body: Record<string, unknown>;
   raw: string;
 }
 
-export type FakeWebexFailure =
-  | { status: number; retryAfterSec?: number; message?: string }
-  | { delayMs: number };
+export type FakeWebexFailure = QueuedFailure<{ message?: string }>;
 
-export class FakeWebex {
+export class FakeWebex extends StandInApi<FakeWebexFailure> {
   readonly messages: FakeWebexMessage[] = [];
   readonly received: string[] = [];
-  readonly #server: FakeHttpServer;
   readonly #token: string;
   readonly #rooms: Set<string>;
-  readonly #failures: FakeWebexFailure[] = [];
 
   private constructor(server: FakeHttpServer, token: string, rooms: string[]) {
-    this.#server = server;
+    super(server);
     this.#token = token;
     this.#rooms = new Set(rooms);
   }
 
   static async start(opts: { token: string; rooms: string[] }): Promise<FakeWebex> {
-    let self: FakeWebex | undefined;
-    const server = await FakeHttpServer.start((req, body, res) => self!.#handle(req, body, res));
-    self = new FakeWebex(server, opts.token, opts.rooms);
-    return self;
+    return StandInApi.serve((server) => new FakeWebex(server, opts.token, opts.rooms));
   }
 
   get apiURL(): string {
-    return this.#server.url;
-  }
-
-  fail(f: FakeWebexFailure): void {
-    this.#failures.push(f);
+    return this.server.url;
   }
 
   reset(): void {
     this.messages.length = 0;
     this.received.length = 0;
-    this.#failures.length = 0;
+    this.failures.length = 0;
   }
 
-  close(): Promise<void> {
-    return this.#server.close();
-  }
-
-  async #handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
     const raw = body.toString("utf8");
     this.received.push(raw);
     const trackingId = `ROUTER_${randomUUID()}`;
@@ -70,16 +60,11 @@ export class FakeWebex {
     };
     const error = (status: number, message: string, headers: Record<string, string> = {}) =>
       reply(status, { message, errors: [{ description: message }], trackingId }, headers);
-    const f = this.#failures.shift();
-    if (f && "delayMs" in f) {
-      await sleep(f.delayMs);
-      return error(504, "Gateway Timeout");
-    }
-    if (f) {
-      const headers: Record<string, string> =
-        f.retryAfterSec !== undefined ? { "retry-after": String(f.retryAfterSec) } : {};
-      return error(f.status, f.message ?? `failed with ${f.status}`, headers);
-    }
+    const failed = await answerQueuedFailure(this.failures, {
+      late: () => error(504, "Gateway Timeout"),
+      failed: (f, headers) => error(f.status, f.message ?? `failed with ${f.status}`, headers),
+    });
+    if (failed) return;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     if (path !== "/v1/messages") return error(404, "The requested resource could not be found.");
     if (req.method !== "POST") return error(405, "Method not allowed");

@@ -34,7 +34,8 @@ const processIO: MigrateIO = {
 };
 
 function findSecret(text: string): KubeObject | undefined {
-  for (const doc of parseAllDocuments(text) as ReturnType<typeof parseAllDocuments> & unknown[]) {
+  for (const doc of parseAllDocuments(text, { logLevel: "error" }) as ReturnType<typeof parseAllDocuments> &
+    unknown[]) {
     if (doc.errors.length > 0) continue;
     const obj = doc.toJS({ maxAliasCount: 100 }) as KubeObject | null;
     if (obj && typeof obj === "object" && obj.kind === "Secret") return obj;

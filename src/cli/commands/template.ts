@@ -59,7 +59,7 @@ interface LoadedConfig {
 
 function loadConfig(text: string, file: string): LoadedConfig {
   const out: LoadedConfig = { templates: {}, triggers: {}, context: {}, warnings: {} };
-  const cm = parseAllDocuments(text)
+  const cm = parseAllDocuments(text, { logLevel: "error" })
     .map(
       (d) => d.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string }; data?: unknown },
     )
@@ -83,7 +83,7 @@ function loadConfig(text: string, file: string): LoadedConfig {
       }
       out.templates[name] = spec;
     } else if (key.startsWith("trigger.")) {
-      const conditions = parseYaml(value) as unknown;
+      const conditions = parseYaml(value, { logLevel: "error" }) as unknown;
       const sends = Array.isArray(conditions)
         ? conditions.flatMap((c) =>
             Array.isArray((c as { send?: unknown })?.send) ? (c as { send: string[] }).send : [],
@@ -91,7 +91,7 @@ function loadConfig(text: string, file: string): LoadedConfig {
         : [];
       out.triggers[key.slice("trigger.".length)] = sends;
     } else if (key === "context") {
-      const ctx = parseYaml(value) as unknown;
+      const ctx = parseYaml(value, { logLevel: "error" }) as unknown;
       if (ctx && typeof ctx === "object") {
         for (const [k, v] of Object.entries(ctx)) out.context[k] = String(v);
       }
@@ -109,7 +109,7 @@ function loadObjects(files: string[], io: TemplateIO): KubeObject[] {
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
     }
-    for (const doc of parseAllDocuments(text)) {
+    for (const doc of parseAllDocuments(text, { logLevel: "error" })) {
       if (doc.errors.length)
         throw new UsageError(`${file}: invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
       const obj = doc.toJS() as KubeObject & { items?: KubeObject[] };

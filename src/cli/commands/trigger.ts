@@ -61,7 +61,7 @@ function readObjects(path: string): KubeObject[] {
   } catch (err) {
     throw new UsageError(`${path}: cannot read: ${(err as Error).message}`);
   }
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, { logLevel: "error" });
   const out: KubeObject[] = [];
   for (const d of docs) {
     if (d.errors.length > 0) throw new UsageError(`${path}: ${d.errors[0]!.message}`);

@@ -2,28 +2,15 @@
 // upstream: delivered when at least one accepts (the others are logged); when none does, transient if any failure
 // was transient (429, 5xx, network, timeout), else permanent (400 invalid alert, 401/403). Resending an alert is
 // safe: Alertmanager identifies alerts by their labels.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryError, DeliveryReceipt, Sink } from "../sink.ts";
 import { alertmanagerAuthHeader, alertmanagerUrls, buildAlertmanagerBody } from "./alertmanager-request.ts";
 import type { AlertmanagerServiceConfig } from "./alertmanager-types.ts";
 
 export const ALERTMANAGER_TIMEOUT_MS = 10_000;
 
-export interface AlertmanagerSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type AlertmanagerSinkOptions = HttpSinkOptions;
 
 export class AlertmanagerSink implements Sink<AlertmanagerServiceConfig> {
   readonly type = "alertmanager" as const;
@@ -37,42 +24,23 @@ export class AlertmanagerSink implements Sink<AlertmanagerServiceConfig> {
     const service = delivery.service;
     const where = `alertmanager service ${JSON.stringify(service.name)}`;
     const body = JSON.stringify(buildAlertmanagerBody(delivery.notification, where));
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": "rollouts-notifier",
-    };
+    const headers: Record<string, string> = { "content-type": "application/json" };
     const auth = alertmanagerAuthHeader(service);
     if (auth) headers.authorization = auth;
     const timeoutMs = this.#opts.timeoutMs ?? ALERTMANAGER_TIMEOUT_MS;
-    const dispatcher = this.#opts.dispatchers.get({
-      insecureSkipVerify: service.insecureSkipVerify === true,
-      blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-    });
     const results = await Promise.all(
       alertmanagerUrls(service).map(async (url): Promise<DeliveryError | undefined> => {
         const what = `${where} (${new URL(url).host})`;
-        try {
-          const res = await request(url, {
-            dispatcher,
-            method: "POST",
-            headers,
-            body,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          const text = await res.body.text().catch(() => "");
-          if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
-          return deliveryErrorForStatus(what, res.statusCode, {
-            retryAfter: res.headers["retry-after"],
-            detail: snippet(text),
-          });
-        } catch (err) {
-          return (
-            blockedAddressDeliveryError(what, delivery.tenantNamespace, err) ??
-            deliveryErrorForNetwork(what, err)
-          );
-        }
+        const insecureSkipVerify = service.insecureSkipVerify === true;
+        const res = await sendHttpRequest(
+          delivery,
+          what,
+          { url, headers, body, timeoutMs, insecureSkipVerify },
+          this.#opts,
+        ).catch((err: DeliveryError) => err);
+        if (res instanceof Error) return res;
+        if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
+        return deliveryErrorForAnswer(what, res, snippet(res.text));
       }),
     );
     const failures = results.filter((r): r is DeliveryError => r !== undefined);

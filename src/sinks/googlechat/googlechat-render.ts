@@ -28,7 +28,7 @@ export const googleChatEscapeMode = (_field: string): EscapeMode => "none";
 function parseList(r: Rendered, field: string): unknown[] {
   let v: unknown;
   try {
-    v = parseYaml(r.value, { maxAliasCount: 100 });
+    v = parseYaml(r.value, { maxAliasCount: 100, logLevel: "error" });
   } catch (err) {
     throw new TemplateError(
       r.template,

@@ -2,28 +2,15 @@
 // 429 (RESOURCE_EXHAUSTED, Retry-After), 5xx, network errors and timeouts are transient; 400 (INVALID_ARGUMENT),
 // 401/403 (key or token revoked), 404 (space gone) are permanent. Errors name the origin only: the URL's key and
 // token are credentials. Webhook posts take no idempotency key: a timeout after Chat took the post can post twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { googleChatRequest } from "./googlechat-request.ts";
 import type { GoogleChatServiceConfig } from "./googlechat-types.ts";
 
 export const GOOGLECHAT_TIMEOUT_MS = 10_000;
 
-export interface GoogleChatSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type GoogleChatSinkOptions = HttpSinkOptions;
 
 export class GoogleChatSink implements Sink<GoogleChatServiceConfig> {
   readonly type = "googlechat" as const;
@@ -40,25 +27,18 @@ export class GoogleChatSink implements Sink<GoogleChatServiceConfig> {
     const { url, body } = googleChatRequest(service, space, delivery.notification, where);
     const what = `${where} (${url.origin})`;
     const timeoutMs = this.#opts.timeoutMs ?? GOOGLECHAT_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { "content-type": "application/json; charset=UTF-8", "user-agent": "rollouts-notifier" },
+    const res = await sendHttpRequest(
+      delivery,
+      what,
+      {
+        url,
+        headers: { "content-type": "application/json; charset=UTF-8" },
         body: JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(what, delivery.tenantNamespace, err) ?? deliveryErrorForNetwork(what, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+        timeoutMs,
+      },
+      this.#opts,
+    );
+    const text = res.text;
     if (res.statusCode >= 200 && res.statusCode < 300) {
       let name = "";
       try {
@@ -85,6 +65,6 @@ export class GoogleChatSink implements Sink<GoogleChatServiceConfig> {
     } catch {
       // not JSON
     }
-    throw deliveryErrorForStatus(what, res.statusCode, { retryAfter: res.headers["retry-after"], detail });
+    throw deliveryErrorForAnswer(what, res, detail);
   }
 }

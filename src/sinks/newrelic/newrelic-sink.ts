@@ -2,15 +2,8 @@
 // honoured), 5xx, network errors and timeouts are transient; 401 (bad key), 403, 404 (unknown application) and 422
 // (invalid marker) permanent, with New Relic's error title. (Upstream ignores the answer's status.) The REST API has
 // no idempotency key: a timeout after New Relic took the marker can record it twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildNewrelicMarker, newrelicMarkerUrl } from "./newrelic-request.ts";
 import type { NewrelicServiceConfig } from "./newrelic-types.ts";
@@ -18,12 +11,7 @@ import { newrelicWhere } from "./newrelic-wire.ts";
 
 export const NEWRELIC_TIMEOUT_MS = 15_000;
 
-export interface NewrelicSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type NewrelicSinkOptions = HttpSinkOptions;
 
 export class NewrelicSink implements Sink<NewrelicServiceConfig> {
   readonly type = "newrelic" as const;
@@ -39,30 +27,18 @@ export class NewrelicSink implements Sink<NewrelicServiceConfig> {
     const where = newrelicWhere(service, appId);
     const body = JSON.stringify(buildNewrelicMarker(appId, delivery.notification, where));
     const timeoutMs = this.#opts.timeoutMs ?? NEWRELIC_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(newrelicMarkerUrl(service, appId), {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-api-key": service.apiKey,
-          "user-agent": "rollouts-notifier",
-        },
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      {
+        url: newrelicMarkerUrl(service, appId),
+        headers: { "content-type": "application/json", "x-api-key": service.apiKey },
         body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+        timeoutMs,
+      },
+      this.#opts,
+    );
+    const text = res.text;
     let json: { deployment?: { id?: unknown }; error?: { title?: unknown } } = {};
     try {
       json = JSON.parse(text) as typeof json;
@@ -78,6 +54,6 @@ export class NewrelicSink implements Sink<NewrelicServiceConfig> {
       return id !== undefined ? { ref: String(id) } : {};
     }
     const detail = typeof json.error?.title === "string" ? json.error.title : snippet(text);
-    throw deliveryErrorForStatus(where, res.statusCode, { retryAfter: res.headers["retry-after"], detail });
+    throw deliveryErrorForAnswer(where, res, detail);
   }
 }

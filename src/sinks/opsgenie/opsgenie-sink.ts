@@ -5,16 +5,8 @@
 // Alert groups (OpsgenieAlert.alertGroup), as PagerDuty's incident groups: a create records its alias (per API key,
 // hashed) before it is sent; a close closes its own alias, then every recorded alias of the group, forgetting each
 // once accepted, so the completion of revision 3 closes the alert revision 2's abort opened.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  messageOf,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, messageOf, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "../pagerduty/pagerduty-incidents.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import {
@@ -28,14 +20,9 @@ import type { OpsgenieServiceConfig } from "./opsgenie-types.ts";
 
 export const OPSGENIE_TIMEOUT_MS = 10_000;
 
-export interface OpsgenieSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface OpsgenieSinkOptions extends HttpSinkOptions {
   /** Open aliases per (API key, alert group): the same store shape as PagerDuty's incident groups. */
   groups?: PagerDutyIncidentStore;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 export class OpsgenieSink implements Sink<OpsgenieServiceConfig> {
@@ -100,30 +87,18 @@ export class OpsgenieSink implements Sink<OpsgenieServiceConfig> {
     body: Record<string, unknown>,
   ): Promise<string> {
     const timeoutMs = this.#opts.timeoutMs ?? OPSGENIE_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `GenieKey ${key}`,
-          "user-agent": "rollouts-notifier",
-        },
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      {
+        url,
+        headers: { "content-type": "application/json", authorization: `GenieKey ${key}` },
         body: JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+        timeoutMs,
+      },
+      this.#opts,
+    );
+    const text = res.text;
     if (res.statusCode >= 200 && res.statusCode < 300) {
       let requestId = "";
       try {
@@ -143,10 +118,7 @@ export class OpsgenieSink implements Sink<OpsgenieServiceConfig> {
       );
       return requestId;
     }
-    throw deliveryErrorForStatus(where, res.statusCode, {
-      retryAfter: res.headers["retry-after"],
-      detail: describe(text).replaceAll(key, "[redacted]"),
-    });
+    throw deliveryErrorForAnswer(where, res, describe(text).replaceAll(key, "[redacted]"));
   }
 }
 

@@ -4,16 +4,8 @@
 // (success). A resolve looks up the open incidents of its own key, then of every recorded key of the group
 // (GET /incidents?incident_key=…), PUTs each to resolved and forgets the key once done. 429 (Retry-After), 5xx,
 // network errors and timeouts are transient; 400/401/403/404 permanent.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  messageOf,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForStatus, messageOf, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "../pagerduty/pagerduty-incidents.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildIncidentCreate, PD_ACCEPT, pagerDutyRestBase, serviceIdFor } from "./pagerduty-rest-request.ts";
@@ -21,13 +13,8 @@ import type { PagerDutyRestServiceConfig } from "./pagerduty-rest-types.ts";
 
 export const PAGERDUTY_REST_TIMEOUT_MS = 10_000;
 
-export interface PagerDutyRestSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface PagerDutyRestSinkOptions extends HttpSinkOptions {
   groups?: PagerDutyIncidentStore;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 type D = Delivery<PagerDutyRestServiceConfig>;
@@ -139,30 +126,16 @@ export class PagerDutyRestSink implements Sink<PagerDutyRestServiceConfig> {
     const headers: Record<string, string> = {
       accept: PD_ACCEPT,
       authorization: `Token token=${service.token}`,
-      "user-agent": "rollouts-notifier",
     };
     if (service.from) headers.from = service.from;
     if (body !== undefined) headers["content-type"] = "application/json";
-    try {
-      const res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method,
-        headers,
-        body: body === undefined ? null : JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.body.text().catch(() => "");
-      return { status: res.statusCode, text, retryAfter: res.headers["retry-after"] };
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      { url, method, headers, body: body === undefined ? null : JSON.stringify(body), timeoutMs },
+      this.#opts,
+    );
+    return { status: res.statusCode, text: res.text, retryAfter: res.headers["retry-after"] };
   }
 }
 

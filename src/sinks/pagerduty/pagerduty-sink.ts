@@ -7,16 +7,8 @@
 // *before* it is sent, so whatever PagerDuty may have accepted is recorded; a resolve resolves its own key, then
 // every recorded key of the group, forgetting each only after PagerDuty accepted its resolve. A failed or killed
 // attempt leaves the rest recorded and the queue's retry resolves them (resolving twice is a no-op at PagerDuty).
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  messageOf,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, messageOf, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildPagerDutyEventBody, MAX_EVENT_BYTES, type PagerDutyEventBody } from "./pagerduty-event.ts";
 import { InMemoryPagerDutyIncidents, type PagerDutyIncidentStore } from "./pagerduty-incidents.ts";
@@ -25,15 +17,9 @@ import type { PagerDutyServiceConfig } from "./pagerduty-types.ts";
 export const DEFAULT_PAGERDUTY_API_URL = "https://events.pagerduty.com";
 export const PAGERDUTY_TIMEOUT_MS = 10_000;
 
-export interface PagerDutySinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  /** Let services from a namespace's self-service config reach private addresses (apiURL). */
-  allowPrivateNetworks?: boolean;
+export interface PagerDutySinkOptions extends HttpSinkOptions {
   /** Open alerts per incident group (Redis in production); process-local when absent. */
   incidents?: PagerDutyIncidentStore;
-  now?: () => number;
 }
 
 interface SendContext {
@@ -165,26 +151,13 @@ export class PagerDutySink implements Sink<PagerDutyServiceConfig> {
   async #send(ctx: SendContext, json: string, body: PagerDutyEventBody): Promise<string> {
     const { delivery, where, routingKey } = ctx;
     const timeoutMs = this.#opts.timeoutMs ?? PAGERDUTY_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(ctx.url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "rollouts-notifier" },
-        body: json,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      { url: ctx.url, headers: { "content-type": "application/json" }, body: json, timeoutMs },
+      this.#opts,
+    );
+    const text = res.text;
     if (res.statusCode >= 200 && res.statusCode < 300) {
       const dedupKey = parseDedupKey(text) ?? body.dedup_key;
       this.#opts.logger.debug(
@@ -200,10 +173,7 @@ export class PagerDutySink implements Sink<PagerDutyServiceConfig> {
       );
       return dedupKey;
     }
-    throw deliveryErrorForStatus(where, res.statusCode, {
-      retryAfter: res.headers["retry-after"],
-      detail: describeErrorBody(text).replaceAll(routingKey, "[redacted]"),
-    });
+    throw deliveryErrorForAnswer(where, res, describeErrorBody(text).replaceAll(routingKey, "[redacted]"));
   }
 }
 

@@ -2,15 +2,8 @@
 // "errors":[…]} (bad token, unknown user/group, too long) is permanent, except 429 (the application's message
 // limit is used up: retried, honouring Retry-After when given). 5xx, network errors and timeouts are transient.
 // Pushover has no idempotency key: a timeout after the API took the message can send it twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildPushoverForm, pushoverBody, pushoverMessagesUrl } from "./pushover-request.ts";
 import type { PushoverServiceConfig } from "./pushover-types.ts";
@@ -18,12 +11,7 @@ import { pushoverWhere } from "./pushover-wire.ts";
 
 export const PUSHOVER_TIMEOUT_MS = 15_000;
 
-export interface PushoverSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type PushoverSinkOptions = HttpSinkOptions;
 
 export class PushoverSink implements Sink<PushoverServiceConfig> {
   readonly type = "pushover" as const;
@@ -40,26 +28,18 @@ export class PushoverSink implements Sink<PushoverServiceConfig> {
     const form = buildPushoverForm(recipient, delivery.notification, where);
     const url = pushoverMessagesUrl(service);
     const timeoutMs = this.#opts.timeoutMs ?? PUSHOVER_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "rollouts-notifier" },
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      {
+        url,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
         body: pushoverBody(service.token, form),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+        timeoutMs,
+      },
+      this.#opts,
+    );
+    const text = res.text;
     let answer: { status?: unknown; request?: unknown; errors?: unknown } = {};
     try {
       answer = JSON.parse(text) as typeof answer;
@@ -74,9 +54,6 @@ export class PushoverSink implements Sink<PushoverServiceConfig> {
       return typeof answer.request === "string" ? { ref: answer.request } : {};
     }
     const errors = Array.isArray(answer.errors) ? answer.errors.map(String).join("; ") : snippet(text);
-    throw deliveryErrorForStatus(where, res.statusCode === 200 ? 502 : res.statusCode, {
-      retryAfter: res.headers["retry-after"],
-      detail: errors,
-    });
+    throw deliveryErrorForAnswer(where, res, errors, res.statusCode === 200 ? 502 : res.statusCode);
   }
 }

@@ -3,15 +3,8 @@
 // login (401) and 4xx answers to the post (unknown room, not allowed) are permanent; 429 (Retry-After honoured),
 // 5xx, network errors and timeouts transient. Rocket.Chat has no idempotency key: a timeout after the server took
 // the message can post it twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryError, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildRocketChatMessage, rocketChatApi } from "./rocketchat-request.ts";
 import type { RocketChatServiceConfig } from "./rocketchat-types.ts";
@@ -19,12 +12,7 @@ import { rocketChatWhere } from "./rocketchat-wire.ts";
 
 export const ROCKETCHAT_TIMEOUT_MS = 15_000;
 
-export interface RocketChatSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type RocketChatSinkOptions = HttpSinkOptions;
 
 interface Answer {
   status: number;
@@ -79,32 +67,19 @@ export class RocketChatSink implements Sink<RocketChatServiceConfig> {
   ): Promise<Answer> {
     const { body, ...headers } = opts;
     const timeoutMs = this.#opts.timeoutMs ?? ROCKETCHAT_TIMEOUT_MS;
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      { url: rocketChatApi(delivery.service, method), headers, body, timeoutMs },
+      this.#opts,
+    );
+    let json: Record<string, unknown> = {};
     try {
-      const res = await request(rocketChatApi(delivery.service, method), {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { ...headers, "user-agent": "rollouts-notifier" },
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.body.text().catch(() => "");
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        // not JSON: classified by the status
-      }
-      return { status: res.statusCode, json, text, retryAfter: res.headers["retry-after"] };
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
+      json = JSON.parse(res.text) as Record<string, unknown>;
+    } catch {
+      // not JSON: classified by the status
     }
+    return { status: res.statusCode, json, text: res.text, retryAfter: res.headers["retry-after"] };
   }
 }
 

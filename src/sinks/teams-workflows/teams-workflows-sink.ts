@@ -2,28 +2,15 @@
 // 200/202 → accepted; 429 (Retry-After), 5xx, 408, network errors and timeouts are transient; other 4xx (400
 // invalid card, 401/403 flow disabled or URL revoked, 404 flow deleted) are permanent. Errors name the origin only:
 // the URL is a credential.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildTeamsWorkflowsBody, teamsWorkflowsUrl } from "./teams-workflows-request.ts";
 import type { TeamsWorkflowsServiceConfig } from "./teams-workflows-types.ts";
 
 export const TEAMS_WORKFLOWS_TIMEOUT_MS = 15_000;
 
-export interface TeamsWorkflowsSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type TeamsWorkflowsSinkOptions = HttpSinkOptions;
 
 export class TeamsWorkflowsSink implements Sink<TeamsWorkflowsServiceConfig> {
   readonly type = "teams-workflows" as const;
@@ -41,25 +28,12 @@ export class TeamsWorkflowsSink implements Sink<TeamsWorkflowsServiceConfig> {
     const body = buildTeamsWorkflowsBody(service, delivery.notification, where);
     const what = `${where} (${url.origin})`;
     const timeoutMs = this.#opts.timeoutMs ?? TEAMS_WORKFLOWS_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "rollouts-notifier" },
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(what, delivery.tenantNamespace, err) ?? deliveryErrorForNetwork(what, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+    const res = await sendHttpRequest(
+      delivery,
+      what,
+      { url, headers: { "content-type": "application/json" }, body, timeoutMs },
+      this.#opts,
+    );
     if (res.statusCode >= 200 && res.statusCode < 300) {
       this.#opts.logger.debug(
         {
@@ -73,10 +47,7 @@ export class TeamsWorkflowsSink implements Sink<TeamsWorkflowsServiceConfig> {
       );
       return { ref: String(res.statusCode) };
     }
-    throw deliveryErrorForStatus(what, res.statusCode, {
-      retryAfter: res.headers["retry-after"],
-      detail: describe(text),
-    });
+    throw deliveryErrorForAnswer(what, res, describe(res.text));
   }
 }
 

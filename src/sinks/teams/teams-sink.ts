@@ -2,28 +2,15 @@
 // HTTP 200 with the body "1"; connectors also answer 200 with an error text (e.g. "Microsoft Teams endpoint
 // returned HTTP error 429 …"), classified by the status it names. 429 (Retry-After), 5xx, network errors and timeouts
 // are transient; other 4xx permanent. Errors name the origin only: the URL is a credential.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildTeamsBody, teamsUrl } from "./teams-request.ts";
 import type { TeamsServiceConfig } from "./teams-types.ts";
 
 export const TEAMS_TIMEOUT_MS = 15_000;
 
-export interface TeamsSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
-}
+export type TeamsSinkOptions = HttpSinkOptions;
 
 export class TeamsSink implements Sink<TeamsServiceConfig> {
   readonly type = "teams" as const;
@@ -41,25 +28,13 @@ export class TeamsSink implements Sink<TeamsServiceConfig> {
     const body = buildTeamsBody(delivery.notification, where);
     const what = `${where} (${url.origin})`;
     const timeoutMs = this.#opts.timeoutMs ?? TEAMS_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-        }),
-        method: "POST",
-        headers: { "content-type": "application/json", "user-agent": "rollouts-notifier" },
-        body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(what, delivery.tenantNamespace, err) ?? deliveryErrorForNetwork(what, err)
-      );
-    }
-    const text = (await res.body.text().catch(() => "")).trim();
+    const res = await sendHttpRequest(
+      delivery,
+      what,
+      { url, headers: { "content-type": "application/json" }, body, timeoutMs },
+      this.#opts,
+    );
+    const text = res.text.trim();
     if (res.statusCode === 200 && text === "1") {
       this.#opts.logger.debug(
         { jobId: delivery.jobId, ...(delivery.about ?? {}), service: service.name, recipient: channel },
@@ -70,9 +45,6 @@ export class TeamsSink implements Sink<TeamsServiceConfig> {
     // a 200 carrying an error names the status it stands for
     const named = res.statusCode === 200 ? /HTTP error (\d{3})/.exec(text)?.[1] : undefined;
     const status = named ? Number(named) : res.statusCode === 200 ? 502 : res.statusCode;
-    throw deliveryErrorForStatus(what, status, {
-      retryAfter: res.headers["retry-after"],
-      detail: snippet(text),
-    });
+    throw deliveryErrorForAnswer(what, res, snippet(text), status);
   }
 }

@@ -3,15 +3,8 @@
 // a deleted root does not block). Failures: 429 (parameters.retry_after or Retry-After) and 5xx, network errors,
 // timeouts are transient; 400 (chat not found, can't parse entities, …), 401, 403 (bot blocked/kicked) are
 // permanent. Telegram has no idempotency key: a timeout after Telegram took the message can send it twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildTelegramMessage, telegramMethodUrl } from "./telegram-request.ts";
 import { InMemoryTelegramThreads, type TelegramThreads, telegramThreadKey } from "./telegram-threads.ts";
@@ -19,13 +12,8 @@ import type { TelegramServiceConfig } from "./telegram-types.ts";
 
 export const TELEGRAM_TIMEOUT_MS = 10_000;
 
-export interface TelegramSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
+export interface TelegramSinkOptions extends HttpSinkOptions {
   threads?: TelegramThreads;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-  now?: () => number;
 }
 
 interface BotAnswer {
@@ -90,24 +78,13 @@ export class TelegramSink implements Sink<TelegramServiceConfig> {
     const url = telegramMethodUrl(service.apiURL, service.token, "sendMessage");
     const what = `${where} (${url.origin})`;
     const timeoutMs = this.#opts.timeoutMs ?? TELEGRAM_TIMEOUT_MS;
-    const dispatcher = this.#opts.dispatchers.get({
-      blockPrivateAddresses: tenant !== undefined && !this.#opts.allowPrivateNetworks,
-    });
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        dispatcher,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: json,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw blockedAddressDeliveryError(what, tenant, err) ?? deliveryErrorForNetwork(what, err);
-    }
-    const text = await res.body.text().catch(() => "");
+    const res = await sendHttpRequest(
+      { tenantNamespace: tenant },
+      what,
+      { url, headers: { "content-type": "application/json" }, body: json, timeoutMs },
+      this.#opts,
+    );
+    const text = res.text;
     let answer: BotAnswer = {};
     try {
       answer = JSON.parse(text) as BotAnswer;

@@ -2,15 +2,8 @@
 // 429 (Retry-After honoured), 5xx, network errors and timeouts are transient; 400 (bad room id, text too long),
 // 401 (bad token), 403, 404 (room unknown to the bot) permanent, with Webex's message and tracking id.
 // Webex has no idempotency key: a timeout after Webex took the message can send it twice.
-import { request } from "undici";
-import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
-import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
+import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildWebexBody, webexMessagesUrl } from "./webex-request.ts";
 import type { WebexServiceConfig } from "./webex-types.ts";
@@ -18,12 +11,7 @@ import { webexWhere } from "./webex-wire.ts";
 
 export const WEBEX_TIMEOUT_MS = 15_000;
 
-export interface WebexSinkOptions {
-  dispatchers: HttpDispatchers;
-  logger: Logger;
-  timeoutMs?: number;
-  allowPrivateNetworks?: boolean;
-}
+export type WebexSinkOptions = HttpSinkOptions;
 
 export class WebexSink implements Sink<WebexServiceConfig> {
   readonly type = "webex" as const;
@@ -39,31 +27,19 @@ export class WebexSink implements Sink<WebexServiceConfig> {
     const where = webexWhere(service, recipient);
     const body = JSON.stringify(buildWebexBody(recipient, delivery.notification, where));
     const timeoutMs = this.#opts.timeoutMs ?? WEBEX_TIMEOUT_MS;
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(webexMessagesUrl(service), {
-        dispatcher: this.#opts.dispatchers.get({
-          blockPrivateAddresses: delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks,
-          insecureSkipVerify: service.insecureSkipVerify === true,
-        }),
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${service.token}`,
-          "user-agent": "rollouts-notifier",
-        },
+    const res = await sendHttpRequest(
+      delivery,
+      where,
+      {
+        url: webexMessagesUrl(service),
+        headers: { "content-type": "application/json", authorization: `Bearer ${service.token}` },
         body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw (
-        blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ??
-        deliveryErrorForNetwork(where, err)
-      );
-    }
-    const text = await res.body.text().catch(() => "");
+        timeoutMs,
+        insecureSkipVerify: service.insecureSkipVerify === true,
+      },
+      this.#opts,
+    );
+    const text = res.text;
     if (res.statusCode === 200) {
       let id: unknown;
       try {
@@ -85,6 +61,6 @@ export class WebexSink implements Sink<WebexServiceConfig> {
     } catch {
       // not JSON: the body's start
     }
-    throw deliveryErrorForStatus(where, res.statusCode, { retryAfter: res.headers["retry-after"], detail });
+    throw deliveryErrorForAnswer(where, res, detail);
   }
 }

@@ -2,15 +2,10 @@
 // 2xx → delivered; 408/425/429/5xx, network errors, timeouts → transient (Retry-After honoured); other
 // statuses (incl. redirects, which are not followed) → permanent. Deliveries from a namespace's self-service
 // config (`tenantNamespace`) may not reach private/loopback/link-local/... addresses unless allowed.
-import { request } from "undici";
 import type { Logger } from "../../logger.ts";
-import {
-  blockedAddressDeliveryError,
-  deliveryErrorForNetwork,
-  deliveryErrorForStatus,
-  snippet,
-} from "../delivery-errors.ts";
+import { deliveryErrorForAnswer, snippet } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
+import { sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
 import { buildWebhookRequest } from "./webhook-request.ts";
 import type { WebhookServiceConfig } from "./webhook-types.ts";
@@ -46,31 +41,23 @@ export class WebhookSink implements Sink<WebhookServiceConfig> {
     });
     // Only the origin: webhook paths often embed secrets (Slack/Teams/Discord incoming-webhook URLs).
     const what = `webhook ${JSON.stringify(service.name)} (${req.method} ${req.url.origin})`;
-    const guarded = delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks;
-    const dispatcher = this.#opts.dispatchers.get({
-      insecureSkipVerify: service.insecureSkipVerify === true,
-      blockPrivateAddresses: guarded,
-    });
-    const timeoutMs = effectiveTimeout(service);
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(req.url, {
-        dispatcher,
+    const res = await sendHttpRequest(
+      delivery,
+      what,
+      {
+        url: req.url,
         method: req.method as "POST",
         headers: req.headers,
         body: req.body === "" ? null : req.body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const blocked = blockedAddressDeliveryError(what, delivery.tenantNamespace, err);
-      if (blocked) throw blocked;
-      throw deliveryErrorForNetwork(what, err);
-    }
+        timeoutMs: effectiveTimeout(service),
+        insecureSkipVerify: service.insecureSkipVerify === true,
+        // a success's body is not used, an error's only its start
+        readBody: readLimited,
+      },
+      this.#opts,
+    );
     const status = res.statusCode;
     if (status >= 200 && status < 300) {
-      await res.body.dump().catch(() => {});
       this.#opts.logger.debug(
         {
           jobId: delivery.jobId,
@@ -83,9 +70,8 @@ export class WebhookSink implements Sink<WebhookServiceConfig> {
       );
       return { ref: String(status) };
     }
-    const text = await readLimited(res.body).catch(() => "");
-    const detail = status >= 300 && status < 400 ? "redirect not followed" : snippet(text);
-    throw deliveryErrorForStatus(what, status, { retryAfter: res.headers["retry-after"], detail });
+    const detail = status >= 300 && status < 400 ? "redirect not followed" : snippet(res.text);
+    throw deliveryErrorForAnswer(what, res, detail);
   }
 }
 

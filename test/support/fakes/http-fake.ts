@@ -1,5 +1,6 @@
 // A real HTTP(S) server on a free 127.0.0.1 port for the fake Slack/PagerDuty/webhook APIs, with the failure modes
-// they share: "down" for a period (connection refused, or connections reset on accept).
+// they share: "down" for a period (connection refused, or connections reset on accept), and the queue of failures a
+// stand-in answers its next requests with (StandInApi: the server, fail() and close() every stand-in API has).
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -136,4 +137,63 @@ export function sendJson(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A failure a stand-in is told to answer a request with: a status (with Retry-After and its own fields), or late. */
+export type QueuedFailure<Fields extends object = object> =
+  | ({ status: number; retryAfterSec?: number } & Fields)
+  | { delayMs: number };
+
+/**
+ * Answers the request with the next queued failure, if any: after `delayMs` with `late()` (the client has given up
+ * by then), else with `failed(f, headers)`, headers holding the Retry-After asked for. Whether one was answered.
+ */
+export async function answerQueuedFailure<F extends { status: number; retryAfterSec?: number }>(
+  failures: Array<F | { delayMs: number }>,
+  answer: { late: () => void; failed: (f: F, headers: Record<string, string>) => void },
+): Promise<boolean> {
+  const f = failures.shift();
+  if (f === undefined) return false;
+  if ("delayMs" in f) {
+    await sleep(f.delayMs);
+    answer.late();
+    return true;
+  }
+  const failure = f as F;
+  answer.failed(
+    failure,
+    failure.retryAfterSec !== undefined ? { "retry-after": String(failure.retryAfterSec) } : {},
+  );
+  return true;
+}
+
+/** A stand-in API on its own FakeHttpServer, with the failures it is told to answer its next requests with. */
+export abstract class StandInApi<F> {
+  protected readonly server: FakeHttpServer;
+  protected readonly failures: F[] = [];
+
+  protected constructor(server: FakeHttpServer) {
+    this.server = server;
+  }
+
+  /** Starts a server whose requests go to the stand-in `create` makes on it. */
+  protected static async serve<T extends StandInApi<unknown>>(
+    create: (server: FakeHttpServer) => T,
+  ): Promise<T> {
+    let self: T | undefined;
+    const server = await FakeHttpServer.start((req, body, res) => self!.handle(req, body, res));
+    self = create(server);
+    return self;
+  }
+
+  protected abstract handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void>;
+
+  /** Answers a coming request with `f`, after the failures queued before it. */
+  fail(f: F): void {
+    this.failures.push(f);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
 }

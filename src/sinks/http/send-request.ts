@@ -1,0 +1,73 @@
+// One HTTP request for a sink: picks the keep-alive dispatcher (SSRF guard for a tenant's own endpoints,
+// `insecureSkipVerify`), applies the timeout to headers, body and the whole exchange, maps a thrown error to a
+// DeliveryError (blocked address: permanent; network failure or timeout: transient) and reads the answer's text.
+// What a status means stays with each type.
+import type { IncomingHttpHeaders } from "node:http";
+import { type Dispatcher, request } from "undici";
+import type { Logger } from "../../logger.ts";
+import { blockedAddressDeliveryError, deliveryErrorForNetwork } from "../delivery-errors.ts";
+import type { HttpDispatchers } from "./http-dispatchers.ts";
+
+export interface HttpRequestSpec {
+  url: string | URL;
+  /** POST unless given. */
+  method?: Dispatcher.HttpMethod;
+  /** Merged over `user-agent: rollouts-notifier`. */
+  headers?: Record<string, string>;
+  body?: string | null;
+  timeoutMs: number;
+  insecureSkipVerify?: boolean;
+  /** Reads the answer's body; the whole text unless given (e.g. a bounded read). */
+  readBody?: (body: Dispatcher.ResponseData["body"]) => Promise<string>;
+}
+
+export interface HttpSendOptions {
+  dispatchers: HttpDispatchers;
+  /** Lets tenant-defined endpoints reach private addresses (tests, trusted clusters). */
+  allowPrivateNetworks?: boolean | undefined;
+}
+
+/** What every HTTP sink is built with; a type adds its own stores. */
+export interface HttpSinkOptions extends HttpSendOptions {
+  logger: Logger;
+  /** Per request; each type has its default. */
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** Sends one request; `where` names the sink and destination (never a credential) in any error it throws. */
+export async function sendHttpRequest(
+  delivery: { tenantNamespace?: string | undefined },
+  where: string,
+  spec: HttpRequestSpec,
+  opts: HttpSendOptions,
+): Promise<HttpAnswer> {
+  const { timeoutMs } = spec;
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(spec.url, {
+      dispatcher: opts.dispatchers.get({
+        blockPrivateAddresses: delivery.tenantNamespace !== undefined && !opts.allowPrivateNetworks,
+        insecureSkipVerify: spec.insecureSkipVerify === true,
+      }),
+      method: spec.method ?? "POST",
+      headers: { "user-agent": "rollouts-notifier", ...spec.headers },
+      body: spec.body ?? null,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw (
+      blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ?? deliveryErrorForNetwork(where, err)
+    );
+  }
+  const text = await (spec.readBody ? spec.readBody(res.body) : res.body.text()).catch(() => "");
+  return { statusCode: res.statusCode, headers: res.headers, text };
+}
