@@ -11,7 +11,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const program = new Command("rollouts-notifier").description(
-  "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty and webhooks",
+  "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty, email, Teams, webhooks and more",
 );
 
 // Each command's module (and what it needs) is loaded only when that command runs; a bare `--help`, an unknown
