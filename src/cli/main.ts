@@ -1,13 +1,6 @@
 #!/usr/bin/env node
 // The rollouts-notifier CLI. Each command registers itself from its own file under ./commands.
 import { Command } from "commander";
-import { registerDlqCommand } from "./commands/dlq.ts";
-import { registerMigrateCommand } from "./commands/migrate.ts";
-import { registerReplayCommand } from "./commands/replay.ts";
-import { registerRunCommands } from "./commands/run.ts";
-import { registerSilenceCommand } from "./commands/silence.ts";
-import { registerTemplateCommand } from "./commands/template.ts";
-import { registerTriggerCommand } from "./commands/trigger.ts";
 
 // Output piped into `head` and the like: a closed pipe ends the command quietly, as for any Unix tool.
 for (const stream of [process.stdout, process.stderr]) {
@@ -18,14 +11,23 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const program = new Command("rollouts-notifier").description(
-  "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty and webhooks",
+  "Notifications for Argo Rollouts: exactly once, in order, to Slack, PagerDuty, email, Teams, webhooks and more",
 );
-registerReplayCommand(program);
-registerRunCommands(program);
-registerDlqCommand(program);
-registerSilenceCommand(program);
-registerMigrateCommand(program);
-registerTemplateCommand(program);
-registerTriggerCommand(program);
+
+// Each command's module (and what it needs) is loaded only when that command runs; a bare `--help`, an unknown
+// command or no command loads them all, so the overview and commander's suggestions list every command.
+type Register = (program: Command) => void;
+const COMMANDS: [string[], () => Promise<Register>][] = [
+  [["replay"], async () => (await import("./commands/replay.ts")).registerReplayCommand],
+  [["run", "watcher", "worker"], async () => (await import("./commands/run.ts")).registerRunCommands],
+  [["dlq"], async () => (await import("./commands/dlq.ts")).registerDlqCommand],
+  [["silence"], async () => (await import("./commands/silence.ts")).registerSilenceCommand],
+  [["migrate"], async () => (await import("./commands/migrate.ts")).registerMigrateCommand],
+  [["template"], async () => (await import("./commands/template.ts")).registerTemplateCommand],
+  [["trigger"], async () => (await import("./commands/trigger.ts")).registerTriggerCommand],
+];
+const invoked = process.argv[2];
+const only = COMMANDS.find(([names]) => invoked !== undefined && names.includes(invoked));
+for (const [, load] of only ? [only] : COMMANDS) (await load())(program);
 
 await program.parseAsync(process.argv);

@@ -3,9 +3,9 @@
 // fails here the same way (DeliveryError). Secrets never appear: credentials are replaced by "[redacted]" by the
 // type, and redactSecrets() removes any known secret value that a template or URL carried.
 import type { Destination, ServiceConfig } from "../config/types.ts";
+import { REDACTED, redactSecrets } from "../sinks/common/redacted.ts";
 import { serviceTypeFor } from "../sinks/registry.ts";
 import type { WirePayloadBase } from "../sinks/service-type.ts";
-import { REDACTED, redactSecrets } from "../sinks/shared/redacted.ts";
 import type { Notification } from "../templates/notification.ts";
 
 export { REDACTED, redactSecrets };

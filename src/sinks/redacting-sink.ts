@@ -2,8 +2,8 @@
 // when the remote echoed one (a token in an error body, a webhook path): the message is redacted with the type's
 // `secrets(config)`, and a cause that mentions a secret is dropped.
 import type { ServiceConfigBase } from "../config/types.ts";
+import { redactSecrets } from "./common/redacted.ts";
 import type { ServiceTypeDefinition } from "./service-type.ts";
-import { redactSecrets } from "./shared/redacted.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "./sink.ts";
 
 export function redactingSink<C extends ServiceConfigBase>(

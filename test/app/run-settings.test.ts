@@ -29,7 +29,11 @@ describe.concurrent("run settings validation", () => {
       { ...REDIS, WORKER_CONCURRENCY: "lots" },
       'WORKER_CONCURRENCY: expected an integer from 1 to 1000, got "lots"',
     ],
-    ["REDIS_URL (missing)", {}, "--redis-url / REDIS_URL: required (e.g. redis://redis:6379)"],
+    [
+      "REDIS_URL (missing)",
+      {},
+      "--redis-url / REDIS_URL: required (e.g. redis://redis:6379), or --redis-sentinels / REDIS_SENTINELS, or --redis-cluster / REDIS_CLUSTER",
+    ],
     [
       "LEASE_RENEW_DEADLINE_SECONDS",
       { ...REDIS, LEASE_DURATION_SECONDS: "5", LEASE_RENEW_DEADLINE_SECONDS: "9" },

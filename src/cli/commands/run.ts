@@ -2,7 +2,7 @@
 // the table in docs/settings.md; they are validated before anything starts.
 
 import type { Command } from "commander";
-import { startNotifier } from "../../app/notifier.ts";
+import type { startNotifier } from "../../app/notifier.ts";
 import { redactSecrets } from "../../redaction/secret-redactor.ts";
 import { type RunFlags, type RunMode, resolveRunSettings, SettingsError } from "../settings.ts";
 
@@ -25,6 +25,8 @@ export async function runMode(mode: RunMode, flags: RunFlags): Promise<void> {
   }
   let notifier: Awaited<ReturnType<typeof startNotifier>>;
   try {
+    // loaded only once the settings are valid: a bad setting is reported without loading the whole service
+    const { startNotifier } = await import("../../app/notifier.ts");
     notifier = await startNotifier(settings);
   } catch (err) {
     process.stderr.write(

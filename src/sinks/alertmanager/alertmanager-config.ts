@@ -1,7 +1,7 @@
 // `service.alertmanager` keys and the template's `alertmanager:` section, as notifications-engine documents them
 // (labels, annotations, generatorURL; endsAt is an extension).
 import { z } from "zod";
-import { nonEmpty } from "../shared/config-schemas.ts";
+import { nonEmpty } from "../common/config-schemas.ts";
 
 export const alertmanagerConfigSchema = z.object({
   targets: z

@@ -1,8 +1,8 @@
 // The Alertmanager service type (notifications-engine `alertmanager`): alerts POSTed to one or more Alertmanagers;
 // the built-in completion resolves the Rollout's alert (endsAt).
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinAlertmanagerTemplate } from "./alertmanager-builtin.ts";
 import { alertmanagerConfigSchema, alertmanagerTemplateSchema } from "./alertmanager-config.ts";
 import {

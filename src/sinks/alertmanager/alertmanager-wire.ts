@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of an Alertmanager delivery: the targets and the alert (credentials only in the
 // Authorization header, shown redacted).
 
+import { REDACTED } from "../common/redacted.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { REDACTED } from "../shared/redacted.ts";
 import { alertmanagerAuthHeader, alertmanagerUrls, buildAlertmanagerBody } from "./alertmanager-request.ts";
 import type { AlertmanagerServiceConfig } from "./alertmanager-types.ts";
 

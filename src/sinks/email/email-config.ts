@@ -1,7 +1,7 @@
 // `service.email` keys, as notifications-engine documents them (host, port, username, password, from, html,
 // insecure_skip_verify), and the template's `email:` section (subject, body; threadKey is an extension).
 import { z } from "zod";
-import { nonEmpty } from "../shared/config-schemas.ts";
+import { nonEmpty } from "../common/config-schemas.ts";
 
 export const emailConfigSchema = z.object({
   host: nonEmpty,

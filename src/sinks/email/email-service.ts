@@ -1,8 +1,8 @@
 // The email service type (notifications-engine `email`): SMTP through nodemailer, one thread per Rollout revision
 // via Message-ID / In-Reply-To / References.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinEmailTemplate } from "./email-builtin.ts";
 import { emailConfigSchema, emailTemplateSchema } from "./email-config.ts";
 import { emailAddressOf } from "./email-message.ts";

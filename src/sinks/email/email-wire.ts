@@ -1,7 +1,7 @@
 // `replay --dry-run`/`--capture` view of an email delivery: the SMTP server and the message the sink would send.
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildEmail, type EmailEnvelope } from "./email-message.ts";
 import type { EmailServiceConfig } from "./email-types.ts";
 

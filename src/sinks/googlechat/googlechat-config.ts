@@ -1,7 +1,7 @@
 // `service.googlechat` keys (notifications-engine: webhooks) and the template's `googlechat:` section (cards,
 // cardsV2 — YAML or JSON lists — and threadKey).
 import { z } from "zod";
-import { httpUrl, jsonText } from "../shared/config-schemas.ts";
+import { httpUrl, jsonText } from "../common/config-schemas.ts";
 
 export const googleChatConfigSchema = z.object({
   webhooks: z.record(z.string(), httpUrl).refine((r) => Object.keys(r).length > 0, {

@@ -1,9 +1,9 @@
 // The Google Chat service type (notifications-engine `googlechat`): messages and cards v2 to space webhooks, one
 // thread per Rollout revision (threadKey).
 
+import { sinkOptions } from "../common/sink-options.ts";
+import { urlSecrets } from "../common/url-secrets.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
-import { urlSecrets } from "../shared/url-secrets.ts";
 import { builtinGoogleChatTemplate } from "./googlechat-builtin.ts";
 import { googleChatConfigSchema, googleChatTemplateSchema } from "./googlechat-config.ts";
 import { googleChatEscapeMode, googleChatTemplateSources, renderGoogleChat } from "./googlechat-render.ts";

@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Google Chat delivery: the message body (the webhook URL holds the key and
 // token and is not shown).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { googleChatRequest } from "./googlechat-request.ts";
 import type { GoogleChatServiceConfig } from "./googlechat-types.ts";
 

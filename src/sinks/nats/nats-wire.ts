@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a NATS delivery: the subject, headers and data published (the servers
 // without their credentials).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildNatsPublish, type NatsPublish, parseNatsServers } from "./nats-request.ts";
 import type { NatsServiceConfig } from "./nats-types.ts";
 

@@ -1,6 +1,6 @@
 // `service.newrelic` keys (notifications-engine: apiKey, apiURL) and the template's `newrelic:` section.
 import { z } from "zod";
-import { httpUrl, nonEmpty } from "../shared/config-schemas.ts";
+import { httpUrl, nonEmpty } from "../common/config-schemas.ts";
 
 export const newrelicConfigSchema = z.object({
   apiKey: nonEmpty,

@@ -1,8 +1,8 @@
 // The New Relic service type (notifications-engine `newrelic`): deployment markers on APM applications (the
 // recipient is the application id) through the REST API v2.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinNewrelicTemplate } from "./newrelic-builtin.ts";
 import { newrelicConfigSchema, newrelicTemplateSchema } from "./newrelic-config.ts";
 import { newrelicEscapeMode, newrelicTemplateSources, renderNewrelic } from "./newrelic-render.ts";

@@ -1,7 +1,7 @@
 // `replay --dry-run`/`--capture` view of a New Relic delivery: the marker body (the API key is only in a header).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildNewrelicMarker, newrelicMarkerUrl } from "./newrelic-request.ts";
 import type { NewrelicDeployment, NewrelicServiceConfig } from "./newrelic-types.ts";
 

@@ -1,7 +1,7 @@
 // `service.opsgenie` keys (notifications-engine names: apiUrl, apiKeys) and the template's `opsgenie:` section
 // (description, priority, alias, note; tags, action, alertGroup are extensions).
 import { z } from "zod";
-import { nonEmpty } from "../shared/config-schemas.ts";
+import { nonEmpty } from "../common/config-schemas.ts";
 
 export const opsgenieConfigSchema = z.object({
   // upstream takes any string (a host such as api.eu.opsgenie.com, or a URL); a bad one fails at send time

@@ -1,12 +1,13 @@
 // The Opsgenie service type (notifications-engine `opsgenie`): Alert API v2, alerts per Rollout revision (alias),
 // closed by a later completion of the Rollout; US (api.opsgenie.com) or EU (api.eu.opsgenie.com) API.
+
+import { sinkOptions } from "../common/sink-options.ts";
 import {
   InMemoryPagerDutyIncidents,
   type PagerDutyIncidentStore,
   RedisPagerDutyIncidents,
 } from "../pagerduty/pagerduty-incidents.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinOpsgenieTemplate } from "./opsgenie-builtin.ts";
 import { opsgenieConfigSchema, opsgenieTemplateSchema } from "./opsgenie-config.ts";
 import { opsgenieEscapeMode, opsgenieTemplateSources, renderOpsgenie } from "./opsgenie-render.ts";

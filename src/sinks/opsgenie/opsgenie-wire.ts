@@ -1,9 +1,9 @@
 // `replay --dry-run`/`--capture` view of an Opsgenie delivery: the request (the API key is only in the header, shown
 // redacted).
 
+import { oneLine } from "../common/capture-text.ts";
+import { REDACTED } from "../common/redacted.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
-import { REDACTED } from "../shared/redacted.ts";
 import { buildOpsgenieRequest, opsgenieApiKey } from "./opsgenie-request.ts";
 import type { OpsgenieServiceConfig } from "./opsgenie-types.ts";
 

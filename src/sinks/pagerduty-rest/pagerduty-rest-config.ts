@@ -2,7 +2,7 @@
 // case-insensitive, so serviceId works too) plus apiURL; the template's `pagerduty:` section (title, body, urgency,
 // priorityID/priorityId; incidentKey, action, incidentGroup are extensions).
 import { z } from "zod";
-import { httpUrl, nonEmpty } from "../shared/config-schemas.ts";
+import { httpUrl, nonEmpty } from "../common/config-schemas.ts";
 
 export const pagerDutyRestConfigSchema = z.object({
   token: nonEmpty,

@@ -1,12 +1,13 @@
 // The PagerDuty REST service type (notifications-engine `pagerduty`): incidents created on a service through the
 // REST API, resolved by a later completion of the Rollout (incident groups, as the Events v2 type).
+
+import { sinkOptions } from "../common/sink-options.ts";
 import {
   InMemoryPagerDutyIncidents,
   type PagerDutyIncidentStore,
   RedisPagerDutyIncidents,
 } from "../pagerduty/pagerduty-incidents.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinPagerDutyRestTemplate } from "./pagerduty-rest-builtin.ts";
 import { pagerDutyRestConfigSchema, pagerDutyRestTemplateSchema } from "./pagerduty-rest-config.ts";
 import {

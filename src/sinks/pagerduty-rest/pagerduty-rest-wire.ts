@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a PagerDuty REST delivery: the incident POST (token and From only in
 // headers, not shown), or the resolve by incident key.
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { DeliveryError } from "../sink.ts";
 import { buildIncidentCreate } from "./pagerduty-rest-request.ts";
 import type { PagerDutyRestServiceConfig } from "./pagerduty-rest-types.ts";

@@ -1,7 +1,7 @@
 // `service.pagerdutyv2` keys (notifications-engine's PagerDutyV2Options names) and the template's `pagerdutyv2:`
 // section.
 import { z } from "zod";
-import { httpUrl } from "../shared/config-schemas.ts";
+import { httpUrl } from "../common/config-schemas.ts";
 
 export const pagerDutyConfigSchema = z.object({
   // a Secret-filled key may be "" as upstream accepts it (a load warning; sends then fail): see resolveSecretRefs

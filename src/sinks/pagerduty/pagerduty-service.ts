@@ -1,8 +1,8 @@
 // The PagerDuty Events API v2 service type (notifications-engine `pagerdutyv2`): alerts per Rollout revision,
 // resolved by a later completion of the Rollout (incident groups, see README.md).
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinPagerDutyTemplate } from "./pagerduty-builtin.ts";
 import { pagerDutyConfigSchema, pagerDutyTemplateSchema } from "./pagerduty-config.ts";
 import {

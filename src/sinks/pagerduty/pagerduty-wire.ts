@@ -1,9 +1,9 @@
 // `replay --dry-run`/`--capture` view of a PagerDuty Events v2 delivery: the enqueue URL and the event body the sink
 // would send (built by the sink's own buildPagerDutyEventBody), with the routing key redacted.
 
+import { oneLine } from "../common/capture-text.ts";
+import { REDACTED } from "../common/redacted.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
-import { REDACTED } from "../shared/redacted.ts";
 import { DeliveryError } from "../sink.ts";
 import { buildPagerDutyEventBody, type PagerDutyEventBody } from "./pagerduty-event.ts";
 import { DEFAULT_PAGERDUTY_API_URL } from "./pagerduty-sink.ts";

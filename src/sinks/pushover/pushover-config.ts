@@ -1,7 +1,7 @@
 // `service.pushover` keys: `token` (notifications-engine; the client checks it is 30 letters/digits), `apiURL`
 // (extension: an API server of your own), and the template's `pushover:` section.
 import { z } from "zod";
-import { httpUrl } from "../shared/config-schemas.ts";
+import { httpUrl } from "../common/config-schemas.ts";
 import { PUSHOVER_KEY } from "./pushover-request.ts";
 
 export const pushoverConfigSchema = z.object({

@@ -1,7 +1,7 @@
 // The Pushover service type (notifications-engine `pushover`): Messages API notifications to user or group keys.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinPushoverTemplate } from "./pushover-builtin.ts";
 import { pushoverConfigSchema, pushoverTemplateSchema } from "./pushover-config.ts";
 import { pushoverEscapeMode, pushoverTemplateSources, renderPushover } from "./pushover-render.ts";

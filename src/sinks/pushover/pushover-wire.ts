@@ -1,7 +1,7 @@
 // `replay --dry-run`/`--capture` view of a Pushover delivery: the Messages API form without the token.
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildPushoverForm, type PushoverForm, pushoverMessagesUrl } from "./pushover-request.ts";
 import type { PushoverServiceConfig } from "./pushover-types.ts";
 

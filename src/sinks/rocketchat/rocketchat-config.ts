@@ -1,7 +1,7 @@
 // `service.rocketchat` keys (notifications-engine: email, password, serverUrl, alias, icon, avatar) and the
 // template's `rocketchat:` section (attachments; text as an extension).
 import { z } from "zod";
-import { httpUrl, jsonText, nonEmpty } from "../shared/config-schemas.ts";
+import { httpUrl, jsonText, nonEmpty } from "../common/config-schemas.ts";
 
 export const rocketChatConfigSchema = z.object({
   email: nonEmpty,

@@ -1,8 +1,8 @@
 // The Rocket.Chat service type (notifications-engine `rocketchat`): chat.postMessage to #channels, @users and room
 // ids as a bot user that logs in with email/password.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinRocketChatTemplate } from "./rocketchat-builtin.ts";
 import { rocketChatConfigSchema, rocketChatTemplateSchema } from "./rocketchat-config.ts";
 import { renderRocketChat, rocketChatEscapeMode, rocketChatTemplateSources } from "./rocketchat-render.ts";

@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Rocket.Chat delivery: the chat.postMessage body (the login's password and
 // the session token are not shown).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildRocketChatMessage, type RocketChatPostMessage, rocketChatApi } from "./rocketchat-request.ts";
 import type { RocketChatServiceConfig } from "./rocketchat-types.ts";
 

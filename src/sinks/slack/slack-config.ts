@@ -1,6 +1,6 @@
 // `service.slack` keys (notifications-engine's SlackOptions names) and the template's `slack:` section.
 import { z } from "zod";
-import { httpUrl, jsonText } from "../shared/config-schemas.ts";
+import { httpUrl, jsonText } from "../common/config-schemas.ts";
 
 // Fields a Secret usually fills accept "" as upstream does (an empty Secret value is a warning at load; the sends
 // fail and are retried, then dead-lettered): see resolveSecretRefs.

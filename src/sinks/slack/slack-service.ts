@@ -1,8 +1,8 @@
 // The Slack service type (notifications-engine `slack`): chat.postMessage through @slack/web-api, one thread per
 // Rollout revision with the root updated in place, posting exactly once (see README.md).
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { RedisSlackState } from "./redis-slack-state.ts";
 import { validateSlackMessage } from "./slack-blocks.ts";
 import { builtinSlackTemplate } from "./slack-builtin.ts";

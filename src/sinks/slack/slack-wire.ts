@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Slack delivery: the chat.postMessage arguments (without thread_ts: the
 // sink sets it from the thread it keeps) plus the thread plan, from the sink's own planSlackMessage.
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { planSlackMessage } from "./slack-message.ts";
 import type { SlackServiceConfig } from "./slack-types.ts";
 

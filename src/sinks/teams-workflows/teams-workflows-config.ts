@@ -2,7 +2,7 @@
 // `teams-workflows:` section (title, text, summary, themeColor, facts, sections, potentialAction, adaptiveCard,
 // template).
 import { z } from "zod";
-import { httpUrl, jsonText } from "../shared/config-schemas.ts";
+import { httpUrl, jsonText } from "../common/config-schemas.ts";
 
 export const teamsWorkflowsConfigSchema = z.object({
   recipientUrls: z.record(z.string(), httpUrl).refine((r) => Object.keys(r).length > 0, {

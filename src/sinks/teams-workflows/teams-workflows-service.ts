@@ -1,9 +1,9 @@
 // The Teams Workflows service type (notifications-engine `teams-workflows`): Adaptive Cards to Power Automate
 // workflow webhooks, one URL per channel — the replacement Microsoft requires for Office 365 connectors.
 
+import { sinkOptions } from "../common/sink-options.ts";
+import { urlSecrets } from "../common/url-secrets.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
-import { urlSecrets } from "../shared/url-secrets.ts";
 import { builtinTeamsWorkflowsTemplate } from "./teams-workflows-builtin.ts";
 import { teamsWorkflowsConfigSchema, teamsWorkflowsTemplateSchema } from "./teams-workflows-config.ts";
 import {

@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Teams Workflows delivery: the body (the workflow URL is a credential and
 // is not shown).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildTeamsWorkflowsBody, teamsWorkflowsUrl } from "./teams-workflows-request.ts";
 import type { TeamsWorkflowsServiceConfig } from "./teams-workflows-types.ts";
 

@@ -1,7 +1,7 @@
 // `service.teams` keys (notifications-engine: recipientUrls) and the template's `teams:` section (template, title,
 // summary, text, themeColor, facts, sections, potentialAction).
 import { z } from "zod";
-import { httpUrl, jsonText } from "../shared/config-schemas.ts";
+import { httpUrl, jsonText } from "../common/config-schemas.ts";
 
 export const teamsConfigSchema = z.object({
   recipientUrls: z.record(z.string(), httpUrl).refine((r) => Object.keys(r).length > 0, {

@@ -1,9 +1,9 @@
 // The Teams service type (notifications-engine `teams`): MessageCards to Office 365 connector incoming webhooks, one
 // URL per channel. Microsoft retires these connectors: prefer `teams-workflows`.
 
+import { sinkOptions } from "../common/sink-options.ts";
+import { urlSecrets } from "../common/url-secrets.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
-import { urlSecrets } from "../shared/url-secrets.ts";
 import { builtinTeamsTemplate } from "./teams-builtin.ts";
 import { teamsConfigSchema, teamsTemplateSchema } from "./teams-config.ts";
 import { renderTeams, teamsEscapeMode, teamsTemplateSources } from "./teams-render.ts";

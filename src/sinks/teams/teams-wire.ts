@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Teams delivery: the MessageCard (the webhook URL is a credential and is not
 // shown).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildTeamsBody, teamsUrl } from "./teams-request.ts";
 import type { TeamsServiceConfig } from "./teams-types.ts";
 

@@ -1,7 +1,7 @@
 // `service.telegram` keys: `token` (notifications-engine), `apiURL` (extension: a Bot API server of your own), and
 // the template's `telegram:` section.
 import { z } from "zod";
-import { httpUrl } from "../shared/config-schemas.ts";
+import { httpUrl } from "../common/config-schemas.ts";
 
 export const telegramConfigSchema = z.object({
   // upstream takes any string (Telegram answers 401 to a bad one: dead-lettered)

@@ -1,8 +1,8 @@
 // The Telegram service type (notifications-engine `telegram`): Bot API sendMessage to chat ids, forum topics
 // ("<chat id>|<topic>") and public channels ("@name"); built-in messages reply within one thread per revision.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinTelegramTemplate } from "./telegram-builtin.ts";
 import { telegramConfigSchema, telegramTemplateSchema } from "./telegram-config.ts";
 import { normalizeTelegramRecipient, parseTelegramRecipient } from "./telegram-recipient.ts";

@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Telegram delivery: the sendMessage body (the token is in the URL only,
 // which is shown without it) and the thread key the sink replies within.
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import {
   buildTelegramMessage,
   DEFAULT_TELEGRAM_API_URL,

@@ -1,6 +1,6 @@
 // `service.webex` keys (notifications-engine: token, apiURL, insecureSkipVerify) and the template's `webex:` section.
 import { z } from "zod";
-import { httpUrl, nonEmpty } from "../shared/config-schemas.ts";
+import { httpUrl, nonEmpty } from "../common/config-schemas.ts";
 
 export const webexConfigSchema = z.object({
   token: nonEmpty,

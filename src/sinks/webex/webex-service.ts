@@ -1,8 +1,8 @@
 // The Webex service type (notifications-engine `webex`): markdown messages to people (by email address) and rooms
 // (by id) through a bot.
 
+import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
 import { builtinWebexTemplate } from "./webex-builtin.ts";
 import { webexConfigSchema, webexTemplateSchema } from "./webex-config.ts";
 import { renderWebex, webexEscapeMode, webexTemplateSources } from "./webex-render.ts";

@@ -1,8 +1,8 @@
 // `replay --dry-run`/`--capture` view of a Webex delivery: the /v1/messages body (the token is only in the
 // Authorization header, not shown).
 
+import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
 import { buildWebexBody, type WebexBody, webexMessagesUrl } from "./webex-request.ts";
 import type { WebexServiceConfig } from "./webex-types.ts";
 

@@ -1,7 +1,7 @@
 // `service.webhook.<name>` keys (notifications-engine's WebhookOptions names, plus our signing/bearer extensions)
 // and the template's `webhook:` section (per webhook service name).
 import { z } from "zod";
-import { header, httpUrl, nonEmpty, templateHeader } from "../shared/config-schemas.ts";
+import { header, httpUrl, nonEmpty, templateHeader } from "../common/config-schemas.ts";
 
 export const webhookConfigSchema = z.object({
   url: httpUrl,

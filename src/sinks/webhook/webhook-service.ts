@@ -1,9 +1,9 @@
 // The webhook service type (notifications-engine `webhook`): one HTTP request per notification, with an
 // Idempotency-Key per job and an optional HMAC signature (see README.md).
 
+import { sinkOptions } from "../common/sink-options.ts";
+import { urlSecrets } from "../common/url-secrets.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
-import { sinkOptions } from "../shared/sink-options.ts";
-import { urlSecrets } from "../shared/url-secrets.ts";
 import { builtinWebhookTemplate } from "./webhook-builtin.ts";
 import { WEBHOOK_IGNORED_KEYS, webhookConfigSchema, webhookTemplateSchema } from "./webhook-config.ts";
 import { ANY_WEBHOOK, renderWebhook, webhookEscapeMode, webhookTemplateSources } from "./webhook-render.ts";

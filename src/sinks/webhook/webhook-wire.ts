@@ -1,9 +1,9 @@
 // `replay --dry-run`/`--capture` view of a webhook delivery: the request the sink would send (built by the sink's own
 // buildWebhookRequest), with credential and signature headers redacted.
 
+import { oneLine } from "../common/capture-text.ts";
+import { REDACTED } from "../common/redacted.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
-import { oneLine } from "../shared/capture-text.ts";
-import { REDACTED } from "../shared/redacted.ts";
 import { buildWebhookRequest } from "./webhook-request.ts";
 import { SIGNATURE_HEADER } from "./webhook-signature.ts";
 import type { WebhookServiceConfig } from "./webhook-types.ts";
