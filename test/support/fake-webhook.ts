@@ -12,6 +12,8 @@ export interface FakeWebhookRequest {
   /** Raw body bytes as text. */
   body: string;
   rawBody: Buffer;
+  /** When the request arrived (ms since the epoch): a receiver judges a signature's timestamp against this. */
+  receivedAtMs: number;
   /** The status answered (undefined while pending or when the connection was reset). */
   status?: number;
 }
@@ -71,6 +73,7 @@ export class FakeWebhook {
       headers: req.headers,
       body: body.toString("utf8"),
       rawBody: body,
+      receivedAtMs: Date.now(),
     };
     this.requests.push(record);
     let status = this.status;
