@@ -17,16 +17,22 @@ interface Candidate {
   transitions: string[];
 }
 
-function candidate(api: KubeApiServer, identity: string, lease = "le", kc = api.kubeConfig()): Candidate {
+const FAST = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+
+function candidate(
+  api: KubeApiServer,
+  identity: string,
+  lease = "le",
+  kc = api.kubeConfig(),
+  timings = FAST,
+): Candidate {
   const c: Candidate = { leading: false, transitions: [], elector: undefined as unknown as LeaderElector };
   c.elector = new LeaderElector({
     kc,
     name: lease,
     namespace: "argo-rollouts",
     identity,
-    leaseDurationMs: 1500,
-    renewDeadlineMs: 1000,
-    retryPeriodMs: 200,
+    ...timings,
     logger: silentLogger,
     onStartedLeading: () => {
       c.leading = true;
@@ -52,8 +58,11 @@ describe("LeaderElector", () => {
   afterAll(() => api.stop());
 
   it("elects exactly one leader and hands over at once on a graceful stop", async () => {
-    const a = candidate(api, "a", "l1");
-    const b = candidate(api, "b", "l1");
+    // a long lease, so that a take-over well inside it can only come from the release (not from expiry), with
+    // room for a slow host
+    const slowExpiry = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 200 };
+    const a = candidate(api, "a", "l1", api.kubeConfig(), slowExpiry);
+    const b = candidate(api, "b", "l1", api.kubeConfig(), slowExpiry);
     candidates.push(a, b);
     a.elector.start();
     await eventually(() => a.leading, 5000, "a to lead");
@@ -63,7 +72,7 @@ describe("LeaderElector", () => {
     const lease = api.objects.get({ kind: "Lease", namespace: "argo-rollouts", name: "l1" });
     expect((lease.spec as { holderIdentity: string }).holderIdentity).toBe("a");
     await a.elector.stop(); // releases the Lease
-    await eventually(() => b.leading, 1000, "b to take over a released lease before it expires");
+    await eventually(() => b.leading, 5000, "b to take over a released lease well before it expires (15 s)");
   });
 
   it("takes over within the lease duration when the leader stops renewing", async () => {
