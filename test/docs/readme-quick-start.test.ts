@@ -3,11 +3,12 @@
 // its own. `npm install` runs for real there; to stay fast, the copy starts from hard links of this checkout's
 // node_modules (npm replaces files rather than writing into them, so this checkout's are never changed).
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repositoryFiles } from "../support/repository-files.ts";
 import { shellEnv } from "../support/shell-env.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,31 +23,6 @@ function quickStartCommands(readme: string): string[] {
     .split("\n")
     .map((l) => l.replace(/\s+/g, " ").trim())
     .filter((l) => l && !l.startsWith("#"));
-}
-
-/** The repository's files: tracked ones (git ls-files); without git, all but dependencies and build output. */
-function repositoryFiles(): string[] {
-  try {
-    return execFileSync("git", ["ls-files", "-z"], {
-      cwd: REPO,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    })
-      .split("\0")
-      .filter(Boolean);
-  } catch {
-    const skip = new Set([".git", "node_modules", "dist", "coverage", ".cache"]);
-    const out: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        if (skip.has(e.name)) continue;
-        if (e.isDirectory()) walk(join(dir, e.name));
-        else if (e.isFile()) out.push(relative(REPO, join(dir, e.name)));
-      }
-    };
-    walk(REPO);
-    return out;
-  }
 }
 
 const commands = quickStartCommands(readFileSync(join(REPO, "README.md"), "utf8"));
@@ -72,7 +48,7 @@ describe("README quick start, from a fresh copy of the repository", () => {
     root = mkdtempSync(join(tmpdir(), "rn-readme-"));
     copy = join(root, "rollouts-notifier");
     mkdirSync(copy);
-    for (const file of repositoryFiles()) {
+    for (const file of repositoryFiles(REPO)) {
       mkdirSync(dirname(join(copy, file)), { recursive: true });
       cpSync(join(REPO, file), join(copy, file));
     }

@@ -1,11 +1,7 @@
-// The repository is self-contained: no file of the project names a path outside it, so a clone in a folder of
-// its own (a contributor's machine, a fork's CI, a release tarball) reads nothing it does not carry. Flagged: the
-// development machine's absolute work folder, home folders, and a relative path climbing into a sibling `shared`
-// folder. The patterns are written with \x2f for the slash so that their own source text does not match them.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { repositoryFiles } from "../support/repository-files.ts";
 
 const ROOT = process.cwd();
 
@@ -14,32 +10,6 @@ const OUTSIDE_PATHS: { name: string; re: RegExp }[] = [
   { name: "absolute path under a home folder", re: /(?<![\w.\-~])\x2f(?:root|home\x2f[\w.-]+)\x2f/ },
   { name: "relative path into a sibling shared folder", re: /\.\.[\\/]+shared\b/ },
 ];
-
-/** Tracked files (git ls-files); without git (an unpacked tarball), every file but dependencies and build output. */
-function projectFiles(): string[] {
-  try {
-    return execFileSync("git", ["ls-files", "-z"], {
-      cwd: ROOT,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    })
-      .split("\0")
-      .filter(Boolean);
-  } catch {
-    const skip = new Set([".git", "node_modules", "dist", "coverage", ".cache"]);
-    const out: string[] = [];
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (skip.has(entry.name)) continue;
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.isFile()) out.push(relative(ROOT, path));
-      }
-    };
-    walk(ROOT);
-    return out;
-  }
-}
 
 /** `file:line: text` for every line of `text` that names a path outside the repository. */
 function outsidePathLines(file: string, text: string): string[] {
@@ -75,7 +45,7 @@ describe("the repository is self-contained", () => {
   });
 
   it("no project file names a path outside the repository", () => {
-    const files = projectFiles();
+    const files = repositoryFiles(ROOT);
     expect(files.length).toBeGreaterThan(50);
     const found: string[] = [];
     for (const file of files) {

@@ -502,6 +502,19 @@ function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean, depth = 0): void 
   }
 }
 
+/** Sprig's merge/mergeOverwrite (and their must* twins, which behave the same here): maps into the first. */
+function mergeSpec(name: string, overwrite: boolean): GoFuncSpec {
+  return spec(
+    ["map"],
+    ([dst, ...srcs]) => {
+      const d = requireMap(dst, name);
+      for (const s of srcs) if (isMap(s)) mergeInto(d, s, overwrite);
+      return d;
+    },
+    "map",
+  );
+}
+
 function dig(args: GoValue[]): GoValue {
   if (args.length < 3) throw new GoExecError("dig needs at least three arguments");
   const dict = args[args.length - 1];
@@ -1043,42 +1056,10 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
     },
     "string",
   ),
-  merge: spec(
-    ["map"],
-    ([dst, ...srcs]) => {
-      const d = requireMap(dst, "merge");
-      for (const s of srcs) if (isMap(s)) mergeInto(d, s, false);
-      return d;
-    },
-    "map",
-  ),
-  mergeOverwrite: spec(
-    ["map"],
-    ([dst, ...srcs]) => {
-      const d = requireMap(dst, "mergeOverwrite");
-      for (const s of srcs) if (isMap(s)) mergeInto(d, s, true);
-      return d;
-    },
-    "map",
-  ),
-  mustMerge: spec(
-    ["map"],
-    ([dst, ...srcs]) => {
-      const d = requireMap(dst, "merge");
-      for (const s of srcs) if (isMap(s)) mergeInto(d, s, false);
-      return d;
-    },
-    "map",
-  ),
-  mustMergeOverwrite: spec(
-    ["map"],
-    ([dst, ...srcs]) => {
-      const d = requireMap(dst, "mergeOverwrite");
-      for (const s of srcs) if (isMap(s)) mergeInto(d, s, true);
-      return d;
-    },
-    "map",
-  ),
+  merge: mergeSpec("merge", false),
+  mergeOverwrite: mergeSpec("mergeOverwrite", true),
+  mustMerge: mergeSpec("merge", false),
+  mustMergeOverwrite: mergeSpec("mergeOverwrite", true),
   values: spec(["map"], ([d]) => (isMap(d) ? Object.values(d) : [])),
 
   append: spec(["any", "any"], ([l, v]) => [...listOf(l, "push")!, v ?? null]),
