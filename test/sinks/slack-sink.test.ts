@@ -316,7 +316,10 @@ describe("slack sink", () => {
       const [a, b] = await Promise.allSettled([newSink().deliver(d), newSink().deliver(d)]);
       const failed = [a, b].filter((r) => r.status === "rejected");
       expect(failed).toHaveLength(1);
-      expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ transient: true, code: "in_flight" });
+      expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({
+        transient: true,
+        code: "in_flight",
+      });
       expect(slack.messages("alerts").filter((m) => m.text === "stalled twice")).toHaveLength(1);
       // the claim was released: the retry finds the journal's "done" and does not post again
       await newSink().deliver(d);
@@ -324,7 +327,12 @@ describe("slack sink", () => {
     });
 
     it("the same with the in-memory state (demo, replay)", async () => {
-      const sink = new SlackSink({ state: new InMemorySlackState(), dispatchers, logger, timeoutMs: TIMEOUT_MS });
+      const sink = new SlackSink({
+        state: new InMemorySlackState(),
+        dispatchers,
+        logger,
+        timeoutMs: TIMEOUT_MS,
+      });
       const d = delivery("alerts", { text: "stalled twice in memory" });
       slack.fail("chat.postMessage", { delayMs: 100 });
       const results = await Promise.allSettled([sink.deliver(d), sink.deliver(d)]);
