@@ -1,5 +1,7 @@
 // Per-object detection state in Redis, one hash field per uid: what the last handed-on snapshot looked like,
 // so that after a restart (or on a new leader) changes made meanwhile are detected exactly once.
+// The watcher keeps each object's state in memory as the JSON text of its `state` (loadAllStates), not as parsed
+// records: ~2.5× smaller, and comparing two states is comparing two strings.
 import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 
@@ -8,6 +10,14 @@ export interface StoredObjectState<S = unknown> {
   namespace: string;
   name: string;
   state: S;
+}
+
+export type ObjectStateRef = Omit<StoredObjectState, "state">;
+
+/** The record's JSON text, `JSON.stringify({ kind, namespace, name, state })`, from the state's JSON text. */
+export function encodeObjectState(ref: ObjectStateRef, stateJson: string): string {
+  const k = JSON.stringify;
+  return `{"kind":${k(ref.kind)},"namespace":${k(ref.namespace)},"name":${k(ref.name)},"state":${stateJson}}`;
 }
 
 export class ObjectStateStore {
@@ -21,31 +31,51 @@ export class ObjectStateStore {
     this.watermarkKey = watchKeys.watermark(prefix);
   }
 
+  /** The saved records by uid; a corrupt one is left out (the object becomes a baseline). */
   async loadAll(): Promise<Map<string, StoredObjectState>> {
     const out = new Map<string, StoredObjectState>();
+    await this.scan((uid, record) => out.set(uid, record));
+    return out;
+  }
+
+  /** The saved states by uid as JSON text (`JSON.stringify(record.state)`); corrupt records are left out. */
+  async loadAllStates(): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    await this.scan((uid, record) => out.set(uid, JSON.stringify(record.state)));
+    return out;
+  }
+
+  private async scan(each: (uid: string, record: StoredObjectState) => void): Promise<void> {
     let cursor = "0";
     do {
       const [next, fields] = await this.redis.hscan(this.stateKey, cursor, "COUNT", 2000);
       cursor = next;
       for (let i = 0; i + 1 < fields.length; i += 2) {
+        let record: StoredObjectState | undefined;
         try {
-          out.set(fields[i]!, JSON.parse(fields[i + 1]!) as StoredObjectState);
+          record = JSON.parse(fields[i + 1]!) as StoredObjectState;
         } catch {
           // a corrupt record is treated as absent (the object becomes a baseline)
         }
+        if (record !== null && typeof record === "object" && record.state !== undefined)
+          each(fields[i]!, record);
       }
     } while (cursor !== "0");
-    return out;
   }
 
-  async save(uid: string, record: StoredObjectState): Promise<void> {
-    const w = this.saveWrite(uid, record);
+  /** Saves a record whose state is given as its JSON text. */
+  async save(uid: string, ref: ObjectStateRef, stateJson: string): Promise<void> {
+    const w = this.saveWrite(uid, ref, stateJson);
     await this.redis.hset(w.key, w.field, w.value);
   }
 
   /** What save() writes, for a caller that writes it together with something else (see TransitionLog.record). */
-  saveWrite(uid: string, record: StoredObjectState): { key: string; field: string; value: string } {
-    return { key: this.stateKey, field: uid, value: JSON.stringify(record) };
+  saveWrite(
+    uid: string,
+    ref: ObjectStateRef,
+    stateJson: string,
+  ): { key: string; field: string; value: string } {
+    return { key: this.stateKey, field: uid, value: encodeObjectState(ref, stateJson) };
   }
 
   async remove(uids: string[]): Promise<void> {

@@ -20,9 +20,10 @@ import { watchKeyPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 import { KeyedSerialQueue } from "./keyed-queue.ts";
-import { ObjectStateStore, type StoredObjectState } from "./object-state-store.ts";
+import { ObjectStateStore, type ObjectStateRef } from "./object-state-store.ts";
 import { Reflector, type ReflectorEvent } from "./reflector.ts";
 import { ANALYSIS_RUNS, EXPERIMENTS, NAMESPACES, type ResourceDescriptor, ROLLOUTS } from "./resources.ts";
+import { StringInterner } from "./string-interner.ts";
 
 /** Detection for one kind: the pure functions of src/triggers behind one shape. */
 export interface KindDetector {
@@ -80,7 +81,12 @@ export class TransitionWatcher {
   private readonly store: ObjectStateStore;
   private readonly queue: KeyedSerialQueue;
   private readonly reflectors = new Map<string, Reflector[]>();
-  private states = new Map<string, StoredObjectState>();
+  /**
+   * The saved state of each object by uid, as JSON text (what Redis holds; parsed when an event is handled).
+   * Short texts — an AnalysisRun's is its phase — are shared: thousands of finished runs hold one string.
+   */
+  private states = new Map<string, string>();
+  private readonly stateTexts = new StringInterner({ maxEntries: 10_000, maxLength: 128 });
   private watermark: number | undefined;
   private watermarkTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -107,7 +113,8 @@ export class TransitionWatcher {
     this.running = true;
     this.syncedFlag = false;
     const epoch = ++this.epoch;
-    this.states = await this.store.loadAll();
+    this.states = await this.store.loadAllStates();
+    for (const [uid, text] of this.states) this.states.set(uid, this.stateTexts.intern(text));
     this.watermark = await this.store.getWatermark();
     if (epoch !== this.epoch) return;
 
@@ -254,7 +261,7 @@ export class TransitionWatcher {
     }
     const saved = this.states.get(uid);
     const baseline = saved === undefined && event.initial && !this.createdWhileDown(obj);
-    const detected = this.o.detectors[kind].detect(saved?.state, obj, {
+    const detected = this.o.detectors[kind].detect(saved === undefined ? undefined : JSON.parse(saved), obj, {
       baseline,
       lookupExperiment: (ns, name) => this.getExperiment(ns, name),
       lookupRollout: (ns, name) => this.getRollout(ns, name),
@@ -265,24 +272,20 @@ export class TransitionWatcher {
     const transitions = this.o.labelSelector
       ? detected.transitions.filter((t) => !t.rollout || this.getRollout(t.rollout.namespace, t.rollout.name))
       : detected.transitions;
-    const record: StoredObjectState = {
-      kind,
-      namespace: obj.metadata.namespace ?? "",
-      name: obj.metadata.name,
-      state,
-    };
-    const changed = saved === undefined || JSON.stringify(saved) !== JSON.stringify(record);
+    const ref: ObjectStateRef = { kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name };
+    const stateJson = JSON.stringify(state);
+    const changed = saved !== stateJson;
     let written = false;
     if (transitions.length > 0) {
-      const stateWrite = changed ? this.store.saveWrite(uid, record) : undefined;
+      const stateWrite = changed ? this.store.saveWrite(uid, ref, stateJson) : undefined;
       await this.retrying(epoch, async () => {
         const res = await this.o.handOff(transitions, this, stateWrite);
         written = (res as HandOffResult | undefined)?.stateWritten === true;
       });
     }
     if (changed) {
-      if (!written) await this.retrying(epoch, () => this.store.save(uid, record));
-      if (epoch === this.epoch) this.states.set(uid, record);
+      if (!written) await this.retrying(epoch, () => this.store.save(uid, ref, stateJson));
+      if (epoch === this.epoch) this.states.set(uid, this.stateTexts.intern(stateJson));
     }
     this.o.onHandled?.(obj);
   }

@@ -165,6 +165,27 @@ describe("TransitionWatcher", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("a saved state that cannot be read is a baseline after restart: nothing re-sent, detection resumes", async () => {
+    api = await startKubeApiServer();
+    const p = prefix();
+    w = startWatcher(api, redis, { prefix: p });
+    await w.watcher.start();
+    await play(api, CANARY.slice(0, 6), w);
+    const before = withoutOptIn(await recordedTriggers(w.log));
+    expect(before.length).toBeGreaterThan(0);
+    w.stop();
+    const c = redis.client();
+    const uid = CANARY[0]!.object.metadata.uid!;
+    await c.hset(`${p}:objstate`, uid, "{not json");
+    w = startWatcher(api, redis, { prefix: p });
+    await w.watcher.start();
+    expect(withoutOptIn(await recordedTriggers(w.log))).toEqual(before);
+    const rewritten = JSON.parse((await c.hget(`${p}:objstate`, uid))!) as { kind: string; name: string };
+    expect(rewritten).toMatchObject({ kind: "Rollout", name: CANARY[0]!.object.metadata.name });
+    await play(api, CANARY.slice(6), w);
+    await eventually(async () => withoutOptIn(await recordedTriggers(w!.log)).length > before.length);
+  });
+
   it("forgets the state of objects deleted while it was stopped", async () => {
     api = await startKubeApiServer();
     const p = prefix();
