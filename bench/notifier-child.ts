@@ -28,7 +28,8 @@ export interface NotifierChild {
 
 export async function startNotifierChild(opts: {
   kubeconfigPath: string;
-  redisUrl: string;
+  /** How the service reaches Redis: a RedisDeployment's serviceArgs (test/support/redis-server.ts). */
+  redisArgs: string[];
   env?: Record<string, string>;
   nodeArgs?: string[];
 }): Promise<NotifierChild> {
@@ -45,8 +46,7 @@ export async function startNotifierChild(opts: {
       "run",
       "--kubeconfig",
       opts.kubeconfigPath,
-      "--redis-url",
-      opts.redisUrl,
+      ...opts.redisArgs,
       "--namespace",
       "argo-rollouts",
       "--http-port",

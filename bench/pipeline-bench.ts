@@ -3,7 +3,7 @@
 // delivers them to a local webhook sink. Measured: p50/p99 latency from the status write to the delivery at a
 // fixed rate, and transitions/s at saturation (first write → last delivery of a burst).
 import { startKubeApiServer } from "../test/support/kube-api-server/index.ts";
-import { startRedis } from "../test/support/redis-server.ts";
+import { type RedisDeployment, startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { cacheListSnapshots } from "./list-snapshot-cache.ts";
 import { startNotifierChild } from "./notifier-child.ts";
@@ -33,10 +33,12 @@ export async function runPipelineBench(opts: {
   nodeArgs?: string[];
   /** Extra environment of the service (e.g. HISTORY_ENABLED=false). */
   env?: Record<string, string>;
+  /** The Redis the service uses (default: one server); see redis-topology-bench.ts. */
+  startRedis?: () => Promise<RedisDeployment>;
   log?: (msg: string) => void;
 }): Promise<PipelineResult> {
   const log = opts.log ?? (() => {});
-  const redis = await startRedis();
+  const redis = await (opts.startRedis ?? startRedis)();
   const sink = await startCountingSink();
   const api = await startKubeApiServer({ namespaces: [SERVICE_NAMESPACE] });
   cacheListSnapshots(api);
@@ -46,9 +48,10 @@ export async function runPipelineBench(opts: {
   const writer = new StepWriter(api, world.rollouts);
   const child = await startNotifierChild({
     kubeconfigPath: api.kubeconfigPath,
-    redisUrl: redis.url,
+    redisArgs: redis.serviceArgs,
     nodeArgs: opts.nodeArgs,
     env: {
+      ...redis.serviceEnv,
       ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
       ...opts.env,
     },

@@ -2,7 +2,9 @@
 //   (a) the baseline: raw BullMQ add → worker → HTTP POST to a local sink (bench/baseline.ts);
 //   (b) ours: Rollout status writes → rollouts-notifier run (child process) → webhook deliveries (pipeline-bench.ts);
 //   (c) RSS/CPU of the service with 10,000 Rollouts + 30,000 AnalysisRuns, idle and at 200 transitions/s;
-//   (d) restart on the saved state: time to ready, duplicates (scale-bench.ts).
+//   (d) restart on the saved state: time to ready, duplicates (scale-bench.ts);
+//   (e) (b) at saturation with Redis as a Sentinel set and as a 3-primary Cluster, as ratios of (b) on one server
+//       (redis-topology-bench.ts).
 // Prints a table and writes bench/results.json (raw figures, ratio ours/baseline, targets met or not).
 // --profile DIR passes --cpu-prof to the service processes (profiles land in DIR).
 import { writeFileSync } from "node:fs";
@@ -10,6 +12,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { runBaseline } from "./baseline.ts";
 import { chartNodeFlags } from "./chart-node-flags.ts";
 import { runPipelineBench } from "./pipeline-bench.ts";
+import { runRedisTopologyBench } from "./redis-topology-bench.ts";
 import { runScaleBench } from "./scale-bench.ts";
 
 const args = process.argv.slice(2);
@@ -24,11 +27,13 @@ const P = quick
   ? {
       baseline: { jobs: 2_000, rate: 200, rateSeconds: 3, concurrency: 8 },
       pipeline: { rollouts: 300, rate: 200, rateSeconds: 3, burst: 1_000 },
+      topology: { rollouts: 300, rate: 200, rateSeconds: 2, burst: 1_000 },
       scale: { rollouts: 1_000, runsPerRollout: 3, rate: 200, seconds: 3, changedWhileDown: 50 },
     }
   : {
       baseline: { jobs: 10_000, rate: 200, rateSeconds: 10, concurrency: 8 },
       pipeline: { rollouts: 1_500, rate: 200, rateSeconds: 10, burst: 8_000 },
+      topology: { rollouts: 1_500, rate: 200, rateSeconds: 5, burst: 8_000 },
       scale: { rollouts: 10_000, runsPerRollout: 3, rate: 200, seconds: 10, changedWhileDown: 200 },
     };
 
@@ -51,10 +56,15 @@ log(
   `(a) ${Math.round(baseline.saturation.perSecond)}/s; p99 at ${P.baseline.rate}/s ${baseline.atRate.p99Ms} ms`,
 );
 const pipeline = await runPipelineBench({ ...P.pipeline, nodeArgs, log });
+const topologies = await runRedisTopologyBench({ ...P.topology, nodeArgs, log });
 const scale = await runScaleBench({ ...P.scale, nodeArgs, log });
 
 const ratio = pipeline.saturation.perSecond / baseline.saturation.perSecond;
-const duplicates = pipeline.duplicates + scale.duplicates;
+/** Deliveries/s at saturation on each topology, as a ratio of (b) on one server in this run. */
+const topologyRatio = Object.fromEntries(
+  topologies.map((t) => [t.topology, t.perSecond / pipeline.saturation.perSecond]),
+) as Record<"sentinel" | "cluster", number>;
+const duplicates = pipeline.duplicates + scale.duplicates + topologies.reduce((n, t) => n + t.duplicates, 0);
 const met = {
   throughput: ratio >= TARGETS.throughputRatio,
   p99: pipeline.atRate.p99Ms <= TARGETS.p99Ms,
@@ -72,9 +82,15 @@ const results = {
   params: P,
   targets: TARGETS,
   met,
-  ratio: { throughput: ratio, p99AtRate: pipeline.atRate.p99Ms / baseline.atRate.p99Ms },
+  ratio: {
+    throughput: ratio,
+    p99AtRate: pipeline.atRate.p99Ms / baseline.atRate.p99Ms,
+    sentinelVsOneServer: topologyRatio.sentinel,
+    clusterVsOneServer: topologyRatio.cluster,
+  },
   baseline,
   pipeline,
+  topologies,
   scale,
   seconds: (Date.now() - started) / 1000,
 };
@@ -91,6 +107,14 @@ const rows: [string, string, string, string][] = [
     `${Math.round(pipeline.saturation.perSecond)} (${(ratio * 100).toFixed(0)} %)`,
     `≥ 70 % of baseline: ${ok(met.throughput)}`,
   ],
+  ...topologies.map((t): [string, string, string, string] => [
+    t.topology === "sentinel"
+      ? "deliveries/s, Sentinel (primary + replica + 3)"
+      : "deliveries/s, Cluster (3 primaries)",
+    "",
+    `${Math.round(t.perSecond)} (${(topologyRatio[t.topology] * 100).toFixed(0)} % of one server)`,
+    "",
+  ]),
   [
     `p50 / p99 at ${P.pipeline.rate}/s, ${P.pipeline.rollouts} Rollouts`,
     `${ms(baseline.atRate.p50Ms)} / ${ms(baseline.atRate.p99Ms)}`,

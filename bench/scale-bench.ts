@@ -82,7 +82,7 @@ export async function runScaleBench(opts: {
     : {};
   let child = await startNotifierChild({
     kubeconfigPath: api.kubeconfigPath,
-    redisUrl: redis.url,
+    redisArgs: redis.serviceArgs,
     nodeArgs: opts.nodeArgs,
     env,
   });
@@ -122,7 +122,7 @@ export async function runScaleBench(opts: {
     const down = await writeStepsFlat(writer, tracker, opts.changedWhileDown);
     child = await startNotifierChild({
       kubeconfigPath: api.kubeconfigPath,
-      redisUrl: redis.url,
+      redisArgs: redis.serviceArgs,
       nodeArgs: opts.nodeArgs,
       env,
     });
