@@ -9,6 +9,9 @@ export class KeyedSerialQueue {
   private readonly ready: string[] = [];
   private running = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Tasks pushed and not finished (running ones included). */
+  private queued = 0;
+  private backlogWaiters: { limit: number; resolve: () => void }[] = [];
   private readonly concurrency: number;
 
   constructor(concurrency = 16) {
@@ -16,12 +19,17 @@ export class KeyedSerialQueue {
   }
 
   get size(): number {
-    let n = 0;
-    for (const tasks of this.pending.values()) n += tasks.length;
-    return n;
+    return this.queued;
+  }
+
+  /** Resolves once at most `limit` tasks are queued or running (a producer's backpressure). */
+  whenAtMost(limit: number): Promise<void> {
+    if (this.queued <= limit) return Promise.resolve();
+    return new Promise((resolve) => this.backlogWaiters.push({ limit, resolve }));
   }
 
   push(key: string, task: Task): void {
+    this.queued++;
     const tasks = this.pending.get(key);
     if (tasks) {
       tasks.push(task);
@@ -37,6 +45,8 @@ export class KeyedSerialQueue {
     for (const key of this.ready) this.pending.delete(key);
     this.ready.length = 0;
     for (const tasks of this.pending.values()) tasks.length = 1; // keep only the running task's slot
+    this.queued = this.pending.size;
+    this.resolveBacklog();
     this.resolveIdle();
   }
 
@@ -65,6 +75,8 @@ export class KeyedSerialQueue {
           // tasks handle and report their own errors; a rejected task must not stop its key's lane
         } finally {
           tasks.shift();
+          this.queued--;
+          this.resolveBacklog();
         }
         if (tasks.length === 0) break;
       }
@@ -73,6 +85,16 @@ export class KeyedSerialQueue {
       this.running--;
       this.pump();
       this.resolveIdle();
+    }
+  }
+
+  private resolveBacklog(): void {
+    if (this.backlogWaiters.length === 0) return;
+    const waiting = this.backlogWaiters;
+    this.backlogWaiters = [];
+    for (const w of waiting) {
+      if (this.queued <= w.limit) w.resolve();
+      else this.backlogWaiters.push(w);
     }
   }
 

@@ -34,6 +34,13 @@ export interface ReflectorOptions {
   logger: Logger;
   onRestart?: (reason: string) => void;
   pageSize?: number;
+  /**
+   * Awaited after every `listBatch` (default 1,000) events of a list before the next ones are emitted: a consumer
+   * that queues work per event (the watcher) holds a bounded backlog while a list of 40,000 objects is emitted,
+   * instead of one queued event per object.
+   */
+  drain?: () => Promise<void>;
+  listBatch?: number;
   resyncMs?: number;
   watchTimeoutSeconds?: number;
   minBackoffMs?: number;
@@ -190,11 +197,17 @@ export class Reflector {
     if (this.stopped) return;
 
     const listed = new Set<string>();
-    for (const obj of items) {
+    const batch = this.opts.listBatch ?? 1_000;
+    for (let i = 0; i < items.length; i++) {
+      const obj = items[i]!;
       const key = keyOf(obj);
       listed.add(key);
       this.cacheSet(key, obj);
       this.opts.onEvent({ type: "LISTED", object: obj, initial });
+      if (this.opts.drain && (i + 1) % batch === 0) {
+        await this.opts.drain();
+        if (this.stopped) return;
+      }
     }
     for (const [key, obj] of this.cache) {
       if (!listed.has(key)) {

@@ -75,6 +75,8 @@ export interface HandOffResult {
 }
 
 const WATERMARK_EVERY_MS = 10_000;
+/** Events of a list emitted before the watcher's backlog must fall back to this many (Reflector drain). */
+const LIST_BATCH = 1_000;
 
 export class TransitionWatcher {
   private readonly o: TransitionWatcherOptions;
@@ -211,6 +213,9 @@ export class TransitionWatcher {
           logger: this.o.logger,
           resyncMs: this.o.resyncMs,
           onEvent: (event) => this.onEvent(res, event),
+          // a list is handed on in bounded batches: at most ~2 batches of events queued at a time
+          drain: () => this.queue.whenAtMost(LIST_BATCH),
+          listBatch: LIST_BATCH,
           onRestart: (reason) => this.o.onWatchRestart?.(res.plural, reason),
         }),
     );

@@ -122,4 +122,32 @@ describe("Reflector cache", () => {
     expect(cached?.spec).toBeUndefined();
     expect(cached?.status).toBeUndefined();
   });
+
+  it("emits a list in batches, waiting for the consumer's drain between them; the cache and events are unchanged", async () => {
+    api = await startKubeApiServer({ namespaces: ["team-a"] });
+    for (let i = 0; i < 7; i++) api.objects.load(run("team-a", `r${i}`));
+    const events: string[] = [];
+    const drains: (() => void)[] = [];
+    reflector = new Reflector({
+      kc: api.kubeConfig(),
+      resource: ANALYSIS_RUNS,
+      logger: silentLogger,
+      pageSize: 2,
+      listBatch: 3,
+      onEvent: (e) => events.push(`${e.type} ${e.object.metadata.name}`),
+      drain: () => new Promise<void>((resolve) => drains.push(resolve)),
+    });
+    reflector.start();
+    await eventually(() => drains.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toHaveLength(3); // nothing more until the consumer has drained
+    drains[0]!();
+    await eventually(() => drains.length === 2);
+    expect(events).toHaveLength(6);
+    expect(reflector.isSynced).toBe(false);
+    drains[1]!();
+    await reflector.synced;
+    expect(events).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `LISTED r${i}`));
+    expect(reflector.listIn("team-a")).toHaveLength(7);
+  });
 });
