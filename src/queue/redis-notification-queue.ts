@@ -9,6 +9,7 @@ import {
   DEFAULT_KEEP_COMPLETED,
   type ExecutorJobData,
   ensureRunnable,
+  executorJobData,
   executorJobOptions,
   freshBullId,
   type KeepCompleted,
@@ -77,13 +78,13 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
       }
     }
     // One round trip for every record of the transition(s), then one for the BullMQ jobs.
-    const states = await this.store.enqueueMany(unique, now);
+    const states = await this.store.enqueue(unique, now);
     unique.forEach((job, i) => {
-      const { state, bullId } = states[i]!;
+      const { state, executorId: bullId } = states[i]!;
       if (state === "created" || state === "queued") {
         toAdd.push({
           name: BULL_JOB_NAME,
-          data: { jobId: job.jobId, orderingKey: job.orderingKey },
+          data: executorJobData(job),
           opts: executorJobOptions(bullId, this.keep),
         });
       }
@@ -166,11 +167,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     if (!(await this.store.requeueDead(letter, bullId, Date.now()))) return false;
     this.mine.add(id);
     // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
-    await this.bull.add(
-      BULL_JOB_NAME,
-      { jobId: id, orderingKey: letter.job.orderingKey } satisfies ExecutorJobData,
-      executorJobOptions(bullId, this.keep),
-    );
+    await this.bull.add(BULL_JOB_NAME, executorJobData(letter.job), executorJobOptions(bullId, this.keep));
     return true;
   }
 
