@@ -2,6 +2,7 @@
 // job id. It wakes a worker, gives retries/delays a home and recovers stalled deliveries; the notification
 // itself, its order and its fate live in our own records (redis-queue-store.ts).
 import { ErrorCode, Job, type JobsOptions, type Queue } from "bullmq";
+import type { ChainableCommander } from "ioredis";
 import type { Destination } from "../config/types.ts";
 import type { DeliveryTicket, JobRef } from "./delivery-store.ts";
 import type { NotificationJob } from "./notification-job.ts";
@@ -59,6 +60,31 @@ export function executorJobOptions(
     removeOnComplete: { age: keep.age, count: keep.count },
     removeOnFail: { age: 7 * 24 * 3600 },
   };
+}
+
+/** A pipeline of BullMQ's own client: it can carry BullMQ's commands (see addExecutorTo). */
+export async function bullPipeline(queue: Queue): Promise<ChainableCommander> {
+  const client = await queue.getBackend().client;
+  return client.pipeline() as unknown as ChainableCommander;
+}
+
+/**
+ * Appends the BullMQ job of a notification to a pipeline from bullPipeline (what Queue.addBulk does, but in a
+ * round trip shared with our own records). A BullMQ id that exists already is left alone, as by Queue.add.
+ */
+export function addExecutorTo(
+  queue: Queue,
+  pipeline: ChainableCommander,
+  data: ExecutorJobData,
+  bullId: string,
+  keep: KeepCompleted = DEFAULT_KEEP_COMPLETED,
+): void {
+  const job = new Job(queue, BULL_JOB_NAME, data, executorJobOptions(bullId, keep), bullId);
+  // the command is queued synchronously; its reply comes with the pipeline's
+  void queue
+    .getBackend()
+    .addJobToTransaction(pipeline as never, job.asJSON(), bullId)
+    .catch(() => {});
 }
 
 /** A new BullMQ id for a job that needs a fresh executor (dead letter retried, executor lost). */

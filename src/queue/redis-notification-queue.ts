@@ -5,7 +5,9 @@ import type { Logger } from "../logger.ts";
 import { bullPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import {
+  addExecutorTo,
   BULL_JOB_NAME,
+  bullPipeline,
   DEFAULT_KEEP_COMPLETED,
   type ExecutorJobData,
   ensureRunnable,
@@ -59,9 +61,9 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   }
 
   /**
-   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two leaves a
-   * queued record without executor: enqueueing it again adds the executor (a known but still queued id is
-   * re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
+   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two (a Cluster's
+   * two round trips) leaves a queued record without executor: enqueueing it again adds the executor (a known but
+   * still queued id is re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
    */
   async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {
     for (const job of jobs) validateNotificationJob(job);
@@ -77,11 +79,25 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
         unique.push(job);
       }
     }
-    // One round trip for every record of the transition(s), then one for the BullMQ jobs.
-    const states = await this.store.enqueue(unique, now);
+    let states: { state: string; executorId: string }[];
+    // On one server or Sentinel, one round trip: the records, then (in the same pipeline, so after them) a BullMQ
+    // job per notification under its own id. A known id gets one too: BullMQ ignores an id it holds, and a new one
+    // finds the record settled (or owned by another executor) and does nothing. On a Cluster the records and
+    // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
+    const pipelined = !this.store.redis.isCluster;
+    if (pipelined) {
+      const sent = await this.store.enqueueWith(unique, now, await bullPipeline(this.bull), (pipe) => {
+        for (const job of unique) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+      });
+      for (const [err] of sent.after) if (err) throw err;
+      states = sent.states;
+    } else {
+      states = await this.store.enqueue(unique, now);
+    }
     unique.forEach((job, i) => {
       const { state, executorId: bullId } = states[i]!;
-      if (state === "created" || state === "queued") {
+      const added = pipelined && bullId === job.jobId;
+      if ((state === "created" || state === "queued") && !added) {
         toAdd.push({
           name: BULL_JOB_NAME,
           data: executorJobData(job),

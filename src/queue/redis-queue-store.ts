@@ -16,6 +16,7 @@
 // Each script changes a job record, its ordering list and the dead-letter hash together, so a crash leaves either
 // the old or the new state, never half of it.
 
+import type { ChainableCommander } from "ioredis";
 import type { Destination } from "../config/types.ts";
 import { queueKeyPrefix } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
@@ -115,6 +116,39 @@ export class RedisQueueStore implements DeliveryStore {
       const [state, executorId] = r as [JobState | "created", string];
       return { state, executorId };
     });
+  }
+
+  /**
+   * enqueue(), and in the same round trip the commands `after` appends to `pipeline` (the BullMQ jobs): they run
+   * after the records exist. Returns the states and the replies of the appended commands. One server or Sentinel
+   * only: on a Cluster the queue's records and BullMQ's keys live in different slots.
+   */
+  async enqueueWith(
+    jobs: NotificationJob[],
+    now: number,
+    pipeline: ChainableCommander,
+    after: (pipeline: ChainableCommander) => void,
+  ): Promise<{
+    states: { state: JobState | "created"; executorId: string }[];
+    after: [Error | null, unknown][];
+  }> {
+    for (const job of jobs) {
+      ENQUEUE.queueIn(
+        pipeline,
+        [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
+        [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
+      );
+    }
+    after(pipeline);
+    if (this.waitForReplica) pipeline.call("WAIT", "1", String(REPLICA_WAIT_MS));
+    const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    const states = replies.slice(0, jobs.length).map(([err, r]) => {
+      if (err) throw err;
+      const [state, executorId] = r as [JobState | "created", string];
+      return { state, executorId };
+    });
+    const afterCount = replies.length - jobs.length - (this.waitForReplica ? 1 : 0);
+    return { states, after: replies.slice(jobs.length, jobs.length + afterCount) };
   }
 
   /** Hands a queued job to a new executor (the old one is gone or finished without settling it). */
