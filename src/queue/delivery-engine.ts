@@ -108,18 +108,14 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       if (claim.outcome === "wait") return { outcome: "rate-limited", delayMs: claim.waitMs };
 
       const { job } = claim;
+      // (the ticket names the job's own destination: it was made from the job; a job that says otherwise wins)
       const sameDestination =
         job.destination.service === ticket.destination!.service &&
         job.destination.recipient === ticket.destination!.recipient &&
         job.tenantNamespace === ticket.tenantNamespace;
-      const target =
-        "failure" in byTicket
-          ? byTicket
-          : sameDestination
-            ? (renderFailure(job) ?? byTicket)
-            : resolveDeliveryTarget(job, opts);
+      const target = sameDestination ? (renderFailure(job) ?? byTicket) : resolveDeliveryTarget(job, opts);
       if ("failure" in target) {
-        // never attempted: an attempt counted by the claim (render failure) was not made
+        // never attempted: an attempt the claim counted was not made
         const attempts = "failure" in byTicket ? claim.attempts : claim.attempts - 1;
         return deadLetter(job, claim, attempts, target.failure);
       }
