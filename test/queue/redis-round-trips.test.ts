@@ -2,7 +2,9 @@
 // delivered, acked, with a second job of the same ordering key promoted behind it. A round trip is one write to
 // a Redis socket (ioredis sends a pipeline as one write): counted per socket write, split by whose keys it
 // carries — the queue's own records (rn:queue:{…}) or BullMQ's (bull:…). A write carrying both (one pipeline)
-// counts once, as ours.
+// counts once, as ours. Not counted: a job that finds its key's head still in flight parks itself first (its claim
+// says "behind", then it looks at the head again once delayed: 2 more of ours), and BullMQ's own commands are
+// reported, not bounded (they depend on the worker's concurrency).
 import net from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
