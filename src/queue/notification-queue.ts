@@ -64,6 +64,8 @@ export interface DeadLetterOps {
   retryAllDeadLetters(): Promise<number>;
   /** Drops every dead letter; their ids stay known, so a re-enqueue is still a no-op. Returns how many. */
   purgeDeadLetters(): Promise<number>;
+  /** Drops one dead letter (its id stays known). false if no such dead letter (retried or purged meanwhile). */
+  purgeDeadLetter(id: string): Promise<boolean>;
 }
 
 export interface DeliveryEvent {

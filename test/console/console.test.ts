@@ -11,7 +11,7 @@ import { DeliveryHistory } from "../../src/history/delivery-history.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../../src/queue/notification-job.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
-import { HISTORY_KEY_PREFIX } from "../../src/redis/keys.ts";
+import { historyKeys } from "../../src/redis/keys.ts";
 import { consoleApiRoute } from "../../src/server/api/console-api.ts";
 import { type HttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
@@ -143,7 +143,7 @@ describe("operator console", () => {
     const purge = (t: string) =>
       fetch(`${base}/api/v1/deadletters`, { method: "DELETE", headers: { authorization: `Bearer ${t}` } });
     expect((await purge("t-dev")).status).toBe(403);
-    expect(await (await purge("t-ops")).json()).toEqual({ purged: 0, by: "ops" });
+    expect(await (await purge("t-ops")).json()).toEqual({ purged: 0, ids: [], by: "ops" });
     // expire: 404 for an unknown id, then done by the namespaced user
     expect((await post("/api/v1/silences/nope/expire", "t-ops")).status).toBe(404);
     const expired = await post(`/api/v1/silences/${created.id}/expire`, "t-dev");
@@ -200,7 +200,7 @@ describe("operator console", () => {
       await h.recordHandOff([t], [{ job: jobFor(t), outcome: "queued" }]);
     }
     expect((await h.rollouts()).map((r) => r.name)).toEqual(["b", "a"]);
-    const ttl = await redis.ttl(`${HISTORY_KEY_PREFIX}:tx:${t5.id}`);
+    const ttl = await redis.ttl(historyKeys.transition(t5.id));
     expect(ttl).toBeGreaterThan(0);
   });
 
