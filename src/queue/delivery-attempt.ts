@@ -1,17 +1,18 @@
 // One delivery attempt, the same for both queues: resolve the service and its sink by name, call the sink,
 // classify what it threw.
 import type { ServiceConfig } from "../config/types.ts";
-import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import type { Sink } from "../sinks/sink.ts";
 import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
-import type { DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
+import type { DeliveredReceipt, DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
 
-export type DeliveryTarget = { service: ServiceConfig; sink: Sink } | { failure: DeliveryFailure };
+type SendTarget = { service: ServiceConfig; sink: Sink; holdAtDelivery?: DeliveryOptions["holdAtDelivery"] };
+export type DeliveryTarget = SendTarget | { failure: DeliveryFailure };
 
 /** A missing service or sink is permanent: retrying cannot make it appear (config reloads re-render anyway). */
 export function resolveDeliveryTarget(
   job: NotificationJob,
-  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService" | "holdAtDelivery">,
 ): DeliveryTarget {
   const failed = job.notification.renderFailure;
   if (failed) {
@@ -41,14 +42,17 @@ export function resolveDeliveryTarget(
       failure: { code: "no-sink", message: `no sink for service type "${service.type}"`, transient: false },
     };
   }
-  return { service, sink };
+  return opts.holdAtDelivery ? { service, sink, holdAtDelivery: opts.holdAtDelivery } : { service, sink };
 }
 
+/** The one place a job is handed to its sink (both queues): a silence may still hold it right before. */
 export async function deliverOnce(
   job: NotificationJob,
-  target: { service: ServiceConfig; sink: Sink },
-): Promise<{ ok: true; receipt: DeliveryReceipt } | { ok: false; failure: DeliveryFailure }> {
+  target: SendTarget,
+): Promise<{ ok: true; receipt: DeliveredReceipt } | { ok: false; failure: DeliveryFailure }> {
   try {
+    const silenced = await target.holdAtDelivery?.(job);
+    if (silenced !== undefined) return { ok: true, receipt: { silenced } };
     const delivery: Parameters<Sink["deliver"]>[0] = {
       jobId: job.jobId,
       destination: job.destination,

@@ -50,6 +50,8 @@ export const silenceKeys = {
   all: `${KEY_ROOT}:{silences}`,
   held: (id: string) => `${KEY_ROOT}:{silences}:held:${id}`,
   summarized: (id: string) => `${KEY_ROOT}:{silences}:summarized:${id}`,
+  /** Bumped on every change: a process sees in one GET whether its copy is stale. */
+  version: `${KEY_ROOT}:{silences}:version`,
 };
 /** PagerDuty open incidents (single-key commands only). */
 export const PAGERDUTY_KEY_PREFIX = `${KEY_ROOT}:pagerduty:`;
