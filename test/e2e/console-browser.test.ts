@@ -24,6 +24,8 @@ describe("operator console in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let base: string;
+  /** The dead letter purged from its row in the first test (not retried by the second). */
+  let purged: { id: string; message: string };
 
   beforeAll(async () => {
     world = await startE2eWorld();
@@ -116,6 +118,36 @@ describe("operator console in Chromium", () => {
         (l) => String(l.msg).includes("retry refused") && l.user === "bob@example.com",
       ),
     ).toBe(true);
+
+    // one purged from its row by a deployer (after confirming): gone from the list, purged in its timeline
+    expect(letters.length).toBeGreaterThan(1);
+    const victim = letters[letters.length - 1]!;
+    purged = { id: victim.id, message: victim.job.notification.message };
+    await setToken(BOB);
+    page.once("dialog", (d) => void d.accept());
+    await page.locator(`button[data-action="purge-one"][data-id="${victim.id}"]`).click();
+    await waitStatus("403");
+    await setToken(ALICE);
+    page.once("dialog", (d) => void d.accept());
+    await page.locator(`button[data-action="purge-one"][data-id="${victim.id}"]`).click();
+    await waitStatus("purged by alice@example.com");
+    await page.waitForURL(`${base}/ui/deadletters`);
+    await eventually(
+      async () => (await page.locator(`tr[data-id="${victim.id}"]`).count()) === 0,
+      10_000,
+      () => "the purged row gone from the page",
+      100,
+    );
+    expect(await page.locator("tbody tr").count()).toBe(letters.length - 1);
+    expect((await world.queue.listDeadLetters()).map((l) => l.id)).not.toContain(victim.id);
+    const record = (await slackNotifications()).find((n) => n.jobId === victim.id);
+    expect(record).toMatchObject({ outcome: "purged", detail: "purged by alice@example.com" });
+    expect(
+      world.services[0]!.logs.some(
+        (l) =>
+          String(l.msg).includes("dead letter purged by alice@example.com") && l.user === "alice@example.com",
+      ),
+    ).toBe(true);
   });
 
   it("after Slack recovers, retry clicked by a deployer delivers them, in the timeline", {
@@ -132,7 +164,11 @@ describe("operator console in Chromium", () => {
     }
     await waitSettled(world, 60_000);
     expect(await world.queue.listDeadLetters()).toEqual([]);
-    const delivered = await slackNotifications();
+    // the one purged in the first test stays purged: never retried, never in Slack
+    const all = await slackNotifications();
+    expect(all.find((n) => n.jobId === purged.id)?.outcome).toBe("purged");
+    expect(slackTexts()).not.toContain(purged.message);
+    const delivered = all.filter((n) => n.jobId !== purged.id);
     expect(delivered.length).toBeGreaterThan(0);
     for (const n of delivered) {
       expect(n.outcome, n.jobId).toBe("delivered");
