@@ -1,6 +1,7 @@
 // Where silences apply: the watcher's hand-off asks, per planned notification, whether an active silence or a
 // mute-until annotation holds it back. Held notifications are recorded (history: silenced, with the silence)
-// and noted on their silence for the expiry summary; they are never enqueued.
+// and noted on their silence for the expiry summary; they are never enqueued. Queued ones are checked again right
+// before they are sent (delivery-hold.ts).
 import type { Logger } from "../logger.ts";
 import type { PipelineWorld } from "../pipeline/plan-notifications.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";

@@ -4,7 +4,9 @@
 //   Slack fails → the dead letters show in the UI → an unauthenticated retry gets 401, a user without rights 403
 //   → Slack recovers → retry clicked by a user who may patch Rollouts in the namespace → delivered, shown in the
 //   Rollout's timeline; a silence created in the UI holds the next notifications (recorded, never sent) and the
-//   summary arrives in Slack when it expires. Screenshots of every page go to docs/console/*.png.
+//   summary arrives in Slack when it expires. A second Rollout's dead letter is purged from its row instead (403
+//   for a user without rights, then by a deployer): gone, purged in its timeline, never sent. Screenshots of every
+//   page go to docs/console/*.png.
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,11 +23,11 @@ const BOB = "bob-token-0123456789";
 describe("operator console in Chromium", () => {
   let world: E2eWorld;
   let run: StoryRun;
+  /** A second Rollout of the same story, whose dead letter is purged rather than retried. */
+  let purgeRun: StoryRun;
   let browser: Browser;
   let page: Page;
   let base: string;
-  /** The dead letter purged from its row in the first test (not retried by the second). */
-  let purged: { id: string; message: string };
 
   beforeAll(async () => {
     world = await startE2eWorld();
@@ -40,6 +42,7 @@ describe("operator console in Chromium", () => {
       name: "rollout-deployers",
     });
     run = prepareStory(world, "console");
+    purgeRun = prepareStory(world, "console-purge");
     // two attempts, then a dead letter: the outage turns into dead letters within a second or two
     await world.startService({ env: { RETRY_MAX_ATTEMPTS: "2", RETRY_BASE_DELAY_MS: "100" } });
     base = `http://127.0.0.1:${await world.services[0]!.httpPort()}`;
@@ -78,14 +81,15 @@ describe("operator console in Chromium", () => {
   }, async () => {
     world.slackGate.failFor(10 * 60_000, 500);
     while (run.played < 6) await playNextStep(world, run);
+    while (purgeRun.played < 6) await playNextStep(world, purgeRun);
     await waitSettled(world, 60_000);
-    const letters = (await world.queue.listDeadLetters()).filter(
-      (l) => l.job.destination.service === "slack",
-    );
+    const all = (await world.queue.listDeadLetters()).filter((l) => l.job.destination.service === "slack");
+    const ofRollout = (r: StoryRun) => all.filter((l) => l.job.transition.rollout?.name === r.rollout);
+    const letters = ofRollout(run);
     expect(letters.length).toBeGreaterThan(0);
     expect(slackTexts()).toEqual([]);
 
-    await page.goto(`${base}/ui/deadletters`);
+    await page.goto(`${base}/ui/deadletters?rollout=${run.rollout}`);
     const rows = page.locator("tbody tr");
     expect(await rows.count()).toBe(letters.length);
     for (const l of letters) await expect(page.locator(`tr[data-id="${l.id}"]`).count()).resolves.toBe(1);
@@ -118,34 +122,46 @@ describe("operator console in Chromium", () => {
         (l) => String(l.msg).includes("retry refused") && l.user === "bob@example.com",
       ),
     ).toBe(true);
+  });
 
-    // one purged from its row by a deployer (after confirming): gone from the list, purged in its timeline
-    expect(letters.length).toBeGreaterThan(1);
-    const victim = letters[letters.length - 1]!;
-    purged = { id: victim.id, message: victim.job.notification.message };
+  it("purges the other Rollout's dead letter from its row: 403 without rights, then gone, purged in its timeline", {
+    timeout: 60_000,
+  }, async () => {
+    const victims = (await world.queue.listDeadLetters()).filter(
+      (l) => l.job.transition.rollout?.name === purgeRun.rollout,
+    );
+    expect(victims.length).toBeGreaterThan(0);
+    const victim = victims[0]!;
+    const button = `button[data-action="purge-one"][data-id="${victim.id}"]`;
+    await page.goto(`${base}/ui/deadletters`);
+    expect(await page.locator("tbody tr").count()).toBeGreaterThan(victims.length);
     await setToken(BOB);
     page.once("dialog", (d) => void d.accept());
-    await page.locator(`button[data-action="purge-one"][data-id="${victim.id}"]`).click();
+    await page.locator(button).click();
     await waitStatus("403");
     await setToken(ALICE);
     page.once("dialog", (d) => void d.accept());
-    await page.locator(`button[data-action="purge-one"][data-id="${victim.id}"]`).click();
+    await page.locator(button).click();
     await waitStatus("purged by alice@example.com");
-    await page.waitForURL(`${base}/ui/deadletters`);
     await eventually(
-      async () => (await page.locator(`tr[data-id="${victim.id}"]`).count()) === 0,
+      async () => {
+        await page.goto(`${base}/ui/deadletters`);
+        return (await page.locator(button).count()) === 0;
+      },
       10_000,
       () => "the purged row gone from the page",
-      100,
+      200,
     );
-    expect(await page.locator("tbody tr").count()).toBe(letters.length - 1);
     expect((await world.queue.listDeadLetters()).map((l) => l.id)).not.toContain(victim.id);
-    const record = (await slackNotifications()).find((n) => n.jobId === victim.id);
+    const timeline = (await api(`/api/v1/rollouts/${APP_NAMESPACE}/${purgeRun.rollout}/timeline`))
+      .transitions as { notifications: NotificationRecord[] }[];
+    const record = timeline.flatMap((t) => t.notifications).find((n) => n.jobId === victim.id);
     expect(record).toMatchObject({ outcome: "purged", detail: "purged by alice@example.com" });
     expect(
       world.services[0]!.logs.some(
         (l) =>
-          String(l.msg).includes("dead letter purged by alice@example.com") && l.user === "alice@example.com",
+          String(l.msg) === "console: dead letter purged by alice@example.com" &&
+          l.user === "alice@example.com",
       ),
     ).toBe(true);
   });
@@ -164,11 +180,8 @@ describe("operator console in Chromium", () => {
     }
     await waitSettled(world, 60_000);
     expect(await world.queue.listDeadLetters()).toEqual([]);
-    // the one purged in the first test stays purged: never retried, never in Slack
-    const all = await slackNotifications();
-    expect(all.find((n) => n.jobId === purged.id)?.outcome).toBe("purged");
-    expect(slackTexts()).not.toContain(purged.message);
-    const delivered = all.filter((n) => n.jobId !== purged.id);
+    expect(world.slack.allMessages(purgeRun.channel)).toEqual([]);
+    const delivered = await slackNotifications();
     expect(delivered.length).toBeGreaterThan(0);
     for (const n of delivered) {
       expect(n.outcome, n.jobId).toBe("delivered");
@@ -191,12 +204,21 @@ describe("operator console in Chromium", () => {
     const ok = events.filter((e) => (e as { reason?: string }).reason === "NotificationDelivered");
     expect(failed.length).toBeGreaterThan(0);
     expect(ok.length).toBeGreaterThan(0);
+    // each on the Rollout its notification is about (the purge test's Rollout failed too, and was never delivered)
     for (const e of [...failed, ...ok]) {
-      expect((e as { involvedObject?: { kind: string; name: string } }).involvedObject).toMatchObject({
+      const message = (e as { message?: string }).message ?? "";
+      const about = message.includes(`slack:${purgeRun.channel} `) ? purgeRun : run;
+      expect(
+        (e as { involvedObject?: { kind: string; name: string } }).involvedObject,
+        message,
+      ).toMatchObject({
         kind: "Rollout",
-        name: run.rollout,
+        name: about.rollout,
       });
     }
+    expect(ok.map((e) => (e as { message?: string }).message ?? "").join("\n")).not.toContain(
+      purgeRun.channel,
+    );
     const messages = failed.map((e) => (e as { message?: string }).message ?? "");
     expect(messages).toContain(
       `Notification on-rollout-updated to slack:${run.channel} failed, retrying: http_500`,
