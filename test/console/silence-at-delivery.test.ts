@@ -16,7 +16,7 @@ import { createRedisConnection, type RedisClient } from "../../src/redis/redis-c
 import { createMetrics } from "../../src/server/metrics.ts";
 import { silencesAtDelivery } from "../../src/silences/delivery-hold.ts";
 import { SilenceStore } from "../../src/silences/silence-store.ts";
-import { sweepExpiredSilences } from "../../src/silences/silence-summary.ts";
+import { summaryJobs, sweepExpiredSilences } from "../../src/silences/silence-summary.ts";
 import type { Transition } from "../../src/triggers/transition.ts";
 import { eventually, FakeSink, resolveService, silentLogger } from "../queue/queue-test-kit.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
@@ -157,6 +157,34 @@ describe("silences at delivery", () => {
     await queue.enqueue([c]);
     await queue.waitUntilSettled([c.jobId], { timeoutMs: 10_000 });
     expect(sink.delivered().map((d) => d.jobId)).toContain(c.jobId);
+  });
+
+  it("never holds a silence's summary, even when another active silence matches it", async () => {
+    const other = await operatorSilences.create(
+      { matchers: { service: "hook" }, duration: "1h", comment: "all hooks quiet" },
+      "bob",
+    );
+    const hold = silencesAtDelivery(workerSilences);
+    expect(await hold(jobFor(7, "on-rollout-updated"))).toContain(`silence ${other.id} by bob`);
+    const ended = { ...other, id: "ended1", summary: true };
+    const [summary] = summaryJobs(
+      ended,
+      [
+        {
+          jobId: "x",
+          trigger: "on-rollout-updated",
+          object: jobFor(7, "on-rollout-updated").transition.object,
+          service: "hook",
+          recipient: "",
+          headline: "h",
+          at: Date.now(),
+        },
+      ],
+      0,
+      Date.now(),
+    ).jobs;
+    expect(await hold(summary!)).toBeUndefined();
+    await operatorSilences.expire(other.id, "bob");
   });
 
   it("does not send against silences it cannot read: a transient failure (retried by the queue)", async () => {
