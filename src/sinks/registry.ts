@@ -3,6 +3,7 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
+import { grafanaService } from "./grafana/grafana-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -35,6 +36,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webexService,
   rocketChatService,
   newrelicService,
+  grafanaService,
 ];
 
 /**
@@ -43,7 +45,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "mattermost",
-  "grafana",
   "github",
   "gitlab",
   "awssqs",
