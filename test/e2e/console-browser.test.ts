@@ -5,7 +5,9 @@
 //   → Slack recovers → retry clicked by a user who may patch Rollouts in the namespace → delivered, shown in the
 //   Rollout's timeline; a silence created in the UI holds the next notifications (recorded, never sent) and the
 //   summary arrives in Slack when it expires. A second Rollout's dead letter is purged from its row instead (403
-//   for a user without rights, then by a deployer): gone, purged in its timeline, never sent. Screenshots of every
+//   for a user without rights, then by a deployer): gone, purged in its timeline, never sent. A third Rollout's
+//   notifications wait behind a slow Slack when a silence is created: the ones not yet sent are held (checked
+//   again right before sending), never reach Slack, and its summary lists them. Screenshots of every
 //   page go to docs/console/*.png.
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
@@ -25,6 +27,8 @@ describe("operator console in Chromium", () => {
   let run: StoryRun;
   /** A second Rollout of the same story, whose dead letter is purged rather than retried. */
   let purgeRun: StoryRun;
+  /** A third, whose notifications are queued behind a slow Slack when a silence is created. */
+  let slowRun: StoryRun;
   let browser: Browser;
   let page: Page;
   let base: string;
@@ -43,6 +47,7 @@ describe("operator console in Chromium", () => {
     });
     run = prepareStory(world, "console");
     purgeRun = prepareStory(world, "console-purge");
+    slowRun = prepareStory(world, "console-slow");
     // two attempts, then a dead letter: the outage turns into dead letters within a second or two
     await world.startService({ env: { RETRY_MAX_ATTEMPTS: "2", RETRY_BASE_DELAY_MS: "100" } });
     base = `http://127.0.0.1:${await world.services[0]!.httpPort()}`;
@@ -287,5 +292,64 @@ describe("operator console in Chromium", () => {
     await page.goto(`${base}/ui/rollouts`);
     await expect(page.locator("main").textContent()).resolves.toContain(`${APP_NAMESPACE}/${run.rollout}`);
     await shot("rollouts");
+  });
+
+  it("a silence created while notifications wait behind a slow Slack holds those not yet sent", {
+    timeout: 120_000,
+  }, async () => {
+    // the next message takes 8 s to be answered (under the client's 10 s timeout): the rest of its key waits
+    world.slack.fail("chat.postMessage", { delayMs: 8_000 }, 1);
+    while (slowRun.played < 10) await playNextStep(world, slowRun);
+    const notifications = async () =>
+      (
+        (await api(`/api/v1/rollouts/${APP_NAMESPACE}/${slowRun.rollout}/timeline`)).transitions as {
+          notifications: NotificationRecord[];
+        }[]
+      )
+        .flatMap((t) => t.notifications)
+        .filter((n) => n.service === "slack");
+    const planned = await notifications();
+    expect(planned.length).toBeGreaterThan(1);
+    // every one planned and queued before the silence exists: none silenced at planning
+    expect(planned.map((n) => n.outcome)).not.toContain("silenced");
+    expect(world.slack.allMessages(slowRun.channel)).toEqual([]);
+
+    const res = await fetch(`${base}/api/v1/silences`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ALICE}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        matchers: { namespace: APP_NAMESPACE, rollout: slowRun.rollout, service: "slack" },
+        duration: "12s",
+        comment: "slow Slack, hold the rest",
+        summary: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    await waitSettled(world, 60_000);
+
+    const after = await notifications();
+    const held = after.filter((n) => n.outcome === "silenced");
+    const sent = after.filter((n) => n.outcome === "delivered");
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length + sent.length).toBe(after.length);
+    for (const n of held) {
+      expect(n.detail).toContain("slow Slack, hold the rest");
+      expect(n.attempts).toEqual([]);
+    }
+    const texts = () => world.slack.allMessages(slowRun.channel).map((m) => FakeSlack.current(m).text);
+    // only what was already on its way reached Slack (next to the Rollout's thread root)
+    for (const n of sent) expect(texts()).toContain(n.message);
+    for (const n of held) expect(texts()).not.toContain(n.message);
+
+    await eventually(
+      () => texts().some((t) => t.includes("ended:")),
+      40_000,
+      () => `the silence summary in Slack (got ${JSON.stringify(texts())})`,
+      200,
+    );
+    const summary = texts().filter((t) => t.includes("ended:"));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toContain(`${held.length} notification(s) were held back`);
+    for (const n of held) expect(summary[0]).toContain(n.trigger);
   });
 });
