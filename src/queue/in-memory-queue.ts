@@ -112,6 +112,14 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
     return n;
   }
 
+  async purgeDeadLetter(id: string): Promise<boolean> {
+    if (!this.deadLetters.delete(id)) return false;
+    const e = this.entries.get(id);
+    if (e) e.state = "purged";
+    this.notify();
+    return true;
+  }
+
   async purgeDeadLetters(): Promise<number> {
     const n = await this.store.purgeDeadLetters();
     this.notify();
