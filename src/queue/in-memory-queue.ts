@@ -113,11 +113,9 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
   }
 
   async purgeDeadLetter(id: string): Promise<boolean> {
-    if (!this.deadLetters.delete(id)) return false;
-    const e = this.entries.get(id);
-    if (e) e.state = "purged";
-    this.notify();
-    return true;
+    const purged = await this.store.purgeDeadLetter(id);
+    if (purged) this.notify();
+    return purged;
   }
 
   async purgeDeadLetters(): Promise<number> {

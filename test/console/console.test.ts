@@ -165,7 +165,7 @@ describe("operator console", () => {
     const make = async (t: Transition, service: string) => {
       const job = jobFor(t, service);
       await h.recordHandOff([t], [{ job, outcome: "queued" }]);
-      await queue.store.enqueueMany([job], Date.now());
+      await queue.store.enqueue([job], Date.now());
       const dead = await queue.store.markDead({
         id: job.jobId,
         job,
