@@ -3,6 +3,7 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
+import { mattermostService } from "./mattermost/mattermost-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -35,6 +36,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webexService,
   rocketChatService,
   newrelicService,
+  mattermostService,
 ];
 
 /**
@@ -42,7 +44,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * the docs, never silently ignored.
  */
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "mattermost",
   "grafana",
   "github",
   "gitlab",
