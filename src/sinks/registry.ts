@@ -3,6 +3,7 @@ import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
+import { grafanaService } from "./grafana/grafana-service.ts";
 import { mattermostService } from "./mattermost/mattermost-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
@@ -36,6 +37,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webexService,
   rocketChatService,
   newrelicService,
+  grafanaService,
   mattermostService,
 ];
 
@@ -43,13 +45,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * notifications-engine's other service types (its pkg/services): a config naming one is rejected with a pointer to
  * the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "grafana",
-  "github",
-  "gitlab",
-  "awssqs",
-  "pubsub",
-];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["github", "gitlab", "awssqs", "pubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 

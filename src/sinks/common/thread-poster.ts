@@ -25,7 +25,13 @@
 //  5. A new thread from `threadRoot` is two posts: the root is journaled as its own job (`<jobId>/thread-root`,
 //     same protocol, its own job id marker), then the message's record gets the root's id and drops `rootPending`
 //     before the reply is posted. A retry resumes whichever post was interrupted.
-// Residual windows (at least once): Redis losing a journal write; a lookup that cannot be done (the type says
+//  6. One attempt per job at a time: an attempt claims the job (lapsing after the request deadline); a second
+//     attempt of the same job (a stalled job run again) gets a transient `in_flight` error.
+//  7. Behind a Redis replica (Sentinel) the entry written before a post waits for the replica to have it, so a
+//     fail-over cannot lose it; while none confirms, the post waits (transient `journal_unreplicated`), and after
+//     30 s without any confirmation it goes ahead with a warning (docs/redis.md).
+// Residual windows (at least once): Redis losing a journal write (one server without persistence, or no replica
+// confirming for 30 s); a lookup that cannot be done (the type says
 // why: missing permission, too many newer posts) — the retry then posts again and logs a warning; two deliveries
 // racing for the first root of the same group (the loser stays a top-level post).
 import type { Logger } from "../../logger.ts";
@@ -130,6 +136,9 @@ export interface ThreadDelivery<C> {
 }
 
 const DEADLINE_MARGIN_MS = 5_000;
+/** How long posts wait for a Redis replica to confirm their journal entry before going ahead without. */
+export const UNREPLICATED_POST_AFTER_MS = 30_000;
+const UNREPLICATED_RETRY_MS = 1_000;
 /** Job id (journal key and job id marker) of the thread root posted from a delivery's `threadRoot`. */
 export const THREAD_ROOT_JOB_SUFFIX = "/thread-root";
 
@@ -148,7 +157,26 @@ export class ThreadPoster {
     return this.#now() + this.#opts.timeoutMs + DEADLINE_MARGIN_MS;
   }
 
+  /** One attempt per job at a time (a stalled job run again while its first attempt still runs waits). */
   async deliver<C>(d: ThreadDelivery<C>): Promise<DeliveryReceipt> {
+    const claim = await this.#state(d, () =>
+      this.#opts.state.claimAttempt(d.service, d.jobId, this.#opts.timeoutMs + DEADLINE_MARGIN_MS),
+    );
+    if ("heldForMs" in claim) {
+      throw new DeliveryError(`${d.where}: job ${d.jobId} is being delivered by another attempt`, {
+        transient: true,
+        code: "in_flight",
+        retryAfterMs: claim.heldForMs,
+      });
+    }
+    try {
+      return await this.#deliver(d);
+    } finally {
+      await claim.release().catch(() => {}); // a claim not released lapses after its ttl
+    }
+  }
+
+  async #deliver<C>(d: ThreadDelivery<C>): Promise<DeliveryReceipt> {
     const { state } = this.#opts;
     let rec = await this.#state(d, () => state.getPost(d.service, d.jobId));
     if (rec?.state === "done") return receipt(rec);
@@ -295,7 +323,7 @@ export class ThreadPoster {
 
   async #post<C>(d: ThreadDelivery<C>, rec: ThreadPostRecord): Promise<ThreadPostRecord> {
     const inFlight: ThreadPostRecord = { ...rec, state: "posting", deadline: this.#deadline() };
-    await this.#put(d, d.jobId, inFlight);
+    await this.#journalBeforePost(d, inFlight);
     let res: { id: string; channelId: string };
     try {
       res = await d.api.post({
@@ -325,6 +353,30 @@ export class ThreadPoster {
       `${d.type} message posted`,
     );
     return posted;
+  }
+
+  /**
+   * Journals the post about to be made, on a replica too when Redis has a fail-over replica: a fail-over that lost
+   * the entry would let the job run again with no trace of this post and post it twice. While the replica does not
+   * confirm (a fail-over under way), the post waits (transient error); after UNREPLICATED_POST_AFTER_MS of no
+   * confirmation (the replica is down, not failing over) it goes ahead with a warning.
+   */
+  async #journalBeforePost<C>(d: ThreadDelivery<C>, inFlight: ThreadPostRecord): Promise<void> {
+    const { state } = this.#opts;
+    const durability = await this.#state(d, () => state.putPostDurably(d.service, d.jobId, inFlight));
+    if (durability.replicated) return;
+    if (durability.unconfirmedForMs < UNREPLICATED_POST_AFTER_MS) {
+      // nothing was posted: the next attempt looks for the post first (cheap) rather than wait for the deadline
+      await this.#put(d, d.jobId, { ...inFlight, state: "unknown", deadline: 0 });
+      throw new DeliveryError(
+        `${d.where}: job ${d.jobId} not posted: no Redis replica confirmed its journal entry (fail-over under way?)`,
+        { transient: true, code: "journal_unreplicated", retryAfterMs: UNREPLICATED_RETRY_MS },
+      );
+    }
+    this.#opts.logger.warn(
+      { ...d.logFields, unconfirmedForMs: durability.unconfirmedForMs },
+      `${d.type}: no Redis replica has confirmed the post journal for a while; posting anyway (a fail-over now could repeat this post)`,
+    );
   }
 
   async #updateRoot<C>(d: ThreadDelivery<C>, rec: ThreadPostRecord): Promise<void> {

@@ -5,11 +5,21 @@
 //    thread and update it;
 //  - the post journal: per (service, job id) how far a delivery got, so a retried job never posts twice (each
 //    type's record says what it needs: state, deadline, the posted message's id …).
+//  - attempt claims: one attempt per job at a time (a stalled job run again while its first attempt still runs
+//    would otherwise find no journal entry either and post too).
 // Keys (prefix `sinkKeyPrefix(type)`, "rn:<type>:"; variable parts hashed so any service/channel/key fits):
-//   <prefix>thread:<sha256(service, channel, groupingKey)>  JSON root (+ names)  TTL 30d, refreshed on use
-//   <prefix>post:<sha256(service, jobId)>                    JSON post record      TTL 7d
-import { createHash } from "node:crypto";
-import type { RedisClient } from "../../redis/redis-connection.ts";
+//   <prefix>thread:<sha256(service, channel, groupingKey)>  JSON root (+ names)              TTL 30d, refreshed on use
+//   <prefix>post:<sha256(service, jobId)>                    JSON post record                  TTL 7d
+//   <prefix>claim:<sha256(service, jobId)>                   token of the attempt delivering   PX = claim ttl
+// Behind Sentinel the record written right before a post waits (WAIT 1, bounded) for the replica: a fail-over
+// right after the post then cannot lose it (docs/redis.md, "What a fail-over can lose").
+import { createHash, randomUUID } from "node:crypto";
+import { LuaScript } from "../../redis/lua-script.ts";
+import { hasFailoverReplica, type RedisClient } from "../../redis/redis-connection.ts";
+
+const RELEASE_CLAIM = LuaScript.load(new URL("./lua/release-claim.lua", import.meta.url), 1);
+/** How long the write before a post waits for a replica to confirm it. */
+export const JOURNAL_REPLICA_WAIT_MS = 250;
 
 export interface ThreadRootStore<R> {
   getThreadRoot(service: string, channel: string, groupingKey: string): Promise<R | undefined>;
@@ -18,9 +28,31 @@ export interface ThreadRootStore<R> {
   deleteThreadRoot(service: string, channel: string, groupingKey: string): Promise<void>;
 }
 
+/** Whether a journal write is on a replica too: one a fail-over cannot lose. */
+export interface JournalDurability {
+  /** A replica has the write, or there is no fail-over replica to wait for. */
+  replicated: boolean;
+  /** How long (ms) writes have gone unconfirmed by a replica, this one included (0 when replicated). */
+  unconfirmedForMs: number;
+}
+
+/** An attempt's exclusive hold on one job's delivery (see PostJournal.claimAttempt). */
+export type AttemptClaim = { release(): Promise<void> } | { heldForMs: number };
+
 export interface PostJournal<P> {
   getPost(service: string, jobId: string): Promise<P | undefined>;
   putPost(service: string, jobId: string, record: P): Promise<void>;
+  /**
+   * putPost for the record written right before a post: answers once a fail-over replica has it (bounded wait), so
+   * a fail-over after the post cannot lose the journal entry and let the job post again.
+   */
+  putPostDurably(service: string, jobId: string, record: P): Promise<JournalDurability>;
+  /**
+   * One attempt at a time per job: two attempts of one job (a stalled job run again while its first attempt still
+   * runs) would both find no journal entry and both post. Held for at most `ttlMs` (a dead worker's claim lapses);
+   * `heldForMs` when another attempt holds it.
+   */
+  claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim>;
   deletePost(service: string, jobId: string): Promise<void>;
 }
 
@@ -32,6 +64,9 @@ export interface RedisThreadStateOptions {
   keyPrefix: string;
   threadTtlSec?: number;
   postTtlSec?: number;
+  /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
+  waitForReplica?: boolean;
+  now?: () => number;
 }
 
 /** A root as stored: its own fields plus the names it is kept under (for people reading Redis). */
@@ -43,6 +78,10 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
   readonly #threadTtl: number;
   readonly #postTtl: number;
   readonly #parseRoot: (stored: StoredRoot) => R | undefined;
+  readonly #waitForReplica: boolean;
+  readonly #now: () => number;
+  /** Since when (ms) journal writes have gone unconfirmed by the replica; undefined while it confirms them. */
+  #unconfirmedSince: number | undefined;
 
   /** `parseRoot` checks a stored root's shape and returns only the root's own fields (undefined: unreadable). */
   constructor(
@@ -55,6 +94,8 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
     this.#prefix = opts.keyPrefix;
     this.#threadTtl = opts.threadTtlSec ?? 30 * DAY_S;
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
+    this.#waitForReplica = opts.waitForReplica ?? hasFailoverReplica(redis);
+    this.#now = opts.now ?? Date.now;
   }
 
   /** `<prefix><kind>:<sha256 of the parts>`. */
@@ -98,6 +139,44 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
     await this.redis.set(this.key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl);
   }
 
+  async putPostDurably(service: string, jobId: string, record: P): Promise<JournalDurability> {
+    if (!this.#waitForReplica) {
+      await this.putPost(service, jobId, record);
+      return { replicated: true, unconfirmedForMs: 0 };
+    }
+    const res = await this.redis
+      .pipeline()
+      .set(this.key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl)
+      .call("WAIT", "1", String(JOURNAL_REPLICA_WAIT_MS))
+      .exec();
+    const [setErr] = res?.[0] ?? [new Error("no reply")];
+    if (setErr) throw setErr;
+    const [waitErr, acked] = res?.[1] ?? [new Error("no reply")];
+    if (waitErr) throw waitErr;
+    if (Number(acked) >= 1) {
+      this.#unconfirmedSince = undefined;
+      return { replicated: true, unconfirmedForMs: 0 };
+    }
+    const now = this.#now();
+    this.#unconfirmedSince ??= now;
+    return { replicated: false, unconfirmedForMs: now - this.#unconfirmedSince };
+  }
+
+  async claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim> {
+    const k = this.key("claim", service, jobId);
+    const token = randomUUID();
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    if ((await this.redis.set(k, token, "PX", ttl, "NX")) === "OK") {
+      return {
+        release: async () => {
+          await RELEASE_CLAIM.run(this.redis, [k], [token]);
+        },
+      };
+    }
+    const left = await this.redis.pttl(k);
+    return { heldForMs: left > 0 ? left : 1 };
+  }
+
   async deletePost(service: string, jobId: string): Promise<void> {
     await this.redis.del(this.key("post", service, jobId));
   }
@@ -116,6 +195,7 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
 export class InMemoryThreadState<R extends object, P extends object> implements ThreadState<R, P> {
   readonly #roots = new Map<string, R>();
   readonly #posts = new Map<string, P>();
+  readonly #claims = new Map<string, { token: object; until: number }>();
 
   async getThreadRoot(service: string, channel: string, groupingKey: string) {
     return this.#roots.get(memoryKey(service, channel, groupingKey));
@@ -136,6 +216,23 @@ export class InMemoryThreadState<R extends object, P extends object> implements 
   }
   async putPost(service: string, jobId: string, record: P) {
     this.#posts.set(memoryKey(service, jobId), { ...record });
+  }
+  async putPostDurably(service: string, jobId: string, record: P): Promise<JournalDurability> {
+    await this.putPost(service, jobId, record);
+    return { replicated: true, unconfirmedForMs: 0 };
+  }
+  async claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim> {
+    const k = memoryKey(service, jobId);
+    const now = Date.now();
+    const held = this.#claims.get(k);
+    if (held && held.until > now) return { heldForMs: held.until - now };
+    const token = {};
+    this.#claims.set(k, { token, until: now + ttlMs });
+    return {
+      release: async () => {
+        if (this.#claims.get(k)?.token === token) this.#claims.delete(k);
+      },
+    };
   }
   async deletePost(service: string, jobId: string) {
     this.#posts.delete(memoryKey(service, jobId));

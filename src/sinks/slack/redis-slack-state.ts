@@ -13,6 +13,9 @@ export interface RedisSlackStateOptions {
   threadTtlSec?: number;
   postTtlSec?: number;
   channelTtlSec?: number;
+  /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
+  waitForReplica?: boolean;
+  now?: () => number;
 }
 
 export class RedisSlackState
@@ -26,6 +29,8 @@ export class RedisSlackState
       keyPrefix: opts.keyPrefix ?? SLACK_KEY_PREFIX,
       ...(opts.threadTtlSec !== undefined ? { threadTtlSec: opts.threadTtlSec } : {}),
       ...(opts.postTtlSec !== undefined ? { postTtlSec: opts.postTtlSec } : {}),
+      ...(opts.waitForReplica !== undefined ? { waitForReplica: opts.waitForReplica } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
     });
     this.#channelTtl = opts.channelTtlSec ?? DAY_S;
   }

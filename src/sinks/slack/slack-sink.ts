@@ -15,6 +15,9 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../logger.ts";
 import { ThreadPoster, type ThreadPosterApi } from "../common/thread-poster.ts";
+
+export { UNREPLICATED_POST_AFTER_MS } from "../common/thread-poster.ts";
+
 import { blockedAddressDeliveryError } from "../delivery-errors.ts";
 import type { HttpDispatchers } from "../http/http-dispatchers.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
