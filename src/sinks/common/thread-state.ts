@@ -18,8 +18,11 @@ import { LuaScript } from "../../redis/lua-script.ts";
 import { hasFailoverReplica, type RedisClient } from "../../redis/redis-connection.ts";
 
 const RELEASE_CLAIM = LuaScript.load(new URL("./lua/release-claim.lua", import.meta.url), 1);
-/** How long the write before a post waits for a replica to confirm it. */
-export const JOURNAL_REPLICA_WAIT_MS = 250;
+/**
+ * How long the write before a post waits for a replica to confirm it. A replica in sync confirms within a round trip,
+ * so this is paid only while none does (fail-over under way, replica down).
+ */
+export const JOURNAL_REPLICA_WAIT_MS = 1_000;
 
 export interface ThreadRootStore<R> {
   getThreadRoot(service: string, channel: string, groupingKey: string): Promise<R | undefined>;
@@ -66,6 +69,8 @@ export interface RedisThreadStateOptions {
   postTtlSec?: number;
   /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
   waitForReplica?: boolean;
+  /** Bound of that wait (default JOURNAL_REPLICA_WAIT_MS). */
+  replicaWaitMs?: number;
   now?: () => number;
 }
 
@@ -79,6 +84,7 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
   readonly #postTtl: number;
   readonly #parseRoot: (stored: StoredRoot) => R | undefined;
   readonly #waitForReplica: boolean;
+  readonly #replicaWaitMs: number;
   readonly #now: () => number;
   /** Since when (ms) journal writes have gone unconfirmed by the replica; undefined while it confirms them. */
   #unconfirmedSince: number | undefined;
@@ -95,6 +101,7 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
     this.#threadTtl = opts.threadTtlSec ?? 30 * DAY_S;
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
     this.#waitForReplica = opts.waitForReplica ?? hasFailoverReplica(redis);
+    this.#replicaWaitMs = opts.replicaWaitMs ?? JOURNAL_REPLICA_WAIT_MS;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -147,7 +154,7 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
     const res = await this.redis
       .pipeline()
       .set(this.key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl)
-      .call("WAIT", "1", String(JOURNAL_REPLICA_WAIT_MS))
+      .call("WAIT", "1", String(this.#replicaWaitMs))
       .exec();
     const [setErr] = res?.[0] ?? [new Error("no reply")];
     if (setErr) throw setErr;

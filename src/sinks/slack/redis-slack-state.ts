@@ -15,6 +15,8 @@ export interface RedisSlackStateOptions {
   channelTtlSec?: number;
   /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
   waitForReplica?: boolean;
+  /** Bound of that wait (default JOURNAL_REPLICA_WAIT_MS, common/thread-state.ts). */
+  replicaWaitMs?: number;
   now?: () => number;
 }
 
@@ -30,6 +32,7 @@ export class RedisSlackState
       ...(opts.threadTtlSec !== undefined ? { threadTtlSec: opts.threadTtlSec } : {}),
       ...(opts.postTtlSec !== undefined ? { postTtlSec: opts.postTtlSec } : {}),
       ...(opts.waitForReplica !== undefined ? { waitForReplica: opts.waitForReplica } : {}),
+      ...(opts.replicaWaitMs !== undefined ? { replicaWaitMs: opts.replicaWaitMs } : {}),
       ...(opts.now ? { now: opts.now } : {}),
     });
     this.#channelTtl = opts.channelTtlSec ?? DAY_S;
