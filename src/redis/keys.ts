@@ -25,8 +25,12 @@ export function bullPrefix(client: RedisClient): string {
   return client.isCluster ? "{bull}" : "bull";
 }
 
+/** A sink type's own state (thread roots, post journal, …; single-key commands only): "rn:<type>:". */
+export function sinkKeyPrefix(type: string): string {
+  return `${KEY_ROOT}:${type}:`;
+}
 /** Slack thread roots, post records and channel ids (single-key commands only). */
-export const SLACK_KEY_PREFIX = `${KEY_ROOT}:slack:`;
+export const SLACK_KEY_PREFIX = sinkKeyPrefix("slack");
 /** The console's delivery history. Its scripts write several of these keys at once, so all carry one hash tag
  * (always: the history is new, no untagged data to keep readable); on a Cluster it lives in one slot. */
 export const HISTORY_KEY_PREFIX = `${KEY_ROOT}:{hist}`;
