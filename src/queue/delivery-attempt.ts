@@ -1,32 +1,43 @@
 // One delivery attempt, the same for both queues: resolve the service and its sink by name, call the sink,
 // classify what it threw.
-import type { ServiceConfig } from "../config/types.ts";
-import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import type { Destination, ServiceConfig } from "../config/types.ts";
+import type { Sink } from "../sinks/sink.ts";
 import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
-import type { DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
+import type { DeliveredReceipt, DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
 
-export type DeliveryTarget = { service: ServiceConfig; sink: Sink } | { failure: DeliveryFailure };
+type SendTarget = { service: ServiceConfig; sink: Sink; holdAtDelivery?: DeliveryOptions["holdAtDelivery"] };
+export type DeliveryTarget = SendTarget | { failure: DeliveryFailure };
 
 /** A missing service or sink is permanent: retrying cannot make it appear (config reloads re-render anyway). */
 export function resolveDeliveryTarget(
   job: NotificationJob,
-  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService" | "holdAtDelivery">,
 ): DeliveryTarget {
+  return renderFailure(job) ?? resolveDestinationTarget(job.destination, job.tenantNamespace, opts);
+}
+
+/** Rendering failed for good (render budget): dead-lettered at once with the reason, never retried. */
+export function renderFailure(job: NotificationJob): { failure: DeliveryFailure } | undefined {
   const failed = job.notification.renderFailure;
-  if (failed) {
-    // rendering failed for good (render budget): dead-lettered at once with the reason, never retried
-    return { failure: { code: failed.code, message: failed.message, transient: false } };
-  }
-  const name = job.destination.service;
+  return failed && { failure: { code: failed.code, message: failed.message, transient: false } };
+}
+
+/** The service and sink of a destination (what a job's ticket names, before its record is read). */
+export function resolveDestinationTarget(
+  destination: Destination,
+  tenantNamespace: string | undefined,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService" | "holdAtDelivery">,
+): DeliveryTarget {
+  const name = destination.service;
   let service: ServiceConfig | undefined;
   try {
-    service = opts.resolveService(name, job.tenantNamespace);
+    service = opts.resolveService(name, tenantNamespace);
   } catch (err) {
     return { failure: { ...classifyDeliveryFailure(err), code: "service-resolve-error" } };
   }
   if (!service) {
-    const scope = job.tenantNamespace ? ` in namespace ${job.tenantNamespace}` : "";
+    const scope = tenantNamespace ? ` in namespace ${tenantNamespace}` : "";
     return {
       failure: {
         code: "service-not-found",
@@ -41,14 +52,17 @@ export function resolveDeliveryTarget(
       failure: { code: "no-sink", message: `no sink for service type "${service.type}"`, transient: false },
     };
   }
-  return { service, sink };
+  return opts.holdAtDelivery ? { service, sink, holdAtDelivery: opts.holdAtDelivery } : { service, sink };
 }
 
+/** The one place a job is handed to its sink (both queues): a silence may still hold it right before. */
 export async function deliverOnce(
   job: NotificationJob,
-  target: { service: ServiceConfig; sink: Sink },
-): Promise<{ ok: true; receipt: DeliveryReceipt } | { ok: false; failure: DeliveryFailure }> {
+  target: SendTarget,
+): Promise<{ ok: true; receipt: DeliveredReceipt } | { ok: false; failure: DeliveryFailure }> {
   try {
+    const silenced = await target.holdAtDelivery?.(job);
+    if (silenced !== undefined) return { ok: true, receipt: { silenced } };
     const delivery: Parameters<Sink["deliver"]>[0] = {
       jobId: job.jobId,
       destination: job.destination,

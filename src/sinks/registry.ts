@@ -4,6 +4,7 @@ import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { grafanaService } from "./grafana/grafana-service.ts";
+import { mattermostService } from "./mattermost/mattermost-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -37,19 +38,14 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   rocketChatService,
   newrelicService,
   grafanaService,
+  mattermostService,
 ];
 
 /**
  * notifications-engine's other service types (its pkg/services): a config naming one is rejected with a pointer to
  * the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "mattermost",
-  "github",
-  "gitlab",
-  "awssqs",
-  "pubsub",
-];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["github", "gitlab", "awssqs", "pubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 
