@@ -20,7 +20,7 @@ import { watchKeyPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import type { Transition } from "../triggers/transition.ts";
 import { KeyedSerialQueue } from "./keyed-queue.ts";
-import { ObjectStateStore, type ObjectStateRef } from "./object-state-store.ts";
+import { type ObjectStateRef, ObjectStateStore } from "./object-state-store.ts";
 import { Reflector, type ReflectorEvent } from "./reflector.ts";
 import { ANALYSIS_RUNS, EXPERIMENTS, NAMESPACES, type ResourceDescriptor, ROLLOUTS } from "./resources.ts";
 import { StringInterner } from "./string-interner.ts";
