@@ -2,6 +2,7 @@
 import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { emailService } from "./email/email-service.ts";
+import { githubService } from "./github/github-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
@@ -35,6 +36,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webexService,
   rocketChatService,
   newrelicService,
+  githubService,
 ];
 
 /**
@@ -44,7 +46,6 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
 export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
   "mattermost",
   "grafana",
-  "github",
   "gitlab",
   "awssqs",
   "pubsub",
