@@ -40,16 +40,10 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
 ];
 
 /**
- * notifications-engine's other service types (its pkg/services): a config naming one is rejected with a pointer to
- * the docs, never silently ignored.
+ * notifications-engine's other service types (the `NewService` switch of its pkg/services/services.go): a config naming
+ * one is rejected with a pointer to the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [
-  "mattermost",
-  "grafana",
-  "gitlab",
-  "awssqs",
-  "pubsub",
-];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["mattermost", "grafana", "awssqs", "gcppubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 
