@@ -1,6 +1,7 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
+import { datadogService } from "./datadog/datadog-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { githubService } from "./github/github-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
@@ -37,6 +38,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   rocketChatService,
   newrelicService,
   githubService,
+  datadogService,
 ];
 
 /**
