@@ -10,6 +10,7 @@
 //   <tag> -->" updated (PATCH /repos/…/issues/comments/{id}).
 import { truncateChars } from "../../templates/fields.ts";
 import type { Notification } from "../../templates/notification.ts";
+import { gitUrlPathSegments } from "../common/git-url.ts";
 import { DeliveryError } from "../sink.ts";
 import type { GitHubServiceConfig } from "./github-types.ts";
 
@@ -28,7 +29,6 @@ export const DEPLOYMENT_STATES = [
   "pending",
   "success",
 ] as const;
-const URL_MAX = 2048;
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -65,23 +65,8 @@ export function githubRecipientProblem(recipient: string): string | undefined {
  * https://github.com/o/r(.git), git@github.com:o/r.git, ssh://git@host/o/r, or plain "o/r".
  */
 export function repositoryOfUrl(raw: string): Repository | undefined {
-  const text = raw.trim();
-  if (!text || text.length > URL_MAX) return undefined;
-  let path: string;
-  const scp = /^[^\s/@:]+@[^\s/:]+:(.+)$/.exec(text);
-  if (scp) path = scp[1]!;
-  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    try {
-      path = new URL(text).pathname;
-    } catch {
-      return undefined;
-    }
-  } else path = text;
-  const parts = path
-    .replace(/\.git\/?$/, "")
-    .split("/")
-    .filter((p) => p !== "");
-  return checkedRepository(parts[0], parts[1]);
+  const segments = gitUrlPathSegments(raw);
+  return segments ? checkedRepository(segments[0], segments[1]) : undefined;
 }
 
 export interface GitHubRequests {
