@@ -1,19 +1,10 @@
 // Built-in GitHub commit statuses: one status context per Rollout ("argo-rollouts/<namespace>/<name>") on the
 // commit the revision was built from, pending while the revision progresses, success on completion, failure on an
-// abort or a failed analysis, error on an analysis error. The repository and commit come from the OCI annotations
-// `org.opencontainers.image.source` and `org.opencontainers.image.revision` on the pod template (per revision),
-// else on the Rollout (upstream's defaults read Argo CD's Application, which a Rollout does not have).
+// abort or a failed analysis, error on an analysis error. The repository and commit come from the Rollout's OCI
+// annotations (common/source-annotations.ts).
 import type { TriggerPresentation } from "../../templates/builtin/trigger-presentation.ts";
+import { BUILTIN_REPO_URL_PATH, BUILTIN_REVISION_PATH } from "../common/source-annotations.ts";
 import type { GitHubTemplateSpec } from "./github-types.ts";
-
-export const SOURCE_ANNOTATION = "org.opencontainers.image.source";
-export const REVISION_SOURCE_ANNOTATION = "org.opencontainers.image.revision";
-
-const annotation = (key: string) =>
-  `{{default (lookup rollout.spec.template.metadata.annotations '${key}') (lookup rollout.metadata.annotations '${key}')}}`;
-
-export const BUILTIN_REPO_URL_PATH = annotation(SOURCE_ANNOTATION);
-export const BUILTIN_REVISION_PATH = annotation(REVISION_SOURCE_ANNOTATION);
 
 /** The commit status state (error|failure|pending|success) a trigger leaves. */
 function statusState(p: TriggerPresentation): string {
