@@ -4,6 +4,7 @@ import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { datadogService } from "./datadog/datadog-service.ts";
 import { emailService } from "./email/email-service.ts";
 import { githubService } from "./github/github-service.ts";
+import { gitlabService } from "./gitlab/gitlab-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
@@ -39,6 +40,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   newrelicService,
   githubService,
   datadogService,
+  gitlabService,
 ];
 
 /**
