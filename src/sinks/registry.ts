@@ -6,6 +6,7 @@ import { emailService } from "./email/email-service.ts";
 import { githubService } from "./github/github-service.ts";
 import { gitlabService } from "./gitlab/gitlab-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
+import { grafanaService } from "./grafana/grafana-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -38,6 +39,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   webexService,
   rocketChatService,
   newrelicService,
+  grafanaService,
   githubService,
   datadogService,
   gitlabService,
@@ -47,7 +49,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * notifications-engine's other service types (the `NewService` switch of its pkg/services/services.go): a config naming
  * one is rejected with a pointer to the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["mattermost", "grafana", "awssqs", "gcppubsub"];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["mattermost", "awssqs", "gcppubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 

@@ -377,6 +377,15 @@ export const CASES: Record<string, CompatCase> = {
     upstream: completedTwice("rocketchat:my_channel").map(({ text, ...n }) => n),
     // rocketchat is a service type since issue 11: sent as Argo Rollouts sends it
   },
+  "grafana-docs": {
+    configs: ["install", "grafana-docs"],
+    secret: { "grafana-api-key": "api-key" },
+    history: "canary-abort-retry.yaml",
+    edit: { annotations: sub("on-rollout-completed", "grafana", "tag1|tag2") },
+    upstream: completedTwice("grafana:tag1|tag2").map(({ text, ...n }) => n),
+    // grafana is a service type since issue 11: a template with only `message` (and a slack part) is one point
+    // annotation per notification, as Argo Rollouts sends it
+  },
   // The opsgenie page's template has `alias: {{.app.metadata.name}}` unquoted: YAML reads a mapping used as a
   // key, which go-yaml v2 rejects ("invalid map key"), so ParseConfig fails and Argo Rollouts loads none of this
   // ConfigMap: nothing is sent at all. Here the same (nothing to opsgenie), said at load and by migrate.

@@ -1,10 +1,12 @@
+import { Writable } from "node:stream";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
 import { RedisSlackState } from "../../src/sinks/slack/redis-slack-state.ts";
-import { SlackSink } from "../../src/sinks/slack/slack-sink.ts";
+import { SlackSink, UNREPLICATED_POST_AFTER_MS } from "../../src/sinks/slack/slack-sink.ts";
+import { InMemorySlackState } from "../../src/sinks/slack/slack-state.ts";
 import type { SlackMessage, SlackServiceConfig } from "../../src/sinks/slack/slack-types.ts";
 import { FakeSlack } from "../support/fake-slack.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
@@ -306,6 +308,93 @@ describe("slack sink", () => {
       const thread = slack.thread("alerts", root.ref!);
       expect(thread.map((x) => x.text)).toEqual(["root", "second"]);
       expect(thread[0]!.updates.map((u) => u.text)).toEqual(["second"]);
+    });
+
+    it("two attempts of one job at once (a stalled job run again): one posts, the other is told to retry", async () => {
+      const d = delivery("alerts", { text: "stalled twice" });
+      slack.fail("chat.postMessage", { delayMs: 100 });
+      const [a, b] = await Promise.allSettled([newSink().deliver(d), newSink().deliver(d)]);
+      const failed = [a, b].filter((r) => r.status === "rejected");
+      expect(failed).toHaveLength(1);
+      expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({
+        transient: true,
+        code: "in_flight",
+      });
+      expect(slack.messages("alerts").filter((m) => m.text === "stalled twice")).toHaveLength(1);
+      // the claim was released: the retry finds the journal's "done" and does not post again
+      await newSink().deliver(d);
+      expect(slack.messages("alerts").filter((m) => m.text === "stalled twice")).toHaveLength(1);
+    });
+
+    it("the same with the in-memory state (demo, replay)", async () => {
+      const sink = new SlackSink({
+        state: new InMemorySlackState(),
+        dispatchers,
+        logger,
+        timeoutMs: TIMEOUT_MS,
+      });
+      const d = delivery("alerts", { text: "stalled twice in memory" });
+      slack.fail("chat.postMessage", { delayMs: 100 });
+      const results = await Promise.allSettled([sink.deliver(d), sink.deliver(d)]);
+      expect(results.filter((r) => r.status === "rejected")).toHaveLength(1);
+      expect(slack.messages("alerts").filter((m) => m.text === "stalled twice in memory")).toHaveLength(1);
+    });
+
+    it("behind a replica: no post until a replica has the journal entry; after 30 s without one, posts with a warning", async () => {
+      const replica = await startRedis({ replicaOf: redis.port });
+      const replicaClient = replica.client();
+      let now = Date.now();
+      const warnings: string[] = [];
+      const warnLogger = createLogger({
+        level: "warn",
+        destination: new Writable({
+          write(chunk, _enc, cb) {
+            warnings.push(String(chunk));
+            cb();
+          },
+        }),
+      });
+      const sinkWith = (state: RedisSlackState) =>
+        new SlackSink({ state, dispatchers, logger: warnLogger, timeoutMs: TIMEOUT_MS, now: () => now });
+      const state = new RedisSlackState(shared, { keyPrefix: prefix, waitForReplica: true, now: () => now });
+      const waitSynced = async () => {
+        for (let i = 0; i < 100; i++) {
+          if (/master_link_status:up/.test(await replicaClient.info("replication"))) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error("replica did not sync");
+      };
+      try {
+        await waitSynced();
+        const count = (text: string) => slack.messages("alerts").filter((m) => m.text === text).length;
+        await sinkWith(state).deliver(delivery("alerts", { text: "replicated" }));
+        expect(count("replicated")).toBe(1);
+
+        // the replica stops replicating (as a promoted one does): the post waits
+        await replicaClient.replicaof("NO", "ONE");
+        const d = delivery("alerts", { text: "held back" });
+        const e = await deliveryError(sinkWith(state).deliver(d));
+        expect(e).toMatchObject({ transient: true, code: "journal_unreplicated" });
+        expect(count("held back")).toBe(0);
+
+        // replicating again: the retry posts, once
+        await replicaClient.replicaof("127.0.0.1", String(redis.port));
+        await waitSynced();
+        await sinkWith(state).deliver(d);
+        expect(count("held back")).toBe(1);
+
+        // a replica gone for good: after 30 s of no confirmation posts go ahead, with a warning
+        await replicaClient.replicaof("NO", "ONE");
+        const late = delivery("alerts", { text: "replica gone" });
+        await deliveryError(sinkWith(state).deliver(late));
+        now += UNREPLICATED_POST_AFTER_MS;
+        await sinkWith(state).deliver(late);
+        expect(count("replica gone")).toBe(1);
+        expect(warnings.join("")).toContain("no Redis replica has confirmed the post journal");
+      } finally {
+        replicaClient.disconnect();
+        await replica.stop();
+      }
     });
 
     it("a rate-limited post is retried without history lookups and posts once", async () => {

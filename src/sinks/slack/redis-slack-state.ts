@@ -3,10 +3,24 @@
 //   <prefix>thread:<sha256(service, channel, groupingKey)>  JSON SlackThreadRoot (+ names)  TTL 30d, refreshed on use
 //   <prefix>post:<sha256(service, jobId)>                    JSON SlackPostRecord              TTL 7d
 //   <prefix>channel:<sha256(service, name)>                  channel id                        TTL 1d
-import { createHash } from "node:crypto";
+//   <prefix>claim:<sha256(service, jobId)>                   token of the attempt delivering   PX = claim ttl
+// Behind Sentinel the record written right before a post waits (WAIT 1, bounded) for the replica: a fail-over
+// right after the post then cannot lose it (docs/redis.md, "What a fail-over can lose").
+import { createHash, randomUUID } from "node:crypto";
 import { SLACK_KEY_PREFIX } from "../../redis/keys.ts";
-import type { RedisClient } from "../../redis/redis-connection.ts";
-import type { SlackPostRecord, SlackState, SlackThreadRoot } from "./slack-state.ts";
+import { LuaScript } from "../../redis/lua-script.ts";
+import { hasFailoverReplica, type RedisClient } from "../../redis/redis-connection.ts";
+import type {
+  AttemptClaim,
+  JournalDurability,
+  SlackPostRecord,
+  SlackState,
+  SlackThreadRoot,
+} from "./slack-state.ts";
+
+const RELEASE_CLAIM = LuaScript.load(new URL("./lua/release-claim.lua", import.meta.url), 1);
+/** How long the write before a post waits for a replica to confirm it. */
+export const JOURNAL_REPLICA_WAIT_MS = 250;
 
 const DAY_S = 24 * 60 * 60;
 
@@ -15,6 +29,9 @@ export interface RedisSlackStateOptions {
   threadTtlSec?: number;
   postTtlSec?: number;
   channelTtlSec?: number;
+  /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
+  waitForReplica?: boolean;
+  now?: () => number;
 }
 
 export class RedisSlackState implements SlackState {
@@ -23,6 +40,10 @@ export class RedisSlackState implements SlackState {
   readonly #threadTtl: number;
   readonly #postTtl: number;
   readonly #channelTtl: number;
+  readonly #waitForReplica: boolean;
+  readonly #now: () => number;
+  /** Since when (ms) journal writes have gone unconfirmed by the replica; undefined while it confirms them. */
+  #unconfirmedSince: number | undefined;
 
   constructor(redis: RedisClient, opts: RedisSlackStateOptions = {}) {
     this.#redis = redis;
@@ -30,6 +51,8 @@ export class RedisSlackState implements SlackState {
     this.#threadTtl = opts.threadTtlSec ?? 30 * DAY_S;
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
     this.#channelTtl = opts.channelTtlSec ?? DAY_S;
+    this.#waitForReplica = opts.waitForReplica ?? hasFailoverReplica(redis);
+    this.#now = opts.now ?? Date.now;
   }
 
   #key(kind: string, ...parts: string[]): string {
@@ -76,6 +99,44 @@ export class RedisSlackState implements SlackState {
 
   async putPost(service: string, jobId: string, record: SlackPostRecord): Promise<void> {
     await this.#redis.set(this.#key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl);
+  }
+
+  async putPostDurably(service: string, jobId: string, record: SlackPostRecord): Promise<JournalDurability> {
+    if (!this.#waitForReplica) {
+      await this.putPost(service, jobId, record);
+      return { replicated: true, unconfirmedForMs: 0 };
+    }
+    const res = await this.#redis
+      .pipeline()
+      .set(this.#key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl)
+      .call("WAIT", "1", String(JOURNAL_REPLICA_WAIT_MS))
+      .exec();
+    const [setErr] = res?.[0] ?? [new Error("no reply")];
+    if (setErr) throw setErr;
+    const [waitErr, acked] = res?.[1] ?? [new Error("no reply")];
+    if (waitErr) throw waitErr;
+    if (Number(acked) >= 1) {
+      this.#unconfirmedSince = undefined;
+      return { replicated: true, unconfirmedForMs: 0 };
+    }
+    const now = this.#now();
+    this.#unconfirmedSince ??= now;
+    return { replicated: false, unconfirmedForMs: now - this.#unconfirmedSince };
+  }
+
+  async claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim> {
+    const k = this.#key("claim", service, jobId);
+    const token = randomUUID();
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    if ((await this.#redis.set(k, token, "PX", ttl, "NX")) === "OK") {
+      return {
+        release: async () => {
+          await RELEASE_CLAIM.run(this.#redis, [k], [token]);
+        },
+      };
+    }
+    const left = await this.#redis.pttl(k);
+    return { heldForMs: left > 0 ? left : 1 };
   }
 
   async deletePost(service: string, jobId: string): Promise<void> {

@@ -50,6 +50,9 @@ import { createSlackWebClient, DEFAULT_SLACK_TIMEOUT_MS, slackApiUrl } from "./s
 /** Slack errors on chat.update meaning the root is gone: forget it so the group starts a new thread. */
 const ROOT_GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
 const DEADLINE_MARGIN_MS = 5_000;
+/** How long posts wait for a Redis replica to confirm their journal entry before going ahead without. */
+export const UNREPLICATED_POST_AFTER_MS = 30_000;
+const UNREPLICATED_RETRY_MS = 1_000;
 /** Job id (journal key and message metadata) of the thread root posted from a delivery's `threadRoot`. */
 export const THREAD_ROOT_JOB_SUFFIX = "/thread-root";
 
@@ -128,11 +131,32 @@ export class SlackSink implements Sink<SlackServiceConfig> {
       client: this.#client(service, guarded),
     };
     try {
-      return await this.#deliver(ctx);
+      return await this.#deliverClaimed(ctx);
     } catch (err) {
       throw (
         blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ?? slackDeliveryError(where, err)
       );
+    }
+  }
+
+  /** One attempt per job at a time (a stalled job run again while its first attempt still runs waits). */
+  async #deliverClaimed(ctx: DeliveryContext): Promise<DeliveryReceipt> {
+    const claim = await this.#opts.state.claimAttempt(
+      ctx.service.name,
+      ctx.jobId,
+      this.#timeoutMs() + DEADLINE_MARGIN_MS,
+    );
+    if ("heldForMs" in claim) {
+      throw new DeliveryError(`${ctx.where}: job ${ctx.jobId} is being delivered by another attempt`, {
+        transient: true,
+        code: "in_flight",
+        retryAfterMs: claim.heldForMs,
+      });
+    }
+    try {
+      return await this.#deliver(ctx);
+    } finally {
+      await claim.release().catch(() => {}); // a claim not released lapses after its ttl
     }
   }
 
@@ -292,6 +316,30 @@ export class SlackSink implements Sink<SlackServiceConfig> {
     return { ...rec, channelId };
   }
 
+  /**
+   * Journals the post about to be made, on a replica too when Redis has a fail-over replica: a fail-over that lost
+   * the entry would let the job run again with no trace of this post and post it twice. While the replica does not
+   * confirm (a fail-over under way), the post waits (transient error); after UNREPLICATED_POST_AFTER_MS of no
+   * confirmation (the replica is down, not failing over) it goes ahead with a warning.
+   */
+  async #journalBeforePost(ctx: DeliveryContext, inFlight: SlackPostRecord): Promise<void> {
+    const { state } = this.#opts;
+    const durability = await state.putPostDurably(ctx.service.name, ctx.jobId, inFlight);
+    if (durability.replicated) return;
+    if (durability.unconfirmedForMs < UNREPLICATED_POST_AFTER_MS) {
+      // nothing was posted: the next attempt looks in history first (cheap) rather than wait for the deadline
+      await state.putPost(ctx.service.name, ctx.jobId, { ...inFlight, state: "unknown", deadline: 0 });
+      throw new DeliveryError(
+        `${ctx.where}: job ${ctx.jobId} not posted: no Redis replica confirmed its journal entry (fail-over under way?)`,
+        { transient: true, code: "journal_unreplicated", retryAfterMs: UNREPLICATED_RETRY_MS },
+      );
+    }
+    this.#opts.logger.warn(
+      { ...ctx.logFields, unconfirmedForMs: durability.unconfirmedForMs },
+      "slack: no Redis replica has confirmed the post journal for a while; posting anyway (a fail-over now could repeat this post)",
+    );
+  }
+
   async #post(ctx: DeliveryContext, rec: SlackPostRecord): Promise<SlackPostRecord> {
     const { state } = this.#opts;
     const now = this.#now();
@@ -300,7 +348,7 @@ export class SlackSink implements Sink<SlackServiceConfig> {
       state: "posting",
       deadline: now + this.#timeoutMs() + DEADLINE_MARGIN_MS,
     };
-    await state.putPost(ctx.service.name, ctx.jobId, inFlight);
+    await this.#journalBeforePost(ctx, inFlight);
     const { plan } = ctx;
     const args: Record<string, unknown> = {
       // chat.postMessage takes a name ("alerts"/"#alerts") or an id; the answer tells us the id. Replies go to the

@@ -55,9 +55,31 @@ export interface SlackPostRecord {
   ts?: string;
 }
 
+/** Whether a journal write is on a replica too: one a fail-over cannot lose. */
+export interface JournalDurability {
+  /** A replica has the write, or there is no fail-over replica to wait for. */
+  replicated: boolean;
+  /** How long (ms) writes have gone unconfirmed by a replica, this one included (0 when replicated). */
+  unconfirmedForMs: number;
+}
+
+/** An attempt's exclusive hold on one job's delivery (see SlackPostJournal.claimAttempt). */
+export type AttemptClaim = { release(): Promise<void> } | { heldForMs: number };
+
 export interface SlackPostJournal {
   getPost(service: string, jobId: string): Promise<SlackPostRecord | undefined>;
   putPost(service: string, jobId: string, record: SlackPostRecord): Promise<void>;
+  /**
+   * putPost for the record written right before a post: answers once a fail-over replica has it (bounded wait), so
+   * a fail-over after the post cannot lose the journal entry and let the job post again.
+   */
+  putPostDurably(service: string, jobId: string, record: SlackPostRecord): Promise<JournalDurability>;
+  /**
+   * One attempt at a time per job: two attempts of one job (a stalled job run again while its first attempt still
+   * runs) would both find no journal entry and both post. Held for at most `ttlMs` (a dead worker's claim lapses);
+   * `heldForMs` when another attempt holds it.
+   */
+  claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim>;
   deletePost(service: string, jobId: string): Promise<void>;
   getChannelId(service: string, channelName: string): Promise<string | undefined>;
   setChannelId(service: string, channelName: string, channelId: string): Promise<void>;
@@ -70,6 +92,7 @@ export class InMemorySlackState implements SlackState {
   readonly #roots = new Map<string, SlackThreadRoot>();
   readonly #posts = new Map<string, SlackPostRecord>();
   readonly #channels = new Map<string, string>();
+  readonly #claims = new Map<string, { token: object; until: number }>();
 
   async getThreadRoot(service: string, channel: string, groupingKey: string) {
     return this.#roots.get(key(service, channel, groupingKey));
@@ -90,6 +113,23 @@ export class InMemorySlackState implements SlackState {
   }
   async putPost(service: string, jobId: string, record: SlackPostRecord) {
     this.#posts.set(key(service, jobId), { ...record });
+  }
+  async putPostDurably(service: string, jobId: string, record: SlackPostRecord) {
+    await this.putPost(service, jobId, record);
+    return { replicated: true, unconfirmedForMs: 0 };
+  }
+  async claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim> {
+    const k = key(service, jobId);
+    const now = Date.now();
+    const held = this.#claims.get(k);
+    if (held && held.until > now) return { heldForMs: held.until - now };
+    const token = {};
+    this.#claims.set(k, { token, until: now + ttlMs });
+    return {
+      release: async () => {
+        if (this.#claims.get(k)?.token === token) this.#claims.delete(k);
+      },
+    };
   }
   async deletePost(service: string, jobId: string) {
     this.#posts.delete(key(service, jobId));

@@ -1,14 +1,14 @@
 // The Telegram service type (notifications-engine `telegram`): Bot API sendMessage to chat ids, forum topics
 // ("<chat id>|<topic>") and public channels ("@name"); built-in messages reply within one thread per revision.
 
+import { revisionStore } from "../common/revision-store.ts";
 import { sinkOptions } from "../common/sink-options.ts";
 import type { ServiceTypeDefinition } from "../service-type.ts";
 import { builtinTelegramTemplate } from "./telegram-builtin.ts";
 import { telegramConfigSchema, telegramTemplateSchema } from "./telegram-config.ts";
 import { normalizeTelegramRecipient, parseTelegramRecipient } from "./telegram-recipient.ts";
 import { renderTelegram, telegramEscapeMode, telegramTemplateSources } from "./telegram-render.ts";
-import { TelegramSink } from "./telegram-sink.ts";
-import { InMemoryTelegramThreads, RedisTelegramThreads, type TelegramThreads } from "./telegram-threads.ts";
+import { TELEGRAM_THREADS, TelegramSink } from "./telegram-sink.ts";
 import type { TelegramMessage, TelegramServiceConfig, TelegramTemplateSpec } from "./telegram-types.ts";
 import { type TelegramWirePayload, telegramCaptureLine, telegramWirePayload } from "./telegram-wire.ts";
 
@@ -46,9 +46,6 @@ export const telegramService: ServiceTypeDefinition<
   threading: "one reply thread per Rollout revision: later messages reply to the revision's first one",
   previewConfig: (name) => ({ type: "telegram", name, token: "0:preview-token-not-used-xxxxxxxx" }),
   createSink: (deps) => {
-    const threads =
-      (deps.state?.telegram as TelegramThreads | undefined) ??
-      (deps.redis ? new RedisTelegramThreads(deps.redis) : new InMemoryTelegramThreads());
-    return new TelegramSink({ threads, ...sinkOptions(deps) });
+    return new TelegramSink({ threads: revisionStore(deps, TELEGRAM_THREADS), ...sinkOptions(deps) });
   },
 };

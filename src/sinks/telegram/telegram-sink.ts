@@ -3,14 +3,25 @@
 // a deleted root does not block). Failures: 429 (parameters.retry_after or Retry-After) and 5xx, network errors,
 // timeouts are transient; 400 (chat not found, can't parse entities, …), 401, 403 (bot blocked/kicked) are
 // permanent. Telegram has no idempotency key: a timeout after Telegram took the message can send it twice.
+
+import { InMemoryRevisionStore, type RevisionStore } from "../common/revision-store.ts";
 import { deliveryErrorForStatus, snippet } from "../delivery-errors.ts";
 import { type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import { type Delivery, DeliveryError, type DeliveryReceipt, type Sink } from "../sink.ts";
 import { buildTelegramMessage, telegramMethodUrl } from "./telegram-request.ts";
-import { InMemoryTelegramThreads, type TelegramThreads, telegramThreadKey } from "./telegram-threads.ts";
 import type { TelegramServiceConfig } from "./telegram-types.ts";
 
 export const TELEGRAM_TIMEOUT_MS = 10_000;
+
+/** Per (service, chat|topic, thread key): the message_id of the revision's first message, which later ones reply to. */
+export type TelegramThreads = RevisionStore<number>;
+
+export const TELEGRAM_THREADS = {
+  type: "telegram",
+  kind: "thread",
+  ttlSec: 30 * 24 * 3600,
+  parse: (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? v : undefined),
+};
 
 export interface TelegramSinkOptions extends HttpSinkOptions {
   threads?: TelegramThreads;
@@ -30,7 +41,7 @@ export class TelegramSink implements Sink<TelegramServiceConfig> {
 
   constructor(opts: TelegramSinkOptions) {
     this.#opts = opts;
-    this.#threads = opts.threads ?? new InMemoryTelegramThreads();
+    this.#threads = opts.threads ?? new InMemoryRevisionStore(TELEGRAM_THREADS.parse);
   }
 
   async deliver(delivery: Delivery<TelegramServiceConfig>): Promise<DeliveryReceipt> {
@@ -38,9 +49,7 @@ export class TelegramSink implements Sink<TelegramServiceConfig> {
     const recipient = delivery.destination.recipient;
     const where = `telegram service ${JSON.stringify(service.name)} chat ${JSON.stringify(recipient)}`;
     const { body, chat, threadKey } = buildTelegramMessage(where, recipient, delivery.notification);
-    const rootKey = threadKey
-      ? telegramThreadKey(service.name, `${chat.chatId}|${chat.topic ?? ""}`, threadKey)
-      : undefined;
+    const rootKey = threadKey ? [service.name, `${chat.chatId}|${chat.topic ?? ""}`, threadKey] : undefined;
     const root = rootKey ? await this.#state(where, () => this.#threads.get(rootKey)) : undefined;
     const payload: Record<string, unknown> = { ...body };
     if (root !== undefined)
