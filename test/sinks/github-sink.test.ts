@@ -4,6 +4,7 @@
 // template reading the repository and commit off the Rollout's pod template.
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import type { TemplateSpec } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServiceSink } from "../../src/sinks/create-sinks.ts";
@@ -17,6 +18,7 @@ import { compileTemplateSpec } from "../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
 import type { Notification } from "../../src/templates/notification.ts";
 import { renderNotification } from "../../src/templates/render.ts";
+import { configMap, secret } from "../config/load-examples.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -335,4 +337,24 @@ it("repository URLs as upstream reads them", () => {
   expect(repositoryOfUrl("https://github.com/acme")).toBeUndefined();
   expect(repositoryOfUrl("")).toBeUndefined();
   expect(repositoryOfUrl(`https://github.com/acme/${"x".repeat(3000)}`)).toBeUndefined();
+});
+
+describe("config", () => {
+  it("loads upstream's keys, the key from the Secret; a template without a github part is said at load", () => {
+    const { config, errors, warnings } = loadNotifierConfig(
+      configMap({
+        "service.github":
+          "appID: 42\ninstallationID: '99'\nprivateKey: $github-privateKey\nmaxIdleConns: 10\n",
+        "template.done": "message: done",
+        "trigger.on-rollout-completed": "- send: [done]\n  when: rollout.status.phase == 'Healthy'\n",
+      }),
+      secret({ "github-privateKey": app.pem }),
+    );
+    expect(errors).toEqual([]);
+    expect(config.services.github).toMatchObject({ appID: "42", installationID: "99", privateKey: app.pem });
+    expect(warnings.join("\n")).toContain(
+      'the templates of on-rollout-completed have no github part: Argo Rollouts\' github service fails to send them ("config is empty")',
+    );
+    expect(warnings.join("\n")).toMatch(/maxIdleConns.*accepted for compatibility and ignored/);
+  });
 });
