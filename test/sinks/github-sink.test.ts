@@ -74,7 +74,7 @@ function rollout(podAnnotations: Record<string, string> = {}) {
         spec: { containers: [{ name: "web", image: "acme/web:1" }] },
       },
     },
-    status: { phase: "Healthy" },
+    status: { phase: "Healthy", message: 'probe "canary" passed' },
   };
 }
 
@@ -273,6 +273,70 @@ describe("templates", () => {
   it("a commit and context at GitHub's 1000 statuses counts as sent (upstream ignores that 422)", async () => {
     gh.fail({ status: 422, message: "This SHA and context has reached the maximum number of statuses." });
     await expect(deliver(newSink(), render(undefined))).resolves.toEqual({});
+  });
+});
+
+describe("check runs and repository dispatches", () => {
+  it("a check run on the commit, completed by its conclusion (upstream), with its output", async () => {
+    const n = render({
+      github: {
+        checkRun: {
+          name: "continuous-delivery/{{rollout.metadata.name}}",
+          details_url: "https://argo.example.com/rollouts/web",
+          conclusion: "success",
+          started_at: "2026-03-01T11:00:00Z",
+          completed_at: "2026-03-01T12:00:00+00:00",
+          output: { title: "web deployed", summary: "revision {{revision}}", text: "all steps done" },
+        },
+      },
+    });
+    await deliver(newSink(), n);
+    expect(gh.checkRuns.map((c) => c.body)).toEqual([
+      {
+        name: "continuous-delivery/web",
+        head_sha: SHA,
+        external_id: "argocd-notifications",
+        details_url: "https://argo.example.com/rollouts/web",
+        status: "completed",
+        conclusion: "success",
+        started_at: "2026-03-01T11:00:00Z",
+        completed_at: "2026-03-01T12:00:00Z",
+        output: { title: "web deployed", summary: "revision 3", text: "all steps done" },
+      },
+    ]);
+  });
+
+  it("a completed run without a conclusion, or a time that is not RFC 3339, is refused before sending", async () => {
+    const completed = render({ github: { checkRun: { name: "cd", status: "completed" } } });
+    expect((await failure(deliver(newSink(), completed))).message).toContain("conclusion is required");
+    const badTime = render({
+      github: { checkRun: { name: "cd", status: "in_progress", started_at: "yesterday" } },
+    });
+    expect((await failure(deliver(newSink(), badTime))).message).toContain("not an RFC 3339 time");
+    expect(gh.received).toHaveLength(0);
+  });
+
+  it("a repository dispatch with its JSON payload, values JSON-escaped", async () => {
+    const n = render(
+      {
+        github: {
+          repositoryDispatch: {
+            event_type: "rollout-{{trigger}}",
+            client_payload: '{"rollout": "{{rollout.metadata.name}}", "message": "{{statusMessage}}"}',
+          },
+        },
+      },
+      "on-rollout-aborted",
+    );
+    await deliver(newSink(), n);
+    expect(gh.dispatches.map((d) => d.body)).toEqual([
+      {
+        event_type: "rollout-on-rollout-aborted",
+        client_payload: { rollout: "web", message: 'probe "canary" passed' },
+      },
+    ]);
+    const notObject = render({ github: { repositoryDispatch: { event_type: "x", client_payload: "[1]" } } });
+    expect((await failure(deliver(newSink(), notObject))).message).toContain("must be a JSON object");
   });
 });
 

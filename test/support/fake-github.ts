@@ -12,7 +12,11 @@
 // - GET/POST /repos/{o}/{r}/deployments (ref required and known, environment default "production",
 //   required_contexts string[], auto_merge/transient_environment booleans), POST …/deployments/{id}/statuses
 //   (state error|failure|inactive|in_progress|queued|pending|success), GET …/commits/{sha}/pulls,
-//   GET/POST …/issues/{n}/comments (body ≤ 65536), PATCH …/issues/comments/{id}.
+//   GET/POST …/issues/{n}/comments (body ≤ 65536), PATCH …/issues/comments/{id}, POST …/check-runs (name and a known
+//   head_sha required; status queued|in_progress|completed; conclusion action_required|cancelled|failure|neutral|
+//   success|skipped|stale|timed_out, required with status completed or completed_at; ISO 8601 times; output with
+//   title and summary ≤ 65535), POST …/dispatches (event_type ≤ 100 characters, client_payload an object of at most
+//   10 top-level keys; 204).
 // Malformed JSON is 400 {"message": "Problems parsing JSON"}. Error bodies have GitHub's shape {message, errors?,
 // documentation_url, status}. It can be told to fail the next /repos/ request (status, Retry-After, an error echoing
 // a secret) or to answer it late and drop it.
@@ -59,6 +63,8 @@ export class FakeGitHub extends StandInApi<FakeGitHubFailure> {
   }[] = [];
   readonly deploymentStatuses: (FakeGitHubRequest & { deploymentId: number })[] = [];
   readonly comments: { id: number; repository: string; issue: number; body: string }[] = [];
+  readonly checkRuns: FakeGitHubRequest[] = [];
+  readonly dispatches: FakeGitHubRequest[] = [];
   /** Every accepted notification-carrying write (statuses, deployments, deployment statuses, comments), in order. */
   readonly accepted: FakeGitHubRequest[] = [];
   /** Every /repos/ request body received (accepted or not). */
@@ -114,6 +120,8 @@ export class FakeGitHub extends StandInApi<FakeGitHubFailure> {
   reset(): void {
     for (const a of [
       this.statuses,
+      this.checkRuns,
+      this.dispatches,
       this.deployments,
       this.deploymentStatuses,
       this.comments,
@@ -332,6 +340,43 @@ export class FakeGitHub extends StandInApi<FakeGitHubFailure> {
       this.accepted.push(record());
       return reply(200, { id: c.id, body: c.body });
     }
+    if (rest === "/check-runs" && method === "POST") {
+      const problem = checkRunProblem(doc);
+      if (problem) return invalid("CheckRun", problem.field, problem.message);
+      if (!repo.commits.includes(doc.head_sha as string))
+        return error(422, `No commit found for SHA: ${String(doc.head_sha)}`);
+      const c = record();
+      this.checkRuns.push(c);
+      this.accepted.push(c);
+      return reply(201, {
+        id: this.#nextId++,
+        head_sha: doc.head_sha,
+        name: doc.name,
+        status: doc.status ?? "queued",
+        conclusion: doc.conclusion ?? null,
+        external_id: doc.external_id ?? "",
+      });
+    }
+    if (rest === "/dispatches" && method === "POST") {
+      if (typeof doc.event_type !== "string" || !doc.event_type)
+        return invalid("Repository", "event_type", "event_type wasn't supplied");
+      if (Array.from(doc.event_type).length > 100)
+        return invalid("Repository", "event_type", "event_type is too long (maximum is 100 characters)");
+      const payload = doc.client_payload;
+      if (
+        payload !== undefined &&
+        (payload === null || typeof payload !== "object" || Array.isArray(payload))
+      )
+        return error(422, "Invalid request.\n\nFor 'properties/client_payload', is not an object.");
+      if (payload && Object.keys(payload).length > 10)
+        return error(422, "Invalid request.\n\nNo more than 10 properties are allowed; 11 were supplied.");
+      const d = record();
+      this.dispatches.push(d);
+      this.accepted.push(d);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     return error(404, "Not Found");
   }
 
@@ -366,6 +411,43 @@ export class FakeGitHub extends StandInApi<FakeGitHubFailure> {
     if (payload.exp - payload.iat > 600) return "'Expiration time' claim ('exp') is too far in the future";
     return undefined;
   }
+}
+
+const CHECK_STATUSES = ["queued", "in_progress", "completed"];
+const CHECK_CONCLUSIONS = [
+  "action_required",
+  "cancelled",
+  "failure",
+  "neutral",
+  "success",
+  "skipped",
+  "stale",
+  "timed_out",
+];
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function checkRunProblem(doc: Record<string, unknown>): { field: string; message: string } | undefined {
+  if (typeof doc.name !== "string" || !doc.name) return { field: "name", message: "name wasn't supplied" };
+  if (typeof doc.head_sha !== "string" || !doc.head_sha)
+    return { field: "head_sha", message: "head_sha wasn't supplied" };
+  if (doc.status !== undefined && !CHECK_STATUSES.includes(String(doc.status)))
+    return { field: "status", message: "status is not included in the list" };
+  if (doc.conclusion !== undefined && !CHECK_CONCLUSIONS.includes(String(doc.conclusion)))
+    return { field: "conclusion", message: "conclusion is not included in the list" };
+  if ((doc.status === "completed" || doc.completed_at !== undefined) && doc.conclusion === undefined)
+    return { field: "conclusion", message: "conclusion can't be blank when status is completed" };
+  for (const k of ["started_at", "completed_at"])
+    if (doc[k] !== undefined && !(typeof doc[k] === "string" && ISO_8601.test(doc[k])))
+      return { field: k, message: `${k} is not a valid ISO 8601 timestamp` };
+  if (doc.output !== undefined) {
+    const o = doc.output as Record<string, unknown> | null;
+    if (!o || typeof o !== "object" || typeof o.title !== "string" || typeof o.summary !== "string")
+      return { field: "output", message: "output needs a title and a summary" };
+    for (const k of ["summary", "text"])
+      if (typeof o[k] === "string" && Array.from(o[k] as string).length > 65_535)
+        return { field: `output.${k}`, message: `${k} is too long (maximum is 65535 characters)` };
+  }
+  return undefined;
 }
 
 function commentBodyProblem(body: unknown): string | undefined {

@@ -1,9 +1,9 @@
 // `service.github` keys (notifications-engine GitHubOptions: appID, installationID, privateKey, enterpriseBaseURL,
 // insecureSkipVerify; its HTTP transport tuning keys are accepted without effect) and the template's `github:`
-// section (upstream's fields; checkRun and repositoryDispatch are not built: unknown-key warnings).
+// section (upstream's fields).
 import { createPrivateKey } from "node:crypto";
 import { z } from "zod";
-import { httpUrl, nonEmpty } from "../common/config-schemas.ts";
+import { httpUrl, jsonText, nonEmpty } from "../common/config-schemas.ts";
 
 /** A number or a numeric string (upstream casts either to int64), kept as its decimal text. */
 const ID_MESSAGE = "must be a positive integer (as GitHub shows it)";
@@ -64,10 +64,29 @@ const pullRequestCommentSchema = z.object({
   commentTag: z.string().max(200).optional(),
 });
 
+const checkRunSchema = z.object({
+  name: z.string().optional(),
+  details_url: z.string().optional(),
+  status: z.string().optional(),
+  conclusion: z.string().optional(),
+  started_at: z.string().optional(),
+  completed_at: z.string().optional(),
+  output: z
+    .object({ title: z.string().optional(), summary: z.string().optional(), text: z.string().optional() })
+    .optional(),
+});
+
+const repositoryDispatchSchema = z.object({
+  event_type: z.string().optional(),
+  client_payload: jsonText.optional(),
+});
+
 export const githubTemplateSchema = z.object({
   repoURLPath: z.string().optional(),
   revisionPath: z.string().optional(),
   status: statusSchema.optional(),
   deployment: deploymentSchema.optional(),
   pullRequestComment: pullRequestCommentSchema.optional(),
+  checkRun: checkRunSchema.optional(),
+  repositoryDispatch: repositoryDispatchSchema.optional(),
 });

@@ -1,8 +1,8 @@
 // Renders the `github:` sections as upstream's templater does: repoURLPath and revisionPath (default: the built-in
-// paths, see github-builtin.ts), then status, deployment and pullRequestComment when a template has them (a later
-// template's non-empty field wins; requiredContexts, autoMerge, transientEnvironment and commentTag are values,
-// not templates). A template without a `github:` section takes the trigger's built-in status. Values are inserted
-// as they are.
+// paths, see github-builtin.ts), then status, deployment, pullRequestComment, checkRun and repositoryDispatch when a
+// template has them (a later template's non-empty field wins; requiredContexts, autoMerge, transientEnvironment and
+// commentTag are values, not templates). A template without a `github:` section takes the trigger's built-in
+// status. Values are inserted as they are (JSON-escaped inside repositoryDispatch.client_payload).
 import type { CompiledTemplate } from "../../templates/compile.ts";
 import type { EscapeMode } from "../../templates/escaping.ts";
 import { hasSection, lastNonEmpty } from "../../templates/fields.ts";
@@ -11,6 +11,15 @@ import type { GitHubPart, GitHubServiceConfig, GitHubTemplateSpec } from "./gith
 
 const STATUS_FIELDS = ["state", "label", "targetURL"] as const;
 const DEPLOYMENT_FIELDS = ["state", "environment", "environmentURL", "logURL", "reference"] as const;
+const CHECK_RUN_FIELDS = [
+  "name",
+  "details_url",
+  "status",
+  "conclusion",
+  "started_at",
+  "completed_at",
+] as const;
+const CHECK_RUN_OUTPUT_FIELDS = ["title", "summary", "text"] as const;
 
 export function githubTemplateSources(spec: GitHubTemplateSpec): [string, string][] {
   const out: [string, string][] = [];
@@ -22,10 +31,16 @@ export function githubTemplateSources(spec: GitHubTemplateSpec): [string, string
   for (const k of STATUS_FIELDS) add(`status.${k}`, spec.status?.[k]);
   for (const k of DEPLOYMENT_FIELDS) add(`deployment.${k}`, spec.deployment?.[k]);
   add("pullRequestComment.content", spec.pullRequestComment?.content);
+  for (const k of CHECK_RUN_FIELDS) add(`checkRun.${k}`, spec.checkRun?.[k]);
+  for (const k of CHECK_RUN_OUTPUT_FIELDS) add(`checkRun.output.${k}`, spec.checkRun?.output?.[k]);
+  add("repositoryDispatch.event_type", spec.repositoryDispatch?.event_type);
+  add("repositoryDispatch.client_payload", spec.repositoryDispatch?.client_payload);
   return out;
 }
 
-export const githubEscapeMode = (_field: string): EscapeMode => "none";
+/** Values are inserted as they are, but inside the dispatch's JSON payload as JSON string content. */
+export const githubEscapeMode = (field: string): EscapeMode =>
+  field === "repositoryDispatch.client_payload" ? "json" : "none";
 
 /** The last value a template sets for a non-template key (`pick` reads it from the section as written). */
 function lastValue<T>(
@@ -50,7 +65,7 @@ export function renderGithub(input: RenderInput<GitHubServiceConfig>): GitHubPar
   // upstream defaults an unset path to its fixed one; here to the built-in's
   const path = (k: "repoURLPath" | "revisionPath") => r(k) ?? r(k, builtin ?? input.builtin());
   const part: GitHubPart = { repoURL: path("repoURLPath") ?? "", revision: path("revisionPath") ?? "" };
-  const has = (k: "status" | "deployment" | "pullRequestComment") =>
+  const has = (k: "status" | "deployment" | "pullRequestComment" | "checkRun" | "repositoryDispatch") =>
     templates.some((t) => t.spec.github?.[k] !== undefined);
   if (has("status"))
     part.status = {
@@ -76,6 +91,27 @@ export function renderGithub(input: RenderInput<GitHubServiceConfig>): GitHubPar
     const commentTag = lastValue(templates, (s) => s.pullRequestComment?.commentTag);
     part.pullRequestComment = commentTag ? { content, commentTag } : { content };
   }
+  if (has("checkRun")) {
+    part.checkRun = {
+      name: r("checkRun.name") ?? "",
+      detailsURL: r("checkRun.details_url") ?? "",
+      status: r("checkRun.status") ?? "",
+      conclusion: r("checkRun.conclusion") ?? "",
+      startedAt: r("checkRun.started_at") ?? "",
+      completedAt: r("checkRun.completed_at") ?? "",
+    };
+    if (templates.some((t) => t.spec.github?.checkRun?.output !== undefined))
+      part.checkRun.output = {
+        title: r("checkRun.output.title") ?? "",
+        summary: lastNonEmpty(templates, "github.checkRun.output.summary", ctx)?.value ?? "",
+        text: lastNonEmpty(templates, "github.checkRun.output.text", ctx)?.value ?? "",
+      };
+  }
+  if (has("repositoryDispatch"))
+    part.repositoryDispatch = {
+      eventType: r("repositoryDispatch.event_type") ?? "",
+      clientPayload: r("repositoryDispatch.client_payload") ?? "",
+    };
   if (builtin) {
     const message = lastNonEmpty(input.templates, "message", ctx) ?? lastNonEmpty(builtin, "message", ctx);
     if (message) part.description = message.value;

@@ -7,7 +7,11 @@
 //   POST /repos/…/deployments/{id}/statuses {state, log_url, description, environment, environment_url};
 // - pullRequestComment: on every pull request of the commit (GET /repos/…/commits/{sha}/pulls), a comment
 //   (POST /repos/…/issues/{n}/comments), or with a commentTag the comment carrying "<!-- argocd-notifications
-//   <tag> -->" updated (PATCH /repos/…/issues/comments/{id}).
+//   <tag> -->" updated (PATCH /repos/…/issues/comments/{id});
+// - checkRun: POST /repos/…/check-runs {name, head_sha, external_id: "argocd-notifications", details_url, status,
+//   conclusion, started_at, completed_at, output} (a conclusion without a status completes it; a completed run needs
+//   a conclusion; times are RFC 3339);
+// - repositoryDispatch: POST /repos/…/dispatches {event_type, client_payload (a JSON object)}.
 import { truncateChars } from "../../templates/fields.ts";
 import type { Notification } from "../../templates/notification.ts";
 import { gitUrlPathSegments } from "../common/git-url.ts";
@@ -69,6 +73,41 @@ export function repositoryOfUrl(raw: string): Repository | undefined {
   return segments ? checkedRepository(segments[0], segments[1]) : undefined;
 }
 
+export const CHECK_RUN_STATUSES = ["queued", "in_progress", "completed"] as const;
+export const CHECK_RUN_CONCLUSIONS = [
+  "action_required",
+  "cancelled",
+  "failure",
+  "neutral",
+  "success",
+  "skipped",
+  "stale",
+  "timed_out",
+] as const;
+/** GitHub's bounds: a check run output's summary and text, a dispatch's event type and payload keys. */
+const CHECK_RUN_TEXT_MAX = 65_535;
+const EVENT_TYPE_MAX = 100;
+const CLIENT_PAYLOAD_KEYS_MAX = 10;
+/** upstream's external_id */
+const CHECK_RUN_EXTERNAL_ID = "argocd-notifications";
+
+export interface CheckRunBody {
+  name: string;
+  head_sha: string;
+  external_id: string;
+  details_url?: string;
+  status?: string;
+  conclusion?: string;
+  started_at?: string;
+  completed_at?: string;
+  output?: { title: string; summary: string; text?: string };
+}
+
+export interface DispatchBody {
+  event_type: string;
+  client_payload?: Record<string, unknown>;
+}
+
 export interface GitHubRequests {
   repository: Repository;
   sha: string;
@@ -81,6 +120,8 @@ export interface GitHubRequests {
     status: DeploymentStatusBody;
   };
   pullRequestComment?: { pullsPath: string; body: string; marker?: string };
+  checkRun?: { path: string; body: CheckRunBody };
+  repositoryDispatch?: { path: string; body: DispatchBody };
 }
 
 export interface StatusBody {
@@ -115,8 +156,17 @@ export function buildGithubRequests(
 ): GitHubRequests {
   const part = notification.github;
   if (!part) throw invalid(where, "the notification has no github part");
-  if (!part.status && !part.deployment && !part.pullRequestComment)
-    throw invalid(where, "the github section has no status, deployment or pullRequestComment");
+  if (
+    !part.status &&
+    !part.deployment &&
+    !part.pullRequestComment &&
+    !part.checkRun &&
+    !part.repositoryDispatch
+  )
+    throw invalid(
+      where,
+      "the github section has no status, deployment, pullRequestComment, checkRun or repositoryDispatch",
+    );
   const problem = githubRecipientProblem(recipient);
   if (problem)
     throw new DeliveryError(`${where}: ${problem}`, { transient: false, code: "invalid_recipient" });
@@ -189,5 +239,92 @@ export function buildGithubRequests(
     out.pullRequestComment = { pullsPath: `${base}/commits/${sha}/pulls`, body };
     if (marker) out.pullRequestComment.marker = marker;
   }
+  if (part.checkRun)
+    out.checkRun = { path: `${base}/check-runs`, body: checkRunBody(part.checkRun, sha, where) };
+  if (part.repositoryDispatch)
+    out.repositoryDispatch = {
+      path: `${base}/dispatches`,
+      body: dispatchBody(part.repositoryDispatch, where),
+    };
   return out;
+}
+
+/** An RFC 3339 time as GitHub takes it (ISO 8601 UTC), or an error naming the field. */
+function rfc3339(value: string, field: string, where: string): string {
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const ms = ok ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw invalid(
+      where,
+      `checkRun.${field} ${JSON.stringify(truncateChars(value, 40))} is not an RFC 3339 time`,
+    );
+  return new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+}
+
+function checkRunBody(
+  c: NonNullable<NonNullable<Notification["github"]>["checkRun"]>,
+  sha: string,
+  where: string,
+): CheckRunBody {
+  if (!c.name) throw invalid(where, "checkRun.name rendered empty");
+  // upstream: a conclusion without a status completes the run; a completed run needs a conclusion
+  const status = c.status || (c.conclusion ? "completed" : "");
+  if ((status === "completed" || c.completedAt) && !c.conclusion)
+    throw invalid(where, "checkRun: conclusion is required when status is completed or completed_at is set");
+  if (status && !(CHECK_RUN_STATUSES as readonly string[]).includes(status))
+    throw invalid(
+      where,
+      `checkRun.status ${JSON.stringify(truncateChars(status, 40))} is not one of ${CHECK_RUN_STATUSES.join(", ")}`,
+    );
+  if (c.conclusion && !(CHECK_RUN_CONCLUSIONS as readonly string[]).includes(c.conclusion))
+    throw invalid(
+      where,
+      `checkRun.conclusion ${JSON.stringify(truncateChars(c.conclusion, 40))} is not one of ${CHECK_RUN_CONCLUSIONS.join(", ")}`,
+    );
+  const body: CheckRunBody = {
+    name: truncateChars(c.name, 255),
+    head_sha: sha,
+    external_id: CHECK_RUN_EXTERNAL_ID,
+  };
+  if (c.detailsURL) body.details_url = c.detailsURL;
+  if (status) body.status = status;
+  if (c.conclusion) body.conclusion = c.conclusion;
+  if (c.startedAt) body.started_at = rfc3339(c.startedAt, "started_at", where);
+  if (c.completedAt) body.completed_at = rfc3339(c.completedAt, "completed_at", where);
+  if (c.output) {
+    if (!c.output.title.trim() || !c.output.summary.trim())
+      throw invalid(where, "checkRun.output needs a title and a summary");
+    body.output = {
+      title: truncateChars(c.output.title, 255),
+      summary: truncateChars(c.output.summary, CHECK_RUN_TEXT_MAX),
+    };
+    if (c.output.text) body.output.text = truncateChars(c.output.text, CHECK_RUN_TEXT_MAX);
+  }
+  return body;
+}
+
+function dispatchBody(
+  d: NonNullable<NonNullable<Notification["github"]>["repositoryDispatch"]>,
+  where: string,
+): DispatchBody {
+  if (!d.eventType) throw invalid(where, "repositoryDispatch.event_type rendered empty");
+  if (Array.from(d.eventType).length > EVENT_TYPE_MAX)
+    throw invalid(where, `repositoryDispatch.event_type is longer than ${EVENT_TYPE_MAX} characters`);
+  const body: DispatchBody = { event_type: d.eventType };
+  if (!d.clientPayload.trim()) return body;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(d.clientPayload);
+  } catch (err) {
+    throw invalid(where, `repositoryDispatch.client_payload is not JSON (${(err as Error).message})`);
+  }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload))
+    throw invalid(where, "repositoryDispatch.client_payload must be a JSON object");
+  if (Object.keys(payload).length > CLIENT_PAYLOAD_KEYS_MAX)
+    throw invalid(
+      where,
+      `repositoryDispatch.client_payload has more than ${CLIENT_PAYLOAD_KEYS_MAX} top-level keys`,
+    );
+  body.client_payload = payload as Record<string, unknown>;
+  return body;
 }

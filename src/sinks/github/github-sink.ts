@@ -1,10 +1,12 @@
 // GitHub sink: authenticates as the App's installation (github-app-auth.ts) and sends what github-request.ts
-// builds: the commit status, the deployment and its status, the pull request comments, in that order (upstream's).
+// builds: the commit status, the deployment and its status, the pull request comments, the check run, the repository
+// dispatch, in that order (upstream's).
 // A status refused because the commit and context reached GitHub's 1000 statuses is logged and counts as sent
 // (upstream ignores that 422 too); other 4xx are permanent, rate limits/5xx/timeouts transient (github-errors.ts).
 // A token GitHub refuses (401) is dropped and fetched again once. A retry repeats the whole delivery: a commit status
 // or a deployment status added again is harmless (the latest wins), the deployment is found again by ref and
-// environment, and a tagged comment is updated in place; an untagged comment can be posted twice.
+// environment, and a tagged comment is updated in place; an untagged comment, a check run or a dispatch can be sent
+// twice.
 import type { Dispatcher } from "undici";
 import { type HttpAnswer, type HttpSinkOptions, sendHttpRequest } from "../http/send-request.ts";
 import type { Delivery, DeliveryReceipt, Sink } from "../sink.ts";
@@ -52,6 +54,15 @@ export class GitHubSink implements Sink<GitHubServiceConfig> {
     if (req.status) ref = await this.#status(call, req.status);
     if (req.deployment) ref = (await this.#deployment(call, req.deployment)) ?? ref;
     if (req.pullRequestComment) await this.#comments(call, req.pullRequestComment);
+    if (req.checkRun) {
+      const a = await this.#api(call, "POST", req.checkRun.path, req.checkRun.body);
+      if (a.statusCode !== 201) throw this.#error(`${where}: check run`, a);
+      ref = idOf(a) ?? ref;
+    }
+    if (req.repositoryDispatch) {
+      const a = await this.#api(call, "POST", req.repositoryDispatch.path, req.repositoryDispatch.body);
+      if (a.statusCode !== 204) throw this.#error(`${where}: repository dispatch`, a);
+    }
     this.#opts.logger.debug(
       { jobId: delivery.jobId, ...(delivery.about ?? {}), service: service.name, recipient, sha: req.sha },
       "github notification sent",

@@ -1,6 +1,7 @@
 // The GitHub service type's shapes: `service.github` config (notifications-engine GitHubOptions: appID,
 // installationID, privateKey, enterpriseBaseURL, insecureSkipVerify), the template's `github:` section (repoURLPath,
-// revisionPath, status, deployment, pullRequestComment as upstream) and the rendered part.
+// revisionPath, status, deployment, pullRequestComment, checkRun, repositoryDispatch as upstream) and the rendered
+// part.
 import type { ServiceConfigBase } from "../../config/types.ts";
 
 export interface GitHubServiceConfig extends ServiceConfigBase {
@@ -42,12 +43,31 @@ export interface GitHubPullRequestCommentSpec {
   commentTag?: string;
 }
 
+/** Upstream's field names (snake_case, as GitHub's check run API). */
+export interface GitHubCheckRunSpec {
+  name?: string;
+  details_url?: string;
+  status?: string;
+  conclusion?: string;
+  started_at?: string;
+  completed_at?: string;
+  output?: { title?: string; summary?: string; text?: string };
+}
+
+export interface GitHubRepositoryDispatchSpec {
+  event_type?: string;
+  /** A JSON object (template). */
+  client_payload?: string;
+}
+
 export interface GitHubTemplateSpec {
   repoURLPath?: string;
   revisionPath?: string;
   status?: GitHubStatusSpec;
   deployment?: GitHubDeploymentSpec;
   pullRequestComment?: GitHubPullRequestCommentSpec;
+  checkRun?: GitHubCheckRunSpec;
+  repositoryDispatch?: GitHubRepositoryDispatchSpec;
 }
 
 /** The rendered part: where (repository URL, commit) and what (status, deployment, comment). */
@@ -66,6 +86,16 @@ export interface GitHubPart {
     reference: string;
   };
   pullRequestComment?: { content: string; commentTag?: string };
+  checkRun?: {
+    name: string;
+    detailsURL: string;
+    status: string;
+    conclusion: string;
+    startedAt: string;
+    completedAt: string;
+    output?: { title: string; summary: string; text: string };
+  };
+  repositoryDispatch?: { eventType: string; clientPayload: string };
   /** The built-in's message, for the descriptions, when the notification has no message of its own. */
   description?: string;
 }

@@ -4,8 +4,10 @@ import { oneLine } from "../common/capture-text.ts";
 import type { CapturedPayload, WirePayloadInput } from "../service-type.ts";
 import {
   buildGithubRequests,
+  type CheckRunBody,
   type DeploymentBody,
   type DeploymentStatusBody,
+  type DispatchBody,
   githubApiRoot,
   type StatusBody,
 } from "./github-request.ts";
@@ -19,6 +21,8 @@ export interface GitHubWirePayload {
   status?: { body: StatusBody };
   deployment?: { create: DeploymentBody; status: DeploymentStatusBody };
   pullRequestComment?: { body: string };
+  checkRun?: { body: CheckRunBody };
+  repositoryDispatch?: { body: DispatchBody };
 }
 
 export const githubWhere = (service: GitHubServiceConfig, recipient: string) =>
@@ -37,6 +41,8 @@ export function githubWirePayload(input: WirePayloadInput<GitHubServiceConfig>):
   if (r.status) out.status = { body: r.status.body };
   if (r.deployment) out.deployment = { create: r.deployment.create.body, status: r.deployment.status };
   if (r.pullRequestComment) out.pullRequestComment = { body: r.pullRequestComment.body };
+  if (r.checkRun) out.checkRun = { body: r.checkRun.body };
+  if (r.repositoryDispatch) out.repositoryDispatch = { body: r.repositoryDispatch.body };
   return out;
 }
 
@@ -46,6 +52,10 @@ export function githubCaptureLine(c: CapturedPayload<GitHubWirePayload>): string
     p.status ? `status ${p.status.body.state} ${p.status.body.context ?? "default"}` : "",
     p.deployment ? `deployment ${p.deployment.create.environment} ${p.deployment.status.state}` : "",
     p.pullRequestComment ? "pull request comment" : "",
+    p.checkRun
+      ? `check run ${p.checkRun.body.name} ${p.checkRun.body.conclusion ?? p.checkRun.body.status ?? ""}`
+      : "",
+    p.repositoryDispatch ? `dispatch ${p.repositoryDispatch.body.event_type}` : "",
   ].filter(Boolean);
   const text =
     p.status?.body.description ?? p.deployment?.status.description ?? p.pullRequestComment?.body ?? "";
