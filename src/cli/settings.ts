@@ -116,6 +116,18 @@ const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+/** A setting's value and where it came from: the flag if given, else the environment variable (empty = unset). */
+function pickSetting(
+  env: NodeJS.ProcessEnv,
+  flag: string | undefined,
+  flagName: string,
+  envName: string,
+): [string | undefined, string] {
+  if (flag !== undefined) return [flag, `--${flagName}`];
+  const v = env[envName];
+  return [v === "" ? undefined : v, envName];
+}
+
 const truthy = (v: string | undefined) => ["1", "true", "yes"].includes((v ?? "").toLowerCase());
 
 /**
@@ -126,15 +138,8 @@ export function resolveRedisSettings(
   flags: RedisFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): RedisConnectionSettings {
-  const pick = (
-    flag: string | undefined,
-    flagName: string,
-    envName: string,
-  ): [string | undefined, string] => {
-    if (flag !== undefined) return [flag, `--${flagName}`];
-    const v = env[envName];
-    return [v === "" ? undefined : v, envName];
-  };
+  const pick = (flag: string | undefined, flagName: string, envName: string) =>
+    pickSetting(env, flag, flagName, envName);
   const hostPorts = (raw: string, src: string) => {
     try {
       return parseHostPorts(raw);
@@ -223,15 +228,8 @@ export function resolveRunSettings(
   flags: RunFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): RunSettings {
-  const pick = (
-    flag: string | undefined,
-    flagName: string,
-    envName: string,
-  ): [string | undefined, string] => {
-    if (flag !== undefined) return [flag, `--${flagName}`];
-    const v = env[envName];
-    return [v === "" ? undefined : v, envName];
-  };
+  const pick = (flag: string | undefined, flagName: string, envName: string) =>
+    pickSetting(env, flag, flagName, envName);
   const int = (
     flag: string | undefined,
     flagName: string,

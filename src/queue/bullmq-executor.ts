@@ -1,7 +1,11 @@
 // The BullMQ side of the durable queue: one BullMQ job per notification, carrying only the notification's
 // job id. It wakes a worker, gives retries/delays a home and recovers stalled deliveries; the notification
 // itself, its order and its fate live in our own records (redis-queue-store.ts).
-import type { JobsOptions, Queue } from "bullmq";
+import { ErrorCode, Job, type JobsOptions, type Queue } from "bullmq";
+import type { ChainableCommander } from "ioredis";
+import type { Destination } from "../config/types.ts";
+import type { DeliveryTicket, JobRef } from "./delivery-store.ts";
+import type { NotificationJob } from "./notification-job.ts";
 import type { RedisQueueStore } from "./redis-queue-store.ts";
 
 export const BULL_JOB_NAME = "deliver";
@@ -10,6 +14,29 @@ export interface ExecutorJobData {
   jobId: string;
   /** The notification's ordering key (a hint that saves the worker a read; jobs added before it lack it). */
   orderingKey?: string;
+  /** Its destination (service name + recipient, no secrets): the worker resolves the service and its rate limit
+   * before it claims, so claim, rate slot and attempt are one round trip. Jobs added before it lack it. */
+  destination?: Destination;
+  tenantNamespace?: string;
+}
+
+/** What a BullMQ job carries for a notification. */
+export function executorJobData(job: NotificationJob): ExecutorJobData {
+  const data: ExecutorJobData = {
+    jobId: job.jobId,
+    orderingKey: job.orderingKey,
+    destination: { service: job.destination.service, recipient: job.destination.recipient },
+  };
+  if (job.tenantNamespace !== undefined) data.tenantNamespace = job.tenantNamespace;
+  return data;
+}
+
+/** The delivery engine's ticket for a BullMQ job. */
+export function executorTicket(data: ExecutorJobData, bullId: string): DeliveryTicket {
+  const t: DeliveryTicket = { jobId: data.jobId, executorId: bullId, orderingKey: data.orderingKey ?? "" };
+  if (data.destination) t.destination = data.destination;
+  if (data.tenantNamespace !== undefined) t.tenantNamespace = data.tenantNamespace;
+  return t;
 }
 
 export interface KeepCompleted {
@@ -35,49 +62,105 @@ export function executorJobOptions(
   };
 }
 
+/** A pipeline of BullMQ's own client: it can carry BullMQ's commands (see addExecutorTo). */
+export async function bullPipeline(queue: Queue): Promise<ChainableCommander> {
+  const client = await queue.getBackend().client;
+  return client.pipeline() as unknown as ChainableCommander;
+}
+
+/**
+ * Appends the BullMQ job of a notification to a pipeline from bullPipeline (what Queue.addBulk does, but in a
+ * round trip shared with our own records). A BullMQ id that exists already is left alone, as by Queue.add.
+ */
+export function addExecutorTo(
+  queue: Queue,
+  pipeline: ChainableCommander,
+  data: ExecutorJobData,
+  bullId: string,
+  keep: KeepCompleted = DEFAULT_KEEP_COMPLETED,
+): void {
+  const job = new Job(queue, BULL_JOB_NAME, data, executorJobOptions(bullId, keep), bullId);
+  // the command is queued synchronously; its reply comes with the pipeline's
+  void queue
+    .getBackend()
+    .addJobToTransaction(pipeline as never, job.asJSON(), bullId)
+    .catch(() => {});
+}
+
 /** A new BullMQ id for a job that needs a fresh executor (dead letter retried, executor lost). */
 export function freshBullId(jobId: string, now: number): string {
   return `${jobId}~${now.toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
 }
 
 /**
+ * Runs the new head of an ordering key now (its predecessor just settled): its executor is normally parked in the
+ * delayed set, and one BullMQ round trip promotes it. Otherwise it is waiting or active (it runs anyway: an active
+ * one that parks itself looks at its key again once delayed), or lost (ensureRunnable).
+ */
+export async function promoteNext(
+  store: RedisQueueStore,
+  queue: Queue,
+  next: JobRef,
+  opts: { keep?: KeepCompleted; onFailedExecutor?: (jobId: string, reason: string) => Promise<void> },
+): Promise<void> {
+  try {
+    await new Job(queue, BULL_JOB_NAME, { jobId: next.jobId }, {}, next.executorId).promote();
+    return;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== ErrorCode.JobNotInState) {
+      await ensureRunnable(store, queue, next, { ...opts, promote: true });
+      return;
+    }
+  }
+  const state = await queue.getJobState(next.executorId);
+  if (state !== "waiting" && state !== "active" && state !== "prioritized" && state !== "delayed") {
+    await ensureRunnable(store, queue, next, { ...opts, promote: true });
+  }
+}
+
+/**
  * Makes sure a queued notification has a BullMQ job that will run it soon: adds one when missing, promotes a
- * delayed one. Used when a job becomes the head of its ordering key and by the repair sweep.
+ * delayed one. Used when a job becomes the head of its ordering key and by the repair sweep. `ref.executorId` is
+ * the executor the caller knows of (the record's is looked up when that one is not live).
  * Returns what it did (for logs/tests).
  */
 export async function ensureRunnable(
   store: RedisQueueStore,
   queue: Queue,
-  jobId: string,
+  ref: JobRef | string,
   opts: {
     promote: boolean;
     keep?: KeepCompleted;
     onFailedExecutor?: (jobId: string, reason: string) => Promise<void>;
   },
 ): Promise<"not-queued" | "added" | "promoted" | "present"> {
-  const rec = await store.getRecord(jobId);
-  if (rec?.state !== "queued") return "not-queued";
-  const state = await queue.getJobState(rec.bullId);
-  if (state === "unknown" || state === "completed") {
-    // Lost (producer crashed between record and add) or finished without settling the record: run it again.
-    const bullId = state === "unknown" ? rec.bullId : freshBullId(jobId, Date.now());
-    if (bullId !== rec.bullId) await store.setBullId(jobId, bullId);
-    await queue.add(
-      BULL_JOB_NAME,
-      { jobId, orderingKey: rec.orderingKey } satisfies ExecutorJobData,
-      executorJobOptions(bullId, opts.keep),
-    );
-    return "added";
-  }
-  if (state === "failed") {
-    const job = await queue.getJob(rec.bullId);
-    await opts.onFailedExecutor?.(jobId, job?.failedReason ?? "worker failed");
-    return "present";
+  const known = typeof ref === "string" ? undefined : ref;
+  const jobId = typeof ref === "string" ? ref : ref.jobId;
+  let state = known ? await queue.getJobState(known.executorId) : undefined;
+  let bullId = known?.executorId;
+  if (state === undefined || state === "unknown" || state === "completed" || state === "failed") {
+    const rec = await store.getRecord(jobId);
+    if (rec?.state !== "queued" || !rec.job) return "not-queued";
+    if (rec.bullId !== bullId) {
+      bullId = rec.bullId;
+      state = await queue.getJobState(bullId);
+    }
+    if (state === "unknown" || state === "completed") {
+      // Lost (producer crashed between record and add) or finished without settling the record: run it again.
+      const fresh = state === "unknown" ? rec.bullId : freshBullId(jobId, Date.now());
+      if (fresh !== rec.bullId) await store.setBullId(jobId, fresh);
+      await queue.add(BULL_JOB_NAME, executorJobData(rec.job), executorJobOptions(fresh, opts.keep));
+      return "added";
+    }
+    if (state === "failed") {
+      const job = await queue.getJob(rec.bullId);
+      await opts.onFailedExecutor?.(jobId, job?.failedReason ?? "worker failed");
+      return "present";
+    }
   }
   if (state === "delayed" && opts.promote) {
     try {
-      const job = await queue.getJob(rec.bullId);
-      await job?.promote();
+      await new Job(queue, BULL_JOB_NAME, { jobId }, {}, bullId).promote();
       return "promoted";
     } catch {
       // it left the delayed set meanwhile: it runs anyway

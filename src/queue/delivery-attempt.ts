@@ -1,6 +1,6 @@
 // One delivery attempt, the same for both queues: resolve the service and its sink by name, call the sink,
 // classify what it threw.
-import type { ServiceConfig } from "../config/types.ts";
+import type { Destination, ServiceConfig } from "../config/types.ts";
 import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
 import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
@@ -13,20 +13,30 @@ export function resolveDeliveryTarget(
   job: NotificationJob,
   opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
 ): DeliveryTarget {
+  return renderFailure(job) ?? resolveDestinationTarget(job.destination, job.tenantNamespace, opts);
+}
+
+/** Rendering failed for good (render budget): dead-lettered at once with the reason, never retried. */
+export function renderFailure(job: NotificationJob): { failure: DeliveryFailure } | undefined {
   const failed = job.notification.renderFailure;
-  if (failed) {
-    // rendering failed for good (render budget): dead-lettered at once with the reason, never retried
-    return { failure: { code: failed.code, message: failed.message, transient: false } };
-  }
-  const name = job.destination.service;
+  return failed && { failure: { code: failed.code, message: failed.message, transient: false } };
+}
+
+/** The service and sink of a destination (what a job's ticket names, before its record is read). */
+export function resolveDestinationTarget(
+  destination: Destination,
+  tenantNamespace: string | undefined,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+): DeliveryTarget {
+  const name = destination.service;
   let service: ServiceConfig | undefined;
   try {
-    service = opts.resolveService(name, job.tenantNamespace);
+    service = opts.resolveService(name, tenantNamespace);
   } catch (err) {
     return { failure: { ...classifyDeliveryFailure(err), code: "service-resolve-error" } };
   }
   if (!service) {
-    const scope = job.tenantNamespace ? ` in namespace ${job.tenantNamespace}` : "";
+    const scope = tenantNamespace ? ` in namespace ${tenantNamespace}` : "";
     return {
       failure: {
         code: "service-not-found",

@@ -2,6 +2,7 @@
 // whether trying again may help, and how long the server asked us to wait.
 import type { ServiceConfig } from "../config/types.ts";
 import { processRedactor } from "../redaction/secret-redactor.ts";
+import { isNetworkErrorCode } from "../sinks/delivery-errors.ts";
 import { serviceSecretSpellings } from "../sinks/service-secrets.ts";
 import { DeliveryError } from "../sinks/sink.ts";
 
@@ -11,20 +12,6 @@ export interface DeliveryFailure {
   transient: boolean;
   retryAfterMs?: number;
 }
-
-/** Socket/DNS/timeout errors of node and undici: the network, not the request, failed. */
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-]);
 
 const MAX_MESSAGE_LENGTH = 500;
 
@@ -42,7 +29,7 @@ export function classifyDeliveryFailure(err: unknown, service?: ServiceConfig): 
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | undefined;
   const message = scrub(typeof e?.message === "string" ? e.message : String(err));
   const code = typeof e?.code === "string" ? e.code : undefined;
-  if (code && (NETWORK_ERROR_CODES.has(code) || code.startsWith("UND_ERR_"))) {
+  if (code && isNetworkErrorCode(code)) {
     return { code: `network-${code}`, message, transient: true };
   }
   if (e?.name === "AbortError" || e?.name === "TimeoutError")

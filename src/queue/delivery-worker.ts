@@ -1,5 +1,7 @@
-// The durable worker: takes BullMQ jobs, delivers the notification they name through a sink, keeping per-key
-// order, per-destination rate limits, retries with backoff and dead letters.
+// The durable worker: BullMQ jobs are the executors of the delivery engine (delivery-engine.ts) over the Redis
+// store (redis-queue-store.ts). The engine decides (deliver, retry, dead-letter, wait for the head of the key); this
+// file turns its steps into BullMQ moves: delay for a retry or a rate limit, park behind the head, promote the
+// next job of a key when its predecessor settles, repair executors that were lost.
 //
 // Order: each ordering key (rollout uid + service + recipient) has a list of its queued job ids, appended
 // atomically with the job record at enqueue. Only the head of the list is delivered; a job that is not the
@@ -14,21 +16,14 @@ import {
   DEFAULT_KEEP_COMPLETED,
   type ExecutorJobData,
   ensureRunnable,
+  executorTicket,
   type KeepCompleted,
+  promoteNext,
 } from "./bullmq-executor.ts";
-import {
-  callHook,
-  deliverOnce,
-  deliveryEvent,
-  jobLogFields,
-  resolveDeliveryTarget,
-} from "./delivery-attempt.ts";
-import type { DeliveryFailure } from "./delivery-failure.ts";
-import type { NotificationJob } from "./notification-job.ts";
-import type { DeadLetter, DeliveryOptions } from "./notification-queue.ts";
-import { defaultRateLimitFor } from "./rate-limit.ts";
-import { DEFAULT_QUEUE_NAME, type JobRecord, RedisQueueStore } from "./redis-queue-store.ts";
-import { decideAfterFailure, resolveRetryPolicy } from "./retry-policy.ts";
+import { createDeliveryEngine } from "./delivery-engine.ts";
+import type { JobRef } from "./delivery-store.ts";
+import type { DeliveryOptions } from "./notification-queue.ts";
+import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
 
 export interface DeliveryWorkerOptions extends DeliveryOptions {
   /** An ioredis client created with maxRetriesPerRequest: null (see createRedisConnection); not closed here. */
@@ -62,60 +57,24 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
   const store = new RedisQueueStore(opts.connection, storeOpts);
   const queue = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
-  const policy = resolveRetryPolicy(opts.retry);
-  const rateLimitFor = opts.rateLimitFor ?? defaultRateLimitFor;
   const keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
   const headWaitMs = opts.headWaitMs ?? 5_000;
   const log = opts.logger.child({ component: "delivery-worker" });
-  const hooks = opts.hooks ?? {};
+  // the delivery hooks log dead letters for operators; the engine's own line is the worker's trace
+  const engine = createDeliveryEngine(store, { ...opts, logger: log, deadLetterLogLevel: "debug" });
 
-  const deadLetter = async (
-    job: NotificationJob,
-    rec: Pick<JobRecord, "enqueuedAt" | "firstAttemptAt">,
-    attempts: number,
-    failure: DeliveryFailure,
-    service?: Parameters<typeof deliveryEvent>[2],
-  ): Promise<void> => {
-    const letter: DeadLetter = {
-      id: job.jobId,
-      job,
-      reason: { code: failure.code, message: failure.message, transient: failure.transient },
-      attempts,
-      enqueuedAt: rec.enqueuedAt,
-      deadLetteredAt: Date.now(),
-    };
-    if (rec.firstAttemptAt !== undefined) letter.firstAttemptAt = rec.firstAttemptAt;
-    const { changed, next } = await store.markDead(letter);
-    if (!changed) return;
-    // the delivery hooks log the dead letter for operators; this is the worker's own trace
-    log.debug(
-      { ...jobLogFields(job), code: failure.code, attempts, reason: failure.message },
-      "notification dead-lettered",
-    );
-    callHook(hooks.onDeadLettered, {
-      ...deliveryEvent(job, attempts, service),
-      latencyMs: Date.now() - job.transition.detectedAt,
-      reason: letter.reason,
-    });
-    if (next) await kickNext(next);
-  };
-
+  /** An executor that failed for infrastructure reasons (BullMQ gave up on it): the job is dead-lettered visibly. */
   const deadLetterFailedExecutor = async (jobId: string, reason: string): Promise<void> => {
-    const rec = await store.getRecord(jobId);
-    if (!rec?.job || rec.state !== "queued") return;
-    await deadLetter(rec.job, rec, rec.attempts, { code: "worker-error", message: reason, transient: true });
+    const step = await engine.abandon(jobId, { code: "worker-error", message: reason, transient: true });
+    if (step.outcome === "dead-lettered" && step.next) await kickNext(step.next);
   };
 
-  const kickNext = async (jobId: string): Promise<void> => {
+  const kickNext = async (next: JobRef): Promise<void> => {
     try {
-      await ensureRunnable(store, queue, jobId, {
-        promote: true,
-        keep,
-        onFailedExecutor: deadLetterFailedExecutor,
-      });
+      await promoteNext(store, queue, next, { keep, onFailedExecutor: deadLetterFailedExecutor });
     } catch (err) {
       // the job still runs after headWaitMs, or the repair sweep adds it
-      log.debug({ jobId, err: (err as Error).message }, "could not promote next job");
+      log.debug({ jobId: next.jobId, err: (err as Error).message }, "could not promote next job");
     }
   };
 
@@ -128,114 +87,32 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     throw new DelayedError();
   };
 
-  /** The job must wait when another queued job of its key is ahead of it. Repairs a dead head on the way. */
-  const mustWaitForHead = async (job: NotificationJob): Promise<boolean> => {
-    for (let i = 0; i < 100; i++) {
-      const head = await store.head(job.orderingKey);
-      if (head === undefined || head === job.jobId) return false;
-      // Not in the list at all (should not happen): do not block forever on a list it is not part of.
-      if (!(await store.isInOrder(job.orderingKey, job.jobId))) return false;
-      const headRec = await store.getRecord(head);
-      if (headRec && headRec.state === "queued") {
-        await ensureRunnable(store, queue, head, {
+  const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
+    const ticket = executorTicket(bullJob.data, bullJob.id ?? bullJob.data.jobId);
+    const step = await engine.run(ticket);
+    switch (step.outcome) {
+      case "skipped":
+        return { outcome: "skipped", why: step.why === "superseded" ? "superseded executor" : step.why };
+      case "retry":
+      case "rate-limited":
+        return delay(bullJob, token, step.delayMs);
+      case "behind": {
+        // The head runs first: make sure it has a live executor, then wait for its settle to promote this one.
+        await ensureRunnable(store, queue, step.head, {
           promote: false,
           keep,
           onFailedExecutor: deadLetterFailedExecutor,
         });
-        return true;
+        await bullJob.moveToDelayed(Date.now() + headWaitMs, token);
+        // The head may have settled meanwhile and found this job still active (nothing to promote then): look
+        // again now that it is delayed. Either that settle's promotion or this check wakes it without a wait.
+        if ((await store.head(ticket.orderingKey)) === ticket.jobId) await bullJob.promote().catch(() => {});
+        throw new DelayedError();
       }
-      await store.dropHead(job.orderingKey, head);
+      default:
+        if (step.next) await kickNext(step.next);
+        return { outcome: step.outcome };
     }
-    return true;
-  };
-
-  const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
-    const jobId = bullJob.data.jobId;
-    const orderingKey = bullJob.data.orderingKey ?? (await store.orderingKeyOf(jobId)) ?? "";
-    // One round trip: the record, and whether it heads its key.
-    const claimed = await store.claim(jobId, bullJob.id ?? jobId, orderingKey);
-    if (claimed.outcome === "skip") {
-      return { outcome: "skipped", why: claimed.why === "superseded" ? "superseded executor" : claimed.why };
-    }
-    const rec = claimed.record;
-    const job = rec.job;
-
-    if (claimed.outcome === "behind" && (await mustWaitForHead(job))) {
-      await bullJob.moveToDelayed(Date.now() + headWaitMs, token);
-      // The head may have settled meanwhile and found this job still active (nothing to promote then): look
-      // again now that it is delayed. Either that settle's promotion or this check wakes it without a wait.
-      if ((await store.head(job.orderingKey)) === jobId) await bullJob.promote().catch(() => {});
-      throw new DelayedError();
-    }
-
-    const target = resolveDeliveryTarget(job, opts);
-    if ("failure" in target) {
-      await deadLetter(job, rec, rec.attempts, target.failure);
-      return { outcome: "dead-lettered" };
-    }
-    // One round trip: the destination's rate-limit slot (when limited) and the attempt count.
-    const started = await store.startAttemptLimited(
-      job,
-      rateLimitFor(target.service, job.destination),
-      Date.now(),
-    );
-    if ("waitMs" in started) return delay(bullJob, token, started.waitMs);
-    const { attempt, firstAttemptAt } = started;
-    const event = deliveryEvent(job, attempt, target.service);
-    if (attempt > policy.maxAttempts) {
-      // Earlier attempts never finished (the worker died mid-delivery each time).
-      await deadLetter(
-        job,
-        { ...rec, firstAttemptAt },
-        attempt - 1,
-        {
-          code: "attempts-exhausted",
-          message: "delivery never finished (worker lost mid-delivery)",
-          transient: true,
-        },
-        target.service,
-      );
-      return { outcome: "dead-lettered" };
-    }
-
-    const attemptStart = performance.now();
-    const result = await deliverOnce(job, target);
-    event.attemptMs = performance.now() - attemptStart;
-    if (result.ok) {
-      await store.markDelivered(job, Date.now(), result.receipt.ref ?? "").then(async ({ changed, next }) => {
-        if (changed) {
-          log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
-          callHook(hooks.onDelivered, {
-            ...event,
-            latencyMs: Date.now() - job.transition.detectedAt,
-            receipt: result.receipt,
-          });
-        }
-        if (next) await kickNext(next);
-      });
-      return { outcome: "delivered" };
-    }
-
-    const failure = result.failure;
-    callHook(hooks.onFailed, { ...event, failure });
-    const decision = decideAfterFailure({
-      failure,
-      attempts: attempt,
-      firstAttemptAt,
-      now: Date.now(),
-      policy,
-    });
-    if (decision.action === "retry") {
-      await store.recordError(jobId, failure.code, failure.message);
-      log.debug(
-        { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
-        "delivery failed, retrying",
-      );
-      callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });
-      return delay(bullJob, token, decision.delayMs);
-    }
-    await deadLetter(job, { ...rec, firstAttemptAt }, attempt, failure, target.service);
-    return { outcome: "dead-lettered" };
   };
 
   const worker = new Worker<ExecutorJobData, ExecutorResult>(queueName, processJob, {
@@ -264,16 +141,15 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
     for (const key of keys) {
       const head = await store.head(key);
       if (head === undefined) continue;
-      const rec = await store.getRecord(head);
-      if (rec?.state !== "queued") {
+      if (
+        (await ensureRunnable(store, queue, head, {
+          promote: false,
+          keep,
+          onFailedExecutor: deadLetterFailedExecutor,
+        })) === "not-queued"
+      ) {
         await store.dropHead(key, head);
-        continue;
       }
-      await ensureRunnable(store, queue, head, {
-        promote: false,
-        keep,
-        onFailedExecutor: deadLetterFailedExecutor,
-      });
     }
     return keys.length;
   };

@@ -2,6 +2,7 @@
 // (DeliveryError kind, HTTP status, Slack API error, network code). A remote's free text never becomes a label
 // (it can carry a credential it echoed, and would make the label set unbounded); it goes to logs and dead
 // letters only, redacted.
+import { isNetworkErrorCode, NETWORK_ERROR_CODES } from "../sinks/delivery-errors.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
 
 export const FAILURE_REASONS = [
@@ -42,23 +43,20 @@ const BY_CODE: ReadonlyMap<string, FailureReason> = new Map<string, FailureReaso
     ["channel_not_found", "not_in_channel", "is_archived", "user_not_found", "thread_not_found"] as const
   ).map((c): [string, FailureReason] => [c, "not_found"]),
   ...(["ratelimited", "rate_limited"] as const).map((c): [string, FailureReason] => [c, "rate_limited"]),
-  ...(["timeout", "request_timeout", "ETIMEDOUT", "TimeoutError", "AbortError"] as const).map(
-    (c): [string, FailureReason] => [c, "timeout"],
-  ),
+  // network first: the timeout codes below override the ones of NETWORK_ERROR_CODES that are timeouts
+  ...["network_error", ...NETWORK_ERROR_CODES].map((c): [string, FailureReason] => [c, "network"]),
   ...(
     [
-      "network_error",
-      "ECONNRESET",
-      "ECONNREFUSED",
-      "ECONNABORTED",
-      "EPIPE",
-      "EHOSTUNREACH",
-      "ENETUNREACH",
-      "ENETDOWN",
-      "EAI_AGAIN",
-      "ENOTFOUND",
+      "timeout",
+      "request_timeout",
+      "ETIMEDOUT",
+      "TimeoutError",
+      "AbortError",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "UND_ERR_HEADERS_TIMEOUT",
+      "UND_ERR_BODY_TIMEOUT",
     ] as const
-  ).map((c): [string, FailureReason] => [c, "network"]),
+  ).map((c): [string, FailureReason] => [c, "timeout"]),
   ...(["internal_error", "fatal_error", "service_unavailable"] as const).map((c): [string, FailureReason] => [
     c,
     "http_5xx",
@@ -98,6 +96,11 @@ export function failureReason(failure: Pick<DeliveryFailure, "code"> | string): 
   const code = typeof failure === "string" ? failure : failure.code;
   const known = BY_CODE.get(code);
   if (known) return known;
+  // classifyDeliveryFailure's `network-<code>` for an error a sink did not wrap
+  if (code.startsWith("network-")) {
+    const inner = code.slice("network-".length);
+    return BY_CODE.get(inner) === "timeout" ? "timeout" : isNetworkErrorCode(inner) ? "network" : "other";
+  }
   const http = /^http[_-](\d{3})$/.exec(code);
   if (http) {
     const status = Number(http[1]);

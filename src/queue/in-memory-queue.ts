@@ -1,9 +1,10 @@
 // The in-process queue for the demo and replay (no Redis): same interface and the same semantics as the
 // durable one (idempotent job ids, order per key while the head retries, other keys independent, retries
-// with backoff/Retry-After, per-destination rate limits, dead letters) — but nothing survives the process.
-// Callers say so in their logs.
-import { callHook, deliverOnce, deliveryEvent, resolveDeliveryTarget } from "./delivery-attempt.ts";
-import type { DeliveryFailure } from "./delivery-failure.ts";
+// with backoff/Retry-After, per-destination rate limits, dead letters) — the same delivery engine over the
+// in-memory store; only the scheduling (which key runs when) is its own. Nothing survives the process: callers
+// say so in their logs.
+import { createDeliveryEngine, type DeliveryEngine } from "./delivery-engine.ts";
+import { InMemoryDeliveryStore } from "./in-memory-delivery-store.ts";
 import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
 import {
   type DeadLetter,
@@ -14,40 +15,25 @@ import {
   type SettledReport,
   SettleTimeoutError,
 } from "./notification-queue.ts";
-import { defaultRateLimitFor, gcraTake, rateLimitKey } from "./rate-limit.ts";
-import { decideAfterFailure, resolveRetryPolicy } from "./retry-policy.ts";
-
-type State = "queued" | "delivered" | "dead" | "purged";
-
-interface JobEntry {
-  state: State;
-  job: NotificationJob;
-  attempts: number;
-  enqueuedAt: number;
-  firstAttemptAt?: number;
-}
 
 export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterOps {
   readonly durable = false;
   private readonly opts: DeliveryOptions;
-  private readonly policy;
   private readonly concurrency: number;
-  private readonly entries = new Map<string, JobEntry>();
-  /** Queued job ids per ordering key, in enqueue order; only the head is worked on. */
-  private readonly lanes = new Map<string, string[]>();
+  private readonly store = new InMemoryDeliveryStore();
+  private readonly engine: DeliveryEngine;
+  private readonly known = new Set<string>();
   /** Keys that are ready to run, running, or waiting on a timer (each key is in exactly one of those). */
   private readonly busyKeys = new Set<string>();
   private readonly readyKeys: string[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly rateTat = new Map<string, number>();
-  private readonly deadLetters = new Map<string, DeadLetter>();
   private waiters: (() => void)[] = [];
   private running = 0;
   private closed = false;
 
   constructor(opts: DeliveryOptions) {
     this.opts = opts;
-    this.policy = resolveRetryPolicy(opts.retry);
+    this.engine = createDeliveryEngine(this.store, { ...opts, deadLetterLogLevel: "warn" });
     this.concurrency = Math.max(1, opts.concurrency ?? 8);
   }
 
@@ -55,16 +41,16 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
     for (const job of jobs) validateNotificationJob(job);
     if (this.closed) throw new Error("in-memory notification queue is closed");
     const result: EnqueueResult = { enqueued: [], duplicates: [] };
-    for (const job of jobs) {
-      if (this.entries.has(job.jobId)) {
+    const states = await this.store.enqueue(jobs, Date.now());
+    jobs.forEach((job, i) => {
+      this.known.add(job.jobId);
+      if (states[i]!.state !== "created") {
         result.duplicates.push(job.jobId);
-        continue;
+        return;
       }
-      const copy = structuredClone(job); // what the durable queue would have serialized
-      this.entries.set(job.jobId, { state: "queued", job: copy, attempts: 0, enqueuedAt: Date.now() });
-      this.append(copy.orderingKey, copy.jobId);
       result.enqueued.push(job.jobId);
-    }
+      this.markReady(job.orderingKey);
+    });
     return result;
   }
 
@@ -73,13 +59,14 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
     for (;;) {
       const report: SettledReport = { delivered: [], deadLettered: [], unknown: [] };
       const pending: string[] = [];
-      for (const id of jobIds) {
-        const s = this.entries.get(id)?.state;
+      const states = await this.store.getStates(jobIds);
+      jobIds.forEach((id, i) => {
+        const s = states[i];
         if (s === "delivered") report.delivered.push(id);
         else if (s === "dead" || s === "purged") report.deadLettered.push(id);
         else if (s === undefined) report.unknown.push(id);
         else pending.push(id);
-      }
+      });
       if (pending.length === 0) return report;
       if (this.closed) {
         throw new Error(`in-memory queue closed with ${pending.length} notification(s) not delivered`);
@@ -89,7 +76,7 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
   }
 
   async onIdle(): Promise<void> {
-    await this.waitUntilSettled([...this.entries.keys()]);
+    await this.waitUntilSettled([...this.known]);
   }
 
   /** Stops scheduling; waits for deliveries in flight. Queued jobs are dropped (this queue is not durable). */
@@ -103,23 +90,19 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
 
   // --- dead letters ----------------------------------------------------------------------------------
 
-  async listDeadLetters(): Promise<DeadLetter[]> {
-    return [...this.deadLetters.values()].sort((a, b) => a.deadLetteredAt - b.deadLetteredAt);
+  listDeadLetters(): Promise<DeadLetter[]> {
+    return this.store.listDeadLetters();
   }
 
-  async countDeadLetters(): Promise<number> {
-    return this.deadLetters.size;
+  countDeadLetters(): Promise<number> {
+    return this.store.countDeadLetters();
   }
 
   async retryDeadLetter(id: string): Promise<boolean> {
-    const letter = this.deadLetters.get(id);
-    const entry = this.entries.get(id);
-    if (!letter || !entry || this.closed) return false;
-    this.deadLetters.delete(id);
-    entry.state = "queued";
-    entry.attempts = 0;
-    delete entry.firstAttemptAt;
-    this.append(entry.job.orderingKey, id);
+    const letter = await this.store.getDeadLetter(id);
+    if (!letter || this.closed) return false;
+    if (!(await this.store.requeueDead(letter, id, Date.now()))) return false;
+    this.markReady(letter.job.orderingKey);
     return true;
   }
 
@@ -130,24 +113,12 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
   }
 
   async purgeDeadLetters(): Promise<number> {
-    const n = this.deadLetters.size;
-    for (const id of this.deadLetters.keys()) {
-      const e = this.entries.get(id);
-      if (e) e.state = "purged";
-    }
-    this.deadLetters.clear();
+    const n = await this.store.purgeDeadLetters();
     this.notify();
     return n;
   }
 
-  // --- scheduling --------------------------------------------------------------------------------------
-
-  private append(key: string, jobId: string): void {
-    const lane = this.lanes.get(key) ?? [];
-    lane.push(jobId);
-    this.lanes.set(key, lane);
-    this.markReady(key);
-  }
+  // --- scheduling: one run at a time per key, its head; other keys up to the concurrency -----------------
 
   private markReady(key: string): void {
     if (this.busyKeys.has(key)) return;
@@ -161,9 +132,10 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
       const key = this.readyKeys.shift()!;
       this.running++;
       void this.runHead(key)
-        .catch((err) =>
-          this.opts.logger.error({ key, err: (err as Error).message }, "in-memory delivery crashed"),
-        )
+        .catch((err) => {
+          this.opts.logger.error({ key, err: (err as Error).message }, "in-memory delivery crashed");
+          this.busyKeys.delete(key);
+        })
         .finally(() => {
           this.running--;
           this.notify();
@@ -185,99 +157,22 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
     this.timers.add(t);
   }
 
-  /** Moves on to the key's next job (or frees the key). */
-  private advance(key: string): void {
-    const lane = this.lanes.get(key) ?? [];
-    lane.shift();
-    this.busyKeys.delete(key);
-    if (lane.length === 0) this.lanes.delete(key);
-    else this.markReady(key);
-    this.notify();
-  }
-
   private async runHead(key: string): Promise<void> {
-    const jobId = this.lanes.get(key)?.[0];
-    const entry = jobId === undefined ? undefined : this.entries.get(jobId);
-    if (entry?.state !== "queued") {
-      if (jobId === undefined) this.busyKeys.delete(key);
-      else this.advance(key);
+    const head = await this.store.head(key);
+    const ticket = head === undefined ? undefined : this.store.ticket(head);
+    if (!ticket) {
+      this.busyKeys.delete(key);
       return;
     }
-    const job = entry.job;
-    const target = resolveDeliveryTarget(job, this.opts);
-    if ("failure" in target) {
-      this.deadLetter(entry, target.failure);
-      this.advance(key);
+    const step = await this.engine.run(ticket);
+    if (step.outcome === "retry" || step.outcome === "rate-limited") {
+      this.later(key, step.delayMs);
       return;
     }
-    const limit = (this.opts.rateLimitFor ?? defaultRateLimitFor)(target.service, job.destination);
-    if (limit) {
-      const rk = rateLimitKey(job.destination);
-      const { waitMs, tat } = gcraTake(this.rateTat.get(rk) ?? 0, Date.now(), limit);
-      if (waitMs > 0) return this.later(key, waitMs);
-      this.rateTat.set(rk, tat);
-    }
-    entry.attempts++;
-    entry.firstAttemptAt ??= Date.now();
-    const event = deliveryEvent(job, entry.attempts, target.service);
-    const result = await deliverOnce(job, target);
-    if (result.ok) {
-      entry.state = "delivered";
-      callHook(this.opts.hooks?.onDelivered, {
-        ...event,
-        latencyMs: Date.now() - job.transition.detectedAt,
-        receipt: result.receipt,
-      });
-      this.advance(key);
-      return;
-    }
-    callHook(this.opts.hooks?.onFailed, { ...event, failure: result.failure });
-    const decision = decideAfterFailure({
-      failure: result.failure,
-      attempts: entry.attempts,
-      firstAttemptAt: entry.firstAttemptAt,
-      now: Date.now(),
-      policy: this.policy,
-    });
-    if (decision.action === "retry") {
-      callHook(this.opts.hooks?.onRetried, { ...event, delayMs: decision.delayMs, failure: result.failure });
-      this.later(key, decision.delayMs);
-      return;
-    }
-    this.deadLetter(entry, result.failure, target.service);
-    this.advance(key);
-  }
-
-  private deadLetter(
-    entry: JobEntry,
-    failure: DeliveryFailure,
-    service?: Parameters<typeof deliveryEvent>[2],
-  ) {
-    entry.state = "dead";
-    const letter: DeadLetter = {
-      id: entry.job.jobId,
-      job: entry.job,
-      reason: { code: failure.code, message: failure.message, transient: failure.transient },
-      attempts: entry.attempts,
-      enqueuedAt: entry.enqueuedAt,
-      deadLetteredAt: Date.now(),
-    };
-    if (entry.firstAttemptAt !== undefined) letter.firstAttemptAt = entry.firstAttemptAt;
-    this.deadLetters.set(letter.id, letter);
-    this.opts.logger.warn(
-      {
-        jobId: letter.id,
-        service: entry.job.destination.service,
-        code: failure.code,
-        attempts: entry.attempts,
-      },
-      "notification dead-lettered",
-    );
-    callHook(this.opts.hooks?.onDeadLettered, {
-      ...deliveryEvent(entry.job, entry.attempts, service),
-      latencyMs: Date.now() - entry.job.transition.detectedAt,
-      reason: letter.reason,
-    });
+    // settled, skipped (settled elsewhere) or behind a head that is not settled yet: the key's head runs next
+    this.busyKeys.delete(key);
+    if ((await this.store.head(key)) !== undefined) this.markReady(key);
+    this.notify();
   }
 
   private notify(): void {

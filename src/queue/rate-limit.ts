@@ -1,6 +1,6 @@
 // Per-destination rate limits (e.g. Slack: about one message per second per channel, short bursts allowed).
 // GCRA: a destination may send `burst` messages at once, then one per 1/perSecond. The pure function here is
-// what the in-memory queue uses; the Redis worker runs the same arithmetic in a Lua script (redis-scripts.ts).
+// what the in-memory store uses; the Redis store runs the same arithmetic in its claim script (lua/claim.lua).
 import type { Destination, ServiceConfig } from "../config/types.ts";
 import { serviceTypeOf } from "../sinks/registry.ts";
 

@@ -5,10 +5,13 @@ import type { Logger } from "../logger.ts";
 import { bullPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import {
+  addExecutorTo,
   BULL_JOB_NAME,
+  bullPipeline,
   DEFAULT_KEEP_COMPLETED,
   type ExecutorJobData,
   ensureRunnable,
+  executorJobData,
   executorJobOptions,
   freshBullId,
   type KeepCompleted,
@@ -58,9 +61,9 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   }
 
   /**
-   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two leaves a
-   * queued record without executor: enqueueing it again adds the executor (a known but still queued id is
-   * re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
+   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two (a Cluster's
+   * two round trips) leaves a queued record without executor: enqueueing it again adds the executor (a known but
+   * still queued id is re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
    */
   async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {
     for (const job of jobs) validateNotificationJob(job);
@@ -76,14 +79,28 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
         unique.push(job);
       }
     }
-    // One round trip for every record of the transition(s), then one for the BullMQ jobs.
-    const states = await this.store.enqueueMany(unique, now);
+    let states: { state: string; executorId: string }[];
+    // On one server or Sentinel, one round trip: the records, then (in the same pipeline, so after them) a BullMQ
+    // job per notification under its own id. A known id gets one too: BullMQ ignores an id it holds, and a new one
+    // finds the record settled (or owned by another executor) and does nothing. On a Cluster the records and
+    // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
+    const pipelined = !this.store.redis.isCluster;
+    if (pipelined) {
+      const sent = await this.store.enqueueWith(unique, now, await bullPipeline(this.bull), (pipe) => {
+        for (const job of unique) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+      });
+      for (const [err] of sent.after) if (err) throw err;
+      states = sent.states;
+    } else {
+      states = await this.store.enqueue(unique, now);
+    }
     unique.forEach((job, i) => {
-      const { state, bullId } = states[i]!;
-      if (state === "created" || state === "queued") {
+      const { state, executorId: bullId } = states[i]!;
+      const added = pipelined && bullId === job.jobId;
+      if ((state === "created" || state === "queued") && !added) {
         toAdd.push({
           name: BULL_JOB_NAME,
-          data: { jobId: job.jobId, orderingKey: job.orderingKey },
+          data: executorJobData(job),
           opts: executorJobOptions(bullId, this.keep),
         });
       }
@@ -166,11 +183,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     if (!(await this.store.requeueDead(letter, bullId, Date.now()))) return false;
     this.mine.add(id);
     // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
-    await this.bull.add(
-      BULL_JOB_NAME,
-      { jobId: id, orderingKey: letter.job.orderingKey } satisfies ExecutorJobData,
-      executorJobOptions(bullId, this.keep),
-    );
+    await this.bull.add(BULL_JOB_NAME, executorJobData(letter.job), executorJobOptions(bullId, this.keep));
     return true;
   }
 

@@ -1,4 +1,4 @@
-// Typed access to the durable queue's own Redis records (job records, ordering lists, dead letters, rate
+// The DeliveryStore on Redis (delivery-store.ts): the durable queue's own records (job records, ordering lists, dead letters, rate
 // limits): their keys and the Lua scripts that change them (src/queue/lua/*.lua) live here and nowhere else.
 // BullMQ jobs only carry a job id and wake a worker; everything else lives here.
 //
@@ -11,36 +11,48 @@
 //   P:keys              set of ordering keys with a non-empty list (for the repair sweep).
 //   P:dlq               hash jobId -> dead letter JSON. Never trimmed: only `dlq retry` / `dlq purge` remove entries.
 //   P:rate:<dest>       GCRA theoretical arrival time of a destination (ms).
+// Scripts that look at a record other than their KEYS' (claim.lua, remove-from-order.lua: the head of an order)
+// build its key from the prefix: it shares the hash tag, so the slot is the same.
 // Each script changes a job record, its ordering list and the dead-letter hash together, so a crash leaves either
 // the old or the new state, never half of it.
 
+import type { ChainableCommander } from "ioredis";
 import type { Destination } from "../config/types.ts";
 import { queueKeyPrefix } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
 import { hasFailoverReplica, type RedisClient } from "../redis/redis-connection.ts";
+import type { DeliveryFailure } from "./delivery-failure.ts";
+import type {
+  Claim,
+  ClaimOptions,
+  DeliveryStore,
+  DeliveryTicket,
+  JobRef,
+  JobState,
+  QueuedRecord,
+  Settled,
+} from "./delivery-store.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter } from "./notification-queue.ts";
-import { emissionIntervalMs, type RateLimit, rateLimitKey } from "./rate-limit.ts";
+import { emissionIntervalMs, rateLimitKey } from "./rate-limit.ts";
 
 const script = (name: string, keys: number) =>
   LuaScript.load(new URL(`./lua/${name}.lua`, import.meta.url), keys);
 const ENQUEUE = script("enqueue", 3);
+const CLAIM = script("claim", 3);
 const MARK_DELIVERED = script("mark-delivered", 3);
 const MARK_DEAD = script("mark-dead", 4);
 const RETRY_DEAD = script("retry-dead", 4);
 const PURGE_DEAD = script("purge-dead", 1);
 const DROP_HEAD = script("drop-head", 2);
-const RATE_TAKE = script("rate-take", 1);
-const CLAIM = script("claim", 2);
-const START_ATTEMPT = script("start-attempt", 2);
+
+export type { JobState } from "./delivery-store.ts";
 
 export const DEFAULT_QUEUE_NAME = "rollouts-notifier";
 /** How long an enqueue waits for a replica to have the records before it answers (Sentinel only). */
 export const REPLICA_WAIT_MS = 100;
 /** How long a delivered job id is remembered (re-enqueueing it is a no-op meanwhile). */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 14 * 24 * 3600_000;
-
-export type JobState = "queued" | "delivered" | "dead" | "purged";
 
 export interface JobRecord {
   state: JobState;
@@ -52,7 +64,7 @@ export interface JobRecord {
   firstAttemptAt: number | undefined;
 }
 
-export class RedisQueueStore {
+export class RedisQueueStore implements DeliveryStore {
   readonly redis: RedisClient;
   readonly prefix: string;
   readonly idempotencyTtlMs: number;
@@ -83,29 +95,15 @@ export class RedisQueueStore {
     return `${this.prefix}:rate:${rateLimitKey(destination)}`;
   }
 
-  /** Creates the record and appends to the ordering list, unless the id is known: then returns its state. */
-  async enqueue(
-    job: NotificationJob,
-    bullId: string,
-    now: number,
-  ): Promise<{ state: JobState | "created"; bullId: string }> {
-    const [state, existingBullId] = (await ENQUEUE.run(
-      this.redis,
-      [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
-      [job.jobId, JSON.stringify(job), bullId, now, job.orderingKey],
-    )) as [JobState | "created", string];
-    return { state, bullId: existingBullId };
-  }
-
   /**
-   * enqueue() for many jobs in one round trip (each job's record + ordering entry still atomic on its own). With a
-   * fail-over replica, the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS) until a replica has the records: the
-   * watcher saves the object's state only after this, so a primary crash cannot lose a detected notification.
+   * Every job in one round trip (each job's record + ordering entry atomic on its own). With a fail-over replica,
+   * the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS) until a replica has the records: the watcher saves the
+   * object's state only after this, so a primary crash cannot lose a detected notification.
    */
-  async enqueueMany(
+  async enqueue(
     jobs: NotificationJob[],
     now: number,
-  ): Promise<{ state: JobState | "created"; bullId: string }[]> {
+  ): Promise<{ state: JobState | "created"; executorId: string }[]> {
     const replies = await ENQUEUE.runMany(
       this.redis,
       jobs.map((job) => ({
@@ -115,14 +113,42 @@ export class RedisQueueStore {
       this.waitForReplica ? { waitForReplica: { timeoutMs: REPLICA_WAIT_MS } } : {},
     );
     return replies.map((r) => {
-      const [state, bullId] = r as [JobState | "created", string];
-      return { state, bullId };
+      const [state, executorId] = r as [JobState | "created", string];
+      return { state, executorId };
     });
   }
 
-  /** The ordering key of a job's record (executors added before they carried it as a hint). */
-  async orderingKeyOf(jobId: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.jobKey(jobId), "orderingKey")) ?? undefined;
+  /**
+   * enqueue(), and in the same round trip the commands `after` appends to `pipeline` (the BullMQ jobs): they run
+   * after the records exist. Returns the states and the replies of the appended commands. One server or Sentinel
+   * only: on a Cluster the queue's records and BullMQ's keys live in different slots.
+   */
+  async enqueueWith(
+    jobs: NotificationJob[],
+    now: number,
+    pipeline: ChainableCommander,
+    after: (pipeline: ChainableCommander) => void,
+  ): Promise<{
+    states: { state: JobState | "created"; executorId: string }[];
+    after: [Error | null, unknown][];
+  }> {
+    for (const job of jobs) {
+      ENQUEUE.queueIn(
+        pipeline,
+        [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
+        [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
+      );
+    }
+    after(pipeline);
+    if (this.waitForReplica) pipeline.call("WAIT", "1", String(REPLICA_WAIT_MS));
+    const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    const states = replies.slice(0, jobs.length).map(([err, r]) => {
+      if (err) throw err;
+      const [state, executorId] = r as [JobState | "created", string];
+      return { state, executorId };
+    });
+    const afterCount = replies.length - jobs.length - (this.waitForReplica ? 1 : 0);
+    return { states, after: replies.slice(jobs.length, jobs.length + afterCount) };
   }
 
   /** Hands a queued job to a new executor (the old one is gone or finished without settling it). */
@@ -144,55 +170,47 @@ export class RedisQueueStore {
     };
   }
 
-  /**
-   * The record of a queued job run by executor `bullId`, and whether it heads its ordering key (one round trip).
-   * `orderingKey` is the executor's hint (it must be the record's: otherwise "head" is not trusted).
-   */
-  async claim(
-    jobId: string,
-    bullId: string,
-    orderingKey: string,
-  ): Promise<
-    | { outcome: "skip"; why: string }
-    | { outcome: "head" | "behind"; record: JobRecord & { job: NotificationJob } }
-  > {
-    const r = (await CLAIM.run(
-      this.redis,
-      [this.jobKey(jobId), this.orderKey(orderingKey)],
-      [jobId, bullId],
-    )) as string[];
-    const [where, data, enqueuedAt, attempts, firstAttemptAt, recordKey] = r;
-    if (where !== "head" && where !== "behind") return { outcome: "skip", why: where ?? "unknown" };
-    const record = {
-      state: "queued" as const,
-      job: JSON.parse(data!) as NotificationJob,
-      bullId,
-      orderingKey: recordKey ?? "",
-      enqueuedAt: Number(enqueuedAt ?? 0),
-      attempts: Number(attempts ?? 0),
-      firstAttemptAt: firstAttemptAt ? Number(firstAttemptAt) : undefined,
-    };
-    // a wrong hint looked at another key's list: let the caller check the real one
-    const outcome = recordKey === orderingKey ? where : "behind";
-    return { outcome, record };
+  async queuedRecord(jobId: string): Promise<QueuedRecord | undefined> {
+    const rec = await this.getRecord(jobId);
+    if (rec?.state !== "queued" || !rec.job) return undefined;
+    const r: QueuedRecord = { job: rec.job, enqueuedAt: rec.enqueuedAt, attempts: rec.attempts };
+    if (rec.firstAttemptAt !== undefined) r.firstAttemptAt = rec.firstAttemptAt;
+    return r;
   }
 
-  /**
-   * Takes a send slot of the destination when it is rate limited, then counts the attempt (one round trip).
-   * Returns how long to wait (nothing counted), or the attempt number.
-   */
-  async startAttemptLimited(
-    job: NotificationJob,
-    limit: RateLimit | undefined,
-    now: number,
-  ): Promise<{ waitMs: number } | { attempt: number; firstAttemptAt: number }> {
-    const [wait, attempt, first] = (await START_ATTEMPT.run(
+  async claim(ticket: DeliveryTicket, opts: ClaimOptions): Promise<Claim> {
+    if (opts.rate && !ticket.destination)
+      throw new Error("claim: a rate limit needs the ticket's destination");
+    const r = (await CLAIM.run(
       this.redis,
-      [this.jobKey(job.jobId), this.rateKey(job.destination)],
-      [now, limit ? emissionIntervalMs(limit) : 0, limit?.burst ?? 1],
-    )) as number[];
-    if (Number(wait) > 0) return { waitMs: Number(wait) };
-    return { attempt: Number(attempt), firstAttemptAt: Number(first ?? now) };
+      [
+        this.jobKey(ticket.jobId),
+        this.orderKey(ticket.orderingKey),
+        ticket.destination ? this.rateKey(ticket.destination) : `${this.prefix}:rate:`,
+      ],
+      [
+        ticket.jobId,
+        ticket.executorId,
+        ticket.orderingKey,
+        opts.now,
+        opts.rate ? emissionIntervalMs(opts.rate) : 0,
+        opts.rate?.burst ?? 1,
+        opts.countAttempt ? 1 : 0,
+        `${this.prefix}:`,
+      ],
+    )) as (string | number | null)[];
+    const [outcome, a, b, c, d] = r;
+    if (outcome === "behind") return { outcome, head: { jobId: String(a), executorId: String(b) } };
+    if (outcome === "wait") return { outcome, waitMs: Number(a) };
+    if (outcome !== "claimed") return { outcome: "skip", why: String(a ?? "unknown") };
+    const claim: Claim = {
+      outcome,
+      job: JSON.parse(String(a)) as NotificationJob,
+      enqueuedAt: Number(b ?? 0),
+      attempts: Number(c ?? 0),
+    };
+    if (d) claim.firstAttemptAt = Number(d);
+    return claim;
   }
 
   async getStates(jobIds: string[]): Promise<(JobState | undefined)[]> {
@@ -210,10 +228,7 @@ export class RedisQueueStore {
     return (await this.redis.lindex(this.orderKey(orderingKey), 0)) ?? undefined;
   }
 
-  async isInOrder(orderingKey: string, jobId: string): Promise<boolean> {
-    return (await this.redis.lpos(this.orderKey(orderingKey), jobId)) !== null;
-  }
-
+  /** Drops a settled head left in an order (the repair sweep). */
   async dropHead(orderingKey: string, expectedHead: string): Promise<boolean> {
     return (
       (await DROP_HEAD.run(
@@ -228,47 +243,33 @@ export class RedisQueueStore {
     return this.redis.smembers(this.keysKey);
   }
 
-  /** Counts an attempt before it is made (a crash mid-delivery still counts). Returns the attempt number. */
-  async startAttempt(jobId: string, now: number): Promise<{ attempt: number; firstAttemptAt: number }> {
-    const key = this.jobKey(jobId);
-    const res = await this.redis
-      .multi()
-      .hincrby(key, "attempts", 1)
-      .hsetnx(key, "firstAttemptAt", String(now))
-      .hset(key, "lastAttemptAt", String(now))
-      .hget(key, "firstAttemptAt")
-      .exec();
-    const attempt = Number(res?.[0]?.[1]);
-    const first = Number(res?.[3]?.[1] ?? now);
-    return { attempt, firstAttemptAt: first };
+  async recordRetry(jobId: string, failure: Pick<DeliveryFailure, "code" | "message">): Promise<void> {
+    await this.redis.hset(
+      this.jobKey(jobId),
+      "lastError",
+      JSON.stringify({ code: failure.code, message: failure.message }),
+    );
   }
 
-  async recordError(jobId: string, code: string, message: string): Promise<void> {
-    await this.redis.hset(this.jobKey(jobId), "lastError", JSON.stringify({ code, message }));
+  async markDelivered(job: NotificationJob, now: number, ref: string): Promise<Settled> {
+    return settled(
+      await MARK_DELIVERED.run(
+        this.redis,
+        [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
+        [job.jobId, job.orderingKey, now, this.idempotencyTtlMs, ref, `${this.prefix}:`],
+      ),
+    );
   }
 
-  /** Marks delivered (keeps the id for the idempotency TTL) and returns the next head of the ordering key. */
-  async markDelivered(
-    job: NotificationJob,
-    now: number,
-    ref: string,
-  ): Promise<{ changed: boolean; next?: string }> {
-    const [ok, next] = (await MARK_DELIVERED.run(
-      this.redis,
-      [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
-      [job.jobId, job.orderingKey, now, this.idempotencyTtlMs, ref],
-    )) as [number, string | null];
-    return next ? { changed: ok === 1, next } : { changed: ok === 1 };
-  }
-
-  async markDead(letter: DeadLetter): Promise<{ changed: boolean; next?: string }> {
+  async markDead(letter: DeadLetter): Promise<Settled> {
     const job = letter.job;
-    const [ok, next] = (await MARK_DEAD.run(
-      this.redis,
-      [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey, this.dlqKey],
-      [job.jobId, job.orderingKey, letter.deadLetteredAt, JSON.stringify(letter)],
-    )) as [number, string | null];
-    return next ? { changed: ok === 1, next } : { changed: ok === 1 };
+    return settled(
+      await MARK_DEAD.run(
+        this.redis,
+        [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey, this.dlqKey],
+        [job.jobId, job.orderingKey, letter.deadLetteredAt, JSON.stringify(letter), `${this.prefix}:`],
+      ),
+    );
   }
 
   async listDeadLetters(): Promise<DeadLetter[]> {
@@ -302,15 +303,11 @@ export class RedisQueueStore {
       await PURGE_DEAD.run(this.redis, [this.dlqKey], [`${this.prefix}:job:`, this.idempotencyTtlMs]),
     );
   }
+}
 
-  /** Takes a send slot of the destination; returns 0, or how long to wait. */
-  async takeRateSlot(destination: Destination, limit: RateLimit, now: number): Promise<number> {
-    return Number(
-      await RATE_TAKE.run(
-        this.redis,
-        [this.rateKey(destination)],
-        [now, emissionIntervalMs(limit), limit.burst],
-      ),
-    );
-  }
+function settled(reply: unknown): Settled {
+  const [ok, next, nextBullId] = reply as [number, string | null, string | null];
+  if (!next) return { changed: ok === 1 };
+  const ref: JobRef = { jobId: next, executorId: nextBullId ?? next };
+  return { changed: ok === 1, next: ref };
 }

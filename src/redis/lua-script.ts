@@ -3,6 +3,7 @@
 // (new, restarted, failed over) gets the source once.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "./redis-connection.ts";
 
 const INCLUDE = /^-- include: ([\w.-]+\.lua)$/gm;
@@ -41,6 +42,16 @@ export class LuaScript {
       if (!String((err as Error)?.message).includes("NOSCRIPT")) throw err;
       return await redis.eval(this.source, keys.length, ...keys, ...args);
     }
+  }
+
+  /**
+   * Appends one call to a pipeline that also carries other commands which must run after it (another library's, in
+   * the same round trip). Sent with its source (EVAL), never by SHA: a server that lacks the script cannot answer
+   * NOSCRIPT and run the commands after it without it.
+   */
+  queueIn(pipeline: ChainableCommander, keys: string[], args: (string | number)[]): void {
+    this.check(keys);
+    pipeline.eval(this.source, keys.length, ...keys, ...args);
   }
 
   /**

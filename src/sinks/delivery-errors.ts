@@ -40,14 +40,20 @@ export function deliveryErrorForStatus(
   return new DeliveryError(`${what} answered HTTP ${status}${detail}`, errOpts);
 }
 
-/** Error codes seen on network failures (connect refused/reset, DNS, TLS handshake) and timeouts. */
-const NETWORK_CODES = new Set([
+/**
+ * Error codes of node and undici meaning the network, not the request, failed (connect refused/reset, DNS, TLS
+ * handshake, socket closed) or timed out. The one list: sinks' errors, the queue's failure classification and the
+ * metric's failure reason all read it.
+ */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
+  "ECONNABORTED",
   "EPIPE",
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENETUNREACH",
+  "ENETDOWN",
   "ENOTFOUND",
   "EAI_AGAIN",
   "UND_ERR_SOCKET",
@@ -57,6 +63,11 @@ const NETWORK_CODES = new Set([
   "UND_ERR_BODY_TIMEOUT",
   "UND_ERR_ABORTED",
 ]);
+
+/** A network failure's code: one of NETWORK_ERROR_CODES or any other undici socket error (`UND_ERR_*`). */
+export function isNetworkErrorCode(code: string): boolean {
+  return NETWORK_ERROR_CODES.has(code) || code.startsWith("UND_ERR_");
+}
 
 function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
@@ -88,7 +99,7 @@ export function deliveryErrorForNetwork(what: string, err: unknown): DeliveryErr
   const code = errorCode(err) ?? "network_error";
   const timeout = isTimeoutError(err);
   const reason = timeout ? "timed out" : `network error (${code})`;
-  const known = NETWORK_CODES.has(code) || timeout;
+  const known = NETWORK_ERROR_CODES.has(code) || timeout;
   return new DeliveryError(`${what}: ${reason}${known ? "" : `: ${messageOf(err)}`}`, {
     transient: true,
     code: timeout ? "timeout" : "network_error",

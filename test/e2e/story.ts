@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { watchKeyPrefix, watchKeys } from "../../src/redis/keys.ts";
 import { KIND_DETECTORS } from "../../src/triggers/kind-detectors.ts";
+import { HISTORIES } from "../replay/expected-histories.ts";
 import { applyStep, type HistoryStep, readHistory, renameHistory } from "../support/history-player.ts";
 import { ANNOTATION_PREFIX, type AnyE2eWorld, APP_NAMESPACE } from "./harness.ts";
 
@@ -37,23 +38,7 @@ export interface StoryRun {
 }
 
 /** Every trigger of the story, in order (README row of canary-analysis-failure.yaml). */
-export const STORY_TRIGGERS = [
-  "on-rollout-updated",
-  "on-analysis-run-started",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-analysis-run-failed",
-  "on-analysis-run-completed",
-  "on-rollout-aborted",
-  "on-rollout-updated",
-  "on-analysis-run-started",
-  "on-rollout-step-completed",
-  "on-rollout-paused",
-  "on-rollout-resumed",
-  "on-rollout-step-completed",
-  "on-rollout-completed",
-  "on-analysis-run-completed",
-];
+export const STORY_TRIGGERS: readonly string[] = HISTORIES["canary-analysis-failure.yaml"]!;
 
 /**
  * A fresh Rollout for the story: names suffixed, in APP_NAMESPACE, subscribed to Slack channel `deploys-<suffix>`

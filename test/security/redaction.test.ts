@@ -102,6 +102,11 @@ describe("Slack error that echoes the token", () => {
     }
     expect(failureReason("invalid_auth")).toBe("auth");
     expect(failureReason("http-503")).toBe("http_5xx");
+    expect(failureReason("network-ECONNRESET")).toBe("network");
+    expect(failureReason("network-UND_ERR_SOCKET")).toBe("network");
+    expect(failureReason("network-UND_ERR_HEADERS_TIMEOUT")).toBe("timeout");
+    expect(failureReason("ETIMEDOUT")).toBe("timeout");
+    expect(failureReason("network-EWHATEVER")).toBe("other");
     expect(failureReason(`invalid_auth Bearer ${TOKEN}`)).toBe("other");
   });
 });

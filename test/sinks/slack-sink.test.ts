@@ -340,7 +340,9 @@ describe("slack sink", () => {
       expect(slack.messages("alerts").filter((m) => m.text === "stalled twice in memory")).toHaveLength(1);
     });
 
-    it("behind a replica: no post until a replica has the journal entry; after 30 s without one, posts with a warning", async () => {
+    it("behind a replica: no post until a replica has the journal entry; after 30 s without one, posts with a warning", {
+      timeout: 90_000,
+    }, async () => {
       const replica = await startRedis({ replicaOf: redis.port });
       const replicaClient = replica.client();
       let now = Date.now();
@@ -356,7 +358,13 @@ describe("slack sink", () => {
       });
       const sinkWith = (state: RedisSlackState) =>
         new SlackSink({ state, dispatchers, logger: warnLogger, timeoutMs: TIMEOUT_MS, now: () => now });
-      const state = new RedisSlackState(shared, { keyPrefix: prefix, waitForReplica: true, now: () => now });
+      // a generous wait: on a loaded host an in-sync replica can take a while to confirm
+      const state = new RedisSlackState(shared, {
+        keyPrefix: prefix,
+        waitForReplica: true,
+        replicaWaitMs: 3_000,
+        now: () => now,
+      });
       const waitSynced = async () => {
         for (let i = 0; i < 100; i++) {
           if (/master_link_status:up/.test(await replicaClient.info("replication"))) return;

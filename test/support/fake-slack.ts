@@ -405,19 +405,7 @@ export class FakeSlack {
       .get(channel.id)!
       .filter((m) => (!m.thread_ts || m.thread_ts === m.ts || m.reply_broadcast) && inWindow(m))
       .reverse();
-    const page = cursorPage(
-      newestFirst,
-      args.string("cursor"),
-      Math.min(Number(args.string("limit") ?? 100) || 100, 999),
-    );
-    if ("error" in page) return { ok: false, error: page.error };
-    const meta = args.bool("include_all_metadata");
-    return {
-      ok: true,
-      messages: page.items.map((m) => this.#view(m, meta)),
-      has_more: page.next !== "",
-      response_metadata: { next_cursor: page.next },
-    };
+    return this.#messagePage(args, newestFirst, 100, 999);
   }
 
   #replies(args: SlackArgs): Record<string, unknown> {
@@ -430,11 +418,18 @@ export class FakeSlack {
     const rootTs = root.thread_ts ?? root.ts;
     const inWindow = this.#inWindow(args);
     const thread = all.filter((m) => (m.ts === rootTs || m.thread_ts === rootTs) && inWindow(m));
-    const page = cursorPage(
-      thread,
-      args.string("cursor"),
-      Math.min(Number(args.string("limit") ?? 1000) || 1000, 1000),
-    );
+    return this.#messagePage(args, thread, 1000, 1000);
+  }
+
+  /** One cursor page of messages as conversations.history / .replies answer it (limit default and cap per method). */
+  #messagePage(
+    args: SlackArgs,
+    messages: FakeSlackMessage[],
+    defaultLimit: number,
+    maxLimit: number,
+  ): Record<string, unknown> {
+    const limit = Math.min(Number(args.string("limit") ?? defaultLimit) || defaultLimit, maxLimit);
+    const page = cursorPage(messages, args.string("cursor"), limit);
     if ("error" in page) return { ok: false, error: page.error };
     const meta = args.bool("include_all_metadata");
     return {

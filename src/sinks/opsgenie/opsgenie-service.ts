@@ -1,6 +1,7 @@
 // The Opsgenie service type (notifications-engine `opsgenie`): Alert API v2, alerts per Rollout revision (alias),
 // closed by a later completion of the Rollout; US (api.opsgenie.com) or EU (api.eu.opsgenie.com) API.
 
+import { KEY_ROOT } from "../../redis/keys.ts";
 import { sinkOptions } from "../common/sink-options.ts";
 import {
   InMemoryPagerDutyIncidents,
@@ -47,7 +48,7 @@ export const opsgenieService: ServiceTypeDefinition<
     const groups =
       (deps.state?.opsgenie as PagerDutyIncidentStore | undefined) ??
       (deps.redis
-        ? new RedisPagerDutyIncidents(deps.redis, { keyPrefix: "rn:opsgenie:" })
+        ? new RedisPagerDutyIncidents(deps.redis, { keyPrefix: `${KEY_ROOT}:opsgenie:` })
         : new InMemoryPagerDutyIncidents());
     return new OpsgenieSink({ groups, ...sinkOptions(deps) });
   },

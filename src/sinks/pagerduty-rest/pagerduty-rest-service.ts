@@ -1,6 +1,7 @@
 // The PagerDuty REST service type (notifications-engine `pagerduty`): incidents created on a service through the
 // REST API, resolved by a later completion of the Rollout (incident groups, as the Events v2 type).
 
+import { KEY_ROOT } from "../../redis/keys.ts";
 import { sinkOptions } from "../common/sink-options.ts";
 import {
   InMemoryPagerDutyIncidents,
@@ -66,7 +67,7 @@ export const pagerDutyRestService: ServiceTypeDefinition<
     const groups =
       (deps.state?.pagerduty as PagerDutyIncidentStore | undefined) ??
       (deps.redis
-        ? new RedisPagerDutyIncidents(deps.redis, { keyPrefix: "rn:pagerduty-rest:" })
+        ? new RedisPagerDutyIncidents(deps.redis, { keyPrefix: `${KEY_ROOT}:pagerduty-rest:` })
         : new InMemoryPagerDutyIncidents());
     return new PagerDutyRestSink({ groups, ...sinkOptions(deps) });
   },

@@ -19,8 +19,11 @@ import type {
 } from "./slack-state.ts";
 
 const RELEASE_CLAIM = LuaScript.load(new URL("./lua/release-claim.lua", import.meta.url), 1);
-/** How long the write before a post waits for a replica to confirm it. */
-export const JOURNAL_REPLICA_WAIT_MS = 250;
+/**
+ * How long the write before a post waits for a replica to confirm it. A replica in sync confirms within a round trip,
+ * so this is paid only while none does (fail-over under way, replica down).
+ */
+export const JOURNAL_REPLICA_WAIT_MS = 1_000;
 
 const DAY_S = 24 * 60 * 60;
 
@@ -31,6 +34,8 @@ export interface RedisSlackStateOptions {
   channelTtlSec?: number;
   /** Wait for a replica on the write before a post (default: when connected through Sentinel). */
   waitForReplica?: boolean;
+  /** Bound of that wait (default JOURNAL_REPLICA_WAIT_MS). */
+  replicaWaitMs?: number;
   now?: () => number;
 }
 
@@ -41,6 +46,7 @@ export class RedisSlackState implements SlackState {
   readonly #postTtl: number;
   readonly #channelTtl: number;
   readonly #waitForReplica: boolean;
+  readonly #replicaWaitMs: number;
   readonly #now: () => number;
   /** Since when (ms) journal writes have gone unconfirmed by the replica; undefined while it confirms them. */
   #unconfirmedSince: number | undefined;
@@ -52,6 +58,7 @@ export class RedisSlackState implements SlackState {
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
     this.#channelTtl = opts.channelTtlSec ?? DAY_S;
     this.#waitForReplica = opts.waitForReplica ?? hasFailoverReplica(redis);
+    this.#replicaWaitMs = opts.replicaWaitMs ?? JOURNAL_REPLICA_WAIT_MS;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -109,7 +116,7 @@ export class RedisSlackState implements SlackState {
     const res = await this.#redis
       .pipeline()
       .set(this.#key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl)
-      .call("WAIT", "1", String(JOURNAL_REPLICA_WAIT_MS))
+      .call("WAIT", "1", String(this.#replicaWaitMs))
       .exec();
     const [setErr] = res?.[0] ?? [new Error("no reply")];
     if (setErr) throw setErr;
