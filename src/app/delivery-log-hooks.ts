@@ -29,6 +29,10 @@ function upstreamLabels(e: DeliveryEvent) {
 export function deliveryLogHooks(logger: Logger, metrics: Metrics): DeliveryHooks {
   return {
     onDelivered(e) {
+      if (e.receipt.silenced !== undefined) {
+        logger.info({ ...fields(e), at: "delivery" }, `notification silenced: ${e.receipt.silenced}`);
+        return;
+      }
       metrics.upstreamSuccess.inc(upstreamLabels(e));
       const owner = e.rollout ?? e.object;
       metrics.upstreamSend.observe(

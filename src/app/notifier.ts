@@ -162,6 +162,7 @@ export async function startNotifier(
           ),
         concurrency: settings.concurrency,
         logger,
+        holdAtDelivery: operatorConsole.holdAtDelivery,
         hooks: metricsDeliveryHooks(
           metrics,
           operatorConsole.deliveryHooks(deliveryLogHooks(logger, metrics)),

@@ -3,6 +3,13 @@
 
 import type { DeliveryHistory } from "../history/delivery-history.ts";
 import type { Logger } from "../logger.ts";
+import {
+  type DeadLetterFilter,
+  describeFilter,
+  isEmptyFilter,
+  matchesDeadLetter,
+  purgeMatchingDeadLetters,
+} from "../queue/dead-letter-filter.ts";
 import type { DeadLetter } from "../queue/notification-queue.ts";
 import type { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
 import { type Silence, type SilenceRequest, SilenceRequestError, silenceScope } from "../silences/silence.ts";
@@ -10,7 +17,7 @@ import type { SilenceStore } from "../silences/silence-store.ts";
 import type { AuthDecision, Authorizer } from "./authorizer.ts";
 
 export interface ConsoleDeps {
-  queue: Pick<RedisNotificationQueue, "depth" | "listDeadLetters" | "retryDeadLetter" | "purgeDeadLetters">;
+  queue: Pick<RedisNotificationQueue, "depth" | "listDeadLetters" | "retryDeadLetter" | "purgeDeadLetter">;
   /** undefined when the history is switched off. */
   history: DeliveryHistory | undefined;
   silences: SilenceStore;
@@ -50,8 +57,9 @@ export class ConsoleService {
     };
   }
 
-  deadLetters(): Promise<DeadLetter[]> {
-    return this.deps.queue.listDeadLetters();
+  /** Dead letters, oldest first; with a filter, those it matches (dead-letter-filter.ts). */
+  async deadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    return (await this.deps.queue.listDeadLetters()).filter((l) => matchesDeadLetter(l, filter));
   }
 
   silences(): Promise<Silence[]> {
@@ -99,15 +107,50 @@ export class ConsoleService {
     return { ok: true, value: id, user: d.user };
   }
 
-  async purgeDeadLetters(authorization: string | undefined): Promise<WriteResult<number>> {
-    const d = await this.authorize(authorization, undefined, "purge");
+  /** Purges one dead letter; needs the rights of a retry (the Rollout's namespace). */
+  async purgeDeadLetter(authorization: string | undefined, id: string): Promise<WriteResult<string>> {
+    const letter = (await this.deps.queue.listDeadLetters()).find((l) => l.id === id);
+    if (!letter) {
+      const d = await this.authorize(authorization, undefined, "purge");
+      if (!d.ok && d.status === 401) return d;
+      return { ok: false, status: 404, message: `no dead letter with id ${JSON.stringify(id)}` };
+    }
+    const owner = letter.job.transition.rollout ?? letter.job.transition.object;
+    const d = await this.authorize(authorization, owner.namespace, "purge");
     if (!d.ok) return d;
-    const n = await this.deps.queue.purgeDeadLetters();
+    if (!(await this.purgeOne(letter, d.user)))
+      return { ok: false, status: 404, message: `no dead letter with id ${JSON.stringify(id)}` };
+    return { ok: true, value: id, user: d.user };
+  }
+
+  /**
+   * Purges the dead letters a filter matches (every one without a filter), each atomically: one retried or
+   * purged meanwhile is left alone. Needs rights in `filter.namespace`, cluster-wide without one.
+   */
+  async purgeDeadLetters(
+    authorization: string | undefined,
+    filter: DeadLetterFilter = {},
+  ): Promise<WriteResult<string[]>> {
+    const d = await this.authorize(authorization, filter.namespace, "purge");
+    if (!d.ok) return d;
+    const purged = (await purgeMatchingDeadLetters(this.deps.queue, filter)).map((l) => l.id);
+    for (const id of purged) void this.deps.history?.setOutcome(id, "purged", `purged by ${d.user}`);
     this.log.info(
-      { action: "purge", user: d.user, purged: n },
-      `console: ${n} dead letter(s) purged by ${d.user}`,
+      { action: "purge", user: d.user, filter, purged: purged.length },
+      `console: ${purged.length} dead letter(s) purged by ${d.user}${isEmptyFilter(filter) ? "" : ` (${describeFilter(filter)})`}`,
     );
-    return { ok: true, value: n, user: d.user };
+    return { ok: true, value: purged, user: d.user };
+  }
+
+  /** One dead letter gone, recorded in the history as purged by `user`. */
+  private async purgeOne(letter: DeadLetter, user: string): Promise<boolean> {
+    if (!(await this.deps.queue.purgeDeadLetter(letter.id))) return false;
+    void this.deps.history?.setOutcome(letter.id, "purged", `purged by ${user}`);
+    this.log.info(
+      { action: "purge", user, jobId: letter.id, object: letter.job.transition.object },
+      `console: dead letter purged by ${user}`,
+    );
+    return true;
   }
 
   async createSilence(authorization: string | undefined, req: SilenceRequest): Promise<WriteResult<Silence>> {

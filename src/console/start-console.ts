@@ -1,5 +1,5 @@
 // Wiring of the operator console into a long-running process: the delivery history (hooks + hand-off), the
-// silences (matched at hand-off, summaries on expiry), Kubernetes Events on the Rollout, and the /api/v1 and
+// silences (matched at hand-off and again right before each delivery, summaries on expiry), Kubernetes Events on the Rollout, and the /api/v1 and
 // /ui routes with their authorizer.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { HandOffOptions } from "../app/hand-off.ts";
@@ -14,6 +14,7 @@ import { createRedisClient } from "../redis/redis-connection.ts";
 import { consoleApiRoute } from "../server/api/console-api.ts";
 import type { HttpRoute } from "../server/http-route.ts";
 import { consolePagesRoute } from "../server/ui/console-pages.ts";
+import { type DeliveryHold, silencesAtDelivery } from "../silences/delivery-hold.ts";
 import { SilenceStore } from "../silences/silence-store.ts";
 import { sweepExpiredSilences } from "../silences/silence-summary.ts";
 import { createSilencer, type Silencer } from "../silences/silencer.ts";
@@ -23,6 +24,8 @@ import { ConsoleService } from "./console-service.ts";
 export interface RunningConsole {
   history: DeliveryHistory | undefined;
   silencer: Silencer;
+  /** Silences checked again right before a job is sent (the delivery worker's holdAtDelivery). */
+  holdAtDelivery: DeliveryHold;
   onHandedOff: HandOffOptions["onHandedOff"];
   deliveryHooks(next: DeliveryHooks): DeliveryHooks;
   routes: HttpRoute[];
@@ -94,6 +97,7 @@ export function startConsole(o: {
   return {
     history,
     silencer,
+    holdAtDelivery: silencesAtDelivery(silences),
     onHandedOff: history
       ? (transitions, outcomes) => history.recordHandOff(transitions, outcomes)
       : undefined,

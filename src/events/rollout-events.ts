@@ -181,7 +181,8 @@ function what(e: DeliveryEvent): string {
 export function rolloutEventHooks(recorder: RolloutEventRecorder, next: DeliveryHooks = {}): DeliveryHooks {
   return {
     onDelivered(e) {
-      if (e.rollout)
+      // held by a silence at delivery: nothing was delivered
+      if (e.rollout && e.receipt.silenced === undefined)
         recorder.record(e.rollout, "Normal", REASON_DELIVERED, `Notification ${what(e)} delivered`);
       next.onDelivered?.(e);
     },

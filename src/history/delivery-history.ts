@@ -2,12 +2,13 @@
 // notifications (rendered message, destination, where it ended) and each notification's attempts (time,
 // outcome, status code, latency, the remote's answer excerpt, redacted). Bounded three ways: per Rollout the last
 // `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
-// kept (the least recently active are dropped). Writes are fire-and-forget scripts (one command each): the history never holds
+// kept (the least recently active are dropped). Writes are fire-and-forget scripts (src/history/lua, one command each): the history never holds
 // up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
 
 import type { Logger } from "../logger.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
-import { HISTORY_KEY_PREFIX } from "../redis/keys.ts";
+import { historyKeys } from "../redis/keys.ts";
+import { LuaScript } from "../redis/lua-script.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef, Transition } from "../triggers/transition.ts";
 import { redactText } from "./redact-text.ts";
@@ -18,7 +19,8 @@ export type NotificationOutcome =
   | "delivered"
   | "dead-letter"
   | "silenced"
-  | "suppressed";
+  | "suppressed"
+  | "purged";
 
 export interface AttemptRecord {
   at: number;
@@ -89,52 +91,10 @@ export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
   maxRollouts: 2_000,
 };
 
-const PREFIX = HISTORY_KEY_PREFIX;
-/** KEYS: notification hash, its attempts list, the minute's stats hash. ARGV: attempt JSON or "", attempts
- * kept, TTL (s), outcome, now, detail, stats field or "", stats TTL (s). */
-const OUTCOME_COMMAND = "rnHistoryOutcome";
-/** A hand-off in one command. KEYS: the Rollouts zset. ARGV: now, oldest kept (ms), Rollouts kept, TTL (s),
- * transitions kept per Rollout, T, then per transition (record key, record JSON, Rollout list key, transition
- * id, Rollout key), J, then per notification (hash key, meta JSON, 1 = keep an existing meta). A repeated
- * hand-off keeps the first records and lists a transition once. */
-const HANDOFF_COMMAND = "rnHistoryHandOff";
-const HANDOFF_LUA = `
-local now, ttl, per = ARGV[1], tonumber(ARGV[4]), tonumber(ARGV[5])
-local i = 7
-for _ = 1, tonumber(ARGV[6]) do
-  redis.call('SET', ARGV[i], ARGV[i + 1], 'EX', ttl, 'NX')
-  if redis.call('LPOS', ARGV[i + 2], ARGV[i + 3]) == false then redis.call('LPUSH', ARGV[i + 2], ARGV[i + 3]) end
-  redis.call('LTRIM', ARGV[i + 2], 0, per - 1)
-  redis.call('EXPIRE', ARGV[i + 2], ttl)
-  redis.call('ZADD', KEYS[1], now, ARGV[i + 4])
-  i = i + 5
-end
-local jobs = tonumber(ARGV[i])
-i = i + 1
-for _ = 1, jobs do
-  if ARGV[i + 2] == '1' then redis.call('HSETNX', ARGV[i], 'meta', ARGV[i + 1])
-  else redis.call('HSET', ARGV[i], 'meta', ARGV[i + 1]) end
-  redis.call('EXPIRE', ARGV[i], ttl)
-  i = i + 3
-end
-if tonumber(ARGV[6]) > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
-end
-return 1`;
-const OUTCOME_LUA = `
-if ARGV[1] ~= '' then
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-  redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-end
-redis.call('HSET', KEYS[1], 'outcome', ARGV[4], 'updatedAt', ARGV[5], 'detail', ARGV[6])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if ARGV[7] ~= '' then
-  redis.call('HINCRBY', KEYS[3], ARGV[7], 1)
-  redis.call('EXPIRE', KEYS[3], ARGV[8])
-end
-return 1`;
+/** A hand-off in one command (see the script's header). */
+const RECORD_HAND_OFF = LuaScript.load(new URL("./lua/record-hand-off.lua", import.meta.url));
+/** An attempt and/or where a notification stands, in one command: this runs for every attempt. */
+const RECORD_OUTCOME = LuaScript.load(new URL("./lua/record-outcome.lua", import.meta.url), 3);
 const MINUTE = 60_000;
 const STATS_TTL_S = 2 * 3600;
 
@@ -164,10 +124,6 @@ export class DeliveryHistory {
     now: () => number = Date.now,
   ) {
     this.redis = redis;
-    if (!(OUTCOME_COMMAND in redis))
-      redis.defineCommand(OUTCOME_COMMAND, { numberOfKeys: 3, lua: OUTCOME_LUA });
-    if (!(HANDOFF_COMMAND in redis))
-      redis.defineCommand(HANDOFF_COMMAND, { numberOfKeys: 1, lua: HANDOFF_LUA });
     this.logger = logger;
     this.now = now;
     this.settings = {
@@ -181,13 +137,6 @@ export class DeliveryHistory {
 
   private ttlS(): number {
     return Math.max(1, Math.ceil(this.settings.maxAgeMs / 1000));
-  }
-
-  private command(name: string): (...args: (string | number)[]) => Promise<unknown> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[
-      name
-    ]!;
-    return (...args) => fn.call(this.redis, ...args);
   }
 
   private settle(p: Promise<unknown>): Promise<void> {
@@ -215,8 +164,8 @@ export class DeliveryHistory {
       list.push(job.jobId);
       byTransition.set(job.transition.id, list);
     }
+    const keys: string[] = [historyKeys.rollouts];
     const args: (string | number)[] = [
-      `${PREFIX}:rollouts`,
       now,
       now - this.settings.maxAgeMs,
       this.settings.maxRollouts,
@@ -236,7 +185,8 @@ export class DeliveryHistory {
       if (t.revision !== undefined) rec.revision = t.revision;
       if (t.detail !== undefined) rec.detail = t.detail;
       const rk = rolloutKeyOf(t.object, t.rollout);
-      args.push(`${PREFIX}:tx:${t.id}`, JSON.stringify(rec), `${PREFIX}:ro:${rk}`, t.id, rk);
+      keys.push(historyKeys.transition(t.id), historyKeys.rolloutTransitions(rk));
+      args.push(JSON.stringify(rec), t.id, rk);
     }
     args.push(jobs.length);
     for (const { job, outcome, detail } of jobs) {
@@ -256,9 +206,10 @@ export class DeliveryHistory {
       if (job.tenantNamespace !== undefined) rec.tenantNamespace = job.tenantNamespace;
       if (detail !== undefined) rec.detail = detail;
       // a repeat ("suppressed") keeps the first record and its outcome; only noted when there is none
-      args.push(`${PREFIX}:n:${job.jobId}`, JSON.stringify(rec), outcome === "suppressed" ? 1 : 0);
+      keys.push(historyKeys.notification(job.jobId));
+      args.push(JSON.stringify(rec), outcome === "suppressed" ? 1 : 0);
     }
-    return this.settle(this.command(HANDOFF_COMMAND)(...args));
+    return this.settle(RECORD_HAND_OFF.run(this.redis, keys, args));
   }
 
   /** Records a notification enqueued outside a hand-off (a silence's summary). */
@@ -290,22 +241,21 @@ export class DeliveryHistory {
     attempt?: AttemptRecord,
     count?: { service: string; what: "delivered" | "failed" },
   ): Promise<void> {
-    const key = `${PREFIX}:n:${jobId}`;
     const minute = Math.floor(this.now() / MINUTE);
-    // one script, one command: this runs for every attempt
     return this.settle(
-      this.command(OUTCOME_COMMAND)(
-        key,
-        `${key}:a`,
-        `${PREFIX}:stats:${minute}`,
-        attempt ? JSON.stringify(attempt) : "",
-        this.settings.maxAttemptsKept,
-        this.ttlS(),
-        outcome,
-        this.now(),
-        detail ?? "",
-        count ? `${count.service}\u0000${count.what}` : "",
-        STATS_TTL_S,
+      RECORD_OUTCOME.run(
+        this.redis,
+        [historyKeys.notification(jobId), historyKeys.attempts(jobId), historyKeys.stats(minute)],
+        [
+          attempt ? JSON.stringify(attempt) : "",
+          this.settings.maxAttemptsKept,
+          this.ttlS(),
+          outcome,
+          this.now(),
+          detail ?? "",
+          count ? `${count.service}\u0000${count.what}` : "",
+          STATS_TTL_S,
+        ],
       ),
     );
   }
@@ -316,7 +266,7 @@ export class DeliveryHistory {
     const last = Math.floor(this.now() / MINUTE);
     const first = Math.floor((this.now() - windowMs) / MINUTE) + 1;
     const p = this.redis.pipeline();
-    for (let m = first; m <= last; m++) p.hgetall(`${PREFIX}:stats:${m}`);
+    for (let m = first; m <= last; m++) p.hgetall(historyKeys.stats(m));
     const results = (await p.exec()) ?? [];
     const counts = new Map<string, ServiceCounts>();
     for (const [err, value] of results) {
@@ -334,7 +284,7 @@ export class DeliveryHistory {
   /** Rollouts with activity, most recent first, each with its latest `latest` transitions. */
   async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
     const limit = Math.min(opts.limit ?? 200, 1_000);
-    const entries = await this.redis.zrevrange(`${PREFIX}:rollouts`, 0, limit - 1, "WITHSCORES");
+    const entries = await this.redis.zrevrange(historyKeys.rollouts, 0, limit - 1, "WITHSCORES");
     const pending: Promise<RolloutSummary>[] = [];
     for (let i = 0; i < entries.length; i += 2) {
       const [namespace, name] = entries[i]!.split("/") as [string, string];
@@ -353,16 +303,16 @@ export class DeliveryHistory {
 
   async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
     const n = Math.min(limit ?? this.settings.transitionsPerRollout, this.settings.transitionsPerRollout);
-    const ids = await this.redis.lrange(`${PREFIX}:ro:${namespace}/${name}`, 0, n - 1);
+    const ids = await this.redis.lrange(historyKeys.rolloutTransitions(`${namespace}/${name}`), 0, n - 1);
     if (ids.length === 0) return [];
-    const values = await this.redis.mget(ids.map((id) => `${PREFIX}:tx:${id}`));
+    const values = await this.redis.mget(ids.map((id) => historyKeys.transition(id)));
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as TransitionRecord);
   }
 
   async notification(jobId: string): Promise<NotificationRecord | undefined> {
     const [h, attempts] = await Promise.all([
-      this.redis.hgetall(`${PREFIX}:n:${jobId}`),
-      this.redis.lrange(`${PREFIX}:n:${jobId}:a`, 0, -1),
+      this.redis.hgetall(historyKeys.notification(jobId)),
+      this.redis.lrange(historyKeys.attempts(jobId), 0, -1),
     ]);
     if (!h.meta) return undefined;
     const rec = JSON.parse(h.meta) as NotificationRecord;

@@ -11,6 +11,12 @@ function statusCodeOf(code: string): number | undefined {
 export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHooks = {}): DeliveryHooks {
   return {
     onDelivered(e) {
+      if (e.receipt.silenced !== undefined) {
+        // held by a silence right before it was sent: no attempt was made
+        void history.setOutcome(e.jobId, "silenced", e.receipt.silenced);
+        next.onDelivered?.(e);
+        return;
+      }
       const attempt: Parameters<DeliveryHistory["recordAttempt"]>[1] = {
         at: Date.now(),
         attempt: e.attempt,

@@ -175,6 +175,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           notification,
           detectedAt: input.detectedAt,
           tenantNamespace: service.tenantNamespace,
+          labels: routedBy.metadata.labels,
         });
         job.transition.id = t.id;
         jobs.push(job);
@@ -198,6 +199,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
             },
             detectedAt: input.detectedAt,
             tenantNamespace: service.tenantNamespace,
+            labels: routedBy.metadata.labels,
           });
           job.transition.id = t.id;
           jobs.push(job);

@@ -4,14 +4,15 @@ import type { Destination, ServiceConfig } from "../config/types.ts";
 import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
 import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
-import type { DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
+import type { DeliveredReceipt, DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";
 
-export type DeliveryTarget = { service: ServiceConfig; sink: Sink } | { failure: DeliveryFailure };
+type SendTarget = { service: ServiceConfig; sink: Sink; holdAtDelivery?: DeliveryOptions["holdAtDelivery"] };
+export type DeliveryTarget = SendTarget | { failure: DeliveryFailure };
 
 /** A missing service or sink is permanent: retrying cannot make it appear (config reloads re-render anyway). */
 export function resolveDeliveryTarget(
   job: NotificationJob,
-  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService" | "holdAtDelivery">,
 ): DeliveryTarget {
   return renderFailure(job) ?? resolveDestinationTarget(job.destination, job.tenantNamespace, opts);
 }
@@ -26,7 +27,7 @@ export function renderFailure(job: NotificationJob): { failure: DeliveryFailure 
 export function resolveDestinationTarget(
   destination: Destination,
   tenantNamespace: string | undefined,
-  opts: Pick<DeliveryOptions, "sinks" | "resolveService">,
+  opts: Pick<DeliveryOptions, "sinks" | "resolveService" | "holdAtDelivery">,
 ): DeliveryTarget {
   const name = destination.service;
   let service: ServiceConfig | undefined;
@@ -51,14 +52,17 @@ export function resolveDestinationTarget(
       failure: { code: "no-sink", message: `no sink for service type "${service.type}"`, transient: false },
     };
   }
-  return { service, sink };
+  return opts.holdAtDelivery ? { service, sink, holdAtDelivery: opts.holdAtDelivery } : { service, sink };
 }
 
+/** The one place a job is handed to its sink (both queues): a silence may still hold it right before. */
 export async function deliverOnce(
   job: NotificationJob,
-  target: { service: ServiceConfig; sink: Sink },
-): Promise<{ ok: true; receipt: DeliveryReceipt } | { ok: false; failure: DeliveryFailure }> {
+  target: SendTarget,
+): Promise<{ ok: true; receipt: DeliveredReceipt } | { ok: false; failure: DeliveryFailure }> {
   try {
+    const silenced = await target.holdAtDelivery?.(job);
+    if (silenced !== undefined) return { ok: true, receipt: { silenced } };
     const delivery: Parameters<Sink["deliver"]>[0] = {
       jobId: job.jobId,
       destination: job.destination,

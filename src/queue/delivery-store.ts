@@ -96,6 +96,8 @@ export interface DeliveryStore {
   countDeadLetters(): Promise<number>;
   /** Queues a dead letter again behind its key's queued jobs, attempts reset. false when it is no dead letter. */
   requeueDead(letter: DeadLetter, executorId: string, now: number): Promise<boolean>;
+  /** Drops one dead letter (atomically with its record; its id stays known). false when it is not one (any more). */
+  purgeDeadLetter(id: string): Promise<boolean>;
   /** Drops every dead letter; their ids stay known. Returns how many. */
   purgeDeadLetters(): Promise<number>;
 }

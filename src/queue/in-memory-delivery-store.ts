@@ -163,6 +163,13 @@ export class InMemoryDeliveryStore implements DeliveryStore {
     return true;
   }
 
+  async purgeDeadLetter(id: string): Promise<boolean> {
+    if (!this.deadLetters.delete(id)) return false;
+    const rec = this.records.get(id);
+    if (rec?.state === "dead") rec.state = "purged";
+    return true;
+  }
+
   async purgeDeadLetters(): Promise<number> {
     const n = this.deadLetters.size;
     for (const id of this.deadLetters.keys()) {

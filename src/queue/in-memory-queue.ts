@@ -112,6 +112,12 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
     return n;
   }
 
+  async purgeDeadLetter(id: string): Promise<boolean> {
+    const purged = await this.store.purgeDeadLetter(id);
+    if (purged) this.notify();
+    return purged;
+  }
+
   async purgeDeadLetters(): Promise<number> {
     const n = await this.store.purgeDeadLetters();
     this.notify();

@@ -7,6 +7,12 @@ import type { DeliveryHooks } from "./notification-queue.ts";
 export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): DeliveryHooks {
   return {
     onDelivered(e) {
+      if (e.receipt.silenced !== undefined) {
+        // held by a silence at delivery (src/silences/delivery-hold.ts): counted as at planning
+        m.silenced.inc({ service: e.service });
+        next.onDelivered?.(e);
+        return;
+      }
       m.delivered.inc({ service: e.service });
       m.latency.observe({ service: e.service }, Math.max(0, e.latencyMs) / 1000);
       next.onDelivered?.(e);

@@ -14,6 +14,11 @@ export interface NotificationTransitionMeta {
   revision?: string;
   /** When the transition was detected (ms since epoch): delivery latency is measured from here. */
   detectedAt: number;
+  /**
+   * The labels of the object that routed it (the Rollout, else the object) when it was planned: silences with
+   * label matchers are checked again at delivery, where that object is not at hand. At most MAX_LABELS.
+   */
+  labels?: Record<string, string>;
 }
 
 export interface NotificationJob {
@@ -30,6 +35,7 @@ export interface NotificationJob {
 }
 
 const MAX_ID_LENGTH = 200;
+const MAX_LABELS = 64;
 
 /** Percent-encodes everything but [A-Za-z0-9._-]: no ':' (BullMQ rejects most ids with one), no '/'. */
 function safePart(s: string): string {
@@ -71,6 +77,8 @@ export function buildNotificationJob(input: {
   notification: Notification;
   detectedAt: number;
   tenantNamespace?: string;
+  /** The routing object's labels (see NotificationTransitionMeta.labels). */
+  labels?: Record<string, string>;
 }): NotificationJob {
   const t = input.transition;
   const meta: NotificationTransitionMeta = {
@@ -81,6 +89,8 @@ export function buildNotificationJob(input: {
   };
   if (t.rollout) meta.rollout = t.rollout;
   if (t.revision !== undefined) meta.revision = t.revision;
+  const labels = Object.entries(input.labels ?? {}).slice(0, MAX_LABELS);
+  if (labels.length > 0) meta.labels = Object.fromEntries(labels);
   const job: NotificationJob = {
     jobId: notificationJobId(t.id, input.destination),
     orderingKey: notificationOrderingKey(t, input.destination),

@@ -64,6 +64,8 @@ export interface DeadLetterOps {
   retryAllDeadLetters(): Promise<number>;
   /** Drops every dead letter; their ids stay known, so a re-enqueue is still a no-op. Returns how many. */
   purgeDeadLetters(): Promise<number>;
+  /** Drops one dead letter (its id stays known). false if no such dead letter (retried or purged meanwhile). */
+  purgeDeadLetter(id: string): Promise<boolean>;
 }
 
 export interface DeliveryEvent {
@@ -80,9 +82,13 @@ export interface DeliveryEvent {
   attemptMs?: number;
 }
 
+/** The sink's receipt, or why a silence held the notification right before it was sent (then nothing was). */
+export type DeliveredReceipt = DeliveryReceipt & { silenced?: string };
+
 /** Metrics/log hooks. Latency is from transition detection to the end of the delivery. */
 export interface DeliveryHooks {
-  onDelivered?(e: DeliveryEvent & { latencyMs: number; receipt: DeliveryReceipt }): void;
+  /** Also for a notification a silence held at delivery (`receipt.silenced`): acked, never sent. */
+  onDelivered?(e: DeliveryEvent & { latencyMs: number; receipt: DeliveredReceipt }): void;
   onFailed?(e: DeliveryEvent & { failure: DeliveryFailure }): void;
   onRetried?(e: DeliveryEvent & { delayMs: number; failure: DeliveryFailure }): void;
   onDeadLettered?(e: DeliveryEvent & { latencyMs: number; reason: DeadLetter["reason"] }): void;
@@ -99,4 +105,9 @@ export interface DeliveryOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-destination limit; default: Slack 1/s with bursts of 3. Return undefined for no limit. */
   rateLimitFor?: RateLimitFor;
+  /**
+   * Asked right before a job is handed to its sink: why it is held (it is then acked, never sent), or undefined
+   * to send it. The silences (src/silences/delivery-hold.ts).
+   */
+  holdAtDelivery?: (job: NotificationJob) => Promise<string | undefined>;
 }

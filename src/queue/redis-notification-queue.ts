@@ -199,6 +199,10 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     return this.store.purgeDeadLetters();
   }
 
+  purgeDeadLetter(id: string): Promise<boolean> {
+    return this.store.purgeDeadLetter(id);
+  }
+
   /** Repairs one queued job's executor (see ensureRunnable). */
   ensureRunnable(jobId: string): ReturnType<typeof ensureRunnable> {
     return ensureRunnable(this.store, this.bull, jobId, { promote: true, keep: this.keep });

@@ -44,6 +44,7 @@ const MARK_DELIVERED = script("mark-delivered", 3);
 const MARK_DEAD = script("mark-dead", 4);
 const RETRY_DEAD = script("retry-dead", 4);
 const PURGE_DEAD = script("purge-dead", 1);
+const PURGE_DEAD_LETTER = script("purge-dead-letter", 2);
 const DROP_HEAD = script("drop-head", 2);
 
 export type { JobState } from "./delivery-store.ts";
@@ -294,6 +295,16 @@ export class RedisQueueStore implements DeliveryStore {
       this.redis,
       [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey, this.dlqKey],
       [job.jobId, job.orderingKey, bullId, now, JSON.stringify(job)],
+    );
+    return res === 1;
+  }
+
+  /** Purges one dead letter (atomically with its job record); false when it is not one (any more). */
+  async purgeDeadLetter(id: string): Promise<boolean> {
+    const res = await PURGE_DEAD_LETTER.run(
+      this.redis,
+      [this.jobKey(id), this.dlqKey],
+      [id, this.idempotencyTtlMs],
     );
     return res === 1;
   }

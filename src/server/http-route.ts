@@ -40,3 +40,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     })
     .end(text);
 }
+
+/** The request's query parameters (the routes get the path without them). */
+export function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? "";
+  const at = url.indexOf("?");
+  return new URLSearchParams(at >= 0 ? url.slice(at + 1) : "");
+}

@@ -32,6 +32,8 @@ export interface HeldNotification {
 
 export class SilenceStore {
   private cache: Silence[] = [];
+  /** The version the cache was loaded at (silenceKeys.version); undefined = never loaded. */
+  private cachedVersion: string | undefined;
 
   readonly redis: RedisClient;
   private readonly now: () => number;
@@ -43,8 +45,25 @@ export class SilenceStore {
 
   /** Reloads the in-memory copy the watcher matches against. */
   async refresh(): Promise<Silence[]> {
-    this.cache = await this.list();
+    const [version, list] = await Promise.all([this.redis.get(silenceKeys.version), this.list()]);
+    this.cache = list;
+    this.cachedVersion = version ?? "";
     return this.cache;
+  }
+
+  /**
+   * Active silences as Redis holds them now: one GET when the copy is current, a reload when any process changed
+   * a silence since (delivery asks this right before sending: a silence created a moment ago counts).
+   */
+  async activeNow(now = this.now()): Promise<Silence[]> {
+    const version = (await this.redis.get(silenceKeys.version)) ?? "";
+    if (version !== this.cachedVersion) await this.refresh();
+    return this.active(now);
+  }
+
+  private async changed(): Promise<void> {
+    await this.redis.incr(silenceKeys.version);
+    await this.refresh();
   }
 
   /** Active silences of the in-memory copy. */
@@ -73,7 +92,7 @@ export class SilenceStore {
       now: this.now(),
     });
     await this.redis.hset(KEY, silence.id, JSON.stringify(silence));
-    await this.refresh();
+    await this.changed();
     return silence;
   }
 
@@ -85,7 +104,7 @@ export class SilenceStore {
     s.endsAt = Math.max(s.startsAt, now);
     s.expiredBy = by;
     await this.redis.hset(KEY, id, JSON.stringify(s));
-    await this.refresh();
+    await this.changed();
     return s;
   }
 

@@ -1,6 +1,5 @@
 // A silence: notifications matching it are recorded as silenced (visible in the console, never sent) while it
 // is active. Pure: matching, validation of what an operator asks for.
-import type { KubeObject } from "../kube/objects.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
 
 export interface SilenceMatchers {
@@ -131,8 +130,11 @@ export function isActive(s: Silence, now: number): boolean {
   return s.startsAt <= now && now < s.endsAt;
 }
 
-/** Whether a planned notification matches; `routedBy` is the Rollout (or object) whose labels count. */
-export function silenceMatches(s: Silence, job: NotificationJob, routedBy?: KubeObject): boolean {
+/**
+ * Whether a notification matches; `labels` are those of the Rollout (or object) that routed it: the live object's
+ * at planning, the ones the job carries at delivery (NotificationTransitionMeta.labels).
+ */
+export function silenceMatches(s: Silence, job: NotificationJob, labels?: Record<string, string>): boolean {
   const m = s.matchers;
   const owner = job.transition.rollout ?? job.transition.object;
   if (m.namespace !== undefined && m.namespace !== owner.namespace) return false;
@@ -141,10 +143,15 @@ export function silenceMatches(s: Silence, job: NotificationJob, routedBy?: Kube
   if (m.service !== undefined && m.service !== job.destination.service) return false;
   if (m.recipient !== undefined && m.recipient !== job.destination.recipient) return false;
   if (m.labels) {
-    const labels = routedBy?.metadata.labels ?? {};
-    for (const [k, v] of Object.entries(m.labels)) if (labels[k] !== v) return false;
+    const have = labels ?? {};
+    for (const [k, v] of Object.entries(m.labels)) if (have[k] !== v) return false;
   }
   return true;
+}
+
+/** Why a notification was held: the silence, who made it, until when, why, and what it matches. */
+export function holdDetail(s: Silence): string {
+  return `silence ${s.id} by ${s.createdBy} until ${new Date(s.endsAt).toISOString()}: ${s.comment} (${describeMatchers(s.matchers)})`;
 }
 
 /** The namespace whose rights a silence needs; undefined = cluster-wide. */

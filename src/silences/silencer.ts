@@ -1,11 +1,12 @@
 // Where silences apply: the watcher's hand-off asks, per planned notification, whether an active silence or a
 // mute-until annotation holds it back. Held notifications are recorded (history: silenced, with the silence)
-// and noted on their silence for the expiry summary; they are never enqueued.
+// and noted on their silence for the expiry summary; they are never enqueued. Queued ones are checked again right
+// before they are sent (delivery-hold.ts).
 import type { Logger } from "../logger.ts";
 import type { PipelineWorld } from "../pipeline/plan-notifications.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
 import { checkMuteAnnotation } from "./mute-annotation.ts";
-import { describeMatchers, silenceMatches } from "./silence.ts";
+import { holdDetail, silenceMatches } from "./silence.ts";
 import type { SilenceStore } from "./silence-store.ts";
 
 export interface HoldBack {
@@ -34,12 +35,8 @@ export function createSilencer(o: {
       const rollout = world.getRollout(owner.namespace, owner.name);
       const t = now();
       for (const s of o.store.active(t)) {
-        if (silenceMatches(s, job, rollout)) {
-          return {
-            silenceId: s.id,
-            detail: `silence ${s.id} by ${s.createdBy} until ${new Date(s.endsAt).toISOString()}: ${s.comment} (${describeMatchers(s.matchers)})`,
-          };
-        }
+        if (silenceMatches(s, job, rollout?.metadata.labels))
+          return { silenceId: s.id, detail: holdDetail(s) };
       }
       const mute = checkMuteAnnotation([rollout, world.getNamespace(owner.namespace)], o.annotationPrefix, t);
       if (mute.muted) return { detail: `muted by ${mute.by} until ${new Date(mute.until).toISOString()}` };

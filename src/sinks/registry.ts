@@ -7,6 +7,7 @@ import { githubService } from "./github/github-service.ts";
 import { gitlabService } from "./gitlab/gitlab-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { grafanaService } from "./grafana/grafana-service.ts";
+import { mattermostService } from "./mattermost/mattermost-service.ts";
 import { natsService } from "./nats/nats-service.ts";
 import { newrelicService } from "./newrelic/newrelic-service.ts";
 import { opsgenieService } from "./opsgenie/opsgenie-service.ts";
@@ -40,6 +41,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   rocketChatService,
   newrelicService,
   grafanaService,
+  mattermostService,
   githubService,
   datadogService,
   gitlabService,
@@ -49,7 +51,7 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
  * notifications-engine's other service types (the `NewService` switch of its pkg/services/services.go): a config naming
  * one is rejected with a pointer to the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["mattermost", "awssqs", "gcppubsub"];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["awssqs", "gcppubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 

@@ -3,9 +3,11 @@ import { Command } from "commander";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DlqIO, registerDlqCommand } from "../../src/cli/commands/dlq.ts";
+import { DeliveryHistory } from "../../src/history/delivery-history.ts";
 import { type DeliveryWorker, startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
 import type { DeadLetter } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { historyKeys } from "../../src/redis/keys.ts";
 import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import {
   FAST_RETRY,
@@ -120,6 +122,42 @@ describe("dlq", () => {
     // Purged ids stay known: the watcher re-enqueueing the same transition does not resurrect it.
     expect(await queue.enqueue([c!])).toEqual({ enqueued: [], duplicates: [c!.jobId] });
     expect(sink.delivered().map((d) => d.jobId)).not.toContain(c!.jobId);
+  });
+
+  it("lists and purges by filter or one id, each purge in the delivery history with who did it", async () => {
+    const [x, y, z] = await deadLetter(["cli-x", "cli-y", "cli-z"]);
+    const listed = async (args: string[]) =>
+      (JSON.parse((await dlq(["list", "--json", ...args, "--redis-url", redis.url])).out) as DeadLetter[])
+        .map((l) => l.id)
+        .sort();
+    expect(await listed(["--rollout", "app-cli-y"])).toEqual([y!.jobId]);
+    expect(await listed(["--namespace", "shop", "--service", "slack"])).toEqual(
+      [x!.jobId, y!.jobId, z!.jobId].sort(),
+    );
+    expect(await listed(["--namespace", "elsewhere"])).toEqual([]);
+
+    expect(await dlq(["purge", y!.jobId, "--author", "ana", "--redis-url", redis.url])).toMatchObject({
+      code: 0,
+      out: `purged ${y!.jobId}\n`,
+    });
+    expect(await dlq(["purge", y!.jobId, "--redis-url", redis.url])).toMatchObject({
+      code: 1,
+      err: `dlq purge: no dead letter with id ${JSON.stringify(y!.jobId)}\n`,
+    });
+    expect((await dlq(["purge", x!.jobId, "--rollout", "app-cli-x", "--redis-url", redis.url])).code).toBe(2);
+    expect(
+      await dlq(["purge", "--rollout", "app-cli-x", "--author", "ana", "--redis-url", redis.url]),
+    ).toMatchObject({ code: 0, out: "purged 1 dead letter(s) (rollout=app-cli-x)\n" });
+    expect(await listed([])).toEqual([z!.jobId]);
+
+    const history = new DeliveryHistory(connections[0]!);
+    for (const id of [x!.jobId, y!.jobId]) {
+      const h = await connections[0]!.hgetall(historyKeys.notification(id));
+      expect(h).toMatchObject({ outcome: "purged", detail: "purged by cli:ana" });
+    }
+    expect((await connections[0]!.hget(historyKeys.notification(z!.jobId), "outcome")) ?? null).toBeNull();
+    expect(await history.notification(z!.jobId)).toBeUndefined();
+    expect((await dlq(["purge", "--redis-url", redis.url])).out).toBe("purged 1 dead letter(s)\n");
   });
 
   it("fails clearly: unknown id (1), bad usage (2), no Redis URL (2), unreachable Redis (1, no password shown)", async () => {

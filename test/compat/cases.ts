@@ -359,7 +359,13 @@ export const CASES: Record<string, CompatCase> = {
     history: "canary-abort-retry.yaml",
     edit: { annotations: sub("on-rollout-completed", "mattermost", "channel-id") },
     upstream: completedTwice("mattermost:channel-id").map(({ text, ...n }) => n),
-    differs: { sent: [], ...unsupported("mattermost") },
+    // mattermost is a service type since issue 11, but the page's `apiURL: <api-url>` is a placeholder: upstream
+    // loads it and every send fails ("unsupported protocol scheme"); here the key is refused at load, said
+    differs: {
+      sent: [],
+      load: ['"service.mattermost (apiURL)": must be an absolute http(s) URL'],
+      migrate: ["must be an absolute http(s) URL"],
+    },
   },
   "googlechat-docs": {
     configs: ["install", "googlechat-docs"],

@@ -11,7 +11,7 @@ import { DeliveryHistory } from "../../src/history/delivery-history.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { buildNotificationJob, type NotificationJob } from "../../src/queue/notification-job.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
-import { HISTORY_KEY_PREFIX } from "../../src/redis/keys.ts";
+import { historyKeys } from "../../src/redis/keys.ts";
 import { consoleApiRoute } from "../../src/server/api/console-api.ts";
 import { type HttpServer, startHttpServer } from "../../src/server/http-server.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
@@ -143,7 +143,7 @@ describe("operator console", () => {
     const purge = (t: string) =>
       fetch(`${base}/api/v1/deadletters`, { method: "DELETE", headers: { authorization: `Bearer ${t}` } });
     expect((await purge("t-dev")).status).toBe(403);
-    expect(await (await purge("t-ops")).json()).toEqual({ purged: 0, by: "ops" });
+    expect(await (await purge("t-ops")).json()).toEqual({ purged: 0, ids: [], by: "ops" });
     // expire: 404 for an unknown id, then done by the namespaced user
     expect((await post("/api/v1/silences/nope/expire", "t-ops")).status).toBe(404);
     const expired = await post(`/api/v1/silences/${created.id}/expire`, "t-dev");
@@ -157,6 +157,92 @@ describe("operator console", () => {
       messages.some((m) => m.startsWith("console: create silence refused") && m.endsWith("|nobody")),
     ).toBe(true);
     expect(JSON.stringify(logs)).not.toContain(STATIC);
+  });
+
+  it("purges one dead letter or those a filter matches, each atomically, in the history as purged by whom", async () => {
+    const queue = svc.deps.queue as RedisNotificationQueue;
+    const h = svc.history!;
+    const make = async (t: Transition, service: string) => {
+      const job = jobFor(t, service);
+      await h.recordHandOff([t], [{ job, outcome: "queued" }]);
+      await queue.store.enqueue([job], Date.now());
+      const dead = await queue.store.markDead({
+        id: job.jobId,
+        job,
+        reason: { code: "http-404", message: "channel_not_found", transient: false },
+        attempts: 1,
+        enqueuedAt: Date.now(),
+        deadLetteredAt: Date.now(),
+      });
+      expect(dead.changed).toBe(true);
+      return job;
+    };
+    const webSlack = await make(transition(1), "slack");
+    const webHook = await make(transition(2), "webhook-ci");
+    const apiSlack = await make(transition(3, { name: "api" }), "slack");
+    const otherSlack = await make(transition(4, { ns: "default" }), "slack");
+    const remove = (path: string, t?: string) =>
+      fetch(`${base}${path}`, { method: "DELETE", headers: t ? { authorization: `Bearer ${t}` } : {} });
+    const listed = async (query: string) =>
+      (
+        (await (await fetch(`${base}/api/v1/deadletters${query}`)).json()) as {
+          deadLetters: { id: string }[];
+        }
+      ).deadLetters.map((l) => l.id);
+
+    // listing and purging match the same way
+    expect(await listed("?namespace=apps&service=slack")).toEqual([webSlack.jobId, apiSlack.jobId]);
+    expect(await listed("?rollout=web")).toEqual([webSlack.jobId, webHook.jobId, otherSlack.jobId]);
+    expect((await fetch(`${base}/api/v1/deadletters?rollout=${"x".repeat(300)}`)).status).toBe(400);
+
+    // one: the Rollout's namespace rights, like a retry
+    const one = `/api/v1/deadletters/${encodeURIComponent(webSlack.jobId)}`;
+    expect((await remove(one)).status).toBe(401);
+    expect((await remove(one, "t-nobody")).status).toBe(403);
+    const purgedOne = await remove(one, "t-dev");
+    expect(purgedOne.status).toBe(200);
+    expect(await purgedOne.json()).toEqual({ purged: 1, ids: [webSlack.jobId], by: "dev" });
+    expect((await remove(one, "t-dev")).status).toBe(404);
+    expect(
+      (await remove(`/api/v1/deadletters/${encodeURIComponent(otherSlack.jobId)}`, "t-dev")).status,
+    ).toBe(403);
+    expect(await h.notification(webSlack.jobId)).toMatchObject({
+      outcome: "purged",
+      detail: "purged by dev",
+    });
+    // its id stays known: the same transition handed off again sends nothing
+    expect(await queue.store.getStates([webSlack.jobId])).toEqual(["purged"]);
+    expect(await queue.enqueue([webSlack])).toEqual({ enqueued: [], duplicates: [webSlack.jobId] });
+
+    // filtered: rights in the filter's namespace; cluster-wide without one
+    expect((await remove("/api/v1/deadletters?service=slack", "t-dev")).status).toBe(403);
+    const filtered = await remove("/api/v1/deadletters?namespace=apps&service=slack", "t-dev");
+    expect(await filtered.json()).toEqual({ purged: 1, ids: [apiSlack.jobId], by: "dev" });
+    expect(await listed("")).toEqual([webHook.jobId, otherSlack.jobId]);
+    expect(await h.notification(apiSlack.jobId)).toMatchObject({
+      outcome: "purged",
+      detail: "purged by dev",
+    });
+    expect(await h.notification(webHook.jobId)).toMatchObject({ outcome: "queued" });
+
+    // atomic per dead letter: one retried meanwhile is not purged (and stays queued)
+    expect(await queue.retryDeadLetter(webHook.jobId)).toBe(true);
+    expect(await queue.purgeDeadLetter(webHook.jobId)).toBe(false);
+    expect(await queue.store.getStates([webHook.jobId])).toEqual(["queued"]);
+
+    const messages = logs.map((l) => `${l.msg}|${l.user ?? ""}`);
+    expect(messages).toContain("console: dead letter purged by dev|dev");
+    expect(messages).toContain("console: 1 dead letter(s) purged by dev (namespace=apps, service=slack)|dev");
+    expect(messages.some((m) => m.startsWith("console: purge refused") && m.endsWith("|nobody"))).toBe(true);
+
+    // the page: filter form, a Purge per row, "purge shown" with the same filter
+    const page = await (await fetch(`${base}/ui/deadletters?namespace=default`)).text();
+    expect(page).toContain(`data-action="purge-one" data-id="${otherSlack.jobId}"`);
+    expect(page).toContain('data-action="purge-shown" data-filter="namespace=default" data-count="1"');
+    expect(page).toContain('name="namespace" value="default"');
+    expect(await (await fetch(`${base}/ui/deadletters?namespace=nowhere`)).text()).toContain(
+      "no dead letters match the filter",
+    );
   });
 
   it("refuses bad silences with 400 and the reason", async () => {
@@ -200,7 +286,7 @@ describe("operator console", () => {
       await h.recordHandOff([t], [{ job: jobFor(t), outcome: "queued" }]);
     }
     expect((await h.rollouts()).map((r) => r.name)).toEqual(["b", "a"]);
-    const ttl = await redis.ttl(`${HISTORY_KEY_PREFIX}:tx:${t5.id}`);
+    const ttl = await redis.ttl(historyKeys.transition(t5.id));
     expect(ttl).toBeGreaterThan(0);
   });
 

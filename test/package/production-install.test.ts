@@ -151,6 +151,12 @@ describe("the production install (npm pack + npm install --omit=dev, read-only, 
     expect(install.packed).toContain("bin/rollouts-notifier.js");
     expect(install.packed).toContain("dist/cli/main.js");
     for (const f of install.packed) expect(f, f).toMatch(/^(package\.json|README\.md|LICENSE|bin\/|dist\/)/);
+    // every Lua script, next to the compiled module that reads it at load (npm run build copies them)
+    const lua = readdirSync(join(REPO, "src"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".lua"));
+    expect(lua).toEqual(expect.arrayContaining(["history/lua/record-hand-off.lua", "queue/lua/claim.lua"]));
+    for (const f of lua) expect(install.packed).toContain(`dist/${f}`);
     // what the lock marks dev-only (devDependencies and what only they need) is not installed
     const lock = JSON.parse(readFileSync(join(install.app, "package-lock.json"), "utf8")) as {
       packages: Record<string, { dev?: boolean }>;

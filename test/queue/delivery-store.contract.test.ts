@@ -191,6 +191,20 @@ describe.each(stores)("DeliveryStore contract: %s", (_name, makeStore) => {
     expect((await store.enqueue([bad], Date.now()))[0]!.state).toBe("purged");
   });
 
+  it("purges one dead letter, and only a dead letter", async () => {
+    const store = makeStore();
+    const [a, b] = [makeJob({ rollout: "p1", n: 1 }), makeJob({ rollout: "p2", n: 1 })];
+    await store.enqueue([a, b], Date.now());
+    await store.claim(ticket(a), { now: Date.now(), countAttempt: true });
+    await store.markDead(letterOf(a));
+    expect(await store.purgeDeadLetter(b.jobId)).toBe(false); // queued, not dead
+    expect(await store.purgeDeadLetter(a.jobId)).toBe(true);
+    expect(await store.purgeDeadLetter(a.jobId)).toBe(false);
+    expect(await store.listDeadLetters()).toEqual([]);
+    expect(await store.getStates([a.jobId, b.jobId])).toEqual(["purged", "queued"]);
+    expect(await store.head(b.orderingKey)).toBe(b.jobId);
+  });
+
   describe("through the delivery engine", () => {
     it("delivers, acks once and hands over the next job of the key", async () => {
       const store = makeStore();

@@ -106,7 +106,13 @@ describe("in-memory queue", () => {
     expect(await q.retryDeadLetter(flaky.jobId)).toBe(true);
     expect(await q.retryDeadLetter("missing")).toBe(false);
     expect((await q.waitUntilSettled([flaky.jobId])).delivered).toEqual([flaky.jobId]);
-    expect(await q.purgeDeadLetters()).toBe(2);
+    // one purged on its own: only that one; its id stays known
+    expect(await q.purgeDeadLetter(unknownService.jobId)).toBe(true);
+    expect(await q.purgeDeadLetter(unknownService.jobId)).toBe(false);
+    expect(await q.purgeDeadLetter(flaky.jobId)).toBe(false);
+    expect((await q.listDeadLetters()).map((l) => l.id)).toEqual([perm.jobId]);
+    expect(await q.enqueue([unknownService])).toEqual({ enqueued: [], duplicates: [unknownService.jobId] });
+    expect(await q.purgeDeadLetters()).toBe(1);
     expect(await q.countDeadLetters()).toBe(0);
     expect(await q.enqueue([perm])).toEqual({ enqueued: [], duplicates: [perm.jobId] });
   });

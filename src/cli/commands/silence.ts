@@ -1,11 +1,11 @@
 // `rollouts-notifier silence add|list|expire`: silences from the command line (the console's Silences page does
 // the same). Whoever can reach the Redis may write: the author is --author, else the OS user, prefixed "cli:".
 // Exit codes: 0 done; 1 failed (Redis unreachable, no such silence); 2 usage (no Redis URL, bad arguments).
-import { userInfo } from "node:os";
 import type { Command } from "commander";
 import type { Redis } from "ioredis";
 import { describeMatchers, isActive, type Silence, SilenceRequestError } from "../../silences/silence.ts";
 import { SilenceStore } from "../../silences/silence-store.ts";
+import { cliAuthor } from "../cli-author.ts";
 import { describeRedisError, openCliRedis } from "../cli-redis.ts";
 import type { DlqIO } from "./dlq.ts";
 
@@ -26,15 +26,7 @@ interface CommonFlags {
 class UsageError extends Error {}
 
 function author(io: DlqIO, flags: CommonFlags): string {
-  let user = flags.author;
-  if (!user) {
-    try {
-      user = io.env.USER || userInfo().username;
-    } catch {
-      user = "unknown";
-    }
-  }
-  return `cli:${user}`;
+  return cliAuthor(io.env, flags.author);
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -2,8 +2,9 @@
 // purge and silences need a bearer token (see src/console/authorizer.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ConsoleService, WriteResult } from "../../console/console-service.ts";
+import { DeadLetterFilterError, deadLetterFilterOf } from "../../queue/dead-letter-filter.ts";
 import type { SilenceRequest } from "../../silences/silence.ts";
-import { BodyError, type HttpRoute, readJsonBody, sendJson } from "../http-route.ts";
+import { BodyError, type HttpRoute, queryOf, readJsonBody, sendJson } from "../http-route.ts";
 
 const BASE = "/api/v1/";
 
@@ -24,7 +25,12 @@ function sendWrite<T>(res: ServerResponse, r: WriteResult<T>, body: (v: T, user:
 }
 
 export function consoleApiRoute(svc: ConsoleService): HttpRoute {
-  const handle = async (req: IncomingMessage, res: ServerResponse, s: string[]): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    s: string[],
+    query: URLSearchParams,
+  ): Promise<void> => {
     const method = req.method ?? "GET";
     const auth = req.headers.authorization;
     const read = method === "GET" || method === "HEAD";
@@ -49,11 +55,29 @@ export function consoleApiRoute(svc: ConsoleService): HttpRoute {
         : sendJson(res, 404, { error: `no notification ${JSON.stringify(b)} in the history` });
     }
     if (a === "deadletters") {
-      if (read && s.length === 1) return sendJson(res, 200, { deadLetters: await svc.deadLetters() });
+      if (s.length === 1 && (read || method === "DELETE")) {
+        let filter: ReturnType<typeof deadLetterFilterOf>;
+        try {
+          filter = deadLetterFilterOf(Object.fromEntries(query));
+        } catch (err) {
+          if (err instanceof DeadLetterFilterError) return sendJson(res, 400, { error: err.message });
+          throw err;
+        }
+        if (read) return sendJson(res, 200, { deadLetters: await svc.deadLetters(filter) });
+        return sendWrite(res, await svc.purgeDeadLetters(auth, filter), (ids, user) => ({
+          purged: ids.length,
+          ids,
+          by: user,
+        }));
+      }
       if (method === "POST" && s.length === 3 && c === "retry")
         return sendWrite(res, await svc.retryDeadLetter(auth, b!), (id, user) => ({ retried: id, by: user }));
-      if (method === "DELETE" && s.length === 1)
-        return sendWrite(res, await svc.purgeDeadLetters(auth), (n, user) => ({ purged: n, by: user }));
+      if (method === "DELETE" && s.length === 2)
+        return sendWrite(res, await svc.purgeDeadLetter(auth, b!), (id, user) => ({
+          purged: 1,
+          ids: [id],
+          by: user,
+        }));
     }
     if (a === "silences") {
       if (read && s.length === 1) return sendJson(res, 200, { silences: await svc.silences() });
@@ -75,7 +99,7 @@ export function consoleApiRoute(svc: ConsoleService): HttpRoute {
       sendJson(res, 400, { error: "bad path encoding" });
       return true;
     }
-    handle(req, res, s).catch((err: unknown) => {
+    handle(req, res, s, queryOf(req)).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof BodyError) sendJson(res, err.status, { error: err.message });
       else sendJson(res, 500, { error: `internal error: ${(err as Error)?.message ?? String(err)}` });

@@ -15,14 +15,14 @@ tr:last-child td{border-bottom:0}a{color:var(--info)}code,pre{font:12px/1.4 ui-m
 pre{white-space:pre-wrap;background:#f1f3f6;border-radius:6px;padding:8px;margin:6px 0;max-height:240px;overflow:auto}
 .b{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;background:#e8ebf0;color:var(--mut)}
 .b.delivered{background:#dcf3e3;color:var(--ok)}.b.dead-letter,.b.failed{background:#fde2e1;color:var(--bad)}.b.retrying,.b.queued{background:#fff3cd;color:var(--warn)}
-.b.silenced,.b.suppressed{background:#e3ecfa;color:var(--info)}.b.active{background:#dcf3e3;color:var(--ok)}.b.expired{background:#eceff3}
+.b.silenced,.b.suppressed,.b.purged{background:#e3ecfa;color:var(--info)}.b.active{background:#dcf3e3;color:var(--ok)}.b.expired{background:#eceff3}
 .tx{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 14px;margin-bottom:12px}
 .tx>.h{display:flex;gap:10px;align-items:baseline}.mut{color:var(--mut)}.n{border-left:3px solid var(--line);margin:10px 0 4px;padding-left:12px}
 button{font:inherit;padding:4px 12px;border-radius:5px;border:1px solid #9aa4b5;background:#fff;cursor:pointer}button.danger{border-color:var(--bad);color:var(--bad)}
 button.primary{background:#1f6feb;border-color:#1f6feb;color:#fff}#status{margin:0 0 12px;min-height:20px;font-weight:600}#status.err{color:var(--bad)}#status.ok{color:var(--ok)}
 form.silence{display:grid;grid-template-columns:repeat(4,minmax(140px,1fr));gap:8px 12px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin-bottom:16px}
 form.silence label{display:flex;flex-direction:column;font-size:12px;color:var(--mut);gap:3px}form.silence input{padding:5px 6px;border:1px solid var(--line);border-radius:4px;font:inherit;color:var(--fg)}
-form.silence .wide{grid-column:span 3}form.silence .row{display:flex;align-items:end;gap:10px}.empty{color:var(--mut);padding:14px;background:var(--card);border:1px dashed var(--line);border-radius:8px}
+form.silence .wide{grid-column:span 3}form.filter{display:flex;gap:10px;align-items:end;margin-bottom:14px}form.filter label{display:flex;flex-direction:column;font-size:12px;color:var(--mut);gap:3px}form.filter input{padding:4px 6px;border:1px solid var(--line);border-radius:4px;font:inherit}td.actions{white-space:nowrap}form.silence .row{display:flex;align-items:end;gap:10px}.empty{color:var(--mut);padding:14px;background:var(--card);border:1px dashed var(--line);border-radius:8px}
 `;
 
 export const CONSOLE_JS = `(() => {
@@ -52,7 +52,8 @@ export const CONSOLE_JS = `(() => {
     const id = b.dataset.id ? encodeURIComponent(b.dataset.id) : "";
     const a = b.dataset.action;
     if (a === "retry") { const r = await call("POST", "/api/v1/deadletters/" + id + "/retry"); if (r) done("retried by " + r.by); }
-    if (a === "purge" && confirm("Delete every dead letter?")) { const r = await call("DELETE", "/api/v1/deadletters"); if (r) done(r.purged + " purged by " + r.by); }
+    if (a === "purge-one" && confirm("Purge this dead letter? It will not be delivered.")) { const r = await call("DELETE", "/api/v1/deadletters/" + id); if (r) done("purged by " + r.by); }
+    if (a === "purge-shown" && confirm("Purge the " + b.dataset.count + " dead letter(s) shown? They will not be delivered.")) { const q = b.dataset.filter; const r = await call("DELETE", "/api/v1/deadletters" + (q ? "?" + q : "")); if (r) done(r.purged + " purged by " + r.by); }
     if (a === "expire") { const r = await call("POST", "/api/v1/silences/" + id + "/expire"); if (r) done("silence " + r.id + " expired"); }
   });
   const form = document.querySelector("form.silence");

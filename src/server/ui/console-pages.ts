@@ -4,8 +4,14 @@
 import type { ServerResponse } from "node:http";
 import type { ConsoleService } from "../../console/console-service.ts";
 import type { NotificationRecord } from "../../history/delivery-history.ts";
+import {
+  type DeadLetterFilter,
+  DeadLetterFilterError,
+  deadLetterFilterOf,
+  isEmptyFilter,
+} from "../../queue/dead-letter-filter.ts";
 import { describeMatchers, isActive, type Silence } from "../../silences/silence.ts";
-import type { HttpRoute } from "../http-route.ts";
+import { type HttpRoute, queryOf } from "../http-route.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets.ts";
 
 const esc = (v: unknown) => String(v ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -120,21 +126,38 @@ async function timeline(svc: ConsoleService, ns: string, name: string): Promise<
   );
 }
 
-async function deadLetters(svc: ConsoleService): Promise<string> {
-  const letters = await svc.deadLetters();
+async function deadLetters(svc: ConsoleService, query: URLSearchParams): Promise<string> {
+  let filter: DeadLetterFilter;
+  try {
+    filter = deadLetterFilterOf(Object.fromEntries(query));
+  } catch (err) {
+    if (!(err instanceof DeadLetterFilterError)) throw err;
+    return layout("Dead letters", "/ui/deadletters", `<div class="empty">${esc(err.message)}</div>`);
+  }
+  const letters = await svc.deadLetters(filter);
+  const field = (name: keyof DeadLetterFilter, label: string) =>
+    `<label>${label}<input name="${name}" value="${esc(filter[name] ?? "")}"></label>`;
+  const form = `<form class="filter" method="get" action="/ui/deadletters">${field("namespace", "namespace")}${field("rollout", "Rollout")}${field("service", "service")}<div class="row"><button type="submit">Filter</button>${isEmptyFilter(filter) ? "" : ' <a href="/ui/deadletters">all</a>'}</div></form>`;
+  // "purge shown" sends the same filter the list was made with
+  const shown = new URLSearchParams(
+    Object.entries(filter).filter((e): e is [string, string] => e[1] !== undefined),
+  ).toString();
   const rows = letters
     .map((l) => {
       const owner = l.job.transition.rollout ?? l.job.transition.object;
-      return `<tr data-id="${esc(l.id)}"><td><a href="/ui/rollouts/${seg(owner.namespace)}/${seg(owner.name)}">${esc(owner.namespace)}/${esc(owner.name)}</a></td><td><code>${esc(l.job.transition.trigger)}</code></td><td>${esc(l.job.destination.service)}${l.job.destination.recipient ? `:${esc(l.job.destination.recipient)}` : ""}</td><td>${l.attempts}</td><td>${time(l.deadLetteredAt)}</td><td>${esc(`${l.reason.code}: ${l.reason.message}`)}</td><td><button class="primary" data-action="retry" data-id="${esc(l.id)}">Retry</button></td></tr>`;
+      return `<tr data-id="${esc(l.id)}"><td><a href="/ui/rollouts/${seg(owner.namespace)}/${seg(owner.name)}">${esc(owner.namespace)}/${esc(owner.name)}</a></td><td><code>${esc(l.job.transition.trigger)}</code></td><td>${esc(l.job.destination.service)}${l.job.destination.recipient ? `:${esc(l.job.destination.recipient)}` : ""}</td><td>${l.attempts}</td><td>${time(l.deadLetteredAt)}</td><td>${esc(`${l.reason.code}: ${l.reason.message}`)}</td><td class="actions"><button class="primary" data-action="retry" data-id="${esc(l.id)}">Retry</button> <button class="danger" data-action="purge-one" data-id="${esc(l.id)}">Purge</button></td></tr>`;
     })
     .join("");
+  const empty = isEmptyFilter(filter) ? "no dead letters" : "no dead letters match the filter";
   return layout(
     "Dead letters",
     "/ui/deadletters",
-    rows
-      ? `<p><button class="danger" data-action="purge">Purge all</button> <span class="mut">${letters.length} dead letter(s): notifications that will not be delivered without an operator</span></p>
+    `${form}${
+      rows
+        ? `<p><button class="danger" data-action="purge-shown" data-filter="${esc(shown)}" data-count="${letters.length}">Purge shown (${letters.length})</button> <span class="mut">${letters.length} dead letter(s): notifications that will not be delivered without an operator</span></p>
 <table><thead><tr><th>Rollout</th><th>trigger</th><th>destination</th><th>attempts</th><th>dead-lettered</th><th>reason</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
-      : '<div class="empty">no dead letters</div>',
+        : `<div class="empty">${empty}</div>`
+    }`,
   );
 }
 
@@ -202,7 +225,7 @@ export function consolePagesRoute(svc: ConsoleService): HttpRoute {
     if (parts.length === 0) page = overview(svc);
     else if (parts[0] === "rollouts" && parts.length === 1) page = rollouts(svc);
     else if (parts[0] === "rollouts" && parts.length === 3) page = timeline(svc, parts[1]!, parts[2]!);
-    else if (parts[0] === "deadletters" && parts.length === 1) page = deadLetters(svc);
+    else if (parts[0] === "deadletters" && parts.length === 1) page = deadLetters(svc, queryOf(req));
     else if (parts[0] === "silences" && parts.length === 1) page = silences(svc);
     if (!page) {
       send(

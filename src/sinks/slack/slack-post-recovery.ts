@@ -5,7 +5,7 @@
 import type { WebClient } from "@slack/web-api";
 import { slackErrorCode } from "./slack-errors.ts";
 import { isSlackConversationId } from "./slack-message.ts";
-import type { SlackPostJournal } from "./slack-state.ts";
+import type { SlackChannelIds } from "./slack-state.ts";
 
 export const DELIVERY_METADATA_EVENT = "rollouts_notifier_delivery";
 /** Allowed clock difference between us and Slack when bounding the history read. */
@@ -101,7 +101,7 @@ export async function lookupChannelId(client: WebClient, name: string): Promise<
 
 /** The channel's id when it is one or was learnt before (no API call). */
 export async function knownChannelId(
-  state: Pick<SlackPostJournal, "getChannelId">,
+  state: Pick<SlackChannelIds, "getChannelId">,
   service: string,
   channel: string,
 ): Promise<string | undefined> {
@@ -111,7 +111,7 @@ export async function knownChannelId(
 
 /** The channel's id, looked up by name when not known yet; undefined when the token cannot resolve it. */
 export async function resolveChannelId(
-  state: Pick<SlackPostJournal, "getChannelId" | "setChannelId">,
+  state: Pick<SlackChannelIds, "getChannelId" | "setChannelId">,
   client: WebClient,
   service: string,
   channel: string,
