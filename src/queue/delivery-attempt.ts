@@ -1,7 +1,7 @@
 // One delivery attempt, the same for both queues: resolve the service and its sink by name, call the sink,
 // classify what it threw.
 import type { Destination, ServiceConfig } from "../config/types.ts";
-import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
+import type { Sink } from "../sinks/sink.ts";
 import { classifyDeliveryFailure, type DeliveryFailure } from "./delivery-failure.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import type { DeliveredReceipt, DeliveryEvent, DeliveryOptions } from "./notification-queue.ts";

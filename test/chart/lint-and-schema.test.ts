@@ -49,6 +49,17 @@ describe("values.schema.json", () => {
     ["a non-redis URL", { redis: { url: "http://redis:6379" } }, /url/],
     ["a bad pull policy", { ...MINIMAL_VALUES, image: { pullPolicy: "Sometimes" } }, /pullPolicy/],
     ["zero replicas", { ...MINIMAL_VALUES, replicaCount: 0 }, /replicaCount/],
+    [
+      "a non-boolean embedded Redis auth switch",
+      { redis: { embedded: { auth: { enabled: "disabled" } } } },
+      /enabled/,
+    ],
+    ["an unknown embedded Redis auth key", { redis: { embedded: { auth: { password: "x" } } } }, /password/],
+    [
+      "an empty embedded Redis password key",
+      { redis: { embedded: { auth: { passwordKey: "" } } } },
+      /passwordKey/,
+    ],
   ];
   for (const [what, values, names] of rejected) {
     it(`rejects ${what} with a message naming the value`, () => {

@@ -52,6 +52,7 @@ describe("no values at all: the embedded Redis", () => {
         `PodDisruptionBudget/${FULLNAME}`,
         `Role/${FULLNAME}`,
         `RoleBinding/${FULLNAME}`,
+        `Secret/${FULLNAME}-redis-auth`,
         `Secret/${URL_SECRET}`,
         `Service/${FULLNAME}`,
         `Service/${REDIS_NAME}`,
@@ -84,7 +85,10 @@ describe("no values at all: the embedded Redis", () => {
     const text = notes({});
     expect(text).toContain(`embedded: StatefulSet ${REDIS_NAME}, one Redis, append-only file on`);
     expect(text).toContain("a 1Gi PersistentVolumeClaim");
-    expect(text).toContain("no replication, no fail-over, no password");
+    expect(text).toContain("no replication, no fail-over.");
+    expect(text).toContain(
+      `It requires a password (requirepass): key redis-password of Secret ${FULLNAME}-redis-auth`,
+    );
     expect(text).toContain(`helm upgrade ${RELEASE} <chart> -n ${NAMESPACE} --reuse-values --set redis.url=`);
     expect(text).toContain("--reuse-values --set redis.existingSecret=<secret with key redis-url>");
     expect(text).toContain(`helm test ${RELEASE} -n ${NAMESPACE}`);

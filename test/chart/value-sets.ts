@@ -15,6 +15,14 @@ export const VALUE_SETS: Record<string, unknown> = {
     networkPolicy: { enabled: true, egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }] },
   },
   "embedded redis": { redis: { embedded: { enabled: true } }, networkPolicy: { enabled: true } },
+  "embedded redis, password from an existing Secret, worker": {
+    redis: { embedded: { auth: { existingSecret: "redis-auth", passwordKey: "password" } } },
+    worker: { enabled: true },
+  },
+  "embedded redis without a password (unsafe)": {
+    redis: { embedded: { auth: { enabled: false } } },
+    networkPolicy: { enabled: true },
+  },
   "existingSecret redis": { redis: { existingSecret: "redis", existingSecretKey: "url" } },
   "redis sentinel + passwords + TLS CA": {
     redis: {

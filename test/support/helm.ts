@@ -3,7 +3,7 @@
 // Extracted once into node_modules/.cache/rollouts-notifier/ and shared by every test worker: each binary is
 // written to a temporary file in the same directory and renamed into place, so concurrent workers never see a
 // half-written binary. `unzip` is used when present; otherwise a small zip reader built on node:zlib.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   chmodSync,
   closeSync,
@@ -55,24 +55,29 @@ export interface HelmResult {
   stderr: string;
 }
 
-/** Runs helm with no cluster and a throwaway HOME/XDG dirs, so tests never read or write the user's config. */
-export function runHelm(args: string[], opts: { input?: string } = {}): HelmResult {
+/** helm's environment for tests: throwaway HOME/XDG dirs (never the user's config) and no kubeconfig. */
+function helmEnv(): NodeJS.ProcessEnv {
   const home = join(CACHE_DIR, "home");
   mkdirSync(home, { recursive: true });
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+    KUBECONFIG: "/dev/null",
+  };
+}
+
+/** Runs helm with no cluster and a throwaway HOME/XDG dirs, so tests never read or write the user's config. */
+export function runHelm(args: string[], opts: { input?: string } = {}): HelmResult {
   try {
     const stdout = execFileSync(helmBinary(), args, {
       encoding: "utf8",
       input: opts.input,
       maxBuffer: 64 * 1024 * 1024,
       stdio: ["pipe", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: home,
-        HELM_CACHE_HOME: join(home, "cache"),
-        HELM_CONFIG_HOME: join(home, "config"),
-        HELM_DATA_HOME: join(home, "data"),
-        KUBECONFIG: "/dev/null",
-      },
+      env: helmEnv(),
     });
     return { status: 0, stdout, stderr: "" };
   } catch (err) {
@@ -80,6 +85,25 @@ export function runHelm(args: string[], opts: { input?: string } = {}): HelmResu
     if (typeof e.status !== "number") throw err;
     return { status: e.status, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
+}
+
+/**
+ * runHelm without blocking the event loop: for helm talking to a test API server in this process (pass
+ * `--kubeconfig`). Bounded by `timeoutMs` (default 60 s).
+ */
+export function runHelmAsync(args: string[], opts: { timeoutMs?: number } = {}): Promise<HelmResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      helmBinary(),
+      args,
+      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: helmEnv(), timeout: opts.timeoutMs ?? 60_000 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve({ status: 0, stdout, stderr });
+        if (typeof err.code !== "number") return reject(err);
+        resolve({ status: err.code, stdout, stderr });
+      },
+    );
+  });
 }
 
 export interface ExtractOptions {

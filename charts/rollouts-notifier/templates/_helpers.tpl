@@ -91,6 +91,63 @@ unless one of the others is set).
 {{- if eq (include "rollouts-notifier.redisMode" .) "embedded" }}true{{ end }}
 {{- end }}
 
+{{/* True ("true") when the chart runs its own Redis with a password (redis.embedded.auth.enabled). */}}
+{{- define "rollouts-notifier.redisEmbeddedAuth" -}}
+{{- if and (include "rollouts-notifier.redisEmbedded" .) .Values.redis.embedded.auth.enabled }}true{{ end }}
+{{- end }}
+
+{{/* Name and key of the Secret holding the embedded Redis' password: the user's, or the one the chart generates. */}}
+{{- define "rollouts-notifier.redisAuthSecretName" -}}
+{{- if .Values.redis.embedded.auth.existingSecret }}
+{{- .Values.redis.embedded.auth.existingSecret }}
+{{- else }}
+{{- include "rollouts-notifier.suffixed" (dict "root" . "suffix" "redis-auth") }}
+{{- end }}
+{{- end }}
+
+{{- define "rollouts-notifier.redisAuthSecretKey" -}}
+{{- if .Values.redis.embedded.auth.existingSecret }}
+{{- .Values.redis.embedded.auth.passwordKey }}
+{{- else }}
+{{- print "redis-password" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The generated password of the embedded Redis, base64 as in the Secret's data: the one already in the release's
+Secret (lookup, so `helm upgrade` keeps it and the running pods keep working), else a new randAlphaNum 32.
+Computed once per render and remembered on the root context, so the Secret and the pods' checksum annotations
+see the same value. lookup finds nothing without a cluster (helm template, --dry-run=client): a new password
+each time, hence redis.embedded.auth.existingSecret for GitOps tools that render that way.
+*/}}
+{{- define "rollouts-notifier.redisGeneratedPasswordB64" -}}
+{{- if not (hasKey . "rolloutsNotifierRedisPasswordB64") }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "rollouts-notifier.redisAuthSecretName" .) }}
+{{- $kept := dig "data" "redis-password" "" ($existing | default dict) }}
+{{- $_ := set . "rolloutsNotifierRedisPasswordB64" (default (randAlphaNum 32 | b64enc) $kept) }}
+{{- end }}
+{{- get . "rolloutsNotifierRedisPasswordB64" }}
+{{- end }}
+
+{{/*
+Pod annotation that rolls the pods when the generated password changes (a Redis and notifiers started with
+different passwords would never connect). Nothing for a user's Secret (the chart cannot read it) or no auth.
+*/}}
+{{- define "rollouts-notifier.redisAuthChecksum" -}}
+{{- if and (include "rollouts-notifier.redisEmbeddedAuth" .) (not .Values.redis.embedded.auth.existingSecret) -}}
+checksum/redis-auth: {{ include "rollouts-notifier.redisGeneratedPasswordB64" . | sha256sum }}
+{{- end }}
+{{- end }}
+
+{{/* An env entry named `name` holding the embedded Redis' password from its Secret. Call with (dict "root" $ "name" N). */}}
+{{- define "rollouts-notifier.redisAuthEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rollouts-notifier.redisAuthSecretName" .root }}
+      key: {{ include "rollouts-notifier.redisAuthSecretKey" .root }}
+{{- end }}
+
 {{/* At most one external Redis, and some Redis; fails the render with a message naming the values. */}}
 {{- define "rollouts-notifier.validateRedis" -}}
 {{- $external := 0 }}
@@ -114,6 +171,12 @@ unless one of the others is set).
 {{- end }}
 {{- if and .Values.redis.url (not (regexMatch "^rediss?://" .Values.redis.url)) }}
 {{- fail "rollouts-notifier: redis.url must start with redis:// or rediss://" }}
+{{- end }}
+{{- if and (include "rollouts-notifier.redisEmbedded" .) .Values.redis.auth.existingSecret }}
+{{- fail "rollouts-notifier: redis.auth.existingSecret is the password of an external Redis; the embedded Redis takes its password from redis.embedded.auth.existingSecret" }}
+{{- end }}
+{{- if and (include "rollouts-notifier.redisEmbedded" .) .Values.redis.embedded.auth.existingSecret (not .Values.redis.embedded.auth.enabled) }}
+{{- fail "rollouts-notifier: redis.embedded.auth.existingSecret is set but redis.embedded.auth.enabled=false: the password would be unused" }}
 {{- end }}
 {{- end }}
 
@@ -383,7 +446,9 @@ topologySpreadConstraints:
 - name: REDIS_USERNAME
   value: {{ . | quote }}
 {{- end }}
-{{- if $r.auth.existingSecret }}
+{{- if include "rollouts-notifier.redisEmbeddedAuth" . }}
+{{ include "rollouts-notifier.redisAuthEnv" (dict "root" . "name" "REDIS_PASSWORD") }}
+{{- else if $r.auth.existingSecret }}
 {{- with $r.auth.passwordKey }}
 - name: REDIS_PASSWORD
   valueFrom:
