@@ -41,11 +41,6 @@ const SLACK = { "slack-token": "xoxb-compat-corpus-token" };
 const sub = (trigger: string, service: string, recipient: string) => ({
   [`notifications.argoproj.io/subscribe.${trigger}.${service}`]: recipient,
 });
-/** The named reason for a service type not built yet (the same words at load and in migrate). */
-const unsupported = (type: string) => ({
-  load: [`service type "${type}" is not supported`],
-  migrate: [`service type "${type}" is not supported`],
-});
 /** install.yaml's rollout-completed message for canary-abort-retry.yaml: [4] revision 1, [21] revision 2. */
 const completedTwice = (to: string) =>
   [1, 2].map(() => ({
