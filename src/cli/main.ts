@@ -25,6 +25,10 @@ const COMMANDS: [string[], () => Promise<Register>][] = [
   [["migrate"], async () => (await import("./commands/migrate.ts")).registerMigrateCommand],
   [["template"], async () => (await import("./commands/template.ts")).registerTemplateCommand],
   [["trigger"], async () => (await import("./commands/trigger.ts")).registerTriggerCommand],
+  [
+    ["redis-initial-password"],
+    async () => (await import("./commands/redis-initial-password.ts")).registerRedisInitialPasswordCommand,
+  ],
 ];
 const invoked = process.argv[2];
 const only = COMMANDS.find(([names]) => invoked !== undefined && names.includes(invoked));

@@ -1,7 +1,10 @@
 // The service types: one line per type. Everything that depends on a service's type looks it up here.
 import type { ServiceConfigBase } from "../config/types.ts";
 import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
+import { datadogService } from "./datadog/datadog-service.ts";
 import { emailService } from "./email/email-service.ts";
+import { githubService } from "./github/github-service.ts";
+import { gitlabService } from "./gitlab/gitlab-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
 import { grafanaService } from "./grafana/grafana-service.ts";
 import { mattermostService } from "./mattermost/mattermost-service.ts";
@@ -39,13 +42,16 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   newrelicService,
   grafanaService,
   mattermostService,
+  githubService,
+  datadogService,
+  gitlabService,
 ];
 
 /**
- * notifications-engine's other service types (its pkg/services): a config naming one is rejected with a pointer to
- * the docs, never silently ignored.
+ * notifications-engine's other service types (the `NewService` switch of its pkg/services/services.go): a config naming
+ * one is rejected with a pointer to the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["github", "gitlab", "awssqs", "pubsub"];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["awssqs", "gcppubsub"];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 

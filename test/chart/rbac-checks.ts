@@ -21,6 +21,9 @@ export function rulesOf(role: Manifest): Rule[] {
  * name.
  */
 export function expectLeastPrivilege(manifests: Manifest[], config: { configMap: string; secret: string }) {
+  const [hookObjects, releaseObjects] = splitRedisPasswordInit(manifests);
+  expectRedisPasswordInitPrivilege(hookObjects);
+  manifests = releaseObjects;
   const roles = [...findAll(manifests, "ClusterRole"), ...findAll(manifests, "Role")];
   expect(roles.length).toBeGreaterThan(0);
   for (const role of roles) {
@@ -100,4 +103,38 @@ export function ruleStrings(role: Manifest): string[] {
       ),
     )
     .sort();
+}
+
+const REDIS_PASSWORD_INIT = "redis-password-init";
+const isRedisPasswordInit = (m: Manifest) =>
+  m.metadata?.labels?.["app.kubernetes.io/component"] === REDIS_PASSWORD_INIT;
+
+/** The embedded Redis' password hook objects (ServiceAccount, Role, RoleBinding, Job) and the rest. */
+export function splitRedisPasswordInit(manifests: Manifest[]): [Manifest[], Manifest[]] {
+  return [manifests.filter(isRedisPasswordInit), manifests.filter((m) => !isRedisPasswordInit(m))];
+}
+
+/**
+ * The hook that creates the embedded Redis' password Secret, when rendered: its Role may get only that Secret
+ * (by name) and create Secrets (create cannot be narrowed by name), nothing else, bound to its own
+ * ServiceAccount only, which only its Job uses.
+ */
+export function expectRedisPasswordInitPrivilege(hookObjects: Manifest[]): void {
+  if (hookObjects.length === 0) return;
+  expect(hookObjects.map((m) => m.kind).sort()).toEqual(["Job", "Role", "RoleBinding", "ServiceAccount"]);
+  const [job, role, binding, sa] = ["Job", "Role", "RoleBinding", "ServiceAccount"].map(
+    (kind) => findAll(hookObjects, kind)[0] as Manifest,
+  ) as [Manifest, Manifest, Manifest, Manifest];
+  const args = job.spec.template.spec.containers[0].args as string[];
+  const secret = args[args.indexOf("--secret") + 1];
+  expect(ruleStrings(role)).toEqual(["core/secrets:create", `core/secrets:get[${secret}]`]);
+  expect(binding.roleRef).toEqual({
+    apiGroup: "rbac.authorization.k8s.io",
+    kind: "Role",
+    name: role.metadata.name,
+  });
+  expect(binding.subjects).toEqual([
+    { kind: "ServiceAccount", name: sa.metadata.name, namespace: sa.metadata.namespace },
+  ]);
+  expect(job.spec.template.spec.serviceAccountName).toBe(sa.metadata.name);
 }

@@ -96,7 +96,7 @@ describe("rollouts-notifier migrate", () => {
       ...HEADER,
       "  service.slack: |",
       "    token: $slack-token",
-      "  service.pubsub: |",
+      "  service.gcppubsub: |",
       "    topic: rollouts",
       "  template.done: |",
       "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}} {{.context.url}}",
@@ -138,7 +138,7 @@ describe("rollouts-notifier migrate", () => {
     expect(at(7, "difference")).toEqual([
       // a type not built yet (issue 11 builds email, telegram, …: docs/services/README.md lists them)
       expect.stringMatching(
-        /^difference: service\.pubsub: service type "pubsub" is not supported \(supported: slack, .*\): notifications to "pubsub" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+        /^difference: service\.gcppubsub: service type "gcppubsub" is not supported \(supported: slack, .*\): notifications to "gcppubsub" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
       ),
     ]);
     expect(at(10, "difference")).toEqual([

@@ -41,11 +41,6 @@ const SLACK = { "slack-token": "xoxb-compat-corpus-token" };
 const sub = (trigger: string, service: string, recipient: string) => ({
   [`notifications.argoproj.io/subscribe.${trigger}.${service}`]: recipient,
 });
-/** The named reason for a service type not built yet (the same words at load and in migrate). */
-const unsupported = (type: string) => ({
-  load: [`service type "${type}" is not supported`],
-  migrate: [`service type "${type}" is not supported`],
-});
 /** install.yaml's rollout-completed message for canary-abort-retry.yaml: [4] revision 1, [21] revision 2. */
 const completedTwice = (to: string) =>
   [1, 2].map(() => ({
@@ -450,15 +445,20 @@ export const CASES: Record<string, CompatCase> = {
       ],
     },
   },
-  // github from its docs page, on install.yaml's templates: those have no `github` part, so upstream's Send fails
-  // ("config is empty"): nothing is delivered. Here nothing is sent either; the unsupported service is said.
+  // github from its docs page, with its placeholders: upstream cannot create the service ("<app-id>" is no int64
+  // for cast.ToInt64E, "(snip)" no PEM key for ghinstallation), so nothing is delivered. Here nothing is sent
+  // either; the service's keys are rejected at load, each with its reason.
   "github-docs": {
     configs: ["install", "github-docs"],
     secret: { "github-privateKey": "-----BEGIN RSA PRIVATE KEY-----\n(snip)\n-----END RSA PRIVATE KEY-----" },
     history: "canary-abort-retry.yaml",
     edit: { annotations: sub("on-rollout-completed", "github", "") },
     upstream: [],
-    differs: { sent: [], ...unsupported("github") },
+    problems: [
+      '"service.github (appID)": must be a positive integer',
+      '"service.github (installationID)": must be a positive integer',
+      '"service.github (privateKey)": must be the GitHub App\'s RSA private key in PEM',
+    ],
   },
   // alertmanager from its docs page on install.yaml's templates: rollout-completed has no `alertmanager` part, so
   // upstream's templater leaves notification.Alertmanager nil and alertmanagerService.Send fails ("notification

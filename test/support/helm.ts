@@ -3,7 +3,7 @@
 // Extracted once into node_modules/.cache/rollouts-notifier/ and shared by every test worker: each binary is
 // written to a temporary file in the same directory and renamed into place, so concurrent workers never see a
 // half-written binary. `unzip` is used when present; otherwise a small zip reader built on node:zlib.
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   closeSync,
@@ -85,25 +85,6 @@ export function runHelm(args: string[], opts: { input?: string } = {}): HelmResu
     if (typeof e.status !== "number") throw err;
     return { status: e.status, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
-}
-
-/**
- * runHelm without blocking the event loop: for helm talking to a test API server in this process (pass
- * `--kubeconfig`). Bounded by `timeoutMs` (default 60 s).
- */
-export function runHelmAsync(args: string[], opts: { timeoutMs?: number } = {}): Promise<HelmResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      helmBinary(),
-      args,
-      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: helmEnv(), timeout: opts.timeoutMs ?? 60_000 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ status: 0, stdout, stderr });
-        if (typeof err.code !== "number") return reject(err);
-        resolve({ status: err.code, stdout, stderr });
-      },
-    );
-  });
 }
 
 export interface ExtractOptions {

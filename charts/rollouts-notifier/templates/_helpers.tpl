@@ -96,7 +96,10 @@ unless one of the others is set).
 {{- if and (include "rollouts-notifier.redisEmbedded" .) .Values.redis.embedded.auth.enabled }}true{{ end }}
 {{- end }}
 
-{{/* Name and key of the Secret holding the embedded Redis' password: the user's, or the one the chart generates. */}}
+{{/*
+Name and key of the Secret holding the embedded Redis' password: the user's, or the one the pre-install/pre-upgrade
+hook Job (redis-password-init.yaml) creates with a random password if it does not exist yet.
+*/}}
 {{- define "rollouts-notifier.redisAuthSecretName" -}}
 {{- if .Values.redis.embedded.auth.existingSecret }}
 {{- .Values.redis.embedded.auth.existingSecret }}
@@ -110,32 +113,6 @@ unless one of the others is set).
 {{- .Values.redis.embedded.auth.passwordKey }}
 {{- else }}
 {{- print "redis-password" }}
-{{- end }}
-{{- end }}
-
-{{/*
-The generated password of the embedded Redis, base64 as in the Secret's data: the one already in the release's
-Secret (lookup, so `helm upgrade` keeps it and the running pods keep working), else a new randAlphaNum 32.
-Computed once per render and remembered on the root context, so the Secret and the pods' checksum annotations
-see the same value. lookup finds nothing without a cluster (helm template, --dry-run=client): a new password
-each time, hence redis.embedded.auth.existingSecret for GitOps tools that render that way.
-*/}}
-{{- define "rollouts-notifier.redisGeneratedPasswordB64" -}}
-{{- if not (hasKey . "rolloutsNotifierRedisPasswordB64") }}
-{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "rollouts-notifier.redisAuthSecretName" .) }}
-{{- $kept := dig "data" "redis-password" "" ($existing | default dict) }}
-{{- $_ := set . "rolloutsNotifierRedisPasswordB64" (default (randAlphaNum 32 | b64enc) $kept) }}
-{{- end }}
-{{- get . "rolloutsNotifierRedisPasswordB64" }}
-{{- end }}
-
-{{/*
-Pod annotation that rolls the pods when the generated password changes (a Redis and notifiers started with
-different passwords would never connect). Nothing for a user's Secret (the chart cannot read it) or no auth.
-*/}}
-{{- define "rollouts-notifier.redisAuthChecksum" -}}
-{{- if and (include "rollouts-notifier.redisEmbeddedAuth" .) (not .Values.redis.embedded.auth.existingSecret) -}}
-checksum/redis-auth: {{ include "rollouts-notifier.redisGeneratedPasswordB64" . | sha256sum }}
 {{- end }}
 {{- end }}
 

@@ -19,6 +19,11 @@ export interface ContractFixture {
   service: ServiceConfig;
   /** A secret value held by `service` (token, key, password, URL path …). */
   secret: string;
+  /**
+   * Annotations the Rollouts carry in the contract and story runs, for a type whose built-in template reads its
+   * destination off the Rollout (e.g. the commit a GitHub status is for).
+   */
+  rolloutAnnotations?: Record<string, string>;
   /** A recipient the service takes. */
   recipient: string;
   /** Spellings of `recipient` that normalise to it (e.g. "#deploys" for "deploys"). */

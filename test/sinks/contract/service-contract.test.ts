@@ -44,7 +44,7 @@ function transition(marker: string, trigger = "on-rollout-aborted"): Transition 
   };
 }
 
-function rolloutObject(marker: string) {
+function rolloutObject(marker: string, annotations: Record<string, string> = {}) {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Rollout",
@@ -52,7 +52,7 @@ function rolloutObject(marker: string) {
       name: "checkout",
       namespace: "shop",
       uid: "uid-checkout",
-      annotations: { "rollout.argoproj.io/revision": "2" },
+      annotations: { ...annotations, "rollout.argoproj.io/revision": "2" },
     },
     spec: {
       strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
@@ -62,11 +62,16 @@ function rolloutObject(marker: string) {
   };
 }
 
-function render(service: ServiceConfig, recipient: string, marker: string): Notification {
+function render(
+  service: ServiceConfig,
+  recipient: string,
+  marker: string,
+  annotations?: Record<string, string>,
+): Notification {
   const t = transition(marker);
   const ctx = buildTemplateContext({
     transition: t,
-    rollout: rolloutObject(marker),
+    rollout: rolloutObject(marker, annotations),
     recipient,
     serviceType: service.type,
     now: new Date(NOW),
@@ -119,7 +124,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
         jobId: `job-${marker}`,
         destination,
         service,
-        notification: render(service, fx.recipient, marker),
+        notification: render(service, fx.recipient, marker, fx.rolloutAnnotations),
         about: { object: ROLLOUT, trigger: "on-rollout-aborted" },
         ...over,
       };
@@ -234,7 +239,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
         const job = buildNotificationJob({
           transition: t,
           destination: { service: fx.service.name, recipient: fx.recipient },
-          notification: render(fx.service, fx.recipient, marker),
+          notification: render(fx.service, fx.recipient, marker, fx.rolloutAnnotations),
           detectedAt: NOW,
         });
         await queue.enqueue([job]);
@@ -273,7 +278,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
           buildNotificationJob({
             transition: transition(m),
             destination: { service: fx.service.name, recipient: fx.recipient },
-            notification: render(fx.service, fx.recipient, m),
+            notification: render(fx.service, fx.recipient, m, fx.rolloutAnnotations),
             detectedAt: NOW + i,
           }),
         );

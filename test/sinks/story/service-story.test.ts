@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { UNDEFINED_BUILTIN_TRIGGER_DIFFERENCE } from "../../../src/config/load-config.ts";
 import type { KubeObject } from "../../../src/kube/objects.ts";
-import { parseReplayInput } from "../../../src/replay/parse-documents.ts";
+import { parseReplayInput, type ReplayItem } from "../../../src/replay/parse-documents.ts";
 import { SERVICE_TYPES } from "../../../src/sinks/registry.ts";
 import { canonicalTrigger } from "../../../src/triggers/trigger-names.ts";
 import { historyPath } from "../../replay/expected-histories.ts";
@@ -64,6 +64,27 @@ function stable(v: unknown): unknown {
   return v;
 }
 
+/** The story's documents with the fixture's annotations added to every Rollout (see ContractFixture). */
+function withRolloutAnnotations(
+  items: ReplayItem[],
+  annotations: Record<string, string> | undefined,
+): ReplayItem[] {
+  if (!annotations) return items;
+  const annotate = (o: KubeObject): KubeObject =>
+    o.kind === "Rollout"
+      ? { ...o, metadata: { ...o.metadata, annotations: { ...annotations, ...o.metadata.annotations } } }
+      : o;
+  return items.map((item) => {
+    if (!item.ok) return item;
+    const input = item.input;
+    return {
+      ...item,
+      input:
+        "object" in input && "type" in input ? { ...input, object: annotate(input.object) } : annotate(input),
+    };
+  });
+}
+
 async function fixtureFor(type: string): Promise<StartContractFixture> {
   return ((await import(`../contract/fixtures/${type}.ts`)) as { default: StartContractFixture }).default;
 }
@@ -86,7 +107,10 @@ describe.each(SERVICE_TYPES.map((d) => [d.type] as const))("canary story to %s",
   });
 
   it("delivers exactly what the dry run shows, once each, in order, through a 500, a 429 and a timeout", async () => {
-    const items = parseReplayInput(readFileSync(historyPath(STORY), "utf8"));
+    const items = withRolloutAnnotations(
+      parseReplayInput(readFileSync(historyPath(STORY), "utf8")),
+      fx.rolloutAnnotations,
+    );
     const common = {
       items,
       configObjects: storyConfig(fx),
