@@ -1,7 +1,7 @@
 // Thin raw REST access to the Kubernetes API through client-node's KubeConfig (auth, TLS, proxies): the
 // reflector needs list with limit/continue and watch with resourceVersion on any resource path.
 import { HttpMethod, type KubeConfig, RequestContext } from "@kubernetes/client-node";
-import { fetch } from "undici";
+import { type Dispatcher, fetch } from "undici";
 
 export class KubeApiError extends Error {
   readonly statusCode: number;
@@ -20,6 +20,18 @@ function serverUrl(kc: KubeConfig): string {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("kubeconfig has no current cluster");
   return cluster.server.replace(/\/+$/, "");
+}
+
+/**
+ * The connection pool per KubeConfig: client-node makes a new dispatcher (TLS settings of the cluster) for every
+ * request context, that is a new connection and TLS handshake per request. The first one is kept and reused; the
+ * authentication headers are still applied per request (tokens refresh).
+ */
+const dispatchers = new WeakMap<KubeConfig, Dispatcher | undefined>();
+
+function dispatcherFor(kc: KubeConfig, ctx: RequestContext): Dispatcher | undefined {
+  if (!dispatchers.has(kc)) dispatchers.set(kc, ctx.getDispatcher() as Dispatcher | undefined);
+  return dispatchers.get(kc);
 }
 
 /** Performs one request and returns the parsed JSON body; non-2xx answers raise KubeApiError. */
@@ -53,7 +65,7 @@ export async function kubeRequest<T>(
     method,
     headers,
     body,
-    dispatcher: ctx.getDispatcher(),
+    dispatcher: dispatcherFor(kc, ctx),
     signal: AbortSignal.any(signals),
   });
   const text = await res.text();
