@@ -7,6 +7,7 @@
 
 import type { Logger } from "../logger.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
+import { BatchedScript } from "../redis/batched-script.ts";
 import { historyKeys } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
@@ -116,6 +117,9 @@ export class DeliveryHistory {
   readonly redis: RedisClient;
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
+  /** The per-attempt writes of a tick go to Redis together (one round trip for many deliveries). */
+  private readonly outcomes: BatchedScript;
+  private readonly handOffs: BatchedScript;
 
   constructor(
     redis: RedisClient,
@@ -126,6 +130,8 @@ export class DeliveryHistory {
     this.redis = redis;
     this.logger = logger;
     this.now = now;
+    this.outcomes = new BatchedScript(RECORD_OUTCOME, redis);
+    this.handOffs = new BatchedScript(RECORD_HAND_OFF, redis);
     this.settings = {
       messageChars: 2_000,
       answerExcerptChars: 300,
@@ -209,7 +215,7 @@ export class DeliveryHistory {
       keys.push(historyKeys.notification(job.jobId));
       args.push(JSON.stringify(rec), outcome === "suppressed" ? 1 : 0);
     }
-    return this.settle(RECORD_HAND_OFF.run(this.redis, keys, args));
+    return this.settle(this.handOffs.run(keys, args));
   }
 
   /** Records a notification enqueued outside a hand-off (a silence's summary). */
@@ -243,8 +249,7 @@ export class DeliveryHistory {
   ): Promise<void> {
     const minute = Math.floor(this.now() / MINUTE);
     return this.settle(
-      RECORD_OUTCOME.run(
-        this.redis,
+      this.outcomes.run(
         [historyKeys.notification(jobId), historyKeys.attempts(jobId), historyKeys.stats(minute)],
         [
           attempt ? JSON.stringify(attempt) : "",
