@@ -14,6 +14,7 @@
 // - repositoryDispatch: POST /repos/…/dispatches {event_type, client_payload (a JSON object)}.
 import { truncateChars } from "../../templates/fields.ts";
 import type { Notification } from "../../templates/notification.ts";
+import { invalidMessage, renderedCommit, unresolvedSource } from "../common/commit-target.ts";
 import { gitUrlPathSegments } from "../common/git-url.ts";
 import { DeliveryError } from "../sink.ts";
 import type { GitHubServiceConfig } from "./github-types.ts";
@@ -146,16 +147,13 @@ export interface DeploymentStatusBody {
   description?: string;
 }
 
-const invalid = (where: string, why: string) =>
-  new DeliveryError(`${where}: ${why}`, { transient: false, code: "invalid_message" });
-
 export function buildGithubRequests(
   recipient: string,
   notification: Notification,
   where: string,
 ): GitHubRequests {
   const part = notification.github;
-  if (!part) throw invalid(where, "the notification has no github part");
+  if (!part) throw invalidMessage(where, "the notification has no github part");
   if (
     !part.status &&
     !part.deployment &&
@@ -163,7 +161,7 @@ export function buildGithubRequests(
     !part.checkRun &&
     !part.repositoryDispatch
   )
-    throw invalid(
+    throw invalidMessage(
       where,
       "the github section has no status, deployment, pullRequestComment, checkRun or repositoryDispatch",
     );
@@ -172,20 +170,14 @@ export function buildGithubRequests(
     throw new DeliveryError(`${where}: ${problem}`, { transient: false, code: "invalid_recipient" });
   const repository = recipient ? repositoryOfRecipient(recipient) : repositoryOfUrl(part.repoURL);
   if (!repository)
-    throw invalid(
-      where,
-      part.repoURL
-        ? `repoURLPath rendered ${JSON.stringify(truncateChars(part.repoURL, 100))}, not a repository URL`
-        : "repoURLPath rendered empty: annotate the Rollout's pod template with org.opencontainers.image.source, set github.repoURLPath, or name the repository as the recipient (owner/repo)",
-    );
-  const sha = part.revision.trim();
-  if (!sha)
-    throw invalid(
-      where,
-      "revisionPath rendered empty: annotate the Rollout's pod template with org.opencontainers.image.revision (the commit) or set github.revisionPath",
-    );
-  if (!/^[\w.-]{1,255}$/.test(sha) || sha === "." || sha === "..")
-    throw invalid(where, `revisionPath rendered ${JSON.stringify(truncateChars(sha, 100))}, not a commit`);
+    throw unresolvedSource(where, "github", part.repoURL, {
+      noun: "repository",
+      recipientForm: "owner/repo",
+    });
+  const sha = renderedCommit(where, "github", part.revision, {
+    isCommit: (v) => /^[\w.-]{1,255}$/.test(v) && v !== "." && v !== "..",
+    notCommit: "not a commit",
+  });
   const base = `/repos/${repository.owner}/${repository.repo}`;
   const text = notification.message || part.description || "";
   const description = text ? truncateChars(text, GITHUB_DESCRIPTION_MAX) : undefined;
@@ -193,7 +185,7 @@ export function buildGithubRequests(
   if (part.status) {
     const state = part.status.state;
     if (!(COMMIT_STATES as readonly string[]).includes(state))
-      throw invalid(
+      throw invalidMessage(
         where,
         `status.state ${JSON.stringify(truncateChars(state, 40))} is not one of ${COMMIT_STATES.join(", ")}`,
       );
@@ -206,11 +198,11 @@ export function buildGithubRequests(
   if (part.deployment) {
     const d = part.deployment;
     if (!(DEPLOYMENT_STATES as readonly string[]).includes(d.state))
-      throw invalid(
+      throw invalidMessage(
         where,
         `deployment.state ${JSON.stringify(truncateChars(d.state, 40))} is not one of ${DEPLOYMENT_STATES.join(", ")}`,
       );
-    if (!d.environment) throw invalid(where, "deployment.environment rendered empty");
+    if (!d.environment) throw invalidMessage(where, "deployment.environment rendered empty");
     const create: DeploymentBody = {
       ref: d.reference || sha,
       environment: d.environment,
@@ -232,7 +224,7 @@ export function buildGithubRequests(
   }
   if (part.pullRequestComment) {
     const c = part.pullRequestComment;
-    if (!c.content.trim()) throw invalid(where, "pullRequestComment.content rendered empty");
+    if (!c.content.trim()) throw invalidMessage(where, "pullRequestComment.content rendered empty");
     const marker = c.commentTag ? commentTagMarker(c.commentTag) : undefined;
     const room = GITHUB_COMMENT_MAX - (marker ? marker.length + 1 : 0);
     const body = marker ? `${truncateChars(c.content, room)}\n${marker}` : truncateChars(c.content, room);
@@ -254,7 +246,7 @@ function rfc3339(value: string, field: string, where: string): string {
   const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value);
   const ms = ok ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms))
-    throw invalid(
+    throw invalidMessage(
       where,
       `checkRun.${field} ${JSON.stringify(truncateChars(value, 40))} is not an RFC 3339 time`,
     );
@@ -266,18 +258,21 @@ function checkRunBody(
   sha: string,
   where: string,
 ): CheckRunBody {
-  if (!c.name) throw invalid(where, "checkRun.name rendered empty");
+  if (!c.name) throw invalidMessage(where, "checkRun.name rendered empty");
   // upstream: a conclusion without a status completes the run; a completed run needs a conclusion
   const status = c.status || (c.conclusion ? "completed" : "");
   if ((status === "completed" || c.completedAt) && !c.conclusion)
-    throw invalid(where, "checkRun: conclusion is required when status is completed or completed_at is set");
+    throw invalidMessage(
+      where,
+      "checkRun: conclusion is required when status is completed or completed_at is set",
+    );
   if (status && !(CHECK_RUN_STATUSES as readonly string[]).includes(status))
-    throw invalid(
+    throw invalidMessage(
       where,
       `checkRun.status ${JSON.stringify(truncateChars(status, 40))} is not one of ${CHECK_RUN_STATUSES.join(", ")}`,
     );
   if (c.conclusion && !(CHECK_RUN_CONCLUSIONS as readonly string[]).includes(c.conclusion))
-    throw invalid(
+    throw invalidMessage(
       where,
       `checkRun.conclusion ${JSON.stringify(truncateChars(c.conclusion, 40))} is not one of ${CHECK_RUN_CONCLUSIONS.join(", ")}`,
     );
@@ -293,7 +288,7 @@ function checkRunBody(
   if (c.completedAt) body.completed_at = rfc3339(c.completedAt, "completed_at", where);
   if (c.output) {
     if (!c.output.title.trim() || !c.output.summary.trim())
-      throw invalid(where, "checkRun.output needs a title and a summary");
+      throw invalidMessage(where, "checkRun.output needs a title and a summary");
     body.output = {
       title: truncateChars(c.output.title, 255),
       summary: truncateChars(c.output.summary, CHECK_RUN_TEXT_MAX),
@@ -307,21 +302,21 @@ function dispatchBody(
   d: NonNullable<NonNullable<Notification["github"]>["repositoryDispatch"]>,
   where: string,
 ): DispatchBody {
-  if (!d.eventType) throw invalid(where, "repositoryDispatch.event_type rendered empty");
+  if (!d.eventType) throw invalidMessage(where, "repositoryDispatch.event_type rendered empty");
   if (Array.from(d.eventType).length > EVENT_TYPE_MAX)
-    throw invalid(where, `repositoryDispatch.event_type is longer than ${EVENT_TYPE_MAX} characters`);
+    throw invalidMessage(where, `repositoryDispatch.event_type is longer than ${EVENT_TYPE_MAX} characters`);
   const body: DispatchBody = { event_type: d.eventType };
   if (!d.clientPayload.trim()) return body;
   let payload: unknown;
   try {
     payload = JSON.parse(d.clientPayload);
   } catch (err) {
-    throw invalid(where, `repositoryDispatch.client_payload is not JSON (${(err as Error).message})`);
+    throw invalidMessage(where, `repositoryDispatch.client_payload is not JSON (${(err as Error).message})`);
   }
   if (payload === null || typeof payload !== "object" || Array.isArray(payload))
-    throw invalid(where, "repositoryDispatch.client_payload must be a JSON object");
+    throw invalidMessage(where, "repositoryDispatch.client_payload must be a JSON object");
   if (Object.keys(payload).length > CLIENT_PAYLOAD_KEYS_MAX)
-    throw invalid(
+    throw invalidMessage(
       where,
       `repositoryDispatch.client_payload has more than ${CLIENT_PAYLOAD_KEYS_MAX} top-level keys`,
     );

@@ -7,6 +7,7 @@
 //   merge_requests, then POST /projects/{id}/merge_requests/{iid}/notes {body}).
 import { truncateChars } from "../../templates/fields.ts";
 import type { Notification } from "../../templates/notification.ts";
+import { invalidMessage, renderedCommit, unresolvedSource } from "../common/commit-target.ts";
 import { gitUrlPathSegments } from "../common/git-url.ts";
 import { DeliveryError } from "../sink.ts";
 import type { GitLabServiceConfig } from "./gitlab-types.ts";
@@ -60,46 +61,34 @@ export interface GitLabStatusBody {
   description?: string;
 }
 
-const invalid = (where: string, why: string) =>
-  new DeliveryError(`${where}: ${why}`, { transient: false, code: "invalid_message" });
-
 export function buildGitlabRequests(
   recipient: string,
   notification: Notification,
   where: string,
 ): GitLabRequests {
   const part = notification.gitlab;
-  if (!part) throw invalid(where, "the notification has no gitlab part");
+  if (!part) throw invalidMessage(where, "the notification has no gitlab part");
   if (!part.status && !part.mergeRequestComment)
-    throw invalid(where, "the gitlab section has no status or mergeRequestComment");
+    throw invalidMessage(where, "the gitlab section has no status or mergeRequestComment");
   const problem = gitlabRecipientProblem(recipient);
   if (problem)
     throw new DeliveryError(`${where}: ${problem}`, { transient: false, code: "invalid_recipient" });
   const project = recipient ? projectOfRecipient(recipient) : projectOfUrl(part.repoURL);
   if (!project)
-    throw invalid(
-      where,
-      part.repoURL
-        ? `repoURLPath rendered ${JSON.stringify(truncateChars(part.repoURL, 100))}, not a project URL`
-        : "repoURLPath rendered empty: annotate the Rollout's pod template with org.opencontainers.image.source, set gitlab.repoURLPath, or name the project as the recipient (group/project)",
-    );
-  const sha = part.revision.trim();
-  if (!sha)
-    throw invalid(
-      where,
-      "revisionPath rendered empty: annotate the Rollout's pod template with org.opencontainers.image.revision (the commit) or set gitlab.revisionPath",
-    );
-  if (!/^[0-9a-f]{7,64}$/i.test(sha))
-    throw invalid(
-      where,
-      `revisionPath rendered ${JSON.stringify(truncateChars(sha, 100))}, not a commit SHA`,
-    );
+    throw unresolvedSource(where, "gitlab", part.repoURL, {
+      noun: "project",
+      recipientForm: "group/project",
+    });
+  const sha = renderedCommit(where, "gitlab", part.revision, {
+    isCommit: (v) => /^[0-9a-f]{7,64}$/i.test(v),
+    notCommit: "not a commit SHA",
+  });
   const base = `/projects/${encodeURIComponent(project)}`;
   const out: GitLabRequests = { project, sha };
   if (part.status) {
     const state = part.status.state;
     if (!(COMMIT_STATES as readonly string[]).includes(state))
-      throw invalid(
+      throw invalidMessage(
         where,
         `status.state ${JSON.stringify(truncateChars(state, 40))} is not one of ${COMMIT_STATES.join(", ")}`,
       );
@@ -112,7 +101,7 @@ export function buildGitlabRequests(
   }
   if (part.mergeRequestComment) {
     const content = part.mergeRequestComment.content;
-    if (!content.trim()) throw invalid(where, "mergeRequestComment.content rendered empty");
+    if (!content.trim()) throw invalidMessage(where, "mergeRequestComment.content rendered empty");
     out.mergeRequestComment = {
       mergeRequestsPath: `${base}/repository/commits/${sha}/merge_requests`,
       notesPath: `${base}/merge_requests/{iid}/notes`,
