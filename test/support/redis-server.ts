@@ -350,9 +350,9 @@ export async function startSentinelSet(
         `sentinel monitor ${masterName} 127.0.0.1 ${primary.port} 2`,
         `sentinel auth-pass ${masterName} ${password}`,
         `sentinel sentinel-pass ${sentinelPassword}`,
-        // 2 s, not 1 s: a loaded 2-core CI host can stall a redis-server past 1 s, and the sentinels then fail
+        // 5 s, not 1 s: a loaded 2-core CI host can stall a redis-server past 1–2 s, and the sentinels then fail
         // over a live primary in the middle of the story (a window docs/redis.md describes; not what the tests test)
-        `sentinel down-after-milliseconds ${masterName} 2000`,
+        `sentinel down-after-milliseconds ${masterName} 5000`,
         `sentinel failover-timeout ${masterName} 4000`,
         `sentinel parallel-syncs ${masterName} 1`,
         "",
