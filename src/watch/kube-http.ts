@@ -81,6 +81,9 @@ export async function kubeRequest<T>(
     /** For the whole exchange, answer read included (default 30 s). */
     timeoutMs?: number;
     signal?: AbortSignal;
+    /** "discard": a 2xx answer's body is read off the connection unparsed and undefined returned (writes whose
+     * answer nobody reads, e.g. a Kubernetes Event); an error's Status is still read. Default "json". */
+    answer?: "json" | "discard";
   } = {},
 ): Promise<T> {
   const caller = opts.signal;
@@ -112,6 +115,10 @@ export async function kubeRequest<T>(
       signal: ac.signal,
     });
     statusCode = res.statusCode;
+    if (opts.answer === "discard" && statusCode >= 200 && statusCode < 300) {
+      await res.body.dump();
+      return undefined as T;
+    }
     text = await res.body.text();
   } finally {
     clearTimeout(timer);

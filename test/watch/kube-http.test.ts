@@ -57,6 +57,23 @@ describe("kubeRequest against the Kubernetes API test server", () => {
     expect(list.items.map((i) => i.metadata.name)).toEqual(["one"]);
   });
 
+  it('answer "discard": a 2xx body is read off unparsed (undefined), an error still raises KubeApiError', async () => {
+    const kc = api.kubeConfig();
+    const out = await kubeRequest(kc, "POST", CM, {
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "discarded" } },
+      answer: "discard",
+    });
+    expect(out).toBeUndefined();
+    expect(api.objects.get({ kind: "ConfigMap", namespace: "apps", name: "discarded" })).toBeTruthy();
+    const err = await rejection(kubeRequest(kc, "GET", `${CM}/missing`, { answer: "discard" }));
+    expect((err as KubeApiError).statusCode).toBe(404);
+    expect((err as KubeApiError).reason).toBe("NotFound");
+    expect(err.message).toBe(`GET ${CM}/missing: HTTP 404: configmaps "missing" not found`);
+    await expect(kubeRequest(kc, "GET", `${CM}/discarded`)).resolves.toMatchObject({
+      metadata: { name: "discarded" },
+    });
+  });
+
   it("encodes the query: values stringified, undefined left out, reserved characters escaped", async () => {
     const kc = api.kubeConfig();
     await kubeRequest(kc, "GET", CM, {
