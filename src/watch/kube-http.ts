@@ -5,6 +5,7 @@
 // profile of the pipeline benchmark had fetch's machinery at four times the cost of the request itself).
 import { HttpMethod, type KubeConfig, RequestContext } from "@kubernetes/client-node";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
+import { credentialHeaders } from "./kube-credentials.ts";
 
 export class KubeApiError extends Error {
   readonly statusCode: number;
@@ -29,18 +30,9 @@ function serverUrl(kc: KubeConfig): string {
  * The connection pool per KubeConfig: client-node makes a new dispatcher (TLS settings of the cluster) for every
  * request context, that is a new connection and TLS handshake per request. The first one is kept and reused
  * (none: undici's global one, as fetch would); the authentication headers are still applied per request
- * (tokens refresh).
+ * (tokens refresh), after the first through kube-credentials.ts, which makes no dispatcher.
  */
 const dispatchers = new WeakMap<KubeConfig, Dispatcher | undefined>();
-
-function dispatcherFor(kc: KubeConfig, ctx: RequestContext): Dispatcher {
-  let d = dispatchers.get(kc);
-  if (d === undefined && !dispatchers.has(kc)) {
-    d = ctx.getDispatcher() as Dispatcher | undefined;
-    dispatchers.set(kc, d);
-  }
-  return d ?? getGlobalDispatcher();
-}
 
 /** Path and query as sent: the query form-encoded as URLSearchParams (WHATWG URL) writes it. */
 function pathWithQuery(path: string, query: Query | undefined): string {
@@ -89,9 +81,20 @@ export async function kubeRequest<T>(
   const caller = opts.signal;
   if (caller?.aborted) throw caller.reason;
   const to = target(kc, path, opts.query);
-  const ctx = new RequestContext(to.origin + to.path, HttpMethod[method]);
-  await kc.applySecurityAuthentication(ctx);
-  const headers: Record<string, string> = { ...ctx.getHeaders(), accept: "application/json" };
+  let credentials: Record<string, string>;
+  let dispatcher = dispatchers.get(kc);
+  if (dispatcher === undefined && !dispatchers.has(kc)) {
+    // the first request: the whole of client-node's call, for the dispatcher it makes (kept)
+    const ctx = new RequestContext(to.origin + to.path, HttpMethod[method]);
+    await kc.applySecurityAuthentication(ctx);
+    // (unless a request started meanwhile got there first)
+    if (!dispatchers.has(kc)) dispatchers.set(kc, ctx.getDispatcher() as Dispatcher | undefined);
+    dispatcher = dispatchers.get(kc);
+    credentials = ctx.getHeaders();
+  } else {
+    credentials = await credentialHeaders(kc, to.origin + to.path, method);
+  }
+  const headers: Record<string, string> = { ...credentials, accept: "application/json" };
   let body: string | undefined;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
@@ -106,7 +109,7 @@ export async function kubeRequest<T>(
   let text: string;
   try {
     if (caller?.aborted) throw caller.reason;
-    const res = await dispatcherFor(kc, ctx).request({
+    const res = await (dispatcher ?? getGlobalDispatcher()).request({
       origin: to.origin,
       path: to.path,
       method,
