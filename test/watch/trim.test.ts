@@ -40,7 +40,7 @@ describe("trimObject", () => {
     expect(metrics(two)[0]).toBe(metrics(one)[0]);
     expect(two.metadata.name).toBe("another-run");
     const changed = structuredClone(run);
-    (changed.spec?.metrics as { count: number }[])[0]!.count = 99;
+    (changed.spec!.metrics as { count: number }[])[0]!.count = 99;
     const three = trimObject(changed);
     expect(metrics(three)[0]).not.toBe(metrics(one)[0]);
     expect((metrics(three)[0] as { count: number }).count).toBe(99);
