@@ -2,9 +2,9 @@
 // HTTP. Its JSON logs go to a file, as a container runtime drains them: through a pipe to this (busy) process
 // the service's synchronous log writes would block on a full pipe and the benchmark would measure itself.
 // The file is scanned for a few messages every few milliseconds. The service runs compiled, as in its image
-// (compiled-cli.ts).
+// (compiled-cli.ts). BENCH_KEEP_LOGS=<dir> keeps each service's log there.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/support/free-port.ts";
@@ -96,6 +96,12 @@ export async function startNotifierChild(opts: {
       clearInterval(scanner);
       scan();
       closeSync(logFd);
+      // BENCH_KEEP_LOGS=<dir>: each service's log is kept there (diagnostics: what a run's duplicates were)
+      const keep = process.env.BENCH_KEEP_LOGS;
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        copyFileSync(logPath, join(keep, `notifier-${proc.pid}.log`));
+      }
       rmSync(dir, { recursive: true, force: true });
       resolve();
     }),
