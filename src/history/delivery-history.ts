@@ -279,16 +279,12 @@ export class DeliveryHistory {
   }
 
   // --- reads ------------------------------------------------------------------------------------------
-  // Each first sends the writes still gathered: a read goes on the same connection after them, so the console
-  // reads what was written before it (a purge, then the page that shows it).
-
-  private sendPending(): void {
-    this.handOffs.send();
-    this.outcomes.send();
-  }
+  // Each first sends the writes still gathered and waits for those under way (a script Redis did not know yet is
+  // sent again after its batch's answer), so the console reads what was written before (a purge, then the page
+  // that shows it).
 
   async serviceCounts(windowMs = 3600_000): Promise<ServiceCounts[]> {
-    this.sendPending();
+    await this.flush();
     const last = Math.floor(this.now() / MINUTE);
     const first = Math.floor((this.now() - windowMs) / MINUTE) + 1;
     const p = this.redis.pipeline();
@@ -309,7 +305,7 @@ export class DeliveryHistory {
 
   /** Rollouts with activity, most recent first, each with its latest `latest` transitions. */
   async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
-    this.sendPending();
+    await this.flush();
     const limit = Math.min(opts.limit ?? 200, 1_000);
     const entries = await this.redis.zrevrange(historyKeys.rollouts, 0, limit - 1, "WITHSCORES");
     const pending: Promise<RolloutSummary>[] = [];
@@ -329,7 +325,7 @@ export class DeliveryHistory {
   }
 
   async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
-    this.sendPending();
+    await this.flush();
     const n = Math.min(limit ?? this.settings.transitionsPerRollout, this.settings.transitionsPerRollout);
     const ids = await this.redis.lrange(historyKeys.rolloutTransitions(`${namespace}/${name}`), 0, n - 1);
     if (ids.length === 0) return [];
@@ -338,7 +334,7 @@ export class DeliveryHistory {
   }
 
   async notification(jobId: string): Promise<NotificationRecord | undefined> {
-    this.sendPending();
+    await this.flush();
     const [h, attempts] = await Promise.all([
       this.redis.hgetall(historyKeys.notification(jobId)),
       this.redis.lrange(historyKeys.attempts(jobId), 0, -1),

@@ -44,14 +44,6 @@ export class BatchedScript {
     });
   }
 
-  /**
-   * Sends what is pending now, without waiting: a command sent after this on the same connection (a read) runs
-   * after these calls.
-   */
-  send(): void {
-    this.#flush();
-  }
-
   /** Sends what is pending now; resolves when every batch sent so far has been answered (or has failed). */
   async flush(): Promise<void> {
     this.#flush();
