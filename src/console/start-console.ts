@@ -36,6 +36,8 @@ export interface RunningConsole {
 
 const SILENCE_REFRESH_MS = 2_000;
 const SILENCE_SWEEP_MS = 5_000;
+/** The history's writes of 20 ms go to Redis together (src/history/delivery-history.ts, writeWindowMs). */
+const HISTORY_WRITE_WINDOW_MS = 20;
 
 export function startConsole(o: {
   settings: RunSettings;
@@ -55,6 +57,8 @@ export function startConsole(o: {
           transitionsPerRollout: settings.historyTransitionsPerRollout,
           maxAgeMs: settings.historyMaxAgeHours * 3600_000,
           maxRollouts: settings.historyMaxRollouts,
+          // at a few hundred deliveries a second, one round trip for several records instead of one each
+          writeWindowMs: HISTORY_WRITE_WINDOW_MS,
         },
         logger,
       )
@@ -119,6 +123,7 @@ export function startConsole(o: {
       silenceFeed.stop();
       clearInterval(sweepTimer);
       await recorder?.flush();
+      await history?.flush();
       redis.disconnect();
     },
   };
