@@ -3,11 +3,20 @@
 // process: only Redis is shared). A change anywhere reaches the follower's copy; while its subscription is down
 // the follower asks Redis per delivery, and it re-reads once subscribed again (a change it missed counts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisConnection, type RedisClient } from "../../src/redis/redis-connection.ts";
+import {
+  createRedisClient,
+  createRedisConnection,
+  type RedisClient,
+} from "../../src/redis/redis-connection.ts";
 import { followSilences, type SilenceFeed } from "../../src/silences/silence-feed.ts";
 import { SilenceStore } from "../../src/silences/silence-store.ts";
 import { eventually, silentLogger } from "../queue/queue-test-kit.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
+import {
+  type RedisClusterHarness,
+  type RedisHarness,
+  startRedis,
+  startRedisCluster,
+} from "../support/redis-server.ts";
 
 const request = (namespace: string) => ({
   matchers: { namespace },
@@ -15,6 +24,8 @@ const request = (namespace: string) => ({
   comment: `maintenance of ${namespace}`,
   summary: false,
 });
+
+const ids = (list: { id: string }[] | undefined) => list?.map((s) => s.id);
 
 describe("silence change feed", () => {
   let redis: RedisHarness;
@@ -29,7 +40,6 @@ describe("silence change feed", () => {
     connections.push(c);
     return c;
   };
-  const ids = (list: { id: string }[] | undefined) => list?.map((s) => s.id);
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -94,5 +104,37 @@ describe("silence change feed", () => {
     expect(follower.activeIfCurrent()).toBeUndefined();
     await follower.activeNow(); // the next check reads Redis
     expect(follower.activeIfCurrent()).toBeDefined();
+  });
+});
+
+describe("silence change feed on a Redis Cluster", () => {
+  let cluster: RedisClusterHarness;
+  const clients: RedisClient[] = [];
+  let feed: SilenceFeed | undefined;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    feed?.stop();
+    for (const c of clients) c.disconnect();
+    await cluster?.stop();
+  });
+
+  it("a silence created through the Cluster reaches the subscriber (a PUBLISH is forwarded to every node)", async () => {
+    const client = () => {
+      const c = createRedisClient(cluster.settings);
+      c.on("error", () => {});
+      clients.push(c);
+      return c;
+    };
+    const follower = new SilenceStore(client());
+    const operator = new SilenceStore(client());
+    const subscriber = createRedisClient(cluster.settings);
+    subscriber.on("error", () => {});
+    feed = followSilences({ store: follower, subscriber, logger: silentLogger, refreshMs: 600_000 });
+    await eventually(() => follower.activeIfCurrent() !== undefined, "copy vouched for by the feed");
+    const s = await operator.create(request("cluster"), "dave");
+    await eventually(() => ids(follower.activeIfCurrent())?.includes(s.id) === true, "silence in the copy");
   });
 });
