@@ -1,12 +1,14 @@
 // `rollouts-notifier run` as a child process, as in production: its own Node 24 process, /readyz polled over
 // HTTP. Its JSON logs go to a file, as a container runtime drains them: through a pipe to this (busy) process
 // the service's synchronous log writes would block on a full pipe and the benchmark would measure itself.
-// The file is scanned for a few messages every few milliseconds.
+// The file is scanned for a few messages every few milliseconds. The service runs compiled, as in its image
+// (compiled-cli.ts). BENCH_KEEP_LOGS=<dir> keeps each service's log there.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../test/support/free-port.ts";
+import { serviceEntry } from "./compiled-cli.ts";
 import { sleep } from "./stats.ts";
 
 export interface NotifierChild {
@@ -33,6 +35,7 @@ export async function startNotifierChild(opts: {
   env?: Record<string, string>;
   nodeArgs?: string[];
 }): Promise<NotifierChild> {
+  const entry = await serviceEntry();
   const httpPort = await freePort();
   const startedAt = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "rn-bench-"));
@@ -42,7 +45,7 @@ export async function startNotifierChild(opts: {
     process.execPath,
     [
       ...(opts.nodeArgs ?? []),
-      "src/cli/main.ts",
+      entry,
       "run",
       "--kubeconfig",
       opts.kubeconfigPath,
@@ -93,6 +96,12 @@ export async function startNotifierChild(opts: {
       clearInterval(scanner);
       scan();
       closeSync(logFd);
+      // BENCH_KEEP_LOGS=<dir>: each service's log is kept there (diagnostics: what a run's duplicates were)
+      const keep = process.env.BENCH_KEEP_LOGS;
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        copyFileSync(logPath, join(keep, `notifier-${proc.pid}.log`));
+      }
       rmSync(dir, { recursive: true, force: true });
       resolve();
     }),

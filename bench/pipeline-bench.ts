@@ -2,15 +2,12 @@
 // test server; `rollouts-notifier run` (a child process) watches, detects, routes, renders, enqueues and
 // delivers them to a local webhook sink. Measured: p50/p99 latency from the status write to the delivery at a
 // fixed rate, and transitions/s at saturation (first write → last delivery of a burst).
-import { startKubeApiServer } from "../test/support/kube-api-server/index.ts";
 import { type RedisDeployment, startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
-import { cacheListSnapshots } from "./list-snapshot-cache.ts";
 import { startNotifierChild } from "./notifier-child.ts";
+import { type PipelineRig, startPipelineRig } from "./pipeline-rig.ts";
 import { watchProcess } from "./proc-stats.ts";
-import { startCountingSink } from "./sink-server.ts";
 import { percentile, type RateResult, type SaturationResult, sleep } from "./stats.ts";
-import { loadNotifierConfig, loadWorld, SERVICE_NAMESPACE, StepWriter } from "./world.ts";
 import { writeStepsAtRate, writeStepsFlat } from "./write-steps.ts";
 
 export interface PipelineResult {
@@ -25,29 +22,52 @@ export interface PipelineResult {
   unmatched: number;
 }
 
-export async function runPipelineBench(opts: {
-  rollouts: number;
+/** One round and the latencies (ms) of its at-rate phase, for a caller that pools them over rounds. */
+export interface PipelineRound extends PipelineResult {
+  atRateLatenciesMs: number[];
+}
+
+export interface PipelineRoundOptions {
   rate: number;
   rateSeconds: number;
   burst: number;
+  /** Writes at the rate before the measured phase (JIT, connection pools), not measured; default 1 s. */
+  warmSeconds?: number;
   nodeArgs?: string[];
   /** Extra environment of the service (e.g. HISTORY_ENABLED=false). */
   env?: Record<string, string>;
   /** The Redis the service uses (default: one server); see redis-topology-bench.ts. */
   startRedis?: () => Promise<RedisDeployment>;
   log?: (msg: string) => void;
-}): Promise<PipelineResult> {
+}
+
+/** Set-up, one round, tear-down: benchmark (b) as `npm run bench` runs it. */
+export async function runPipelineBench(
+  opts: PipelineRoundOptions & { rollouts: number },
+): Promise<PipelineResult> {
+  const rig = await startPipelineRig({ rollouts: opts.rollouts });
+  try {
+    const { atRateLatenciesMs: _latencies, ...result } = await runPipelineRound(rig, opts);
+    return result;
+  } finally {
+    await rig.stop();
+  }
+}
+
+/**
+ * One round on a rig (reset first): a fresh Redis and a fresh `rollouts-notifier run` child, warm-up, the
+ * at-rate phase, a burst; the child and the Redis are stopped at the end.
+ */
+export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOptions): Promise<PipelineRound> {
   const log = opts.log ?? (() => {});
+  rig.reset();
+  const rollouts = rig.world.rollouts.length;
   const redis = await (opts.startRedis ?? startRedis)();
-  const sink = await startCountingSink();
-  const api = await startKubeApiServer({ namespaces: [SERVICE_NAMESPACE] });
-  cacheListSnapshots(api);
-  loadNotifierConfig(api, sink.url);
-  const world = loadWorld(api, { rollouts: opts.rollouts, runsPerRollout: 0, namespaces: 20 });
-  const tracker = new DeliveryTracker(sink);
-  const writer = new StepWriter(api, world.rollouts);
+  const tracker = new DeliveryTracker(rig.sink);
+  const writer = rig.writer;
+  const sink = rig.sink;
   const child = await startNotifierChild({
-    kubeconfigPath: api.kubeconfigPath,
+    kubeconfigPath: rig.api.kubeconfigPath,
     redisArgs: redis.serviceArgs,
     nodeArgs: opts.nodeArgs,
     env: {
@@ -59,9 +79,9 @@ export async function runPipelineBench(opts: {
   try {
     await child.logged("informers synced");
     await child.ready();
-    log(`(b) notifier ready with ${opts.rollouts} Rollouts`);
+    log(`(b) notifier ready with ${rollouts} Rollouts`);
     // Warm-up (JIT, connection pools): a short run at the rate, not measured.
-    const warm = await writeStepsAtRate(writer, tracker, opts.rate, 1);
+    const warm = await writeStepsAtRate(writer, tracker, opts.rate, opts.warmSeconds ?? 1);
     await tracker.waitFor(warm, 30_000);
     tracker.takeLatencies();
 
@@ -94,7 +114,7 @@ export async function runPipelineBench(opts: {
     log(`(b) saturation: ${Math.round(saturation.perSecond)} transitions/s over ${burst}`);
     await sleep(300);
     return {
-      rollouts: opts.rollouts,
+      rollouts,
       atRate,
       atRateProcess: {
         maxRssMb: procStats.maxRssMb,
@@ -104,13 +124,12 @@ export async function runPipelineBench(opts: {
       saturation,
       duplicates: sink.duplicates(),
       unmatched: tracker.unmatched,
+      atRateLatenciesMs: lat,
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\nnotifier output:\n${child.tail()}`);
   } finally {
     await child.terminate();
-    await api.stop();
-    await sink.close();
     await redis.stop();
   }
 }

@@ -10,7 +10,7 @@ import { startRedis } from "../test/support/redis-server.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { cacheListSnapshots } from "./list-snapshot-cache.ts";
 import { startNotifierChild } from "./notifier-child.ts";
-import { watchProcess } from "./proc-stats.ts";
+import { sampleProcess, watchProcess } from "./proc-stats.ts";
 import { startCountingSink } from "./sink-server.ts";
 import { percentile, sleep } from "./stats.ts";
 import { loadNotifierConfig, loadWorld, SERVICE_NAMESPACE, StepWriter } from "./world.ts";
@@ -32,6 +32,8 @@ export interface ScaleResult {
   analysisRunBytes: number;
   /** First start (no saved state): spawn → "informers synced" (ms). */
   coldSyncMs: number;
+  /** CPU seconds the service used from spawn to "informers synced" (less dependent on a loaded host). */
+  coldSyncCpuSeconds: number;
   idle: ProcessWindow;
   atRate: ProcessWindow & { rate: number; count: number; p50Ms: number; p99Ms: number };
   restart: {
@@ -40,6 +42,8 @@ export interface ScaleResult {
     readyMs: number;
     /** spawn → "informers synced" (ms): the watcher is detecting again. */
     syncedMs: number;
+    /** CPU seconds the service used from spawn to "informers synced". */
+    syncCpuSeconds: number;
     /** Step changes written while the service was down, and how many of them were delivered after the restart. */
     changedWhileDown: number;
     deliveredAfterRestart: number;
@@ -88,9 +92,10 @@ export async function runScaleBench(opts: {
   });
   try {
     const synced = await child.logged("informers synced", 300_000);
+    const coldSyncCpuSeconds = sampleProcess(child.pid).cpuSeconds;
     const coldSyncMs = synced - child.startedAt;
     await child.ready();
-    log(`(c) cold start synced in ${Math.round(coldSyncMs)} ms`);
+    log(`(c) cold start synced in ${Math.round(coldSyncMs)} ms (${coldSyncCpuSeconds.toFixed(1)} s CPU)`);
 
     await sleep(3_000); // let the start-up garbage settle
     const idleWindow = watchProcess(child.pid);
@@ -128,6 +133,7 @@ export async function runScaleBench(opts: {
     });
     const readyAt = await child.ready(300_000);
     const syncedAt = await child.logged("informers synced", 300_000);
+    const syncCpuSeconds = sampleProcess(child.pid).cpuSeconds;
     const rssAfter = watchProcess(child.pid).stop().endRssMb;
     await tracker.waitFor(beforeDown + down, 60_000).catch(() => {});
     await sleep(2_000); // anything delivered twice would show by now
@@ -135,12 +141,13 @@ export async function runScaleBench(opts: {
       savedStates,
       readyMs: readyAt - child.startedAt,
       syncedMs: syncedAt - child.startedAt,
+      syncCpuSeconds,
       changedWhileDown: down,
       deliveredAfterRestart: tracker.deliveredCount - beforeDown,
       rssMb: rssAfter,
     };
     log(
-      `(d) restart with ${savedStates} saved states: ready ${Math.round(restart.readyMs)} ms, synced ${Math.round(restart.syncedMs)} ms, ${restart.deliveredAfterRestart}/${down} changes made while down delivered, ${sink.duplicates()} duplicates`,
+      `(d) restart with ${savedStates} saved states: ready ${Math.round(restart.readyMs)} ms, synced ${Math.round(restart.syncedMs)} ms (${syncCpuSeconds.toFixed(1)} s CPU), ${restart.deliveredAfterRestart}/${down} changes made while down delivered, ${sink.duplicates()} duplicates`,
     );
     return {
       rollouts: world.rollouts.length,
@@ -148,6 +155,7 @@ export async function runScaleBench(opts: {
       rolloutBytes: world.rolloutBytes,
       analysisRunBytes: world.analysisRunBytes,
       coldSyncMs,
+      coldSyncCpuSeconds,
       idle,
       atRate,
       restart,

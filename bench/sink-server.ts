@@ -10,6 +10,8 @@ export interface CountingSink {
   /** Requests whose Idempotency-Key had been received before. */
   duplicates: () => number;
   onRequest: (fn: (req: IncomingMessage, body: string) => void) => void;
+  /** Forgets what was received (counts, keys, duplicates): a new round of a benchmark that reuses the sink. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,11 @@ export async function startCountingSink(): Promise<CountingSink> {
     duplicates: () => duplicates,
     onRequest: (fn) => {
       listener = fn;
+    },
+    reset: () => {
+      count = 0;
+      duplicates = 0;
+      keys.clear();
     },
     close: () =>
       new Promise((resolve) => {

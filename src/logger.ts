@@ -40,4 +40,20 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
   );
 }
 
+/**
+ * A logger for lines whose every field name, at every depth, is one of `keys` (the caller builds each line from
+ * those fields only). No redaction path can match such a line — a path matches only where all of its named
+ * segments are keys of the line — so pino's per-field path check is left out for it; the secret values the
+ * process knows are still scrubbed from each finished line (streamWrite). Should a path ever name one of `keys`,
+ * or name nothing, this is `logger` itself, redacted like any line.
+ */
+export function fixedShapeLogger(logger: Logger, keys: readonly string[]): Logger {
+  const names = new Set(keys);
+  const disjoint = REDACT_PATHS.every((path) => {
+    const named = path.split(".").filter((segment) => segment !== "*");
+    return named.length > 0 && named.every((segment) => !names.has(segment));
+  });
+  return disjoint ? logger.child({}, { redact: { paths: [], censor: "[redacted]" } }) : logger;
+}
+
 export type { Logger };

@@ -1,13 +1,50 @@
 // Log lines about deliveries: each carries the object (namespace/name/uid), trigger, service and recipient.
 // Also feeds the upstream-compatible Argo Rollouts metrics (notification_send_*).
-import type { Logger } from "../logger.ts";
+// The lines are built field by field from the event (never an object of unknown shape), so they go through a
+// fixed-shape logger (logger.ts: pino's path redaction cannot match them; known secret values are still scrubbed).
+import { fixedShapeLogger, type Logger } from "../logger.ts";
 import type { DeliveryEvent, DeliveryHooks } from "../queue/notification-queue.ts";
 import type { Metrics } from "../server/metrics.ts";
+import type { ObjectRef } from "../triggers/transition.ts";
 
-function fields(e: DeliveryEvent) {
+/** Every field name of the lines below, at every depth. */
+const LINE_KEYS = [
+  "object",
+  "rollout",
+  "kind",
+  "namespace",
+  "name",
+  "uid",
+  "trigger",
+  "service",
+  "recipient",
+  "jobId",
+  "attempt",
+  "at",
+  "latencyMs",
+  "ref",
+  "code",
+  "error",
+  "transient",
+  "delayMs",
+  "reason",
+  "message",
+] as const;
+
+type LineKey = (typeof LINE_KEYS)[number];
+type Line = { [K in LineKey]?: unknown };
+
+const refOf = (r: ObjectRef): ObjectRef => ({
+  kind: r.kind,
+  namespace: r.namespace,
+  name: r.name,
+  uid: r.uid,
+});
+
+function fields(e: DeliveryEvent): Line {
   return {
-    object: e.object,
-    rollout: e.rollout,
+    object: refOf(e.object),
+    rollout: e.rollout && refOf(e.rollout),
     trigger: e.trigger,
     service: e.service,
     recipient: e.recipient,
@@ -16,49 +53,53 @@ function fields(e: DeliveryEvent) {
   };
 }
 
-function upstreamLabels(e: DeliveryEvent) {
-  const owner = e.rollout ?? e.object;
-  return {
-    namespace: owner.namespace,
-    name: owner.name,
-    type: e.serviceType ?? e.service,
-    reason: e.trigger,
-  };
-}
-
 export function deliveryLogHooks(logger: Logger, metrics: Metrics): DeliveryHooks {
+  const log = fixedShapeLogger(logger, LINE_KEYS);
+  const upstream = (e: DeliveryEvent) => {
+    const owner = e.rollout ?? e.object;
+    return {
+      namespace: owner.namespace,
+      name: owner.name,
+      type: e.serviceType ?? e.service,
+      reason: e.trigger,
+    };
+  };
   return {
     onDelivered(e) {
       if (e.receipt.silenced !== undefined) {
-        logger.info({ ...fields(e), at: "delivery" }, `notification silenced: ${e.receipt.silenced}`);
+        const line = fields(e);
+        line.at = "delivery";
+        log.info(line, `notification silenced: ${e.receipt.silenced}`);
         return;
       }
-      metrics.upstreamSuccess.inc(upstreamLabels(e));
       const owner = e.rollout ?? e.object;
+      metrics.upstreamSuccess.inc(upstream(e));
       metrics.upstreamSend.observe(
         { namespace: owner.namespace, name: owner.name },
         Math.max(0, e.latencyMs) / 1000,
       );
-      logger.info(
-        { ...fields(e), latencyMs: Math.round(e.latencyMs), ref: e.receipt.ref },
-        "notification delivered",
-      );
+      const line = fields(e);
+      line.latencyMs = Math.round(e.latencyMs);
+      line.ref = e.receipt.ref;
+      log.info(line, "notification delivered");
     },
     onFailed(e) {
-      metrics.upstreamError.inc(upstreamLabels(e));
-      logger.warn(
-        { ...fields(e), code: e.failure.code, error: e.failure.message, transient: e.failure.transient },
-        "delivery failed",
-      );
+      metrics.upstreamError.inc(upstream(e));
+      const line = fields(e);
+      line.code = e.failure.code;
+      line.error = e.failure.message;
+      line.transient = e.failure.transient;
+      log.warn(line, "delivery failed");
     },
     onRetried(e) {
-      logger.info({ ...fields(e), delayMs: Math.round(e.delayMs) }, "delivery retry scheduled");
+      const line = fields(e);
+      line.delayMs = Math.round(e.delayMs);
+      log.info(line, "delivery retry scheduled");
     },
     onDeadLettered(e) {
-      logger.error(
-        { ...fields(e), reason: e.reason },
-        "notification dead-lettered (see `rollouts-notifier dlq list`)",
-      );
+      const line = fields(e);
+      line.reason = { code: e.reason.code, message: e.reason.message, transient: e.reason.transient };
+      log.error(line, "notification dead-lettered (see `rollouts-notifier dlq list`)");
     },
   };
 }

@@ -126,9 +126,11 @@ export function createHandOff(o: HandOffOptions) {
         .then(() => o.onHandedOff?.(transitions, outcomes))
         .catch(() => {});
     }
+    const traced = o.logger.isLevelEnabled("debug");
     for (const job of toSend) {
       if (!enqueued.has(job.jobId)) continue;
       o.metrics.enqueued.inc({ service: job.destination.service });
+      if (!traced) continue;
       o.logger.debug(
         {
           object: job.transition.object,

@@ -235,11 +235,12 @@ export async function startNotifier(
     },
     "rollouts-notifier started",
   );
-  // built-in templates compiled in the background, one per event-loop turn (not on the first notification)
+  // built-in templates compiled in the background, one per event-loop turn (not on the first notification), for
+  // the service types the config sends to once it is loaded (other sections compile when first rendered)
   if (watchingForWarmUp(settings.mode)) {
-    void warmBuiltinTemplates().catch((err: unknown) =>
-      logger.warn({ err: String(err) }, "compiling the built-in templates failed"),
-    );
+    void configReady
+      .then(() => warmBuiltinTemplates(Object.values(configStore.current.services).map((s) => s.type)))
+      .catch((err: unknown) => logger.warn({ err: String(err) }, "compiling the built-in templates failed"));
   }
 
   return {

@@ -2,8 +2,9 @@
 // notifications (rendered message, destination, where it ended) and each notification's attempts (time,
 // outcome, status code, latency, the remote's answer excerpt, redacted). Bounded three ways: per Rollout the last
 // `transitionsPerRollout` transitions, every key expires after `maxAgeMs`, and at most `maxRollouts` Rollouts are
-// kept (the least recently active are dropped). Writes are fire-and-forget scripts (src/history/lua, one command each): the history never holds
-// up or fails a delivery (a write that fails is counted and logged, the delivery goes on).
+// kept (the least recently active are dropped). Writes are fire-and-forget scripts (src/history/lua, one command each),
+// gathered (per tick, or over `writeWindowMs`) and sent together: the history never holds up or fails a delivery (a write that fails
+// is counted and logged, the delivery goes on).
 
 import type { Logger } from "../logger.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
@@ -84,6 +85,11 @@ export interface HistorySettings {
   messageChars?: number;
   answerExcerptChars?: number;
   maxAttemptsKept?: number;
+  /**
+   * Writes made within this many milliseconds go to Redis together (one pipeline, one socket write for several
+   * records; nobody waits on them in the service). 0: those of one tick (a caller that awaits each write).
+   */
+  writeWindowMs?: number;
 }
 
 export const DEFAULT_HISTORY_SETTINGS: HistorySettings = {
@@ -130,15 +136,17 @@ export class DeliveryHistory {
     this.redis = redis;
     this.logger = logger;
     this.now = now;
-    this.outcomes = new BatchedScript(RECORD_OUTCOME, redis);
-    this.handOffs = new BatchedScript(RECORD_HAND_OFF, redis);
     this.settings = {
       messageChars: 2_000,
       answerExcerptChars: 300,
       maxAttemptsKept: 20,
+      writeWindowMs: 0,
       ...DEFAULT_HISTORY_SETTINGS,
       ...settings,
     };
+    const batching = { windowMs: this.settings.writeWindowMs };
+    this.outcomes = new BatchedScript(RECORD_OUTCOME, redis, batching);
+    this.handOffs = new BatchedScript(RECORD_HAND_OFF, redis, batching);
   }
 
   private ttlS(): number {
@@ -265,9 +273,18 @@ export class DeliveryHistory {
     );
   }
 
+  /** Sends the writes still gathered and waits for them (before the connection is closed). */
+  async flush(): Promise<void> {
+    await Promise.all([this.handOffs.flush(), this.outcomes.flush()]);
+  }
+
   // --- reads ------------------------------------------------------------------------------------------
+  // Each first sends the writes still gathered and waits for those under way (a script Redis did not know yet is
+  // sent again after its batch's answer), so the console reads what was written before (a purge, then the page
+  // that shows it).
 
   async serviceCounts(windowMs = 3600_000): Promise<ServiceCounts[]> {
+    await this.flush();
     const last = Math.floor(this.now() / MINUTE);
     const first = Math.floor((this.now() - windowMs) / MINUTE) + 1;
     const p = this.redis.pipeline();
@@ -288,6 +305,7 @@ export class DeliveryHistory {
 
   /** Rollouts with activity, most recent first, each with its latest `latest` transitions. */
   async rollouts(opts: { limit?: number; latest?: number } = {}): Promise<RolloutSummary[]> {
+    await this.flush();
     const limit = Math.min(opts.limit ?? 200, 1_000);
     const entries = await this.redis.zrevrange(historyKeys.rollouts, 0, limit - 1, "WITHSCORES");
     const pending: Promise<RolloutSummary>[] = [];
@@ -307,6 +325,7 @@ export class DeliveryHistory {
   }
 
   async transitionsOf(namespace: string, name: string, limit?: number): Promise<TransitionRecord[]> {
+    await this.flush();
     const n = Math.min(limit ?? this.settings.transitionsPerRollout, this.settings.transitionsPerRollout);
     const ids = await this.redis.lrange(historyKeys.rolloutTransitions(`${namespace}/${name}`), 0, n - 1);
     if (ids.length === 0) return [];
@@ -315,6 +334,7 @@ export class DeliveryHistory {
   }
 
   async notification(jobId: string): Promise<NotificationRecord | undefined> {
+    await this.flush();
     const [h, attempts] = await Promise.all([
       this.redis.hgetall(historyKeys.notification(jobId)),
       this.redis.lrange(historyKeys.attempts(jobId), 0, -1),

@@ -8,7 +8,20 @@ function statusCodeOf(code: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+type Count = { service: string; what: "delivered" | "failed" };
+
 export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHooks = {}): DeliveryHooks {
+  // the overview's count of each service, made once (the history only reads it): none allocated per delivery
+  const counts = new Map<string, { delivered: Count; failed: Count }>();
+  const countOf = (service: string) => {
+    let c = counts.get(service);
+    if (!c) {
+      if (counts.size >= 10_000) counts.clear();
+      c = { delivered: { service, what: "delivered" }, failed: { service, what: "failed" } };
+      counts.set(service, c);
+    }
+    return c;
+  };
   return {
     onDelivered(e) {
       if (e.receipt.silenced !== undefined) {
@@ -24,10 +37,7 @@ export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHoo
       };
       if (e.attemptMs !== undefined) attempt.latencyMs = Math.round(e.attemptMs);
       if (e.receipt.ref) attempt.answer = `ok (ref ${e.receipt.ref})`;
-      void history.recordAttempt(e.jobId, attempt, "delivered", undefined, {
-        service: e.service,
-        what: "delivered",
-      });
+      void history.recordAttempt(e.jobId, attempt, "delivered", undefined, countOf(e.service).delivered);
       next.onDelivered?.(e);
     },
     onFailed(e) {
@@ -41,10 +51,13 @@ export function historyDeliveryHooks(history: DeliveryHistory, next: DeliveryHoo
       const status = statusCodeOf(e.failure.code);
       if (status !== undefined) attempt.statusCode = status;
       if (e.attemptMs !== undefined) attempt.latencyMs = Math.round(e.attemptMs);
-      void history.recordAttempt(e.jobId, attempt, "retrying", `${e.failure.code}: ${e.failure.message}`, {
-        service: e.service,
-        what: "failed",
-      });
+      void history.recordAttempt(
+        e.jobId,
+        attempt,
+        "retrying",
+        `${e.failure.code}: ${e.failure.message}`,
+        countOf(e.service).failed,
+      );
       next.onFailed?.(e);
     },
     onRetried(e) {

@@ -1,7 +1,9 @@
 // The BullMQ side of the durable queue: one BullMQ job per notification, carrying only the notification's
 // job id. It wakes a worker, gives retries/delays a home and recovers stalled deliveries; the notification
 // itself, its order and its fate live in our own records (redis-queue-store.ts).
-import { ErrorCode, Job, type JobsOptions, type Queue } from "bullmq";
+
+import type { Writable } from "node:stream";
+import { Job, type JobsOptions, type Queue } from "bullmq";
 import type { ChainableCommander } from "ioredis";
 import type { Destination } from "../config/types.ts";
 import type { DeliveryTicket, JobRef } from "./delivery-store.ts";
@@ -94,8 +96,9 @@ export function freshBullId(jobId: string, now: number): string {
 
 /**
  * Runs the new head of an ordering key now (its predecessor just settled): its executor is normally parked in the
- * delayed set, and one BullMQ round trip promotes it. Otherwise it is waiting or active (it runs anyway: an active
- * one that parks itself looks at its key again once delayed), or lost (ensureRunnable).
+ * delayed set (promoted) or still waiting for a worker (left alone); active, it parks itself and looks at its key
+ * again once delayed; lost, it is re-added (ensureRunnable). The promotion and the look at the executor's state
+ * are one round trip (promoteOrState).
  */
 export async function promoteNext(
   store: RedisQueueStore,
@@ -103,19 +106,104 @@ export async function promoteNext(
   next: JobRef,
   opts: { keep?: KeepCompleted; onFailedExecutor?: (jobId: string, reason: string) => Promise<void> },
 ): Promise<void> {
-  try {
-    await new Job(queue, BULL_JOB_NAME, { jobId: next.jobId }, {}, next.executorId).promote();
-    return;
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== ErrorCode.JobNotInState) {
-      await ensureRunnable(store, queue, next, { ...opts, promote: true });
-      return;
-    }
-  }
-  const state = await queue.getJobState(next.executorId);
+  const { promoted, state } = await promoteOrState(queue, next.executorId);
+  if (promoted) return;
   if (state !== "waiting" && state !== "active" && state !== "prioritized" && state !== "delayed") {
     await ensureRunnable(store, queue, next, { ...opts, promote: true });
   }
+}
+
+/**
+ * Promotes a delayed BullMQ job and, in the same socket write, reads its state (what Job.promote and
+ * Queue.getJobState do, sent together: the state says why a promotion found nothing to promote). Not an ioredis
+ * pipeline: a pipeline copies every script BullMQ defined on the client, which costs more than the write it saves.
+ * Falls back to the two calls one after the other where the pair cannot be sent this way.
+ */
+export async function promoteOrState(
+  queue: Queue,
+  bullId: string,
+): Promise<{ promoted: true; state?: undefined } | { promoted: false; state: string }> {
+  const backend = queue.getBackend() as unknown as PipelinedBackend;
+  if (typeof backend.execCommand === "function" && backend.keys && !oldRedis(backend)) {
+    const client = (await backend.client) as unknown as {
+      stream?: Writable;
+      status?: string;
+      isCluster?: boolean;
+    };
+    const k = backend.keys;
+    // both commands leave in one write (on a Cluster, where there is no one socket, in two)
+    const stream = !client.isCluster && client.status === "ready" ? client.stream : undefined;
+    stream?.cork();
+    let promoting: Promise<unknown>;
+    let reading: Promise<unknown>;
+    try {
+      promoting = Promise.resolve(
+        backend.execCommand(client, "promote", [
+          k.delayed,
+          k.wait,
+          k.paused,
+          k.meta,
+          k.prioritized,
+          k.active,
+          k.pc,
+          k.events,
+          k.marker,
+          backend.toKey(""),
+          bullId,
+        ]),
+      );
+      reading = Promise.resolve(
+        backend.execCommand(client, "getStateV2", [...STATE_KEYS.map((t) => backend.toKey(t)), bullId]),
+      );
+    } finally {
+      stream?.uncork();
+    }
+    const [code, state] = await Promise.allSettled([promoting, reading]);
+    if (code.status === "fulfilled" && code.value === 0) return { promoted: true };
+    if (code.status === "fulfilled" && state.status === "fulfilled" && typeof state.value === "string") {
+      return { promoted: false, state: state.value };
+    }
+  }
+  try {
+    await new Job(queue, BULL_JOB_NAME, {}, {}, bullId).promote();
+    return { promoted: true };
+  } catch {
+    return { promoted: false, state: await queue.getJobState(bullId) };
+  }
+}
+
+/** What promoteOrState uses of BullMQ's Redis backend (the calls Job.promote and Queue.getJobState make). */
+interface PipelinedBackend {
+  readonly client: Promise<unknown>;
+  execCommand(client: unknown, name: string, args: unknown[]): unknown;
+  keys: Record<
+    "delayed" | "wait" | "paused" | "meta" | "prioritized" | "active" | "pc" | "events" | "marker",
+    string
+  >;
+  toKey(type: string): string;
+  redisVersion?: string;
+  databaseType?: string;
+}
+
+/** The lists getStateV2 looks in, in its order (BullMQ's RedisQueueBackend.getState). */
+const STATE_KEYS = [
+  "completed",
+  "failed",
+  "delayed",
+  "active",
+  "wait",
+  "paused",
+  "waiting-children",
+  "prioritized",
+];
+
+/** getStateV2 needs LPOS (Redis 6.0.6); BullMQ uses its older script below that. */
+function oldRedis(b: PipelinedBackend): boolean {
+  if (b.databaseType !== undefined && b.databaseType !== "redis") return false;
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(b.redisVersion ?? "");
+  if (!m) return true;
+  const [maj, min, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return maj < 6 || (maj === 6 && (min === 0 ? patch < 6 : false));
 }
 
 /**

@@ -66,10 +66,12 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
     if (record.firstAttemptAt !== undefined) letter.firstAttemptAt = record.firstAttemptAt;
     const { changed, next } = await store.markDead(letter);
     if (changed) {
-      log[deadLetterLogLevel](
-        { ...jobLogFields(job), code: failure.code, attempts, reason: failure.message },
-        "notification dead-lettered",
-      );
+      if (log.isLevelEnabled(deadLetterLogLevel)) {
+        log[deadLetterLogLevel](
+          { ...jobLogFields(job), code: failure.code, attempts, reason: failure.message },
+          "notification dead-lettered",
+        );
+      }
       callHook(hooks.onDeadLettered, {
         ...deliveryEvent(job, attempts, service),
         latencyMs: Date.now() - job.transition.detectedAt,
@@ -143,12 +145,16 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       if (result.ok) {
         const { changed, next } = await store.markDelivered(job, Date.now(), result.receipt.ref ?? "");
         if (changed) {
-          log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
-          callHook(hooks.onDelivered, {
-            ...event,
-            latencyMs: Date.now() - job.transition.detectedAt,
-            receipt: result.receipt,
-          });
+          // (the worker's trace: its fields are built only when it is logged)
+          if (log.isLevelEnabled("debug"))
+            log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
+          if (hooks.onDelivered) {
+            // the event itself, completed: the hooks read it synchronously
+            const delivered = event as typeof event & { latencyMs: number; receipt: typeof result.receipt };
+            delivered.latencyMs = Date.now() - job.transition.detectedAt;
+            delivered.receipt = result.receipt;
+            callHook(hooks.onDelivered, delivered);
+          }
         }
         return next ? { outcome: "delivered", changed, next } : { outcome: "delivered", changed };
       }
@@ -164,10 +170,12 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       });
       if (decision.action === "retry") {
         await store.recordRetry(job.jobId, failure);
-        log.debug(
-          { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
-          "delivery failed, retrying",
-        );
+        if (log.isLevelEnabled("debug")) {
+          log.debug(
+            { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
+            "delivery failed, retrying",
+          );
+        }
         callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });
         return { outcome: "retry", delayMs: decision.delayMs };
       }

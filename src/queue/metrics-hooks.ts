@@ -5,16 +5,27 @@ import { failureReason } from "./failure-reason.ts";
 import type { DeliveryHooks } from "./notification-queue.ts";
 
 export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): DeliveryHooks {
+  // one label object per service, made once (prom-client only reads it): none allocated per delivery
+  const byService = new Map<string, { service: string }>();
+  const labels = (service: string) => {
+    let l = byService.get(service);
+    if (!l) {
+      if (byService.size >= 10_000) byService.clear();
+      l = { service };
+      byService.set(service, l);
+    }
+    return l;
+  };
   return {
     onDelivered(e) {
       if (e.receipt.silenced !== undefined) {
         // held by a silence at delivery (src/silences/delivery-hold.ts): counted as at planning
-        m.silenced.inc({ service: e.service });
+        m.silenced.inc(labels(e.service));
         next.onDelivered?.(e);
         return;
       }
-      m.delivered.inc({ service: e.service });
-      m.latency.observe({ service: e.service }, Math.max(0, e.latencyMs) / 1000);
+      m.delivered.inc(labels(e.service));
+      m.latency.observe(labels(e.service), Math.max(0, e.latencyMs) / 1000);
       next.onDelivered?.(e);
     },
     onFailed(e) {
@@ -22,11 +33,11 @@ export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): Deli
       next.onFailed?.(e);
     },
     onRetried(e) {
-      m.retried.inc({ service: e.service });
+      m.retried.inc(labels(e.service));
       next.onRetried?.(e);
     },
     onDeadLettered(e) {
-      m.deadLettered.inc({ service: e.service });
+      m.deadLettered.inc(labels(e.service));
       m.deadLetters.inc();
       next.onDeadLettered?.(e);
     },

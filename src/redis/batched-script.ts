@@ -1,7 +1,8 @@
 // Calls of one Lua script gathered over a tick and sent in one round trip (LuaScript.runMany: a pipeline, each
 // call atomic on its own, in the order they were made). For best-effort writes many callers make at once (the
 // delivery history's one write per attempt): N deliveries settling together cost one round trip, not N.
-// Bounded: a batch is sent as soon as it holds `maxBatch` calls.
+// Bounded: a batch is sent as soon as it holds `maxBatch` calls. With `windowMs` the calls of that many
+// milliseconds go together (fewer, larger round trips for writes nobody waits on); flush() sends them at once.
 import type { LuaScript } from "./lua-script.ts";
 import type { RedisClient } from "./redis-connection.ts";
 
@@ -16,13 +17,18 @@ export class BatchedScript {
   readonly #script: LuaScript;
   readonly #redis: RedisClient;
   readonly #maxBatch: number;
+  readonly #windowMs: number;
   #pending: PendingCall[] = [];
   #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
+  /** Batches sent and not answered yet. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
-  constructor(script: LuaScript, redis: RedisClient, opts: { maxBatch?: number } = {}) {
+  constructor(script: LuaScript, redis: RedisClient, opts: { maxBatch?: number; windowMs?: number } = {}) {
     this.#script = script;
     this.#redis = redis;
     this.#maxBatch = opts.maxBatch ?? 500;
+    this.#windowMs = opts.windowMs ?? 0;
   }
 
   /** Queues one call; resolves with its reply once its batch has been sent. */
@@ -32,17 +38,26 @@ export class BatchedScript {
       if (this.#pending.length >= this.#maxBatch) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => this.#flush());
+        if (this.#windowMs > 0) this.#timer = setTimeout(() => this.#flush(), this.#windowMs);
+        else setImmediate(() => this.#flush());
       }
     });
   }
 
+  /** Sends what is pending now; resolves when every batch sent so far has been answered (or has failed). */
+  async flush(): Promise<void> {
+    this.#flush();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
   #flush(): void {
     this.#scheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
-    this.#script.runMany(this.#redis, batch).then(
+    const sent = this.#script.runMany(this.#redis, batch).then(
       (replies) => {
         for (const [i, call] of batch.entries()) call.resolve(replies[i]);
       },
@@ -50,5 +65,7 @@ export class BatchedScript {
         for (const call of batch) call.reject(err);
       },
     );
+    this.#inFlight.add(sent);
+    void sent.finally(() => this.#inFlight.delete(sent));
   }
 }

@@ -57,6 +57,8 @@ export const silenceKeys = {
   /** Bumped on every change: a process sees in one GET whether its copy is stale. */
   version: `${KEY_ROOT}:{silences}:version`,
 };
+/** Pub/sub channel a silence change is announced on (src/silences/silence-feed.ts). */
+export const SILENCES_CHANGED_CHANNEL = `${KEY_ROOT}:{silences}:changed`;
 /** PagerDuty open incidents (single-key commands only). */
 export const PAGERDUTY_KEY_PREFIX = `${KEY_ROOT}:pagerduty:`;
 

@@ -17,17 +17,21 @@ export type DeliveryHold = (job: NotificationJob) => Promise<string | undefined>
 export function silencesAtDelivery(store: SilenceStore): DeliveryHold {
   return async (job) => {
     if (job.transition.trigger === SUMMARY_TRIGGER) return undefined;
-    let active: Awaited<ReturnType<SilenceStore["activeNow"]>>;
-    try {
-      active = await store.activeNow();
-    } catch (err) {
-      // not sent against a silence nobody could read: retried like any transient failure
-      throw new DeliveryError(`could not read the silences: ${(err as Error).message}`, {
-        code: "silences-unreadable",
-        transient: true,
-        cause: err,
-      });
+    // from memory while the change feed vouches for the copy (silence-feed.ts), else read from Redis
+    let active = store.activeIfCurrent();
+    if (active === undefined) {
+      try {
+        active = await store.activeNow();
+      } catch (err) {
+        // not sent against a silence nobody could read: retried like any transient failure
+        throw new DeliveryError(`could not read the silences: ${(err as Error).message}`, {
+          code: "silences-unreadable",
+          transient: true,
+          cause: err,
+        });
+      }
     }
+    if (active.length === 0) return undefined;
     const silence = active.find((s) => silenceMatches(s, job, job.transition.labels));
     if (!silence) return undefined;
     await store.hold(silence.id, [job]);

@@ -1,9 +1,11 @@
 // Silences in Redis, shared by every process: `rn:{silences}` (id → silence JSON) and, per silence, what it held
 // back (`rn:{silences}:held:<id>`, job id → a short record; keys in src/redis/keys.ts) for the expiry summary. The watcher matches against an
 // in-memory copy refreshed every few seconds (and at once after its own writes), so planning stays synchronous.
+// Every change bumps a version and is announced on a pub/sub channel: a process that follows the channel
+// (silence-feed.ts) answers activeNow() from its copy while the feed vouches for it, else with one GET.
 import { randomBytes } from "node:crypto";
 import type { NotificationJob } from "../queue/notification-job.ts";
-import { silenceKeys } from "../redis/keys.ts";
+import { SILENCES_CHANGED_CHANNEL, silenceKeys } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 import { buildSilence, isActive, type Silence, type SilenceRequest, SilenceRequestError } from "./silence.ts";
@@ -35,6 +37,17 @@ export class SilenceStore {
   /** The version the cache was loaded at (silenceKeys.version); undefined = never loaded. */
   private cachedVersion: string | undefined;
 
+  /**
+   * Whether the copy is known to be current without asking Redis: set by a live change feed (silence-feed.ts)
+   * once a reload that began after its subscription, and after the last change announced, has finished.
+   */
+  private vouched = false;
+  /** Bumped whenever the copy stops being vouched for (a change announced, the feed lost): a reload that began
+   * before it cannot vouch. */
+  private epoch = 0;
+  /** Whether a change feed is subscribed now (set by silence-feed.ts). */
+  private feedLive = false;
+
   readonly redis: RedisClient;
   private readonly now: () => number;
 
@@ -45,24 +58,53 @@ export class SilenceStore {
 
   /** Reloads the in-memory copy the watcher matches against. */
   async refresh(): Promise<Silence[]> {
+    const epoch = this.epoch;
     const [version, list] = await Promise.all([this.redis.get(silenceKeys.version), this.list()]);
     this.cache = list;
     this.cachedVersion = version ?? "";
+    // read after the feed subscribed and after the last announced change: current until the next announcement
+    if (this.feedLive && epoch === this.epoch) this.vouched = true;
     return this.cache;
   }
 
   /**
-   * Active silences as Redis holds them now: one GET when the copy is current, a reload when any process changed
-   * a silence since (delivery asks this right before sending: a silence created a moment ago counts).
+   * Active silences as Redis holds them now (delivery asks this right before sending: a silence created a moment
+   * ago counts). From memory while a change feed vouches for the copy; otherwise one GET of the version, and a
+   * reload when any process changed a silence since.
    */
   async activeNow(now = this.now()): Promise<Silence[]> {
+    if (this.vouched) return this.active(now);
+    const epoch = this.epoch;
     const version = (await this.redis.get(silenceKeys.version)) ?? "";
     if (version !== this.cachedVersion) await this.refresh();
+    else if (this.feedLive && epoch === this.epoch) this.vouched = true;
     return this.active(now);
+  }
+
+  /** Active silences when the copy is vouched for by a live feed (no Redis read needed); undefined otherwise. */
+  activeIfCurrent(now = this.now()): Silence[] | undefined {
+    return this.vouched ? this.active(now) : undefined;
+  }
+
+  /** A change feed subscribed (true) or lost its subscription (false); see silence-feed.ts. */
+  feedState(live: boolean): void {
+    this.feedLive = live;
+    this.invalidate();
+  }
+
+  /** Some process announced a change: the copy is not vouched for until it is read again. */
+  invalidate(): void {
+    this.epoch++;
+    this.vouched = false;
   }
 
   private async changed(): Promise<void> {
     await this.redis.incr(silenceKeys.version);
+    // this process's copy is stale from here, whatever the feed says
+    this.invalidate();
+    // every process following the channel reloads (Redis Cluster forwards a PUBLISH to every node)
+    // (best effort: the version is bumped, and followers also reload every few seconds — silence-feed.ts)
+    await this.redis.publish(SILENCES_CHANGED_CHANNEL, "changed").catch(() => 0);
     await this.refresh();
   }
 

@@ -14,6 +14,7 @@ import {
   GoParseError,
   renderGoTemplate,
 } from "./go-template/index.ts";
+import { LazyFields } from "./lazy-fields.ts";
 import { currentRenderBudget, RenderBudgetError } from "./render-budget.ts";
 import { TemplateError } from "./template-error.ts";
 
@@ -148,6 +149,18 @@ export function compileTemplateSpec(spec: TemplateSpec): CompiledTemplate {
   for (const [path, source] of templateSpecSources(spec)) {
     fields.set(path, compileField(spec.name, path, source, warnings));
   }
+  return { name: spec.name, spec, fields, warnings };
+}
+
+/**
+ * compileTemplateSpec with each field compiled when first read (lazy-fields.ts): for templates known to compile
+ * (the built-ins, compiled whole by their tests). A field's warnings are added when it is compiled.
+ */
+export function lazilyCompiledTemplateSpec(spec: TemplateSpec): CompiledTemplate {
+  const warnings: string[] = [];
+  const fields = new LazyFields(templateSpecSources(spec), (path, source) =>
+    compileField(spec.name, path, source, warnings),
+  );
   return { name: spec.name, spec, fields, warnings };
 }
 

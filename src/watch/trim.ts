@@ -2,21 +2,28 @@
 // last-applied annotation; AnalysisRun measurements are cut to the latest few per metric; Experiments keep only
 // their metadata (they are cached to find an AnalysisRun's Rollout through ownerReferences, nothing else).
 // Every other field stays: custom triggers and Go templates may read any field of a Rollout or an AnalysisRun, so
-// the cache keeps full objects; repeated string values are shared instead (string-interner.ts), which changes no
+// the cache keeps full objects; repeated string values are shared instead (string-interner.ts), and so are an
+// AnalysisRun's metric definitions (value-interner.ts: runs of one AnalysisTemplate repeat them), which changes no
 // value, only how many copies of it the heap holds.
 import type { KubeObject } from "../kube/objects.ts";
 import { StringInterner } from "./string-interner.ts";
+import { ValueInterner } from "./value-interner.ts";
 
 const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration"];
 const MEASUREMENTS_KEPT = 3;
 /** Shared by every Reflector of the process: Rollouts and AnalysisRuns repeat each other's namespaces and names. */
 const cacheStrings = new StringInterner();
+/** AnalysisRuns' metric definitions, shared by the runs of one template (and across the process's Reflectors). */
+const metricDefinitions = new ValueInterner();
 
 /** The object as cached: trimmed, and its string values shared. Nested objects of `obj` are reused (and their
  * strings replaced in place by equal shared ones): pass an object the caller owns, e.g. just parsed. */
 export function trimObject(obj: KubeObject): KubeObject {
   const trimmed = trimFields(obj);
   cacheStrings.internDeep(trimmed);
+  const metrics = trimmed.kind === "AnalysisRun" ? trimmed.spec?.metrics : undefined;
+  if (Array.isArray(metrics))
+    trimmed.spec = { ...trimmed.spec, metrics: metrics.map((m) => metricDefinitions.share(m)) };
   return trimmed;
 }
 

@@ -49,6 +49,25 @@ describe("BatchedScript", () => {
     c.disconnect();
   });
 
+  it("with a window, gathers the calls of several ticks in one round trip; flush() sends them at once", async () => {
+    const c = redis.client();
+    const writes = countWrites(c);
+    const batched = new BatchedScript(INCR, c, { windowMs: 200 });
+    const first = batched.run(["{b}:w"], [1]);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = batched.run(["{b}:w"], [2]);
+    expect(writes()).toBe(0);
+    expect(await Promise.all([first, second])).toEqual([1, 3]);
+    expect(writes()).toBe(1);
+    const third = batched.run(["{b}:w"], [3]);
+    await batched.flush();
+    expect(writes()).toBe(2);
+    expect(await c.get("{b}:w")).toBe("6");
+    expect(await third).toBe(6);
+    c.disconnect();
+  });
+
   it("an error reaches the calls of its batch", async () => {
     const c = redis.client();
     const batched = new BatchedScript(FAIL, c);

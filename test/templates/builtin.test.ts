@@ -6,7 +6,9 @@ import {
   BUILTIN_TEMPLATES,
   builtinCompiledTemplate,
   builtinTemplateNameForTrigger,
+  warmBuiltinTemplates,
 } from "../../src/templates/builtin/index.ts";
+import { compileTemplateSpec, templateSpecSources } from "../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
 import { renderNotification } from "../../src/templates/render.ts";
 import { BUILTIN_TRIGGERS } from "../../src/triggers/trigger-names.ts";
@@ -43,6 +45,27 @@ function render(
 }
 
 describe("built-in templates", () => {
+  it("compile, every field of every section (the service compiles a field when first rendered)", () => {
+    for (const [name, spec] of Object.entries(BUILTIN_TEMPLATES)) {
+      const eager = compileTemplateSpec(spec);
+      const lazy = builtinCompiledTemplate(name)!;
+      expect([...lazy.fields.keys()]).toEqual([...eager.fields.keys()]);
+      expect([...lazy.fields.keys()]).toEqual(templateSpecSources(spec).map(([path]) => path));
+      for (const [path, field] of lazy.fields) {
+        expect(field.source).toBe(eager.fields.get(path)!.source);
+        expect(field.syntax).toBe(eager.fields.get(path)!.syntax);
+        expect(lazy.fields.get(path)).toBe(field); // compiled once
+      }
+    }
+  });
+
+  it("warm up the message and the sections of the service types given, in the background", async () => {
+    const sources = Object.values(BUILTIN_TEMPLATES).flatMap((spec) => templateSpecSources(spec));
+    const expected = sources.filter(([path]) => path === "message" || path.startsWith("webhook.")).length;
+    expect(await warmBuiltinTemplates(["webhook", "no-such-type"])).toBe(expected);
+    expect(expected).toBeLessThan(sources.length / 4);
+  });
+
   it("exist for every built-in trigger, under upstream names where upstream has one", () => {
     for (const t of BUILTIN_TRIGGERS)
       expect(BUILTIN_TEMPLATES[builtinTemplateNameForTrigger(t)!]).toBeDefined();

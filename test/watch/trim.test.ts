@@ -29,6 +29,23 @@ describe("trimObject", () => {
     expect(trimmed.status?.phase).toBe(run.status?.phase);
   });
 
+  it("shares the metric definitions of AnalysisRuns that repeat them (runs of one template), values unchanged", () => {
+    const run = fixture("experiment-analysis/canary-analysis.yaml");
+    const one = trimObject(structuredClone(run));
+    const other = structuredClone(run);
+    other.metadata = { ...other.metadata, name: "another-run", uid: "another-uid" };
+    const two = trimObject(other);
+    const metrics = (o: KubeObject) => o.spec?.metrics as unknown[];
+    expect(metrics(two)).toEqual(run.spec?.metrics);
+    expect(metrics(two)[0]).toBe(metrics(one)[0]);
+    expect(two.metadata.name).toBe("another-run");
+    const changed = structuredClone(run);
+    (changed.spec!.metrics as { count: number }[])[0]!.count = 99;
+    const three = trimObject(changed);
+    expect(metrics(three)[0]).not.toBe(metrics(one)[0]);
+    expect((metrics(three)[0] as { count: number }).count).toBe(99);
+  });
+
   it("keeps every field a custom trigger or template may read of a Rollout (only managedFields and last-applied go)", () => {
     const ro = fixture("canary/canary-rollout.yaml");
     const expected = structuredClone(ro) as KubeObject & { metadata: { managedFields?: unknown } };

@@ -8,8 +8,9 @@ local transitions = tonumber(ARGV[6])
 local a, k = 7, 2
 for _ = 1, transitions do
   redis.call('SET', KEYS[k], ARGV[a], 'EX', ttl, 'NX')
-  if redis.call('LPOS', KEYS[k + 1], ARGV[a + 1]) == false then redis.call('LPUSH', KEYS[k + 1], ARGV[a + 1]) end
-  redis.call('LTRIM', KEYS[k + 1], 0, per - 1)
+  if redis.call('LPOS', KEYS[k + 1], ARGV[a + 1]) == false and redis.call('LPUSH', KEYS[k + 1], ARGV[a + 1]) > per then
+    redis.call('LTRIM', KEYS[k + 1], 0, per - 1)
+  end
   redis.call('EXPIRE', KEYS[k + 1], ttl)
   redis.call('ZADD', KEYS[1], now, ARGV[a + 2])
   a = a + 3

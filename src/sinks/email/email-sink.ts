@@ -6,7 +6,7 @@
 // address checked (SSRF guard), and the connection made to the checked address (TLS still verifies the host name).
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import nodemailer from "nodemailer";
+import type nodemailerModule from "nodemailer";
 import type { Logger } from "../../logger.ts";
 import { blockedAddressDeliveryError, deliveryErrorForNetwork } from "../delivery-errors.ts";
 import { blockedAddressReason } from "../http/blocked-addresses.ts";
@@ -61,6 +61,7 @@ export class EmailSink implements Sink<EmailServiceConfig> {
       );
     }
     const timeoutMs = this.#opts.timeoutMs ?? EMAIL_TIMEOUT_MS;
+    const nodemailer = await loadNodemailer();
     const transport = nodemailer.createTransport({
       host,
       port: service.port,
@@ -100,6 +101,14 @@ export class EmailSink implements Sink<EmailServiceConfig> {
       transport.close();
     }
   }
+}
+
+let nodemailerLoaded: Promise<typeof nodemailerModule> | undefined;
+
+/** nodemailer, loaded by the first email (not with the service: most installations send none). */
+function loadNodemailer(): Promise<typeof nodemailerModule> {
+  nodemailerLoaded ??= import("nodemailer").then((m) => m.default);
+  return nodemailerLoaded;
 }
 
 /** The host's address after checking every address it resolves to; throws BlockedAddressError. */

@@ -6,16 +6,11 @@
 // payload over the server's max_payload and a bad subject permanent. For a namespace-defined service, every server
 // host is resolved and checked by the SSRF guard, and the connection made to the checked address (no cluster
 // gossip is followed).
+// The NATS client is loaded by the first delivery, not with the service: most installations never configure NATS,
+// and every service type's sink is created at start (create-sinks.ts).
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import {
-  type ConnectionOptions,
-  connect,
-  Events,
-  type NatsConnection,
-  headers as natsHeaders,
-  nkeyAuthenticator,
-} from "nats";
+import type { ConnectionOptions, NatsConnection } from "nats";
 import type { Logger } from "../../logger.ts";
 import { blockedAddressDeliveryError, deliveryErrorForNetwork, messageOf } from "../delivery-errors.ts";
 import { blockedAddressReason } from "../http/blocked-addresses.ts";
@@ -66,6 +61,7 @@ export class NatsSink implements Sink<NatsServiceConfig> {
       });
     const timeoutMs = this.#opts.timeoutMs ?? NATS_TIMEOUT_MS;
     const guard = delivery.tenantNamespace !== undefined && !this.#opts.allowPrivateNetworks;
+    const { connect, Events, headers: natsHeaders, nkeyAuthenticator } = await loadNats();
     let nc: NatsConnection | undefined;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -78,7 +74,9 @@ export class NatsSink implements Sink<NatsServiceConfig> {
     let finished = false;
     try {
       const servers = await Promise.race([serverAddresses(parsed.servers, guard), deadline]);
-      const connecting = connect(connectionOptions(service, parsed.servers, servers, timeoutMs));
+      const connecting = connect(
+        connectionOptions(service, parsed.servers, servers, timeoutMs, nkeyAuthenticator),
+      );
       // a connection made after the deadline is closed at once
       connecting.then(
         (c) => (finished ? void c.close().catch(() => {}) : undefined),
@@ -117,11 +115,20 @@ export class NatsSink implements Sink<NatsServiceConfig> {
   }
 }
 
+type NatsClient = typeof import("nats");
+let natsClient: Promise<NatsClient> | undefined;
+
+function loadNats(): Promise<NatsClient> {
+  natsClient ??= import("nats");
+  return natsClient;
+}
+
 function connectionOptions(
   service: NatsServiceConfig,
   declared: NatsServer[],
   servers: string[],
   timeoutMs: number,
+  nkeyAuthenticator: NatsClient["nkeyAuthenticator"],
 ): ConnectionOptions {
   const opts: ConnectionOptions = {
     servers,

@@ -4,7 +4,7 @@
 import type { TemplateSpec } from "../../config/types.ts";
 import { SERVICE_TYPES } from "../../sinks/registry.ts";
 import { canonicalTrigger } from "../../triggers/trigger-names.ts";
-import { type CompiledTemplate, compileTemplateSpec } from "../compile.ts";
+import { type CompiledTemplate, lazilyCompiledTemplateSpec } from "../compile.ts";
 import { TRIGGER_PRESENTATIONS, type TriggerPresentation } from "./trigger-presentation.ts";
 
 function builtinTemplate(p: TriggerPresentation): TemplateSpec {
@@ -35,12 +35,13 @@ export function triggerForBuiltinTemplate(template: string): string | undefined 
 
 const compiled = new Map<string, CompiledTemplate>();
 
+/** A built-in template; each field is compiled when first rendered (a section per service type, most unused). */
 export function builtinCompiledTemplate(name: string): CompiledTemplate | undefined {
   const spec = Object.hasOwn(BUILTIN_TEMPLATES, name) ? BUILTIN_TEMPLATES[name] : undefined;
   if (!spec) return undefined;
   let c = compiled.get(name);
   if (!c) {
-    c = compileTemplateSpec(spec);
+    c = lazilyCompiledTemplateSpec(spec);
     compiled.set(name, c);
   }
   return c;
@@ -52,14 +53,28 @@ export function builtinCompiledTemplateForTrigger(trigger: string): CompiledTemp
 }
 
 /**
- * Compiles the built-in templates in the background, one per turn of the event loop (the service starts it after
- * start-up): the first notification of each kind then costs a render, not a compile, and no hand-off holds the
- * event loop compiling. Resolves with the number compiled.
+ * Compiles the built-in templates' `message` and the sections of the given service types (those the config sends
+ * to) in the background, one template per turn of the event loop (the service starts it after start-up): the
+ * first notification of each kind then costs a render, not a compile, and no hand-off holds the event loop
+ * compiling. Other sections are compiled when first rendered. Resolves with the number of fields compiled.
  */
-export async function warmBuiltinTemplates(): Promise<number> {
+export async function warmBuiltinTemplates(serviceTypes: Iterable<string>): Promise<number> {
+  const sections = new Set<string>();
+  for (const type of serviceTypes) {
+    const def = SERVICE_TYPES.find((t) => t.type === type);
+    if (def) sections.add(def.templates.section);
+  }
+  let count = 0;
   for (const name of Object.keys(BUILTIN_TEMPLATES)) {
     await new Promise((resolve) => setImmediate(resolve));
-    builtinCompiledTemplate(name);
+    const { fields } = builtinCompiledTemplate(name)!;
+    for (const path of fields.keys()) {
+      const dot = path.indexOf(".");
+      if (dot < 0 || sections.has(path.slice(0, dot))) {
+        fields.get(path);
+        count++;
+      }
+    }
   }
-  return compiled.size;
+  return count;
 }
