@@ -25,6 +25,16 @@ const MAX_IN_FLIGHT = 32;
 const SPAM_BURST = 25;
 const SPAM_REFILL_MS = 300_000;
 
+interface QueuedWrite {
+  key: string;
+  rollout: ObjectRef;
+  type: string;
+  reason: string;
+  message: string;
+  /** 1 + the repeats recorded while it was queued. */
+  times: number;
+}
+
 interface Seen {
   name: string;
   namespace: string;
@@ -43,7 +53,7 @@ export class RolloutEventRecorder {
   private readonly seen = new Map<string, Seen>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Writes queued and not started, by aggregation key: a repeat meanwhile only adds to their count. */
-  private readonly pending = new Map<string, { repeats: number }>();
+  private readonly pending = new Map<string, QueuedWrite>();
   private inFlight = 0;
   private chain: Promise<void> = Promise.resolve();
   dropped = 0;
@@ -54,34 +64,36 @@ export class RolloutEventRecorder {
   }
 
   record(rollout: ObjectRef, type: "Normal" | "Warning", reason: string, message: string): void {
-    const key = JSON.stringify([rollout.uid, rollout.namespace, rollout.name, type, reason, message]);
+    const key = aggregationKey(rollout, type, reason, message);
     const queued = this.pending.get(key);
     if (queued) {
-      queued.repeats++;
+      queued.times++;
       return;
     }
     if (this.inFlight >= MAX_IN_FLIGHT || !this.takeToken(rollout)) {
       this.dropped++;
       return;
     }
-    const entry = { repeats: 0 };
-    this.pending.set(key, entry);
+    const write: QueuedWrite = { key, rollout, type, reason, message, times: 1 };
+    this.pending.set(key, write);
     this.inFlight++;
     // one at a time: repeats of one key must see the count the previous write left
-    this.chain = this.chain
-      .then(() => {
-        this.pending.delete(key);
-        return this.write(key, rollout, type, reason, message, 1 + entry.repeats);
-      })
-      .catch((err: unknown) =>
-        this.o.logger.debug(
-          { err: (err as Error)?.message ?? String(err), rollout, reason },
-          "could not record a Kubernetes Event",
-        ),
-      )
-      .finally(() => {
-        this.inFlight--;
-      });
+    this.chain = this.chain.then(() => this.run(write));
+  }
+
+  /** One queued write; never rejects (a failure is logged at debug and dropped). */
+  private async run(w: QueuedWrite): Promise<void> {
+    this.pending.delete(w.key);
+    try {
+      await this.write(w);
+    } catch (err) {
+      this.o.logger.debug(
+        { err: (err as Error)?.message ?? String(err), rollout: w.rollout, reason: w.reason },
+        "could not record a Kubernetes Event",
+      );
+    } finally {
+      this.inFlight--;
+    }
   }
 
   private takeToken(rollout: ObjectRef): boolean {
@@ -108,14 +120,8 @@ export class RolloutEventRecorder {
     return this.chain;
   }
 
-  private async write(
-    key: string,
-    rollout: ObjectRef,
-    type: string,
-    reason: string,
-    message: string,
-    times: number,
-  ): Promise<void> {
+  private async write(w: QueuedWrite): Promise<void> {
+    const { key, rollout, times } = w;
     const now = (this.o.now?.() ?? new Date()).toISOString();
     const seen = this.seen.get(key);
     if (seen) {
@@ -127,6 +133,7 @@ export class RolloutEventRecorder {
         await kubeRequest(this.o.kc, "PATCH", eventPath(seen.namespace, seen.name), {
           body: { count: seen.count + times, lastTimestamp: now },
           contentType: "application/strategic-merge-patch+json",
+          answer: "discard",
         });
         seen.count += times;
         return;
@@ -136,8 +143,12 @@ export class RolloutEventRecorder {
       }
     }
     // as client-go: <object name>.<unique hex>; random bits keep two replicas' Events apart
-    const name = `${rollout.name}.${Date.now().toString(16)}${randomBytes(4).toString("hex")}`;
-    const body: CoreV1Event = {
+    const name = `${rollout.name}.${Date.now().toString(16)}${randomHex8()}`;
+    // timestamps as the ISO strings a Date serializes to (CoreV1Event types them as Date)
+    const body: Omit<CoreV1Event, "firstTimestamp" | "lastTimestamp"> & {
+      firstTimestamp: string;
+      lastTimestamp: string;
+    } = {
       apiVersion: "v1",
       kind: "Event",
       metadata: { name, namespace: rollout.namespace },
@@ -148,20 +159,43 @@ export class RolloutEventRecorder {
         namespace: rollout.namespace,
         uid: rollout.uid,
       },
-      type,
-      reason,
-      message,
+      type: w.type,
+      reason: w.reason,
+      message: w.message,
       count: times,
-      firstTimestamp: new Date(now),
-      lastTimestamp: new Date(now),
+      firstTimestamp: now,
+      lastTimestamp: now,
       source: { component: COMPONENT },
       reportingComponent: COMPONENT,
       reportingInstance: this.o.instance,
     };
-    await kubeRequest(this.o.kc, "POST", eventPath(rollout.namespace), { body });
+    await kubeRequest(this.o.kc, "POST", eventPath(rollout.namespace), { body, answer: "discard" });
     this.seen.set(key, { name, namespace: rollout.namespace, count: times });
     if (this.seen.size > MAX_KEYS) this.seen.delete(this.seen.keys().next().value as string);
   }
+}
+
+/**
+ * The aggregation key of client-go's EventAggregator/EventLogger (object, type, reason, message): the fields
+ * joined by NUL, which none but the last (message) can contain, so two different tuples never share a key.
+ */
+export function aggregationKey(rollout: ObjectRef, type: string, reason: string, message: string): string {
+  return `${rollout.uid}\0${rollout.namespace}\0${rollout.name}\0${type}\0${reason}\0${message}`;
+}
+
+/** Random bytes for Event names, drawn from the CSPRNG a block at a time instead of a call per name. */
+const RANDOM_BLOCK = 1024;
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+
+/** 8 random hex digits (4 random bytes), as `randomBytes(4).toString("hex")`. */
+export function randomHex8(): string {
+  if (randomAt + 4 > randomPool.length) {
+    randomPool = randomBytes(RANDOM_BLOCK);
+    randomAt = 0;
+  }
+  randomAt += 4;
+  return randomPool.toString("hex", randomAt - 4, randomAt);
 }
 
 function eventPath(namespace: string, name?: string): string {
