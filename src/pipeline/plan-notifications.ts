@@ -22,6 +22,8 @@ export interface PipelineWorld {
   getRollout(namespace: string, name: string): KubeObject | undefined;
   getNamespace(name: string): KubeObject | undefined;
   analysisRunsIn(namespace: string): KubeObject[];
+  /** The same runs narrowed to one owner's, where the world indexes them (the watcher); else filtered here. */
+  analysisRunsOwnedBy?(namespace: string, ownerUid: string): KubeObject[];
 }
 
 export interface PipelineProblem {
@@ -98,14 +100,18 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
   const isRun = t.object.kind === "AnalysisRun";
   const rollout = isRun ? (routedBy.kind === "Rollout" ? routedBy : undefined) : t.snapshot;
   const revision = t.revision;
-  const runs = world
-    .analysisRunsIn(ns)
-    .filter(
-      (r) =>
-        rollout?.metadata.uid !== undefined &&
-        r.metadata.ownerReferences?.some((o) => o.uid === rollout.metadata.uid) &&
-        (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
-    );
+  const rolloutUid = rollout?.metadata.uid;
+  const runs =
+    rolloutUid === undefined
+      ? []
+      : (world.analysisRunsOwnedBy
+          ? world.analysisRunsOwnedBy(ns, rolloutUid)
+          : world.analysisRunsIn(ns)
+        ).filter(
+          (r) =>
+            r.metadata.ownerReferences?.some((o) => o.uid === rolloutUid) &&
+            (revision === undefined || r.metadata.annotations?.["rollout.argoproj.io/revision"] === revision),
+        );
 
   const plan = planTrigger(t, config, { now: input.now, rollout, analysisRuns: runs });
   for (const p of plan.problems) {

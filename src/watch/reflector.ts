@@ -41,6 +41,11 @@ export interface ReflectorOptions {
    */
   drain?: () => Promise<void>;
   listBatch?: number;
+  /**
+   * Also index the cached objects by the uid of each owner reference (`listOwnedBy`): the AnalysisRuns of one
+   * Rollout without scanning every run of its namespace for each planned notification.
+   */
+  indexOwners?: boolean;
   resyncMs?: number;
   watchTimeoutSeconds?: number;
   minBackoffMs?: number;
@@ -61,6 +66,8 @@ export class Reflector {
   private readonly cache = new Map<string, KubeObject>();
   /** The same objects by namespace ("" for cluster-scoped): per-namespace lookups without a full scan. */
   private readonly byNamespace = new Map<string, Map<string, KubeObject>>();
+  /** With `indexOwners`: the same objects by owner uid (small arrays: an owner has a handful). */
+  private readonly byOwner = new Map<string, KubeObject[]>();
   private lastResourceVersion: string | undefined;
   private stopped = false;
   private watchAbort: AbortController | undefined;
@@ -98,11 +105,23 @@ export class Reflector {
     return objects ? [...objects.values()] : [];
   }
 
+  /** The cached objects of one namespace owned by `ownerUid` (needs `indexOwners`). */
+  listOwnedBy(namespace: string, ownerUid: string): KubeObject[] {
+    const owned = this.byOwner.get(ownerUid);
+    if (!owned) return [];
+    return owned.filter((o) => (o.metadata.namespace ?? "") === namespace);
+  }
+
   get(namespace: string | undefined, name: string): KubeObject | undefined {
     return this.cache.get(namespace ? `${namespace}/${name}` : name);
   }
 
   private cacheSet(key: string, obj: KubeObject): void {
+    if (this.opts.indexOwners) {
+      const prev = this.cache.get(key);
+      if (prev) this.unindexOwners(prev);
+      this.indexOwners(obj);
+    }
     this.cache.set(key, obj);
     const ns = obj.metadata.namespace ?? "";
     let objects = this.byNamespace.get(ns);
@@ -114,12 +133,34 @@ export class Reflector {
   }
 
   private cacheDelete(key: string, obj: KubeObject): void {
+    if (this.opts.indexOwners) this.unindexOwners(this.cache.get(key) ?? obj);
     this.cache.delete(key);
     const ns = obj.metadata.namespace ?? "";
     const objects = this.byNamespace.get(ns);
     if (!objects) return;
     objects.delete(key);
     if (objects.size === 0) this.byNamespace.delete(ns);
+  }
+
+  private indexOwners(obj: KubeObject): void {
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      if (typeof ref?.uid !== "string") continue;
+      const owned = this.byOwner.get(ref.uid);
+      if (owned) {
+        if (!owned.includes(obj)) owned.push(obj);
+      } else this.byOwner.set(ref.uid, [obj]);
+    }
+  }
+
+  private unindexOwners(obj: KubeObject): void {
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      if (typeof ref?.uid !== "string") continue;
+      const owned = this.byOwner.get(ref.uid);
+      if (!owned) continue;
+      const i = owned.indexOf(obj);
+      if (i >= 0) owned.splice(i, 1);
+      if (owned.length === 0) this.byOwner.delete(ref.uid);
+    }
   }
 
   start(): void {

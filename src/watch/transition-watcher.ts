@@ -177,6 +177,15 @@ export class TransitionWatcher {
     return this.lookup(EXPERIMENTS, namespace, name);
   }
 
+  /** The AnalysisRuns of a namespace whose owner references name `ownerUid` (from the owner index, no scan). */
+  analysisRunsOwnedBy(namespace: string, ownerUid: string): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const r of this.reflectors.get(ANALYSIS_RUNS.plural) ?? []) {
+      for (const obj of r.listOwnedBy(namespace, ownerUid)) out.push(obj);
+    }
+    return out;
+  }
+
   /** AnalysisRuns in a namespace (callers filter by owner and revision). */
   analysisRunsIn(namespace: string): KubeObject[] {
     const out: KubeObject[] = [];
@@ -212,6 +221,7 @@ export class TransitionWatcher {
           labelSelector: selectable ? this.o.labelSelector : undefined,
           logger: this.o.logger,
           resyncMs: this.o.resyncMs,
+          indexOwners: res.plural === ANALYSIS_RUNS.plural,
           onEvent: (event) => this.onEvent(res, event),
           // a list is handed on in bounded batches: at most ~2 batches of events queued at a time
           drain: () => this.queue.whenAtMost(LIST_BATCH),

@@ -104,6 +104,98 @@ describe("Reflector cache", () => {
     expect(resynced).toEqual([expected(api, "team-a", "r1")]);
   });
 
+  it("indexes objects by owner uid (indexOwners) through list, owner changes, updates, deletions and a relist", async () => {
+    api = await startKubeApiServer({ namespaces: ["team-a", "team-b"] });
+    const owned = (namespace: string, name: string, ownerUid: string): KubeObject => {
+      const r = run(namespace, name);
+      return {
+        ...r,
+        metadata: {
+          ...r.metadata,
+          ownerReferences: [
+            { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "ro", uid: ownerUid },
+          ],
+        },
+      };
+    };
+    api.objects.load(owned("team-a", "r1", "rollout-1"));
+    api.objects.load(owned("team-a", "r2", "rollout-1"));
+    api.objects.load(owned("team-a", "r3", "rollout-2"));
+    api.objects.load(owned("team-b", "r1", "rollout-3"));
+    reflector = new Reflector({
+      kc: api.kubeConfig(),
+      resource: ANALYSIS_RUNS,
+      logger: silentLogger,
+      indexOwners: true,
+      onEvent: () => {},
+    });
+    reflector.start();
+    await reflector.synced;
+    const names = (ns: string, uid: string) =>
+      reflector!
+        .listOwnedBy(ns, uid)
+        .map((o) => o.metadata.name)
+        .sort();
+    // the index answers what a scan of the namespace would
+    const scan = (ns: string, uid: string) =>
+      reflector!
+        .listIn(ns)
+        .filter((o) => o.metadata.ownerReferences?.some((ref) => ref.uid === uid))
+        .map((o) => o.metadata.name)
+        .sort();
+    const agrees = () => {
+      for (const ns of ["team-a", "team-b"]) {
+        for (const uid of ["rollout-1", "rollout-2", "rollout-3", "rollout-4"])
+          expect(names(ns, uid)).toEqual(scan(ns, uid));
+      }
+    };
+    expect(names("team-a", "rollout-1")).toEqual(["r1", "r2"]);
+    expect(names("team-a", "rollout-2")).toEqual(["r3"]);
+    expect(names("team-b", "rollout-3")).toEqual(["r1"]);
+    expect(names("team-b", "rollout-1")).toEqual([]);
+    agrees();
+
+    // a status update replaces the indexed object (the index serves the new one)
+    api.objects.patchStatus(
+      { kind: "AnalysisRun", namespace: "team-a", name: "r1" },
+      { status: { phase: "Failed" } },
+    );
+    await eventually(() => reflector!.get("team-a", "r1")?.status?.phase === "Failed", 5_000, "MODIFIED");
+    expect(
+      reflector.listOwnedBy("team-a", "rollout-1").find((o) => o.metadata.name === "r1")?.status?.phase,
+    ).toBe("Failed");
+    expect(reflector.listOwnedBy("team-a", "rollout-1")).toHaveLength(2);
+
+    // the owner changes: the run moves from one owner's entry to the other's
+    api.objects.patch(
+      { kind: "AnalysisRun", namespace: "team-a", name: "r2" },
+      {
+        metadata: {
+          ownerReferences: [
+            { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "ro", uid: "rollout-4" },
+          ],
+        },
+      },
+    );
+    await eventually(() => names("team-a", "rollout-4").length === 1, 5_000, "owner change");
+    expect(names("team-a", "rollout-1")).toEqual(["r1"]);
+    agrees();
+
+    api.objects.delete({ kind: "AnalysisRun", namespace: "team-a", name: "r3" });
+    await eventually(() => reflector!.get("team-a", "r3") === undefined, 5_000, "DELETED");
+    expect(names("team-a", "rollout-2")).toEqual([]);
+    agrees();
+
+    // a relist that misses a deletion removes it from the index too
+    api.faults.expireNextWatches();
+    api.faults.dropWatches();
+    api.objects.delete({ kind: "AnalysisRun", namespace: "team-b", name: "r1" });
+    await eventually(() => reflector!.get("team-b", "r1") === undefined, 5_000, "relist without team-b/r1");
+    api.faults.clear();
+    expect(names("team-b", "rollout-3")).toEqual([]);
+    agrees();
+  });
+
   it("caches Experiments as metadata (ownerReferences) only", async () => {
     api = await startKubeApiServer({ namespaces: ["jesse-test"] });
     const exp = fixture("experiment-analysis/experiment.yaml");
