@@ -2,6 +2,7 @@
 // latencies of many rounds pooled, medians, and a bootstrap confidence interval of an on/off ratio that resamples
 // whole pairs of rounds (the two rounds of a pair ran next to each other, so a change of the machine's load hits
 // both). Pure: seeded, no clock, no I/O.
+import { seededRandom } from "../test/support/seeded-random.ts";
 
 /** Percentile as bench/stats.ts computes it (nearest rank, no interpolation), of values sorted ascending. */
 function nearestRank(sortedLength: number, p: number): number {
@@ -41,17 +42,8 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** mulberry32: a small seeded generator, so that a result file's interval can be recomputed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator as the tests' (mulberry32), so that a result file's interval can be recomputed. */
+export { seededRandom };
 
 export interface Interval {
   /** The statistic on the pairs as measured. */

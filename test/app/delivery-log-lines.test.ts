@@ -1,23 +1,14 @@
 // The delivery hooks' log lines skip pino's path redaction (logger.ts fixedShapeLogger): they carry known fields
 // only, whatever the event holds besides, and secret values are still scrubbed from each finished line. A
 // fixed-shape logger whose fields a redaction path names is the redacting logger itself.
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { deliveryLogHooks } from "../../src/app/delivery-log-hooks.ts";
-import { createLogger, fixedShapeLogger } from "../../src/logger.ts";
+import { fixedShapeLogger } from "../../src/logger.ts";
 import { processRedactor } from "../../src/redaction/secret-redactor.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
+import { captureLogs } from "../support/log-capture.ts";
 
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level: "debug", destination }), lines };
-}
+const capture = captureLogs;
 
 const SECRET = "s3cr3t-value-in-a-message-4711";
 

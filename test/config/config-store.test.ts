@@ -1,20 +1,10 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../../src/config/config-error.ts";
 import { ConfigStore } from "../../src/config/config-store.ts";
-import { createLogger } from "../../src/logger.ts";
 import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
+import { captureLogs } from "../support/log-capture.ts";
 
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level: "debug", destination }), lines };
-}
+const capture = captureLogs;
 
 describe("ConfigStore", () => {
   it("keeps the last good value of a broken key, reports, and recovers when fixed", () => {
