@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../../src/config/config-error.ts";
 import { ConfigStore } from "../../src/config/config-store.ts";
-import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
 import { captureLogs } from "../support/log-capture.ts";
+import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
 
 const capture = captureLogs;
 
