@@ -47,12 +47,14 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   private readonly keep: KeepCompleted;
   private readonly settlePollMs: number;
   private readonly mine = new Set<string>();
+  private readonly connection: RedisClient;
 
   constructor(opts: RedisQueueOptions) {
     const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
     const storeOpts: { queueName: string; idempotencyTtlMs?: number } = { queueName };
     if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
     this.store = new RedisQueueStore(opts.connection, storeOpts);
+    this.connection = opts.connection;
     this.bull = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
     this.bull.on("error", (err) =>
       opts.logger?.warn({ err: err.message }, "notification queue: Redis error"),
@@ -89,10 +91,16 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
     const pipelined = !this.store.redis.isCluster;
     if (pipelined) {
-      const sent = await this.store.enqueueWith(unique, now, await bullPipeline(this.bull), (pipe) => {
-        for (const job of unique) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
-        followedBy?.script.queueByShaIn(pipe, followedBy.keys, followedBy.args);
-      });
+      const sent = await this.store.enqueueWith(
+        unique,
+        now,
+        await bullPipeline(this.bull, this.connection),
+        (pipe) => {
+          for (const job of unique)
+            addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+          followedBy?.script.queueByShaIn(pipe, followedBy.keys, followedBy.args);
+        },
+      );
       const added = followedBy ? sent.after.slice(0, -1) : sent.after;
       for (const [err] of added) if (err) throw err;
       const followUp = followedBy ? sent.after[sent.after.length - 1] : undefined;

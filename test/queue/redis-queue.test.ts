@@ -2,6 +2,7 @@
 // with two workers, retries, dead letters, Retry-After, per-destination rate limits.
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { addExecutorTo, bullPipeline, executorJobData } from "../../src/queue/bullmq-executor.ts";
 import {
   type DeliveryWorker,
   type DeliveryWorkerOptions,
@@ -110,6 +111,27 @@ describe("idempotent enqueue", () => {
     expect(await w.repair()).toBe(1);
     await queue.waitUntilSettled([job.jobId]);
     expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId]);
+  });
+});
+
+describe("the enqueue's pipeline", () => {
+  it("carries BullMQ's add scripts only, and leaves the client's scripts as they were", async () => {
+    const connection = conn();
+    const queue = new RedisNotificationQueue({ connection, queueName: `q${++queueSeq}` });
+    closers.push(() => queue.close());
+    await queue.bull.waitUntilReady();
+    const defined = () => Object.keys((connection as unknown as { scriptsSet: object }).scriptsSet);
+    const before = defined();
+    const pipeline = await bullPipeline(queue.bull, connection);
+    expect(defined()).toEqual(before);
+    const scripts = before.filter((name) => name in pipeline);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.every((name) => name.startsWith("add") && /Job:/.test(name))).toBe(true);
+    expect(before.length).toBeGreaterThan(scripts.length);
+    const job = makeJob({ rollout: "p1" });
+    addExecutorTo(queue.bull, pipeline, executorJobData(job), job.jobId);
+    await pipeline.exec();
+    expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
   });
 });
 
