@@ -37,13 +37,22 @@ export interface NotificationJob {
 const MAX_ID_LENGTH = 200;
 const MAX_LABELS = 64;
 
+/** A character's UTF-8 bytes as %XX (the characters seen most — '/', ':', '~' — kept once encoded). */
+const encodedChars = new Map<string, string>();
+function percentEncoded(c: string): string {
+  let e = encodedChars.get(c);
+  if (e === undefined) {
+    e = Array.from(Buffer.from(c, "utf8"))
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`)
+      .join("");
+    if (encodedChars.size < 256) encodedChars.set(c, e);
+  }
+  return e;
+}
+
 /** Percent-encodes everything but [A-Za-z0-9._-]: no ':' (BullMQ rejects most ids with one), no '/'. */
 function safePart(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]/g, (c) =>
-    Array.from(Buffer.from(c, "utf8"))
-      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`)
-      .join(""),
-  );
+  return s.replace(/[^A-Za-z0-9._-]/g, percentEncoded);
 }
 
 function boundedId(parts: string[]): string {

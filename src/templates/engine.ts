@@ -363,6 +363,34 @@ const COMPILE_OPTIONS = { ignoreStandalone: true, noEscape: true, strict: false 
 const CACHE_LIMIT = 2000;
 const cache = new Map<string, RenderFn>();
 
+interface HandlebarsInternals {
+  Compiler: new () => { compile(ast: unknown, options: object): unknown };
+  JavaScriptCompiler: new () => {
+    compile(environment: unknown, options: object, context: undefined, asObject: true): unknown;
+  };
+}
+
+/** A compiled Handlebars template as the runtime builds it (hb.template), with its per-call setup. */
+type RuntimeTemplate = Handlebars.TemplateDelegate & { _setup(options: object): void };
+
+/**
+ * What hb.compile(ast, COMPILE_OPTIONS) runs on its first call (Handlebars' compileInput, with compile's default
+ * `data: true`), done now, so that the runtime template itself is at hand. Every call of a runtime template starts
+ * with `_setup`, which rebuilds the template's helper table (every registered helper wrapped anew, per call)
+ * and its prototype-access rules from the call's options. Ours never pass helpers, partials, decorators or access
+ * options, so that setup is the same for every call: it is done once here and not repeated per render.
+ */
+function compileOnce(ast: unknown): Handlebars.TemplateDelegate {
+  const options = { ...COMPILE_OPTIONS, data: true };
+  const internals = hb as unknown as HandlebarsInternals;
+  const environment = new internals.Compiler().compile(hb.parse(ast as never, options), options);
+  const spec = new internals.JavaScriptCompiler().compile(environment, options, undefined, true);
+  const template = hb.template(spec as TemplateSpecification) as RuntimeTemplate;
+  template._setup({});
+  template._setup = () => {};
+  return template;
+}
+
 /**
  * Compiles a Handlebars source (cached by source). Throws TemplateSyntaxError for syntax errors, unknown helpers,
  * partials and misuse of block helpers. The returned function throws on helper errors at render time.
@@ -386,9 +414,7 @@ function compileUncharged(source: string): RenderFn {
     if (err instanceof TemplateSyntaxError) throw err;
     throw new TemplateSyntaxError(err instanceof Error ? err.message : String(err));
   }
-  const template = hb.compile(buildAst(source), COMPILE_OPTIONS);
-  // Handlebars compiles to JavaScript on the first call: do it now
-  (template as unknown as { _setup?: (o: object) => void })._setup?.({});
+  const template = compileOnce(buildAst(source));
   // every render runs under a budget (the active one, else a fresh default) with its own output count
   const render: RenderFn = (context, mode) =>
     withRenderBudget(undefined, () =>

@@ -13,6 +13,12 @@ describe("job ids", () => {
     expect(
       notificationJobId("uid-1:on-rollout-aborted:3", { service: "slack", recipient: "team:ops/x" }),
     ).toBe(id);
+    // UTF-8 bytes, the same however often a character was encoded before
+    for (let i = 0; i < 2; i++) {
+      expect(notificationJobId("t", { service: "slack", recipient: "#équipe ü/ü" })).toBe(
+        "t/slack/%23%C3%A9quipe%20%C3%BC%2F%C3%BC",
+      );
+    }
     expect(notificationJobId("t", { service: "a/b", recipient: "" })).not.toBe(
       notificationJobId("t/a", { service: "b", recipient: "" }),
     );

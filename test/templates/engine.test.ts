@@ -133,4 +133,24 @@ describe("strictness", () => {
     const src = `{{x}} ${Math.random()}`;
     expect(compileHandlebars(src)).toBe(compileHandlebars(src));
   });
+
+  it("renders a compiled source again and again with the same helpers, escaping and access rules (set up once)", () => {
+    const fn = compileHandlebars(
+      '{{upper name}} {{name}} [{{o.constructor}}][{{lookup o "__proto__"}}] {{#each xs}}{{add this 1}}{{/each}}',
+    );
+    for (const [ctx, mode, out] of [
+      [{ name: "a&b", o: {}, xs: [1, 2] }, "none", "A&B a&b [][] 23"],
+      [
+        { name: "<x>", o: { k: 1 }, xs: [] },
+        "slack",
+        `${escapeSlackText("<X>")} ${escapeSlackText("<x>")} [][] `,
+      ],
+      [{ name: 'q"', o: [], xs: [5] }, "json", 'Q\\" q\\" [][] 6'],
+      [{ name: "a&b", o: {}, xs: [1, 2] }, "none", "A&B a&b [][] 23"],
+    ] as const) {
+      expect(fn(ctx, mode)).toBe(out);
+    }
+    expect(() => fn({ name: "n", o: {}, xs: "not a list" }, "none")).not.toThrow();
+    expect(fn({ name: "n", o: {}, xs: [] }, "none")).toBe("N n [][] ");
+  });
 });
