@@ -89,7 +89,7 @@ try {
       const r: PipelineRound = await runPipelineRound(rig, {
         ...params,
         nodeArgs: chart.nodeArgs,
-        env: mode === "off" ? OFF : ON,
+        env: { ...chart.mallocEnv, ...(mode === "off" ? OFF : ON) },
       });
       const lat = r.atRateLatenciesMs;
       const record: RoundRecord = {

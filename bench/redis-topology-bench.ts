@@ -22,6 +22,7 @@ export async function runRedisTopologyBench(opts: {
   rateSeconds: number;
   burst: number;
   nodeArgs?: string[];
+  env?: Record<string, string>;
   log?: (msg: string) => void;
 }): Promise<TopologyResult[]> {
   const log = opts.log ?? (() => {});

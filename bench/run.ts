@@ -18,7 +18,7 @@ import { runScaleBench } from "./scale-bench.ts";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
-// The service runs with the V8 flags the Helm chart sets for its default memory limit (what a user's pod shows).
+// The service runs with the V8 flags and malloc settings the Helm chart sets by default (what a user's pod shows).
 const chart = chartNodeFlags();
 const nodeArgs = [...chart.nodeArgs, ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [])];
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -55,9 +55,10 @@ const baseline = await runBaseline(P.baseline);
 log(
   `(a) ${Math.round(baseline.saturation.perSecond)}/s; p99 at ${P.baseline.rate}/s ${baseline.atRate.p99Ms} ms`,
 );
-const pipeline = await runPipelineBench({ ...P.pipeline, nodeArgs, log });
-const topologies = await runRedisTopologyBench({ ...P.topology, nodeArgs, log });
-const scale = await runScaleBench({ ...P.scale, nodeArgs, log });
+const env = chart.mallocEnv;
+const pipeline = await runPipelineBench({ ...P.pipeline, nodeArgs, env, log });
+const topologies = await runRedisTopologyBench({ ...P.topology, nodeArgs, env, log });
+const scale = await runScaleBench({ ...P.scale, nodeArgs, env, log });
 
 const ratio = pipeline.saturation.perSecond / baseline.saturation.perSecond;
 /** Deliveries/s at saturation on each topology, as a ratio of (b) on one server in this run. */
@@ -78,6 +79,7 @@ const results = {
   quick,
   machine: { cores: availableParallelism(), loadAverage1mAtStart: loadavg()[0], node: process.version },
   serviceNodeFlags: chart.nodeArgs,
+  serviceMallocEnv: chart.mallocEnv,
   loadAverage1mAtEnd: loadavg()[0],
   params: P,
   targets: TARGETS,

@@ -62,6 +62,8 @@ export async function runScaleBench(opts: {
   seconds: number;
   changedWhileDown: number;
   nodeArgs?: string[];
+  /** Extra environment of the service (the chart's MALLOC_* settings). */
+  env?: Record<string, string>;
   log?: (msg: string) => void;
 }): Promise<ScaleResult> {
   const log = opts.log ?? (() => {});
@@ -81,9 +83,10 @@ export async function runScaleBench(opts: {
   );
   const tracker = new DeliveryTracker(sink);
   const writer = new StepWriter(api, world.rollouts);
-  const env: Record<string, string> = process.env.BENCH_LOG_LEVEL
-    ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL }
-    : {};
+  const env: Record<string, string> = {
+    ...opts.env,
+    ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+  };
   let child = await startNotifierChild({
     kubeconfigPath: api.kubeconfigPath,
     redisArgs: redis.serviceArgs,

@@ -9,13 +9,17 @@ import { runScaleBench } from "./scale-bench.ts";
 const rollouts = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 10);
 if (!(rollouts > 0 && seconds > 0)) throw new Error("usage: node bench/scale-only.ts [rollouts] [seconds]");
+const envText = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ") || "no MALLOC_* settings";
 const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
 const chart = chartNodeFlags();
 // BENCH_EXTRA_NODE_ARGS (diagnostics, e.g. `--import ./memlog.mjs` or `--heapsnapshot-signal=SIGUSR2`) go after the chart's.
 const extra = (process.env.BENCH_EXTRA_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 const loadAtStart = loadavg();
 log(
-  `service Node flags: ${chart.nodeArgs.join(" ") || "none"}; load ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}`,
+  `service Node flags: ${chart.nodeArgs.join(" ") || "none"}; ${envText(chart.mallocEnv)}; load ${loadAtStart.map((l) => l.toFixed(1)).join(" ")}`,
 );
 const result = await runScaleBench({
   rollouts,
@@ -24,11 +28,18 @@ const result = await runScaleBench({
   seconds,
   changedWhileDown: 200,
   nodeArgs: [...chart.nodeArgs, ...extra],
+  env: chart.mallocEnv,
   log,
 });
 console.log(
   JSON.stringify(
-    { loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg(), nodeArgs: chart.nodeArgs, result },
+    {
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadavg(),
+      nodeArgs: chart.nodeArgs,
+      mallocEnv: chart.mallocEnv,
+      result,
+    },
     null,
     2,
   ),

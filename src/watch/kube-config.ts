@@ -1,4 +1,4 @@
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node/dist/config.js";
 
 /**
  * A kubeconfig file when given; in-cluster config when running in a Pod (KUBERNETES_SERVICE_HOST set);

@@ -4,7 +4,8 @@
 // token file, OIDC... refresh as they do), without what that call also does every time and kube-http.ts keeps
 // per KubeConfig instead: reading the CA and client certificate files and building a new undici Agent (a
 // profile of the pipeline benchmark: a quarter of a Kubernetes Event write's cost in the service).
-import { HttpMethod, type KubeConfig, RequestContext } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { HttpMethod, RequestContext } from "@kubernetes/client-node/dist/gen/http/http.js";
 
 /** KubeConfig's method that runs the user's authenticator (private in its types). */
 interface AuthorizationHeader {

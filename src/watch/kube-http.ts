@@ -3,7 +3,8 @@
 // reads and a Kubernetes Event per delivery go through here too, so it is on undici's Dispatcher API
 // (`dispatcher.request`), not `fetch`: no WHATWG Request/Response/streams and no AbortSignal.any per call (a
 // profile of the pipeline benchmark had fetch's machinery at four times the cost of the request itself).
-import { HttpMethod, type KubeConfig, RequestContext } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { HttpMethod, RequestContext } from "@kubernetes/client-node/dist/gen/http/http.js";
 import { type Dispatcher, getGlobalDispatcher } from "undici";
 import { credentialHeaders } from "./kube-credentials.ts";
 

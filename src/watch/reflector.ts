@@ -6,7 +6,8 @@
 //   against saved state, so nothing fires twice) and objects gone from it are emitted as DELETED;
 // - a periodic resync re-emits the cache as LISTED.
 // Objects are trimmed before they are cached and emitted.
-import { type KubeConfig, Watch } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { Watch } from "@kubernetes/client-node/dist/watch.js";
 import type { KubeObject } from "../kube/objects.ts";
 import type { Logger } from "../logger.ts";
 import { kubeRequest } from "./kube-http.ts";

@@ -3,8 +3,9 @@
 // their metadata (they are cached to find an AnalysisRun's Rollout through ownerReferences, nothing else).
 // Every other field stays: custom triggers and Go templates may read any field of a Rollout or an AnalysisRun, so
 // the cache keeps full objects; repeated string values are shared instead (string-interner.ts), and so are an
-// AnalysisRun's metric definitions (value-interner.ts: runs of one AnalysisTemplate repeat them), which changes no
-// value, only how many copies of it the heap holds.
+// AnalysisRun's metric definitions (value-interner.ts: runs of one AnalysisTemplate repeat them) and a canary
+// Rollout's steps (Rollouts of one release process, e.g. of one chart, repeat them), which changes no value, only
+// how many copies of it the heap holds.
 import type { KubeObject } from "../kube/objects.ts";
 import { StringInterner } from "./string-interner.ts";
 import { ValueInterner } from "./value-interner.ts";
@@ -15,6 +16,8 @@ const MEASUREMENTS_KEPT = 3;
 const cacheStrings = new StringInterner();
 /** AnalysisRuns' metric definitions, shared by the runs of one template (and across the process's Reflectors). */
 const metricDefinitions = new ValueInterner();
+/** Canary Rollouts' steps; bounded lower: a cluster whose Rollouts all have their own steps gains nothing here. */
+const canarySteps = new ValueInterner({ maxBytes: 1024 * 1024 });
 
 /** The object as cached: trimmed, and its string values shared. Nested objects of `obj` are reused (and their
  * strings replaced in place by equal shared ones): pass an object the caller owns, e.g. just parsed. */
@@ -24,7 +27,19 @@ export function trimObject(obj: KubeObject): KubeObject {
   const metrics = trimmed.kind === "AnalysisRun" ? trimmed.spec?.metrics : undefined;
   if (Array.isArray(metrics))
     trimmed.spec = { ...trimmed.spec, metrics: metrics.map((m) => metricDefinitions.share(m)) };
+  if (trimmed.kind === "Rollout") shareCanarySteps(trimmed);
   return trimmed;
+}
+
+/** Points `spec.strategy.canary.steps` at the shared instance of equal steps (the objects around it are copied,
+ * not modified). */
+function shareCanarySteps(rollout: KubeObject): void {
+  const strategy = rollout.spec?.strategy as { canary?: { steps?: unknown } } | undefined;
+  const canary = strategy?.canary;
+  if (!canary || !Array.isArray(canary.steps)) return;
+  const steps = canarySteps.share(canary.steps);
+  if (steps === canary.steps) return;
+  rollout.spec = { ...rollout.spec, strategy: { ...strategy, canary: { ...canary, steps } } };
 }
 
 /** trimObject without sharing strings (bench/cache-live-set.ts compares the two). */

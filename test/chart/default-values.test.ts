@@ -90,8 +90,16 @@ describe("chart with default values", () => {
     expect(settings).toContain("REDIS_URL");
     const env = envOf(container(deployment));
     // POD_NAME is the leader-election identity (src/cli/settings.ts), NODE_OPTIONS Node's own V8 heap flags
-    // (nodeHeap, test/chart/node-heap.test.ts); the rest is the documented contract.
-    for (const name of Object.keys(env)) expect([...settings, "POD_NAME", "NODE_OPTIONS"]).toContain(name);
+    // (nodeHeap, test/chart/node-heap.test.ts), MALLOC_* glibc's (malloc, same file); the rest is the documented
+    // contract.
+    const runtime = [
+      "POD_NAME",
+      "NODE_OPTIONS",
+      "MALLOC_ARENA_MAX",
+      "MALLOC_MMAP_THRESHOLD_",
+      "MALLOC_TRIM_THRESHOLD_",
+    ];
+    for (const name of Object.keys(env)) expect([...settings, ...runtime]).toContain(name);
     expect(env.POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: "metadata.namespace" } });
     expect(env.POD_NAME).toEqual({ fieldRef: { fieldPath: "metadata.name" } });
     expect(env.REDIS_URL).toEqual({ secretKeyRef: { name: `${FULLNAME}-redis-url`, key: "redis-url" } });

@@ -1,5 +1,6 @@
 // NODE_OPTIONS derived from the container memory limit (values nodeHeap): V8's heap sizing is the same on every
-// host, and the benchmark runs the service with exactly these flags (bench/chart-node-flags.ts).
+// host, and the benchmark runs the service with exactly these flags (bench/chart-node-flags.ts); the same for
+// glibc's malloc settings (values malloc, MALLOC_* variables).
 import { describe, expect, it } from "vitest";
 import { FULLNAME, find, helmTemplate, type Manifest, MINIMAL_VALUES, renderChart } from "./render-chart.ts";
 
@@ -54,5 +55,30 @@ describe("chart: V8 heap flags from the memory limit", () => {
     const small = helmTemplate(withLimit("64Mi"));
     expect(small.status).not.toBe(0);
     expect(small.stderr).toContain("leaves 38 MiB of V8 old space");
+  });
+});
+
+describe("chart: glibc malloc settings", () => {
+  it("sets MALLOC_ARENA_MAX and fixed mmap/trim thresholds by default, in each Deployment", () => {
+    const m = renderChart({ ...MINIMAL_VALUES, worker: { enabled: true } });
+    for (const name of [FULLNAME, `${FULLNAME}-worker`])
+      expect(envOf(m, name)).toMatchObject({
+        MALLOC_ARENA_MAX: "2",
+        MALLOC_MMAP_THRESHOLD_: "131072",
+        MALLOC_TRIM_THRESHOLD_: "131072",
+      });
+  });
+
+  it("leaves a variable unset at 0 (glibc's default)", () => {
+    const env = envOf(
+      renderChart({
+        ...MINIMAL_VALUES,
+        malloc: { arenaMax: 0, mmapThresholdBytes: 0, trimThresholdBytes: 65536 },
+      }),
+      FULLNAME,
+    );
+    expect(env.MALLOC_ARENA_MAX).toBeUndefined();
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBeUndefined();
+    expect(env.MALLOC_TRIM_THRESHOLD_).toBe("65536");
   });
 });

@@ -46,6 +46,30 @@ describe("trimObject", () => {
     expect((metrics(three)[0] as { count: number }).count).toBe(99);
   });
 
+  it("shares the canary steps of Rollouts that repeat them, values unchanged, the rest of the spec their own", () => {
+    const ro = fixture("canary/canary-rollout.yaml");
+    type Canary = { steps: unknown[]; canaryService?: string };
+    const canary = (o: KubeObject) => (o.spec!.strategy as { canary: Canary }).canary;
+    const one = trimObject(structuredClone(ro));
+    const other = structuredClone(ro);
+    other.metadata = { ...other.metadata, name: "another", uid: "another-uid" };
+    canary(other).canaryService = "another-preview";
+    const two = trimObject(other);
+    expect(canary(two).steps).toEqual(canary(ro).steps);
+    expect(canary(two).steps).toBe(canary(one).steps);
+    expect(canary(two).canaryService).toBe("another-preview");
+    expect(canary(one).canaryService).toBe(canary(ro).canaryService);
+    expect(Object.isFrozen(canary(two).steps)).toBe(true);
+    const changed = structuredClone(ro);
+    canary(changed).steps = [...canary(changed).steps, { setWeight: 100 }];
+    const three = trimObject(changed);
+    expect(canary(three).steps).not.toBe(canary(one).steps);
+    expect(canary(three).steps.at(-1)).toEqual({ setWeight: 100 });
+    expect(trimObject(fixture("blue-green/bluegreen-rollout.yaml")).spec?.strategy).toEqual(
+      fixture("blue-green/bluegreen-rollout.yaml").spec?.strategy,
+    );
+  });
+
   it("keeps every field a custom trigger or template may read of a Rollout (only managedFields and last-applied go)", () => {
     const ro = fixture("canary/canary-rollout.yaml");
     const expected = structuredClone(ro) as KubeObject & { metadata: { managedFields?: unknown } };

@@ -242,6 +242,20 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
 - name: NODE_OPTIONS
   value: {{ . | quote }}
 {{- end }}
+{{- with $v.malloc }}
+{{- if .arenaMax }}
+- name: MALLOC_ARENA_MAX
+  value: {{ .arenaMax | int | toString | quote }}
+{{- end }}
+{{- if .mmapThresholdBytes }}
+- name: MALLOC_MMAP_THRESHOLD_
+  value: {{ .mmapThresholdBytes | int | toString | quote }}
+{{- end }}
+{{- if .trimThresholdBytes }}
+- name: MALLOC_TRIM_THRESHOLD_
+  value: {{ .trimThresholdBytes | int | toString | quote }}
+{{- end }}
+{{- end }}
 {{- with $v.extraEnv }}
 {{ toYaml . }}
 {{- end }}
