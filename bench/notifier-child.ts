@@ -34,6 +34,10 @@ export async function startNotifierChild(opts: {
   redisArgs: string[];
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** The CLI mode (default `run`); `watcher` + `worker` are the chart's split deployment (worker.enabled). */
+  mode?: "run" | "watcher" | "worker";
+  /** POD_NAME, the holder identity in the Lease (default "bench"). */
+  podName?: string;
 }): Promise<NotifierChild> {
   const entry = await serviceEntry();
   const httpPort = await freePort();
@@ -46,7 +50,7 @@ export async function startNotifierChild(opts: {
     [
       ...(opts.nodeArgs ?? []),
       entry,
-      "run",
+      opts.mode ?? "run",
       "--kubeconfig",
       opts.kubeconfigPath,
       ...opts.redisArgs,
@@ -56,7 +60,7 @@ export async function startNotifierChild(opts: {
       String(httpPort),
     ],
     {
-      env: { ...process.env, LOG_LEVEL: "info", POD_NAME: "bench", ...opts.env },
+      env: { ...process.env, LOG_LEVEL: "info", POD_NAME: opts.podName ?? "bench", ...opts.env },
       stdio: ["ignore", logFd, logFd],
     },
   );

@@ -36,6 +36,11 @@ export interface PipelineRoundOptions {
   nodeArgs?: string[];
   /** Extra environment of the service (e.g. HISTORY_ENABLED=false). */
   env?: Record<string, string>;
+  /**
+   * The chart's split deployment (worker.enabled): a `watcher` process and a `worker` process instead of one
+   * `run` process. The at-rate process figures are then the two processes' together.
+   */
+  split?: boolean;
   /** The Redis the service uses (default: one server); see redis-topology-bench.ts. */
   startRedis?: () => Promise<RedisDeployment>;
   log?: (msg: string) => void;
@@ -66,29 +71,41 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
   const tracker = new DeliveryTracker(rig.sink);
   const writer = rig.writer;
   const sink = rig.sink;
-  const child = await startNotifierChild({
-    kubeconfigPath: rig.api.kubeconfigPath,
-    redisArgs: redis.serviceArgs,
-    nodeArgs: opts.nodeArgs,
-    env: {
-      ...redis.serviceEnv,
-      ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
-      ...opts.env,
-    },
-  });
+  const startChild = (mode: "run" | "watcher" | "worker") =>
+    startNotifierChild({
+      kubeconfigPath: rig.api.kubeconfigPath,
+      redisArgs: redis.serviceArgs,
+      nodeArgs: opts.nodeArgs,
+      mode,
+      podName: mode === "run" ? "bench" : `bench-${mode}`,
+      env: {
+        ...redis.serviceEnv,
+        ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+        ...opts.env,
+      },
+    });
+  const children = opts.split
+    ? [await startChild("watcher"), await startChild("worker")]
+    : [await startChild("run")];
+  const child = children[0]!;
   try {
     await child.logged("informers synced");
-    await child.ready();
+    for (const c of children) await c.ready();
     log(`(b) notifier ready with ${rollouts} Rollouts`);
     // Warm-up (JIT, connection pools): a short run at the rate, not measured.
     const warm = await writeStepsAtRate(writer, tracker, opts.rate, opts.warmSeconds ?? 1);
     await tracker.waitFor(warm, 30_000);
     tracker.takeLatencies();
 
-    const proc = watchProcess(child.pid);
+    const procs = children.map((c) => watchProcess(c.pid));
     const written = await writeStepsAtRate(writer, tracker, opts.rate, opts.rateSeconds);
     await tracker.waitFor(tracker.writtenCount, 60_000);
-    const procStats = proc.stop();
+    const each = procs.map((p) => p.stop());
+    const procStats = {
+      maxRssMb: each.reduce((sum, p) => sum + p.maxRssMb, 0),
+      cpuPercent: each.reduce((sum, p) => sum + p.cpuPercent, 0),
+      cpuSeconds: each.reduce((sum, p) => sum + p.cpuSeconds, 0),
+    };
     const lat = tracker.takeLatencies();
     const atRate: RateResult = {
       rate: opts.rate,
@@ -127,9 +144,11 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
       atRateLatenciesMs: lat,
     };
   } catch (err) {
-    throw new Error(`${(err as Error).message}\nnotifier output:\n${child.tail()}`);
+    throw new Error(
+      `${(err as Error).message}\nnotifier output:\n${children.map((c) => c.tail()).join("\n")}`,
+    );
   } finally {
-    await child.terminate();
+    await Promise.all(children.map((c) => c.terminate()));
     await redis.stop();
   }
 }

@@ -4,7 +4,8 @@
 //   (c) RSS/CPU of the service with 10,000 Rollouts + 30,000 AnalysisRuns, idle and at 200 transitions/s;
 //   (d) restart on the saved state: time to ready, duplicates (scale-bench.ts);
 //   (e) (b) at saturation with Redis as a Sentinel set and as a 3-primary Cluster, as ratios of (b) on one server
-//       (redis-topology-bench.ts).
+//       (redis-topology-bench.ts);
+//   (f) (b) with the chart's split deployment (worker.enabled): a `watcher` and a `worker` process.
 // Prints a table and writes bench/results.json (raw figures, ratio ours/baseline, targets met or not).
 // --profile DIR passes --cpu-prof to the service processes (profiles land in DIR).
 import { writeFileSync } from "node:fs";
@@ -59,16 +60,23 @@ const env = chart.mallocEnv;
 const pipeline = await runPipelineBench({ ...P.pipeline, nodeArgs, env, log });
 const topologies = await runRedisTopologyBench({ ...P.topology, nodeArgs, env, log });
 const scale = await runScaleBench({ ...P.scale, nodeArgs, env, log });
+log("(f) the chart's split deployment: a watcher process and a worker process");
+const split = await runPipelineBench({ ...P.topology, nodeArgs, env, log, split: true });
 
 const ratio = pipeline.saturation.perSecond / baseline.saturation.perSecond;
 /** Deliveries/s at saturation on each topology, as a ratio of (b) on one server in this run. */
 const topologyRatio = Object.fromEntries(
   topologies.map((t) => [t.topology, t.perSecond / pipeline.saturation.perSecond]),
 ) as Record<"sentinel" | "cluster", number>;
-const duplicates = pipeline.duplicates + scale.duplicates + topologies.reduce((n, t) => n + t.duplicates, 0);
+const duplicates =
+  pipeline.duplicates +
+  scale.duplicates +
+  split.duplicates +
+  topologies.reduce((n, t) => n + t.duplicates, 0);
 const met = {
   throughput: ratio >= TARGETS.throughputRatio,
-  p99: pipeline.atRate.p99Ms <= TARGETS.p99Ms,
+  // the issue's target is at 10,000 Rollouts + 30,000 AnalysisRuns; (b)'s 1,500 must not miss it either
+  p99: scale.atRate.p99Ms <= TARGETS.p99Ms && pipeline.atRate.p99Ms <= TARGETS.p99Ms,
   rss: Math.max(scale.idle.maxRssMb, scale.atRate.maxRssMb) <= TARGETS.rssMb,
   ready: scale.restart.syncedMs <= TARGETS.readyMs,
   duplicates: duplicates === TARGETS.duplicates,
@@ -89,11 +97,13 @@ const results = {
     p99AtRate: pipeline.atRate.p99Ms / baseline.atRate.p99Ms,
     sentinelVsOneServer: topologyRatio.sentinel,
     clusterVsOneServer: topologyRatio.cluster,
+    splitVsBaseline: split.saturation.perSecond / baseline.saturation.perSecond,
   },
   baseline,
   pipeline,
   topologies,
   scale,
+  split,
   seconds: (Date.now() - started) / 1000,
 };
 writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
@@ -118,16 +128,22 @@ const rows: [string, string, string, string][] = [
     "",
   ]),
   [
+    "deliveries/s, watcher + worker processes",
+    "",
+    `${Math.round(split.saturation.perSecond)} (${((split.saturation.perSecond / baseline.saturation.perSecond) * 100).toFixed(0)} % of baseline)`,
+    "",
+  ],
+  [
     `p50 / p99 at ${P.pipeline.rate}/s, ${P.pipeline.rollouts} Rollouts`,
     `${ms(baseline.atRate.p50Ms)} / ${ms(baseline.atRate.p99Ms)}`,
     `${ms(pipeline.atRate.p50Ms)} / ${ms(pipeline.atRate.p99Ms)}`,
-    `p99 ≤ 100 ms: ${ok(met.p99)}`,
+    "",
   ],
   [
     `p50 / p99 at ${P.scale.rate}/s, ${scale.rollouts} Ro + ${scale.analysisRuns} AR`,
     "",
     `${ms(scale.atRate.p50Ms)} / ${ms(scale.atRate.p99Ms)}`,
-    "",
+    `p99 ≤ 100 ms: ${ok(met.p99)}`,
   ],
   [
     "RSS idle / at rate (max)",
