@@ -56,4 +56,19 @@ export function fixedShapeLogger(logger: Logger, keys: readonly string[]): Logge
   return disjoint ? logger.child({}, { redact: { paths: [], censor: "[redacted]" } }) : logger;
 }
 
+/**
+ * Whether every field name of `line`, at every depth, is one of `keys` (no arrays): a line a
+ * fixedShapeLogger(…, keys) may write as it is. Allocates nothing, so a caller can check each line it did not
+ * build field by field itself and send any other line to the redacting logger.
+ */
+export function hasFixedShape(line: object, keys: ReadonlySet<string>): boolean {
+  if (Array.isArray(line)) return false;
+  for (const key in line) {
+    if (!keys.has(key)) return false;
+    const value = (line as Record<string, unknown>)[key];
+    if (value !== null && typeof value === "object" && !hasFixedShape(value, keys)) return false;
+  }
+  return true;
+}
+
 export type { Logger };

@@ -2,7 +2,7 @@
 // Idempotent per transition id (job ids are deterministic and the queue remembers them), so the watcher may call
 // it again for the same transitions after a crash.
 import type { NotifierConfig } from "../config/types.ts";
-import type { Logger } from "../logger.ts";
+import { fixedShapeLogger, hasFixedShape, type Logger } from "../logger.ts";
 import {
   type PipelineProblem,
   type PipelineWorld,
@@ -36,7 +36,30 @@ export interface HandOffOptions {
   ) => Promise<void> | void;
 }
 
+/**
+ * Every field name of a "transition" line, at every depth: a Transition's without its snapshot and eventObject
+ * (ObjectRef's inside). Such lines go through a fixed-shape logger (logger.ts: pino's path redaction, which
+ * copies and walks each line for every path, cannot match them; known secret values are still scrubbed); a line
+ * with any other field goes through the redacting logger.
+ */
+const TRANSITION_LINE_KEYS = new Set([
+  "transition",
+  "id",
+  "trigger",
+  "object",
+  "rollout",
+  "revision",
+  "path",
+  "detail",
+  "condition",
+  "kind",
+  "namespace",
+  "name",
+  "uid",
+]);
+
 export function createHandOff(o: HandOffOptions) {
+  const transitionLogger = fixedShapeLogger(o.logger, [...TRANSITION_LINE_KEYS]);
   /**
    * `stateWrite` (the watcher's next saved state of the object) is written with the transition log record, in
    * the same script after the enqueue: one round trip for both.
@@ -144,7 +167,8 @@ export function createHandOff(o: HandOffOptions) {
     }
     for (const t of await o.log.record(transitions, stateWrite)) {
       const { snapshot: _s, eventObject: _e, ...rest } = t;
-      o.logger.info({ transition: rest }, "transition");
+      const line = { transition: rest };
+      (hasFixedShape(line, TRANSITION_LINE_KEYS) ? transitionLogger : o.logger).info(line, "transition");
     }
     return { stateWritten: stateWrite !== undefined };
   };
