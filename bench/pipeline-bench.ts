@@ -16,6 +16,8 @@ export interface PipelineResult {
   /** The service process during the at-rate phase. */
   atRateProcess: { maxRssMb: number; cpuPercent: number; cpuMsPerDelivery: number };
   saturation: SaturationResult;
+  /** The service process during the burst (CPU per delivery at saturation: the limit when its thread is busy). */
+  saturationProcess: { cpuPercent: number; cpuMsPerDelivery: number };
   /** Deliveries received twice (by Idempotency-Key) over the whole run; must be 0. */
   duplicates: number;
   /** Deliveries that matched no status write (must be 0). */
@@ -118,9 +120,11 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
 
     const burst = Math.min(opts.burst, writer.remaining());
     const t0 = performance.now();
+    const burstProc = watchProcess(child.pid);
     await writeStepsFlat(writer, tracker, burst);
     await tracker.waitFor(tracker.writtenCount, 300_000);
     const seconds = (performance.now() - t0) / 1000;
+    const burstStats = burstProc.stop();
     const satLat = tracker.takeLatencies();
     const saturation: SaturationResult = {
       count: burst,
@@ -139,6 +143,10 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
         cpuMsPerDelivery: (procStats.cpuSeconds * 1000) / Math.max(1, written),
       },
       saturation,
+      saturationProcess: {
+        cpuPercent: burstStats.cpuPercent,
+        cpuMsPerDelivery: (burstStats.cpuSeconds * 1000) / Math.max(1, burst),
+      },
       duplicates: sink.duplicates(),
       unmatched: tracker.unmatched,
       atRateLatenciesMs: lat,
