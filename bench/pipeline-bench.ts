@@ -16,7 +16,10 @@ export interface PipelineResult {
   /** The service process during the at-rate phase. */
   atRateProcess: { maxRssMb: number; cpuPercent: number; cpuMsPerDelivery: number };
   saturation: SaturationResult;
-  /** The service process during the burst (CPU per delivery at saturation: the limit when its thread is busy). */
+  /**
+   * The service process(es) during the burst (CPU per delivery at saturation: the limit when its thread is busy);
+   * with `split`, the two processes together.
+   */
   saturationProcess: { cpuPercent: number; cpuMsPerDelivery: number };
   /** Deliveries received twice (by Idempotency-Key) over the whole run; must be 0. */
   duplicates: number;
@@ -120,11 +123,15 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
 
     const burst = Math.min(opts.burst, writer.remaining());
     const t0 = performance.now();
-    const burstProc = watchProcess(child.pid);
+    const burstProcs = children.map((c) => watchProcess(c.pid));
     await writeStepsFlat(writer, tracker, burst);
     await tracker.waitFor(tracker.writtenCount, 300_000);
     const seconds = (performance.now() - t0) / 1000;
-    const burstStats = burstProc.stop();
+    const burstEach = burstProcs.map((p) => p.stop());
+    const burstStats = {
+      cpuPercent: burstEach.reduce((sum, p) => sum + p.cpuPercent, 0),
+      cpuSeconds: burstEach.reduce((sum, p) => sum + p.cpuSeconds, 0),
+    };
     const satLat = tracker.takeLatencies();
     const saturation: SaturationResult = {
       count: burst,

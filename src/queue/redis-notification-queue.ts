@@ -88,9 +88,15 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
     const pipelined = !this.store.redis.isCluster;
     if (pipelined) {
-      const sent = await this.store.enqueueWith(unique, now, await bullPipeline(this.bull, this.connection), (pipe) => {
-        for (const job of unique) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
-      });
+      const sent = await this.store.enqueueWith(
+        unique,
+        now,
+        await bullPipeline(this.bull, this.connection),
+        (pipe) => {
+          for (const job of unique)
+            addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+        },
+      );
       for (const [err] of sent.after) if (err) throw err;
       states = sent.states;
     } else {
