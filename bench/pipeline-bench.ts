@@ -51,6 +51,18 @@ export interface PipelineRoundOptions {
   log?: (msg: string) => void;
 }
 
+/** watchProcess over the service's processes (one, or the split deployment's two): their sums. */
+function watchProcesses(pids: number[]) {
+  const watches = pids.map((pid) => watchProcess(pid));
+  return {
+    stop() {
+      const each = watches.map((w) => w.stop());
+      const sum = (field: "maxRssMb" | "cpuPercent" | "cpuSeconds") => each.reduce((n, p) => n + p[field], 0);
+      return { maxRssMb: sum("maxRssMb"), cpuPercent: sum("cpuPercent"), cpuSeconds: sum("cpuSeconds") };
+    },
+  };
+}
+
 /** Set-up, one round, tear-down: benchmark (b) as `npm run bench` runs it. */
 export async function runPipelineBench(
   opts: PipelineRoundOptions & { rollouts: number },
@@ -102,15 +114,10 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
     await tracker.waitFor(warm, 30_000);
     tracker.takeLatencies();
 
-    const procs = children.map((c) => watchProcess(c.pid));
+    const procs = watchProcesses(children.map((c) => c.pid));
     const written = await writeStepsAtRate(writer, tracker, opts.rate, opts.rateSeconds);
     await tracker.waitFor(tracker.writtenCount, 60_000);
-    const each = procs.map((p) => p.stop());
-    const procStats = {
-      maxRssMb: each.reduce((sum, p) => sum + p.maxRssMb, 0),
-      cpuPercent: each.reduce((sum, p) => sum + p.cpuPercent, 0),
-      cpuSeconds: each.reduce((sum, p) => sum + p.cpuSeconds, 0),
-    };
+    const procStats = procs.stop();
     const lat = tracker.takeLatencies();
     const atRate: RateResult = {
       rate: opts.rate,
@@ -123,15 +130,11 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
 
     const burst = Math.min(opts.burst, writer.remaining());
     const t0 = performance.now();
-    const burstProcs = children.map((c) => watchProcess(c.pid));
+    const burstProcs = watchProcesses(children.map((c) => c.pid));
     await writeStepsFlat(writer, tracker, burst);
     await tracker.waitFor(tracker.writtenCount, 300_000);
     const seconds = (performance.now() - t0) / 1000;
-    const burstEach = burstProcs.map((p) => p.stop());
-    const burstStats = {
-      cpuPercent: burstEach.reduce((sum, p) => sum + p.cpuPercent, 0),
-      cpuSeconds: burstEach.reduce((sum, p) => sum + p.cpuSeconds, 0),
-    };
+    const burstStats = burstProcs.stop();
     const satLat = tracker.takeLatencies();
     const saturation: SaturationResult = {
       count: burst,
