@@ -1,7 +1,7 @@
 // Benchmark (e): benchmark (b) — the whole service at saturation — with Redis as a Sentinel set (primary, replica,
-// three sentinels: every enqueue waits for the replica, `WAIT 1 100`) and as a three-primary Cluster, started as
-// the tests start them (test/support/redis-server.ts). run.ts reports each as a ratio against (b) on one server,
-// measured in the same run.
+// three sentinels: every enqueue and state write waits for the replica, `WAIT 1 100`) and as a three-primary
+// Cluster, started as the tests start them (test/support/redis-server.ts). run.ts reports each as a ratio against
+// (b) on one server, measured in the same run.
 import { startRedisCluster, startSentinelSet } from "../test/support/redis-server.ts";
 import { type PipelineResult, runPipelineBench } from "./pipeline-bench.ts";
 

@@ -20,7 +20,8 @@ import type { ChainableCommander } from "ioredis";
 import type { Destination } from "../config/types.ts";
 import { queueKeyPrefix } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
-import { hasFailoverReplica, type RedisClient } from "../redis/redis-connection.ts";
+import type { RedisClient } from "../redis/redis-connection.ts";
+import { appendWait, ReplicaWait, replicasOf } from "../redis/replica-wait.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
 import type {
   Claim,
@@ -50,8 +51,6 @@ const DROP_HEAD = script("drop-head", 2);
 export type { JobState } from "./delivery-store.ts";
 
 export const DEFAULT_QUEUE_NAME = "rollouts-notifier";
-/** How long an enqueue waits for a replica to have the records before it answers (Sentinel only). */
-export const REPLICA_WAIT_MS = 100;
 /** How long a delivered job id is remembered (re-enqueueing it is a no-op meanwhile). */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 14 * 24 * 3600_000;
 
@@ -70,14 +69,14 @@ export class RedisQueueStore implements DeliveryStore {
   readonly prefix: string;
   readonly idempotencyTtlMs: number;
   /** Enqueued records are on a replica before the enqueue returns (a primary crash cannot lose them). */
-  readonly waitForReplica: boolean;
+  readonly replicaWait: ReplicaWait;
 
   constructor(redis: RedisClient, opts: { queueName?: string; idempotencyTtlMs?: number } = {}) {
     this.redis = redis;
     // One hash tag for every key of a queue: the multi-key scripts stay in one slot on Redis Cluster.
     this.prefix = queueKeyPrefix(opts.queueName ?? DEFAULT_QUEUE_NAME);
     this.idempotencyTtlMs = opts.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
-    this.waitForReplica = hasFailoverReplica(redis);
+    this.replicaWait = ReplicaWait.of(redis);
   }
 
   jobKey(jobId: string): string {
@@ -98,8 +97,8 @@ export class RedisQueueStore implements DeliveryStore {
 
   /**
    * Every job in one round trip (each job's record + ordering entry atomic on its own). With a fail-over replica,
-   * the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS) until a replica has the records: the watcher saves the
-   * object's state only after this, so a primary crash cannot lose a detected notification.
+   * the same round trip waits (WAIT, ≤ REPLICA_WAIT_MS: ReplicaWait) until a replica has the records: the watcher
+   * saves the object's state only after this, so a primary crash cannot lose a detected notification.
    */
   async enqueue(
     jobs: NotificationJob[],
@@ -111,7 +110,7 @@ export class RedisQueueStore implements DeliveryStore {
         keys: [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
         args: [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
       })),
-      this.waitForReplica ? { waitForReplica: { timeoutMs: REPLICA_WAIT_MS } } : {},
+      this.replicaWait,
     );
     return replies.map((r) => {
       const [state, executorId] = r as [JobState | "created", string];
@@ -133,23 +132,28 @@ export class RedisQueueStore implements DeliveryStore {
     states: { state: JobState | "created"; executorId: string }[];
     after: [Error | null, unknown][];
   }> {
-    for (const job of jobs) {
-      ENQUEUE.queueIn(
-        pipeline,
-        [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
-        [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
-      );
-    }
-    after(pipeline);
-    if (this.waitForReplica) pipeline.call("WAIT", "1", String(REPLICA_WAIT_MS));
-    const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
-    const states = replies.slice(0, jobs.length).map(([err, r]) => {
-      if (err) throw err;
-      const [state, executorId] = r as [JobState | "created", string];
-      return { state, executorId };
+    return this.replicaWait.write(async (waitMs) => {
+      for (const job of jobs) {
+        ENQUEUE.queueIn(
+          pipeline,
+          [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey],
+          [job.jobId, JSON.stringify(job), job.jobId, now, job.orderingKey],
+        );
+      }
+      after(pipeline);
+      appendWait(pipeline, waitMs);
+      const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+      const states = replies.slice(0, jobs.length).map(([err, r]) => {
+        if (err) throw err;
+        const [state, executorId] = r as [JobState | "created", string];
+        return { state, executorId };
+      });
+      const afterCount = replies.length - jobs.length - (waitMs === undefined ? 0 : 1);
+      return {
+        result: { states, after: replies.slice(jobs.length, jobs.length + afterCount) },
+        replicas: replicasOf(waitMs, replies),
+      };
     });
-    const afterCount = replies.length - jobs.length - (this.waitForReplica ? 1 : 0);
-    return { states, after: replies.slice(jobs.length, jobs.length + afterCount) };
   }
 
   /** Hands a queued job to a new executor (the old one is gone or finished without settling it). */

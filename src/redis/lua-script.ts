@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "./redis-connection.ts";
+import { appendWait, type ReplicaWait, replicasOf } from "./replica-wait.ts";
 
 const INCLUDE = /^-- include: ([\w.-]+\.lua)$/gm;
 
@@ -57,29 +58,38 @@ export class LuaScript {
   /**
    * Runs the script once per call in one round trip (an ioredis pipeline, not a transaction: each call is atomic
    * on its own). Calls the server did not know the script for are run again one by one (NOSCRIPT ran nothing).
-   * `waitForReplica` appends WAIT 1 <timeout> to the same round trip: it answers once a replica has the writes
-   * (or after the timeout: then they are on the primary only, as without a replica).
+   * With `wait` (a Sentinel primary's replica), WAIT goes in the same round trip and the calls are sent again when
+   * it suggests a fail-over lost them (ReplicaWait): the calls must be idempotent.
    */
   async runMany(
     redis: RedisClient,
     calls: { keys: string[]; args: (string | number)[] }[],
-    opts: { waitForReplica?: { timeoutMs: number } } = {},
+    wait?: ReplicaWait,
   ): Promise<unknown[]> {
     if (calls.length === 0) return [];
-    const pipe = redis.pipeline();
-    for (const c of calls) {
-      this.check(c.keys);
-      pipe.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args);
-    }
-    if (opts.waitForReplica) pipe.call("WAIT", "1", String(opts.waitForReplica.timeoutMs));
-    const res = (await pipe.exec()) ?? [];
-    return Promise.all(
-      calls.map(async (c, i) => {
-        const [err, value] = res[i] ?? [new Error("no reply"), undefined];
-        if (!err) return value;
-        if (!String(err.message).includes("NOSCRIPT")) throw err;
-        return redis.eval(this.source, c.keys.length, ...c.keys, ...c.args);
-      }),
-    );
+    for (const c of calls) this.check(c.keys);
+    const once = async (waitMs: number | undefined) => {
+      const pipe = redis.pipeline();
+      for (const c of calls) pipe.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args);
+      appendWait(pipe, waitMs);
+      const res = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
+      let rerun = false;
+      const values = await Promise.all(
+        calls.map(async (c, i) => {
+          const [err, value] = res[i] ?? [new Error("no reply"), undefined];
+          if (!err) return value;
+          if (!String(err.message).includes("NOSCRIPT")) throw err;
+          rerun = true;
+          return redis.eval(this.source, c.keys.length, ...c.keys, ...c.args);
+        }),
+      );
+      if (waitMs === undefined) return { result: values, replicas: undefined };
+      // calls run again by source came after the pipeline's WAIT: one more WAIT covers them
+      const replicas = rerun
+        ? Number(await redis.call("WAIT", "1", String(waitMs)))
+        : replicasOf(waitMs, res);
+      return { result: values, replicas };
+    };
+    return wait ? wait.write(once) : (await once(undefined)).result;
   }
 }

@@ -4,6 +4,7 @@
 // records: ~2.5× smaller, and comparing two states is comparing two strings.
 import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
+import { appendWait, ReplicaWait, replicasOf } from "../redis/replica-wait.ts";
 
 export interface StoredObjectState<S = unknown> {
   kind: string;
@@ -63,10 +64,25 @@ export class ObjectStateStore {
     } while (cursor !== "0");
   }
 
-  /** Saves a record whose state is given as its JSON text. */
+  /**
+   * Saves a record whose state is given as its JSON text; through Sentinel, on a replica too before it returns
+   * (WAIT in the same round trip, sent again when a fail-over may have lost it: ReplicaWait).
+   */
   async save(uid: string, ref: ObjectStateRef, stateJson: string): Promise<void> {
     const w = this.saveWrite(uid, ref, stateJson);
-    await this.redis.hset(w.key, w.field, w.value);
+    const wait = ReplicaWait.of(this.redis);
+    if (!wait.enabled) {
+      await this.redis.hset(w.key, w.field, w.value);
+      return;
+    }
+    await wait.write(async (waitMs) => {
+      const pipe = this.redis.pipeline().hset(w.key, w.field, w.value);
+      appendWait(pipe, waitMs);
+      const replies = ((await pipe.exec()) ?? []) as [Error | null, unknown][];
+      const [err] = replies[0] ?? [new Error("no reply")];
+      if (err) throw err;
+      return { result: undefined, replicas: replicasOf(waitMs, replies) };
+    });
   }
 
   /** What save() writes, for a caller that writes it together with something else (see TransitionLog.record). */

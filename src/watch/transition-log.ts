@@ -4,6 +4,7 @@
 import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
+import { ReplicaWait } from "../redis/replica-wait.ts";
 import type { Transition } from "../triggers/transition.ts";
 
 /** Records transitions once per id (+ an optional hash field write): see the script for KEYS/ARGV. */
@@ -57,7 +58,14 @@ export class TransitionLog {
       const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
-    const fresh = (await RECORD.run(this.redis, keys, args)) as number[];
+    // through Sentinel the state write must outlive a primary's crash like the enqueue before it (WAIT; a record
+    // sent again is a no-op)
+    const wait = ReplicaWait.of(this.redis);
+    const fresh = (
+      wait.enabled
+        ? (await RECORD.runMany(this.redis, [{ keys, args }], wait))[0]
+        : await RECORD.run(this.redis, keys, args)
+    ) as number[];
     return fresh.map((i) => transitions[i - 1]!);
   }
 

@@ -36,6 +36,9 @@ export interface RedisHarness extends RedisDeployment {
   kill(): Promise<void>;
   /** Start again on the same port and dir. */
   restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT the server: it stops answering (and replicating) without closing a connection. */
+  freeze(): void;
+  thaw(): void;
   /** Stop and remove the data dir. */
   stop(): Promise<void>;
   client(): Redis;
@@ -179,6 +182,8 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisHa
     serviceEnv: {},
     kill: killProc,
     restart: launch,
+    freeze: () => proc?.kill("SIGSTOP"),
+    thaw: () => proc?.kill("SIGCONT"),
     async stop() {
       for (const c of clients) c.disconnect();
       await killProc();
@@ -319,7 +324,7 @@ export interface SentinelSet extends RedisDeployment {
   killPrimary(): Promise<{ from: number; to: number }>;
   /** A client of the current primary itself (not through the sentinels). */
   primaryClient(): Promise<Redis>;
-  /** Waits until the current primary has a replica in sync (a fail-over can promote it). */
+  /** Waits until the current primary has a replica that has applied its writes (a fail-over can promote it). */
   replicaInSync(): Promise<void>;
 }
 
@@ -440,6 +445,21 @@ export async function startSentinelSet(
     async replicaInSync() {
       const port = await primaryPort();
       await until("a replica in sync with the primary", () => syncedReplicas(port), 30_000);
+      // "online" is not "applying": a replica can be connected and still not apply the stream (an old primary
+      // demoted while its writes were paused applies nothing until the pause ends). A write and WAIT tell.
+      const c = nodes.find((n) => n.port === port)!.client();
+      try {
+        await until(
+          "the replica to apply the primary's writes",
+          async () => {
+            await c.set("rn-test:replica-probe", String(Date.now()));
+            return Number(await c.call("WAIT", "1", "1000")) >= 1;
+          },
+          30_000,
+        );
+      } finally {
+        c.disconnect();
+      }
     },
     async killPrimary() {
       const from = await primaryPort();
