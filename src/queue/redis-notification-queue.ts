@@ -22,6 +22,7 @@ import {
   type DeadLetterOps,
   type EnqueueResult,
   type NotificationQueue,
+  type ScriptCall,
   type SettledReport,
   SettleTimeoutError,
 } from "./notification-queue.ts";
@@ -66,8 +67,10 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
    * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two (a Cluster's
    * two round trips) leaves a queued record without executor: enqueueing it again adds the executor (a known but
    * still queued id is re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
+   * `followedBy` goes last into the same round trip on one server (Redis runs a pipeline's commands in order, so it
+   * runs only after every write of the enqueue has run); its reply is in `followUp`. Not on a Cluster (other slots).
    */
-  async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {
+  async enqueue(jobs: NotificationJob[], followedBy?: ScriptCall): Promise<EnqueueResult> {
     for (const job of jobs) validateNotificationJob(job);
     const result: EnqueueResult = { enqueued: [], duplicates: [] };
     const toAdd: { name: string; data: ExecutorJobData; opts: ReturnType<typeof executorJobOptions> }[] = [];
@@ -95,9 +98,13 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
         (pipe) => {
           for (const job of unique)
             addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+          followedBy?.script.queueByShaIn(pipe, followedBy.keys, followedBy.args);
         },
       );
-      for (const [err] of sent.after) if (err) throw err;
+      const added = followedBy ? sent.after.slice(0, -1) : sent.after;
+      for (const [err] of added) if (err) throw err;
+      const followUp = followedBy ? sent.after[sent.after.length - 1] : undefined;
+      if (followUp && !followUp[0]) result.followUp = { reply: followUp[1] };
       states = sent.states;
     } else {
       states = await this.store.enqueue(unique, now);

@@ -13,6 +13,7 @@ import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
 import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
+import { TransitionLog } from "../../src/watch/transition-log.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import {
   eventually,
@@ -131,6 +132,51 @@ describe("the enqueue's pipeline", () => {
     addExecutorTo(queue.bull, pipeline, executorJobData(job), job.jobId);
     await pipeline.exec();
     expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
+  });
+});
+
+describe("enqueue followed by the transition log's record", () => {
+  it("runs the record in the enqueue's round trip, after its writes, and returns its reply", async () => {
+    const { queue } = setup();
+    const client = conn();
+    const log = new TransitionLog(client, { prefix: "fq" });
+    const job = makeJob({ rollout: "f1" });
+    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    const state = { key: "fq:objstate", field: "f1", value: "s1" };
+    await log.record([{ ...t, id: "warm-up" }]); // the server knows the script from now on
+    const writes: string[] = [];
+    const socket = (client as unknown as { stream: { write: (c: unknown) => boolean } }).stream;
+    const write = socket.write;
+    socket.write = (c: unknown) => {
+      writes.push(String(c));
+      return write.call(socket, c);
+    };
+    const result = await queue.enqueue([job], log.recordCall([t], state));
+    socket.write = write;
+    expect(result.enqueued).toEqual([job.jobId]);
+    expect(log.freshOf([t], result.followUp?.reply)).toEqual([t]);
+    expect(await client.hget("fq:objstate", "f1")).toBe("s1");
+    expect((await log.list()).map((r) => r.transition.id)).toEqual(["warm-up", t.id]);
+    expect(await queue.bull.getJobState(job.jobId)).not.toBe("unknown");
+    expect(writes).toEqual([]); // nothing on the log's own connection: it went with the enqueue
+    // a repeat: a duplicate, nothing recorded again, the state written again
+    const again = await queue.enqueue([job], log.recordCall([t], { ...state, value: "s2" }));
+    expect(again).toMatchObject({ enqueued: [], duplicates: [job.jobId] });
+    expect(log.freshOf([t], again.followUp?.reply)).toEqual([]);
+    expect(await client.hget("fq:objstate", "f1")).toBe("s2");
+  });
+
+  it("leaves the call to the caller when the server does not know the script yet (no followUp)", async () => {
+    const { queue } = setup();
+    const client = conn();
+    await client.script("FLUSH");
+    const log = new TransitionLog(client, { prefix: "fq2" });
+    const job = makeJob({ rollout: "f2" });
+    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    const result = await queue.enqueue([job], log.recordCall([t]));
+    expect(result.enqueued).toEqual([job.jobId]);
+    expect(result.followUp).toBeUndefined();
+    expect((await log.record([t])).map((x) => x.id)).toEqual([t.id]);
   });
 });
 
