@@ -166,6 +166,43 @@ describe("enqueue followed by the transition log's record", () => {
     expect(await client.hget("fq:objstate", "f1")).toBe("s2");
   });
 
+  it("sends the enqueues of one tick in one write, each with its own follow-up and reply", async () => {
+    const connection = conn();
+    const queue = new RedisNotificationQueue({ connection, queueName: `q${++queueSeq}` });
+    closers.push(() => queue.close());
+    await queue.bull.waitUntilReady();
+    const log = new TransitionLog(conn(), { prefix: "fq3" });
+    const [a, b, c] = [makeJob({ rollout: "g1" }), makeJob({ rollout: "g2" }), makeJob({ rollout: "g3" })];
+    const t = (job: typeof a) => ({ ...job.transition, snapshot: { metadata: { name: "r" } } });
+    await log.record([{ ...t(a), id: "warm-up" }]);
+    await queue.enqueue([makeJob({ rollout: "warm-up" })]);
+    const stream = (connection as unknown as { stream: { write: (chunk: unknown) => boolean } }).stream;
+    const write = stream.write;
+    let writes = 0;
+    stream.write = (chunk: unknown) => {
+      writes++;
+      return write.call(stream, chunk);
+    };
+    const state = (v: string) => ({ key: "fq3:objstate", field: v, value: v });
+    const [ra, rb, rc] = await Promise.all([
+      queue.enqueue([a], log.recordCall([t(a)], state("a"))),
+      queue.enqueue([b, c]),
+      queue.enqueue([c], log.recordCall([t(c)], state("c"))),
+    ]);
+    stream.write = write;
+    expect(writes).toBe(1);
+    expect([ra, rb, rc].map((r) => [r.enqueued, r.duplicates])).toEqual([
+      [[a.jobId], []],
+      [[b.jobId, c.jobId], []],
+      [[], [c.jobId]],
+    ]);
+    expect(log.freshOf([t(a)], ra.followUp?.reply).map((x) => x.id)).toEqual([a.transition.id]);
+    expect(rb.followUp).toBeUndefined();
+    expect(log.freshOf([t(c)], rc.followUp?.reply).map((x) => x.id)).toEqual([c.transition.id]);
+    expect(await conn().hgetall("fq3:objstate")).toEqual({ a: "a", c: "c" });
+    for (const job of [a, b, c]) expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
+  });
+
   it("leaves the call to the caller when the server does not know the script yet (no followUp)", async () => {
     const { queue } = setup();
     const client = conn();
