@@ -128,8 +128,10 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
    * The pipelined enqueue (one server, Sentinel): the enqueues asked for while one macrotask runs (the hand-offs of
    * one watch chunk, or of the replies of one Redis read) go out in one pipeline, one socket write, at setImmediate:
    * every record, then every BullMQ job, then every `followedBy` call, so each follow-up still runs after the
-   * enqueue writes it follows. A failed record fails the whole batch (every caller retries: enqueues are idempotent);
-   * a failed BullMQ add fails its own caller.
+   * enqueue writes it follows. A failed enqueue script fails the whole batch (every caller retries: enqueues are
+   * idempotent); a failed BullMQ add fails its own caller. A follow-up runs even where a command before it answered
+   * an error — only a write refusal that starts between two commands of one pipeline (OOM, READONLY) could do that,
+   * and then the caller, rejected, enqueues again (a crash before that retry would lose the notification).
    */
   private sendPipelined(
     jobs: NotificationJob[],
