@@ -9,7 +9,7 @@ import {
   planNotifications,
 } from "../pipeline/plan-notifications.ts";
 import type { NotificationJob } from "../queue/notification-job.ts";
-import type { NotificationQueue } from "../queue/notification-queue.ts";
+import type { EnqueueResult, NotificationQueue } from "../queue/notification-queue.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { HoldBack, Silencer } from "../silences/silencer.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
@@ -18,7 +18,7 @@ import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
 
 export interface HandOffOptions {
   queue: Pick<NotificationQueue, "enqueue">;
-  log: Pick<TransitionLog, "record">;
+  log: Pick<TransitionLog, "record" | "recordCall" | "freshOf">;
   configFor: (namespace: string) => NotifierConfig;
   annotationPrefix: string;
   /** Cap on destinations per transition (MAX_DESTINATIONS_PER_TRANSITION). */
@@ -112,7 +112,13 @@ export function createHandOff(o: HandOffOptions) {
       if (holdBack) held.push({ job, holdBack });
       else toSend.push(job);
     }
-    const result = toSend.length > 0 ? await o.queue.enqueue(toSend) : { enqueued: [], duplicates: [] };
+    // With nothing held back, the transition log's record (and the state write) rides in the enqueue's round trip,
+    // after its writes (the queue runs it only where Redis orders them so: one server, Sentinel). Held
+    // notifications are stored (silencer.hold) before the record, so then it is a round trip of its own.
+    const recordCall =
+      toSend.length > 0 && held.length === 0 ? o.log.recordCall(transitions, stateWrite) : undefined;
+    const result: EnqueueResult =
+      toSend.length > 0 ? await o.queue.enqueue(toSend, recordCall) : { enqueued: [], duplicates: [] };
     const enqueued = new Set(result.enqueued);
     if (held.length > 0) {
       await o.silencer?.hold(held);
@@ -165,7 +171,10 @@ export function createHandOff(o: HandOffOptions) {
         "notification enqueued",
       );
     }
-    for (const t of await o.log.record(transitions, stateWrite)) {
+    const recorded = result.followUp
+      ? o.log.freshOf(transitions, result.followUp.reply)
+      : await o.log.record(transitions, stateWrite);
+    for (const t of recorded) {
       const { snapshot: _s, eventObject: _e, ...rest } = t;
       const line = { transition: rest };
       (hasFixedShape(line, TRANSITION_LINE_KEYS) ? transitionLogger : o.logger).info(line, "transition");

@@ -1,6 +1,7 @@
 // The queue's contract, shared by the durable Redis/BullMQ queue and the in-process one (demo, replay).
 import type { ServiceConfig, ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
+import type { LuaScript } from "../redis/lua-script.ts";
 import type { DeliveryReceipt, Sink } from "../sinks/sink.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
@@ -13,6 +14,18 @@ export interface EnqueueResult {
   enqueued: string[];
   /** Job ids seen before (queued, delivered or dead-lettered): nothing was added. */
   duplicates: string[];
+  /**
+   * The reply of the `followedBy` call when the queue ran it in the enqueue's own round trip, after the enqueue's
+   * writes (Redis on one server or Sentinel); absent when it did not (or it failed): the caller runs it itself.
+   */
+  followUp?: { reply: unknown };
+}
+
+/** A script call to run after an enqueue's writes (the transition log's record and the object's saved state). */
+export interface ScriptCall {
+  script: LuaScript;
+  keys: string[];
+  args: (string | number)[];
 }
 
 export interface SettledReport {
@@ -37,7 +50,7 @@ export interface NotificationQueue {
   /** false for the in-process queue: what it holds is lost when the process ends. */
   readonly durable: boolean;
   /** Adds jobs; a job id seen before (also long after delivery) is a no-op. Invalid jobs reject the whole call. */
-  enqueue(jobs: NotificationJob[]): Promise<EnqueueResult>;
+  enqueue(jobs: NotificationJob[], followedBy?: ScriptCall): Promise<EnqueueResult>;
   /** Resolves when every given job is delivered or dead-lettered. */
   waitUntilSettled(jobIds: string[], opts?: { timeoutMs?: number }): Promise<SettledReport>;
   /** Resolves when everything this instance enqueued has settled. */

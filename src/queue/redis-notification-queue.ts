@@ -22,6 +22,7 @@ import {
   type DeadLetterOps,
   type EnqueueResult,
   type NotificationQueue,
+  type ScriptCall,
   type SettledReport,
   SettleTimeoutError,
 } from "./notification-queue.ts";
@@ -47,6 +48,15 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   private readonly settlePollMs: number;
   private readonly mine = new Set<string>();
   private readonly connection: RedisClient;
+  private pipelinedBatch: {
+    jobs: NotificationJob[];
+    followedBy: ScriptCall | undefined;
+    resolve: (sent: {
+      states: { state: string; executorId: string }[];
+      followUp?: { reply: unknown };
+    }) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
 
   constructor(opts: RedisQueueOptions) {
     const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
@@ -66,8 +76,10 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
    * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two (a Cluster's
    * two round trips) leaves a queued record without executor: enqueueing it again adds the executor (a known but
    * still queued id is re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
+   * `followedBy` goes last into the same round trip on one server (Redis runs a pipeline's commands in order, so it
+   * runs only after every write of the enqueue has run); its reply is in `followUp`. Not on a Cluster (other slots).
    */
-  async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {
+  async enqueue(jobs: NotificationJob[], followedBy?: ScriptCall): Promise<EnqueueResult> {
     for (const job of jobs) validateNotificationJob(job);
     const result: EnqueueResult = { enqueued: [], duplicates: [] };
     const toAdd: { name: string; data: ExecutorJobData; opts: ReturnType<typeof executorJobOptions> }[] = [];
@@ -88,16 +100,8 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
     const pipelined = !this.store.redis.isCluster;
     if (pipelined) {
-      const sent = await this.store.enqueueWith(
-        unique,
-        now,
-        await bullPipeline(this.bull, this.connection),
-        (pipe) => {
-          for (const job of unique)
-            addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
-        },
-      );
-      for (const [err] of sent.after) if (err) throw err;
+      const sent = await this.sendPipelined(unique, followedBy);
+      if (sent.followUp) result.followUp = sent.followUp;
       states = sent.states;
     } else {
       states = await this.store.enqueue(unique, now);
@@ -118,6 +122,56 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     });
     if (toAdd.length > 0) await this.bull.addBulk(toAdd);
     return result;
+  }
+
+  /**
+   * The pipelined enqueue (one server, Sentinel): the enqueues asked for while one macrotask runs (the hand-offs of
+   * one watch chunk, or of the replies of one Redis read) go out in one pipeline, one socket write, at setImmediate:
+   * every record, then every BullMQ job, then every `followedBy` call, so each follow-up still runs after the
+   * enqueue writes it follows. A failed enqueue script fails the whole batch (every caller retries: enqueues are
+   * idempotent); a failed BullMQ add fails its own caller. A follow-up runs even where a command before it answered
+   * an error — only a write refusal that starts between two commands of one pipeline (OOM, READONLY) could do that,
+   * and then the caller, rejected, enqueues again (a crash before that retry would lose the notification).
+   */
+  private sendPipelined(
+    jobs: NotificationJob[],
+    followedBy: ScriptCall | undefined,
+  ): Promise<{ states: { state: string; executorId: string }[]; followUp?: { reply: unknown } }> {
+    return new Promise((resolve, reject) => {
+      this.pipelinedBatch.push({ jobs, followedBy, resolve, reject });
+      if (this.pipelinedBatch.length === 1) setImmediate(() => void this.flushPipelined());
+    });
+  }
+
+  private async flushPipelined(): Promise<void> {
+    const batch = this.pipelinedBatch;
+    this.pipelinedBatch = [];
+    const jobs = batch.flatMap((e) => e.jobs);
+    try {
+      const sent = await this.store.enqueueWith(
+        jobs,
+        Date.now(),
+        await bullPipeline(this.bull, this.connection),
+        (pipe) => {
+          for (const job of jobs) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
+          for (const { followedBy: f } of batch) f?.script.queueByShaIn(pipe, f.keys, f.args);
+        },
+      );
+      let at = 0;
+      let followUpAt = jobs.length;
+      for (const e of batch) {
+        const added = sent.after.slice(at, at + e.jobs.length);
+        const states = sent.states.slice(at, at + e.jobs.length);
+        at += e.jobs.length;
+        const followUp = e.followedBy ? sent.after[followUpAt++] : undefined;
+        const failed = added.find(([err]) => err);
+        if (failed) e.reject(failed[0]);
+        else if (followUp && !followUp[0]) e.resolve({ states, followUp: { reply: followUp[1] } });
+        else e.resolve({ states });
+      }
+    } catch (err) {
+      for (const e of batch) e.reject(err);
+    }
   }
 
   async waitUntilSettled(jobIds: string[], opts: { timeoutMs?: number } = {}): Promise<SettledReport> {

@@ -56,6 +56,15 @@ export class LuaScript {
   }
 
   /**
+   * Appends one call by SHA to a pipeline whose other commands do not depend on it (its reply may be NOSCRIPT:
+   * the caller then runs it again with run()).
+   */
+  queueByShaIn(pipeline: ChainableCommander, keys: string[], args: (string | number)[]): void {
+    this.check(keys);
+    pipeline.evalsha(this.sha, keys.length, ...keys, ...args);
+  }
+
+  /**
    * Runs the script once per call in one round trip (an ioredis pipeline, not a transaction: each call is atomic
    * on its own). Calls the server did not know the script for are run again one by one (NOSCRIPT ran nothing).
    * With `wait` (a Sentinel primary's replica), WAIT goes in the same round trip and the calls are sent again when

@@ -1,6 +1,7 @@
 // The record of every transition handed on: one Redis stream entry per transition id, ever (an id already
 // recorded is skipped atomically). It is the audit trail of what the watcher emitted — exactly once per id
 // across restarts and replicas — and what `run` logs as JSON.
+import type { ScriptCall } from "../queue/notification-queue.ts";
 import { watchKeyPrefix, watchKeys } from "../redis/keys.ts";
 import { LuaScript } from "../redis/lua-script.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
@@ -44,7 +45,23 @@ export class TransitionLog {
    * the same script (atomically with the record), also when every transition was recorded before.
    */
   async record(transitions: Transition[], alsoWrite?: HashFieldWrite): Promise<Transition[]> {
-    if (transitions.length === 0 && !alsoWrite) return [];
+    const call = this.recordCall(transitions, alsoWrite);
+    if (!call) return [];
+    // through Sentinel the state write must outlive a primary's crash like the enqueue before it (WAIT; a record
+    // sent again is a no-op)
+    const wait = ReplicaWait.of(this.redis);
+    const reply = wait.enabled
+      ? (await RECORD.runMany(this.redis, [{ keys: call.keys, args: call.args }], wait))[0]
+      : await RECORD.run(this.redis, call.keys, call.args);
+    return this.freshOf(transitions, reply);
+  }
+
+  /**
+   * The script call record() makes, for a caller that sends it in a round trip of its own (after a queue's
+   * enqueue); its reply goes to freshOf(). Undefined when there is nothing to record or write.
+   */
+  recordCall(transitions: Transition[], alsoWrite?: HashFieldWrite): ScriptCall | undefined {
+    if (transitions.length === 0 && !alsoWrite) return undefined;
     const keys = transitions.map((t) => watchKeys.transition(this.prefix, t.id));
     keys.push(this.streamKey);
     if (alsoWrite) keys.push(alsoWrite.key);
@@ -58,15 +75,12 @@ export class TransitionLog {
       const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
-    // through Sentinel the state write must outlive a primary's crash like the enqueue before it (WAIT; a record
-    // sent again is a no-op)
-    const wait = ReplicaWait.of(this.redis);
-    const fresh = (
-      wait.enabled
-        ? (await RECORD.runMany(this.redis, [{ keys, args }], wait))[0]
-        : await RECORD.run(this.redis, keys, args)
-    ) as number[];
-    return fresh.map((i) => transitions[i - 1]!);
+    return { script: RECORD, keys, args };
+  }
+
+  /** The transitions a record call's reply names as recorded now (not before). */
+  freshOf(transitions: Transition[], reply: unknown): Transition[] {
+    return (reply as number[]).map((i) => transitions[i - 1]!);
   }
 
   /** The recorded transitions, oldest first. */

@@ -18,7 +18,7 @@ async function transitionLines(transitions: Transition[]): Promise<Record<string
   const store = new ConfigStore({ logger: createLogger({ level: "silent" }), namespace: "argo-rollouts" });
   const handOff = createHandOff({
     queue: { enqueue: async () => ({ enqueued: [], duplicates: [] }) },
-    log: { record: async (t) => t },
+    log: { recordCall: () => undefined, freshOf: (t) => t, record: async (t) => t },
     configFor: (ns) => store.forNamespace(ns),
     annotationPrefix: "notifications.argoproj.io",
     logger,

@@ -163,17 +163,24 @@ export async function playStory(
   }
 }
 
-/** Waits until the queue holds no job (waiting, delayed or active) on a few consecutive looks. */
+/**
+ * Waits until the queue holds no job on a few consecutive looks: no BullMQ job waiting, delayed or active, and no
+ * notification record still queued in the store (a record whose BullMQ job a kill lost is delivered by the
+ * worker's repair sweep: late, not lost, and not settled before then).
+ */
 export async function waitSettled(world: AnyE2eWorld, timeoutMs = 60_000): Promise<void> {
   let quiet = 0;
+  let queuedKeys: string[] = [];
   await eventually(
     async () => {
       const d = await world.queue.depth();
-      quiet = d.waiting + d.delayed + d.active === 0 ? quiet + 1 : 0;
+      queuedKeys = await world.queue.store.orderingKeys();
+      quiet = d.waiting + d.delayed + d.active === 0 && queuedKeys.length === 0 ? quiet + 1 : 0;
       return quiet >= 3;
     },
     timeoutMs,
-    () => `the delivery queue to settle\n${world.dumpLogs(15)}`,
+    () =>
+      `the delivery queue to settle (ordering keys with queued records: ${queuedKeys.slice(0, 5).join(", ") || "none"})\n${world.dumpLogs(15)}`,
     100,
   );
 }

@@ -13,6 +13,7 @@ import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
 import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
+import { TransitionLog } from "../../src/watch/transition-log.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import {
   eventually,
@@ -131,6 +132,88 @@ describe("the enqueue's pipeline", () => {
     addExecutorTo(queue.bull, pipeline, executorJobData(job), job.jobId);
     await pipeline.exec();
     expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
+  });
+});
+
+describe("enqueue followed by the transition log's record", () => {
+  it("runs the record in the enqueue's round trip, after its writes, and returns its reply", async () => {
+    const { queue } = setup();
+    const client = conn();
+    const log = new TransitionLog(client, { prefix: "fq" });
+    const job = makeJob({ rollout: "f1" });
+    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    const state = { key: "fq:objstate", field: "f1", value: "s1" };
+    await log.record([{ ...t, id: "warm-up" }]); // the server knows the script from now on
+    const writes: string[] = [];
+    const socket = (client as unknown as { stream: { write: (c: unknown) => boolean } }).stream;
+    const write = socket.write;
+    socket.write = (c: unknown) => {
+      writes.push(String(c));
+      return write.call(socket, c);
+    };
+    const result = await queue.enqueue([job], log.recordCall([t], state));
+    socket.write = write;
+    expect(result.enqueued).toEqual([job.jobId]);
+    expect(log.freshOf([t], result.followUp?.reply)).toEqual([t]);
+    expect(await client.hget("fq:objstate", "f1")).toBe("s1");
+    expect((await log.list()).map((r) => r.transition.id)).toEqual(["warm-up", t.id]);
+    expect(await queue.bull.getJobState(job.jobId)).not.toBe("unknown");
+    expect(writes).toEqual([]); // nothing on the log's own connection: it went with the enqueue
+    // a repeat: a duplicate, nothing recorded again, the state written again
+    const again = await queue.enqueue([job], log.recordCall([t], { ...state, value: "s2" }));
+    expect(again).toMatchObject({ enqueued: [], duplicates: [job.jobId] });
+    expect(log.freshOf([t], again.followUp?.reply)).toEqual([]);
+    expect(await client.hget("fq:objstate", "f1")).toBe("s2");
+  });
+
+  it("sends the enqueues of one tick in one write, each with its own follow-up and reply", async () => {
+    const connection = conn();
+    const queue = new RedisNotificationQueue({ connection, queueName: `q${++queueSeq}` });
+    closers.push(() => queue.close());
+    await queue.bull.waitUntilReady();
+    const log = new TransitionLog(conn(), { prefix: "fq3" });
+    const [a, b, c] = [makeJob({ rollout: "g1" }), makeJob({ rollout: "g2" }), makeJob({ rollout: "g3" })];
+    const t = (job: typeof a) => ({ ...job.transition, snapshot: { metadata: { name: "r" } } });
+    await log.record([{ ...t(a), id: "warm-up" }]);
+    await queue.enqueue([makeJob({ rollout: "warm-up" })]);
+    const stream = (connection as unknown as { stream: { write: (chunk: unknown) => boolean } }).stream;
+    const write = stream.write;
+    let writes = 0;
+    stream.write = (chunk: unknown) => {
+      writes++;
+      return write.call(stream, chunk);
+    };
+    const state = (v: string) => ({ key: "fq3:objstate", field: v, value: v });
+    const [ra, rb, rc] = await Promise.all([
+      queue.enqueue([a], log.recordCall([t(a)], state("a"))),
+      queue.enqueue([b, c]),
+      queue.enqueue([c], log.recordCall([t(c)], state("c"))),
+    ]);
+    stream.write = write;
+    expect(writes).toBe(1);
+    expect([ra, rb, rc].map((r) => [r.enqueued, r.duplicates])).toEqual([
+      [[a.jobId], []],
+      [[b.jobId, c.jobId], []],
+      [[], [c.jobId]],
+    ]);
+    expect(log.freshOf([t(a)], ra.followUp?.reply).map((x) => x.id)).toEqual([a.transition.id]);
+    expect(rb.followUp).toBeUndefined();
+    expect(log.freshOf([t(c)], rc.followUp?.reply).map((x) => x.id)).toEqual([c.transition.id]);
+    expect(await conn().hgetall("fq3:objstate")).toEqual({ a: "a", c: "c" });
+    for (const job of [a, b, c]) expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
+  });
+
+  it("leaves the call to the caller when the server does not know the script yet (no followUp)", async () => {
+    const { queue } = setup();
+    const client = conn();
+    await client.script("FLUSH");
+    const log = new TransitionLog(client, { prefix: "fq2" });
+    const job = makeJob({ rollout: "f2" });
+    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    const result = await queue.enqueue([job], log.recordCall([t]));
+    expect(result.enqueued).toEqual([job.jobId]);
+    expect(result.followUp).toBeUndefined();
+    expect((await log.record([t])).map((x) => x.id)).toEqual([t.id]);
   });
 });
 
