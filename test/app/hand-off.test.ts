@@ -4,40 +4,17 @@
 import { describe, expect, it } from "vitest";
 import { createHandOff } from "../../src/app/hand-off.ts";
 import { ConfigStore } from "../../src/config/config-store.ts";
-import type { KubeObject } from "../../src/kube/objects.ts";
 import { createLogger } from "../../src/logger.ts";
 import type { NotificationJob } from "../../src/queue/notification-job.ts";
 import type { EnqueueResult, ScriptCall } from "../../src/queue/notification-queue.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import type { Silencer } from "../../src/silences/silencer.ts";
-import type { Transition } from "../../src/triggers/transition.ts";
 import type { HashFieldWrite } from "../../src/watch/transition-log.ts";
 import { configMap } from "../config/load-examples.ts";
+import { completedRollout } from "../support/completed-rollout.ts";
 
 const P = "notifications.argoproj.io";
-const rollout: KubeObject = {
-  apiVersion: "argoproj.io/v1alpha1",
-  kind: "Rollout",
-  metadata: {
-    name: "web",
-    namespace: "team",
-    uid: "uid-web",
-    annotations: {
-      [`${P}/subscribe.on-rollout-completed.audit`]: "",
-      [`${P}/subscribe.on-rollout-completed.deploys`]: "",
-    },
-  },
-  spec: {},
-  status: { phase: "Healthy" },
-};
-const transition: Transition = {
-  id: "t-1",
-  trigger: "on-rollout-completed",
-  object: { kind: "Rollout", namespace: "team", name: "web", uid: "uid-web" },
-  rollout: { kind: "Rollout", namespace: "team", name: "web", uid: "uid-web" },
-  snapshot: rollout,
-};
-const world = { getRollout: () => rollout, getNamespace: () => undefined, analysisRunsIn: () => [] };
+const { transition, world } = completedRollout({ audit: "", deploys: "" });
 const state: HashFieldWrite = { key: "rn:objstate", field: "uid-web", value: '{"phase":"Healthy"}' };
 const RECORD_CALL = { script: {}, keys: ["k"], args: ["a"] } as unknown as ScriptCall;
 

@@ -2,7 +2,6 @@
 // dead-lettered with the reason (never retried, never rendered again), the other destinations are unaffected.
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigStore } from "../../src/config/config-store.ts";
-import type { KubeObject } from "../../src/kube/objects.ts";
 import { createLogger } from "../../src/logger.ts";
 import { planNotifications } from "../../src/pipeline/plan-notifications.ts";
 import { createInMemoryQueue } from "../../src/queue/in-memory-queue.ts";
@@ -13,11 +12,11 @@ import {
   renderBudgetErrorOf,
   withRenderBudget,
 } from "../../src/templates/render-budget.ts";
-import type { Transition } from "../../src/triggers/transition.ts";
 import { configMap, secret } from "../config/load-examples.ts";
 import { FakeSink } from "../queue/queue-test-kit.ts";
+import { completedRollout } from "../support/completed-rollout.ts";
 
-const P = "notifications.argoproj.io";
+const _P = "notifications.argoproj.io";
 const RUNAWAY = `${"{{#each @root}}".repeat(7)}x${"{{/each}}".repeat(7)}`;
 
 const ctx = {
@@ -128,28 +127,7 @@ describe("render budgets", () => {
 });
 
 describe("an out-of-budget notification in the pipeline", () => {
-  const rollout: KubeObject = {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Rollout",
-    metadata: {
-      name: "web",
-      namespace: "team",
-      uid: "uid-web",
-      annotations: {
-        [`${P}/subscribe.on-rollout-completed.slack`]: "deploys",
-        [`${P}/subscribe.on-rollout-completed.audit`]: "",
-      },
-    },
-    spec: {},
-    status: { phase: "Healthy" },
-  };
-  const transition: Transition = {
-    id: "t-1",
-    trigger: "on-rollout-completed",
-    object: { kind: "Rollout", namespace: "team", name: "web", uid: "uid-web" },
-    rollout: { kind: "Rollout", namespace: "team", name: "web", uid: "uid-web" },
-    snapshot: rollout,
-  };
+  const { transition, world } = completedRollout({ slack: "deploys", audit: "" });
 
   it("is dead-lettered with the budget reason at the first attempt, never sent, never retried", async () => {
     const store = new ConfigStore({ logger: createLogger({ level: "silent" }), namespace: "argo-rollouts" });
@@ -172,7 +150,7 @@ describe("an out-of-budget notification in the pipeline", () => {
     const started = Date.now();
     const planned = planNotifications({
       transition,
-      world: { getRollout: () => rollout, getNamespace: () => undefined, analysisRunsIn: () => [] },
+      world,
       config,
       now: new Date(),
       detectedAt: Date.now(),
