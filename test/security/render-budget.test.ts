@@ -16,7 +16,6 @@ import { configMap, secret } from "../config/load-examples.ts";
 import { FakeSink } from "../queue/queue-test-kit.ts";
 import { completedRollout } from "../support/completed-rollout.ts";
 
-const _P = "notifications.argoproj.io";
 const RUNAWAY = `${"{{#each @root}}".repeat(7)}x${"{{/each}}".repeat(7)}`;
 
 const ctx = {
