@@ -67,8 +67,8 @@ export class LuaScript {
   /**
    * Runs the script once per call in one round trip (an ioredis pipeline, not a transaction: each call is atomic
    * on its own). Calls the server did not know the script for are run again one by one (NOSCRIPT ran nothing).
-   * With `wait` (a Sentinel primary's replica), WAIT goes in the same round trip and the calls are sent again when
-   * it suggests a fail-over lost them (ReplicaWait): the calls must be idempotent.
+   * With `wait` (through Sentinel), `WAIT 1 <ms>` goes in the same round trip (ReplicaWait); a round trip a
+   * fail-over cut fails, and the caller sends the (idempotent) calls again.
    */
   async runMany(
     redis: RedisClient,

@@ -66,7 +66,7 @@ export class ObjectStateStore {
 
   /**
    * Saves a record whose state is given as its JSON text; through Sentinel, on a replica too before it returns
-   * (WAIT in the same round trip, sent again when a fail-over may have lost it: ReplicaWait).
+   * (WAIT in the same round trip: ReplicaWait; a round trip a fail-over cut fails, and the watcher saves again).
    */
   async save(uid: string, ref: ObjectStateRef, stateJson: string): Promise<void> {
     const w = this.saveWrite(uid, ref, stateJson);
