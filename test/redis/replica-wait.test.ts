@@ -1,5 +1,5 @@
-// Writes that must outlive a Sentinel primary's crash: WAIT in the same round trip, and the writes sent again when
-// a WAIT that found no replica follows one that did (the primary may have died before streaming them).
+// Writes that must outlive a Sentinel primary's crash: WAIT in the same round trip; a round trip the crash cut
+// fails, and the caller sends the writes again, to the promoted replica.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisQueueStore } from "../../src/queue/redis-queue-store.ts";
 import { watchKeys } from "../../src/redis/keys.ts";
