@@ -161,6 +161,7 @@ export async function startNotifier(
             name,
           ),
         concurrency: settings.concurrency,
+        tenantConcurrency: settings.tenantConcurrency,
         logger,
         holdAtDelivery: operatorConsole.holdAtDelivery,
         hooks: metricsDeliveryHooks(

@@ -1,6 +1,8 @@
 // Settings of the long-running modes (run, watcher, worker): every flag has an environment variable
 // (docs/settings.md is the table). Validated at start; an error names the setting and its source.
+
 import { hostname } from "node:os";
+import { tenantSlotLimits } from "../queue/tenant-slots.ts";
 import {
   parseHostPorts,
   type RedisConnectionSettings,
@@ -20,6 +22,8 @@ export interface RunSettings {
   secretName: string;
   annotationPrefix: string;
   concurrency: number;
+  /** Deliveries in flight per process to one namespace's own services (src/queue/tenant-slots.ts). */
+  tenantConcurrency: number;
   logLevel: string;
   httpPort: number;
   leaseName: string;
@@ -79,6 +83,7 @@ export interface RunFlags extends RedisFlags {
   secret?: string;
   annotationPrefix?: string;
   concurrency?: string;
+  tenantConcurrency?: string;
   logLevel?: string;
   httpPort?: string;
   leaseName?: string;
@@ -333,6 +338,7 @@ export function resolveRunSettings(
     throw new SettingsError("LEASE_RETRY_PERIOD_SECONDS must not exceed LEASE_RENEW_DEADLINE_SECONDS");
   }
 
+  const concurrency = int(flags.concurrency, "concurrency", "WORKER_CONCURRENCY", 8, 1, 1000);
   return {
     mode,
     leaseDurationSeconds,
@@ -358,7 +364,15 @@ export function resolveRunSettings(
       DNS_SUBDOMAIN,
     ),
     annotationPrefix,
-    concurrency: int(flags.concurrency, "concurrency", "WORKER_CONCURRENCY", 8, 1, 1000),
+    concurrency,
+    tenantConcurrency: int(
+      flags.tenantConcurrency,
+      "tenant-concurrency",
+      "TENANT_CONCURRENCY",
+      tenantSlotLimits(concurrency).perNamespace,
+      1,
+      1000,
+    ),
     logLevel,
     httpPort: int(flags.httpPort, "http-port", "HTTP_PORT", 9090, 0, 65535),
     leaseName: name(flags.leaseName, "lease-name", "LEASE_NAME", "rollouts-notifier", DNS_SUBDOMAIN),

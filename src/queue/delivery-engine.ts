@@ -19,6 +19,7 @@ import type { NotificationJob } from "./notification-job.ts";
 import type { DeadLetter, DeliveryOptions } from "./notification-queue.ts";
 import { defaultRateLimitFor } from "./rate-limit.ts";
 import { decideAfterFailure, resolveRetryPolicy } from "./retry-policy.ts";
+import { TenantSlots, tenantSlotLimits } from "./tenant-slots.ts";
 
 /** What one run of a job came to, and what its executor should do next. */
 export type DeliveryStep =
@@ -26,6 +27,9 @@ export type DeliveryStep =
   | { outcome: "delivered" | "dead-lettered"; changed: boolean; next?: JobRef }
   /** A failed attempt to be retried after delayMs; or the destination's rate limit (nothing counted). */
   | { outcome: "retry" | "rate-limited"; delayMs: number }
+  /** Its namespace's services already use their share of this worker's slots (tenant-slots.ts): nothing
+   * counted; look again after delayMs. */
+  | { outcome: "deferred"; delayMs: number }
   /** Another queued job of the key is ahead: it runs first (its executor must exist). */
   | { outcome: "behind"; head: JobRef }
   | { outcome: "skipped"; why: string };
@@ -47,6 +51,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
   const hooks = opts.hooks ?? {};
   const log: Logger = opts.logger;
   const deadLetterLogLevel = opts.deadLetterLogLevel ?? "warn";
+  const tenantSlots = new TenantSlots(tenantSlotLimits(opts.concurrency ?? 8, opts.tenantConcurrency));
 
   const deadLetter = async (
     job: NotificationJob,
@@ -97,91 +102,124 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
         ticket = { ...ticket, orderingKey: rec.job.orderingKey, destination: rec.job.destination };
         if (rec.job.tenantNamespace !== undefined) ticket.tenantNamespace = rec.job.tenantNamespace;
       }
-      // The service and its rate limit from the ticket: then claim, rate slot and attempt are one step.
-      const byTicket = resolveDestinationTarget(ticket.destination!, ticket.tenantNamespace, opts);
-      const limit = "failure" in byTicket ? undefined : rateLimitFor(byTicket.service, ticket.destination!);
-      const claim = await store.claim(ticket, {
-        now: Date.now(),
-        ...(limit ? { rate: limit } : {}),
-        countAttempt: !("failure" in byTicket),
-      });
-      if (claim.outcome === "skip") return { outcome: "skipped", why: claim.why };
-      if (claim.outcome === "behind") return claim;
-      if (claim.outcome === "wait") return { outcome: "rate-limited", delayMs: claim.waitMs };
-
-      const { job } = claim;
-      // (the ticket names the job's own destination: it was made from the job; a job that says otherwise wins)
-      const sameDestination =
-        job.destination.service === ticket.destination!.service &&
-        job.destination.recipient === ticket.destination!.recipient &&
-        job.tenantNamespace === ticket.tenantNamespace;
-      const target = sameDestination ? (renderFailure(job) ?? byTicket) : resolveDeliveryTarget(job, opts);
-      if ("failure" in target) {
-        // never attempted: an attempt the claim counted was not made
-        const attempts = "failure" in byTicket ? claim.attempts : claim.attempts - 1;
-        return deadLetter(job, claim, attempts, target.failure);
-      }
-      const attempt = claim.attempts;
-      const firstAttemptAt = claim.firstAttemptAt ?? Date.now();
-      if (attempt > policy.maxAttempts) {
-        // Earlier attempts never finished (the worker died mid-delivery each time).
-        return deadLetter(
-          job,
-          { ...claim, firstAttemptAt },
-          attempt - 1,
-          {
-            code: "attempts-exhausted",
-            message: "delivery never finished (worker lost mid-delivery)",
-            transient: true,
-          },
-          target.service,
-        );
-      }
-
-      const event = deliveryEvent(job, attempt, target.service);
-      const attemptStart = performance.now();
-      const result = await deliverOnce(job, target);
-      event.attemptMs = performance.now() - attemptStart;
-      if (result.ok) {
-        const { changed, next } = await store.markDelivered(job, Date.now(), result.receipt.ref ?? "");
-        if (changed) {
-          // (the worker's trace: its fields are built only when it is logged)
-          if (log.isLevelEnabled("debug"))
-            log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
-          if (hooks.onDelivered) {
-            // the event itself, completed: the hooks read it synchronously
-            const delivered = event as typeof event & { latencyMs: number; receipt: typeof result.receipt };
-            delivered.latencyMs = Date.now() - job.transition.detectedAt;
-            delivered.receipt = result.receipt;
-            callHook(hooks.onDelivered, delivered);
-          }
-        }
-        return next ? { outcome: "delivered", changed, next } : { outcome: "delivered", changed };
-      }
-
-      const failure = result.failure;
-      callHook(hooks.onFailed, { ...event, failure });
-      const decision = decideAfterFailure({
-        failure,
-        attempts: attempt,
-        firstAttemptAt,
-        now: Date.now(),
-        policy,
-      });
-      if (decision.action === "retry") {
-        await store.recordRetry(job.jobId, failure);
+      if (ticket.tenantNamespace === undefined) return runTicket(ticket);
+      // a service of a namespace's own config: only within its share of this worker's slots
+      const release = tenantSlots.take(ticket.tenantNamespace, ticket.jobId);
+      if (!release) {
+        const delayMs = tenantSlots.deferralMs(ticket.jobId);
         if (log.isLevelEnabled("debug")) {
           log.debug(
-            { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
-            "delivery failed, retrying",
+            {
+              jobId: ticket.jobId,
+              namespace: ticket.tenantNamespace,
+              inFlight: tenantSlots.inFlight(ticket.tenantNamespace),
+              delayMs,
+            },
+            "delivery deferred: the namespace's services use their share of this worker's slots",
           );
         }
-        callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });
-        return { outcome: "retry", delayMs: decision.delayMs };
+        callHook(hooks.onDeferred, {
+          jobId: ticket.jobId,
+          service: ticket.destination!.service,
+          tenantNamespace: ticket.tenantNamespace,
+          delayMs,
+        });
+        return { outcome: "deferred", delayMs };
       }
-      return deadLetter(job, { ...claim, firstAttemptAt }, attempt, failure, target.service);
+      try {
+        return await runTicket(ticket);
+      } finally {
+        release();
+      }
     },
   };
+
+  /** A job whose ticket names its destination: claim → rate slot → attempt → deliver → ack/retry/dead letter. */
+  async function runTicket(ticket: DeliveryTicket): Promise<DeliveryStep> {
+    // The service and its rate limit from the ticket: then claim, rate slot and attempt are one step.
+    const byTicket = resolveDestinationTarget(ticket.destination!, ticket.tenantNamespace, opts);
+    const limit = "failure" in byTicket ? undefined : rateLimitFor(byTicket.service, ticket.destination!);
+    const claim = await store.claim(ticket, {
+      now: Date.now(),
+      ...(limit ? { rate: limit } : {}),
+      countAttempt: !("failure" in byTicket),
+    });
+    if (claim.outcome === "skip") return { outcome: "skipped", why: claim.why };
+    if (claim.outcome === "behind") return claim;
+    if (claim.outcome === "wait") return { outcome: "rate-limited", delayMs: claim.waitMs };
+
+    const { job } = claim;
+    // (the ticket names the job's own destination: it was made from the job; a job that says otherwise wins)
+    const sameDestination =
+      job.destination.service === ticket.destination!.service &&
+      job.destination.recipient === ticket.destination!.recipient &&
+      job.tenantNamespace === ticket.tenantNamespace;
+    const target = sameDestination ? (renderFailure(job) ?? byTicket) : resolveDeliveryTarget(job, opts);
+    if ("failure" in target) {
+      // never attempted: an attempt the claim counted was not made
+      const attempts = "failure" in byTicket ? claim.attempts : claim.attempts - 1;
+      return deadLetter(job, claim, attempts, target.failure);
+    }
+    const attempt = claim.attempts;
+    const firstAttemptAt = claim.firstAttemptAt ?? Date.now();
+    if (attempt > policy.maxAttempts) {
+      // Earlier attempts never finished (the worker died mid-delivery each time).
+      return deadLetter(
+        job,
+        { ...claim, firstAttemptAt },
+        attempt - 1,
+        {
+          code: "attempts-exhausted",
+          message: "delivery never finished (worker lost mid-delivery)",
+          transient: true,
+        },
+        target.service,
+      );
+    }
+
+    const event = deliveryEvent(job, attempt, target.service);
+    const attemptStart = performance.now();
+    const result = await deliverOnce(job, target);
+    event.attemptMs = performance.now() - attemptStart;
+    if (result.ok) {
+      const { changed, next } = await store.markDelivered(job, Date.now(), result.receipt.ref ?? "");
+      if (changed) {
+        // (the worker's trace: its fields are built only when it is logged)
+        if (log.isLevelEnabled("debug"))
+          log.debug({ ...jobLogFields(job), attempt }, "notification delivered");
+        if (hooks.onDelivered) {
+          // the event itself, completed: the hooks read it synchronously
+          const delivered = event as typeof event & { latencyMs: number; receipt: typeof result.receipt };
+          delivered.latencyMs = Date.now() - job.transition.detectedAt;
+          delivered.receipt = result.receipt;
+          callHook(hooks.onDelivered, delivered);
+        }
+      }
+      return next ? { outcome: "delivered", changed, next } : { outcome: "delivered", changed };
+    }
+
+    const failure = result.failure;
+    callHook(hooks.onFailed, { ...event, failure });
+    const decision = decideAfterFailure({
+      failure,
+      attempts: attempt,
+      firstAttemptAt,
+      now: Date.now(),
+      policy,
+    });
+    if (decision.action === "retry") {
+      await store.recordRetry(job.jobId, failure);
+      if (log.isLevelEnabled("debug")) {
+        log.debug(
+          { ...jobLogFields(job), code: failure.code, attempt, delayMs: decision.delayMs },
+          "delivery failed, retrying",
+        );
+      }
+      callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });
+      return { outcome: "retry", delayMs: decision.delayMs };
+    }
+    return deadLetter(job, { ...claim, firstAttemptAt }, attempt, failure, target.service);
+  }
 }
 
 /** The ticket of a job (what its executor carries). */

@@ -95,6 +95,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         return { outcome: "skipped", why: step.why === "superseded" ? "superseded executor" : step.why };
       case "retry":
       case "rate-limited":
+      case "deferred":
         return delay(bullJob, token, step.delayMs);
       case "behind": {
         // The head runs first: make sure it has a live executor, then wait for its settle to promote this one.

@@ -171,7 +171,7 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
       return;
     }
     const step = await this.engine.run(ticket);
-    if (step.outcome === "retry" || step.outcome === "rate-limited") {
+    if (step.outcome === "retry" || step.outcome === "rate-limited" || step.outcome === "deferred") {
       this.later(key, step.delayMs);
       return;
     }

@@ -36,6 +36,10 @@ export function metricsDeliveryHooks(m: Metrics, next: DeliveryHooks = {}): Deli
       m.retried.inc(labels(e.service));
       next.onRetried?.(e);
     },
+    onDeferred(e) {
+      m.deferred.inc({ namespace: e.tenantNamespace });
+      next.onDeferred?.(e);
+    },
     onDeadLettered(e) {
       m.deadLettered.inc(labels(e.service));
       m.deadLetters.inc();

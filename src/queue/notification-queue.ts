@@ -105,6 +105,8 @@ export interface DeliveryHooks {
   onFailed?(e: DeliveryEvent & { failure: DeliveryFailure }): void;
   onRetried?(e: DeliveryEvent & { delayMs: number; failure: DeliveryFailure }): void;
   onDeadLettered?(e: DeliveryEvent & { latencyMs: number; reason: DeadLetter["reason"] }): void;
+  /** Not attempted: its namespace's own services use their share of the worker's slots (tenant-slots.ts). */
+  onDeferred?(e: { jobId: string; service: string; tenantNamespace: string; delayMs: number }): void;
 }
 
 /** What a delivering queue needs, Redis or in-process. */
@@ -113,6 +115,11 @@ export interface DeliveryOptions {
   /** Resolves the service config (with secrets) at delivery time; undefined = no such service (permanent). */
   resolveService: (serviceName: string, tenantNamespace?: string) => ServiceConfig | undefined;
   concurrency?: number;
+  /**
+   * Deliveries in flight per worker process to the services of one namespace's own config (default a quarter of
+   * `concurrency`; all namespaces together at most half): tenant-slots.ts.
+   */
+  tenantConcurrency?: number;
   logger: Logger;
   hooks?: DeliveryHooks;
   retry?: Partial<RetryPolicy>;

@@ -42,6 +42,12 @@ export function createMetrics() {
       labelNames: ["service"],
       registers: [registry],
     }),
+    deferred: new Counter({
+      name: "rollouts_notifier_notifications_deferred_total",
+      help: "Deliveries put off because their namespace's own services used their share of a worker's slots, by namespace.",
+      labelNames: ["namespace"],
+      registers: [registry],
+    }),
     deadLettered: new Counter({
       name: "rollouts_notifier_notifications_dead_lettered_total",
       help: "Notifications moved to the dead-letter list, by service.",

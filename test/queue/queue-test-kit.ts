@@ -22,6 +22,8 @@ export function makeJob(opts: {
   n?: number;
   destination?: Destination;
   detectedAt?: number;
+  /** The job's service comes from this namespace's own config. */
+  tenantNamespace?: string;
 }): NotificationJob {
   const rollout = opts.rollout ?? "uid-1";
   const trigger = opts.trigger ?? "on-rollout-updated";
@@ -39,6 +41,7 @@ export function makeJob(opts: {
     destination: opts.destination ?? { service: "hook", recipient: "" },
     notification: { message: `${trigger} #${n}`, webhook: { method: "POST", path: "", body: `{"n":${n}}` } },
     detectedAt: opts.detectedAt ?? Date.now(),
+    ...(opts.tenantNamespace !== undefined ? { tenantNamespace: opts.tenantNamespace } : {}),
   });
 }
 

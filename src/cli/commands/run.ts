@@ -97,6 +97,10 @@ export function registerRunCommands(program: Command): void {
       .option("--secret <name>", "config Secret name (env NOTIFIER_SECRET)")
       .option("--annotation-prefix <prefix>", "subscription annotation prefix (env ANNOTATION_PREFIX)")
       .option("--concurrency <n>", "deliveries in flight per process (env WORKER_CONCURRENCY)")
+      .option(
+        "--tenant-concurrency <n>",
+        "deliveries in flight per process to one namespace's own services (env TENANT_CONCURRENCY; default a quarter of --concurrency)",
+      )
       .option("--log-level <level>", "log level (env LOG_LEVEL)")
       .option("--http-port <port>", "port of /metrics, /healthz, /readyz (env HTTP_PORT)")
       .option("--lease-name <name>", "leader-election Lease name (env LEASE_NAME)")

@@ -1,0 +1,170 @@
+// A hanging endpoint in one namespace's self-service config, live: `rollouts-notifier run` (default concurrency)
+// with a namespace whose own webhook accepts every request and answers none (its timeoutMs 5 minutes, the most
+// the config allows). Ten of its Rollouts are updated at once, more notifications than the worker has slots.
+// Another namespace's notification is still delivered within 5 s (src/queue/tenant-slots.ts: the namespace's
+// services hold at most their share of the slots; without it every slot hangs for 5 minutes). Once the endpoint
+// answers, each of the ten is delivered, once.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeObject } from "../../src/kube/objects.ts";
+import { applyStep, readHistory, renameHistory } from "../support/history-player.ts";
+import { ANNOTATION_PREFIX, CONFIGMAP_NAME, type E2eWorld, startE2eWorld } from "./harness.ts";
+import {
+  eventually,
+  expectedSteps,
+  playNextStep,
+  prepareStory,
+  STORY_HISTORY,
+  type StoryRun,
+  waitSettled,
+  waitStepHandled,
+  writeNextStep,
+} from "./story.ts";
+
+const TENANT = "tenant-h";
+const TENANT_ROLLOUTS = 10;
+
+/** A webhook endpoint that holds every request until it is opened; records each body it answered. */
+class HangingEndpoint {
+  readonly answered: string[] = [];
+  held = 0;
+  #open = false;
+  #waiting: (() => void)[] = [];
+  readonly server: Server;
+  constructor() {
+    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString("utf8");
+      });
+      req.on("end", () => {
+        const answer = () => {
+          if (res.destroyed) return;
+          this.answered.push(body);
+          res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+        };
+        if (this.#open) return answer();
+        this.held++;
+        this.#waiting.push(answer);
+      });
+    });
+  }
+  async listen(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  open(): void {
+    this.#open = true;
+    for (const w of this.#waiting.splice(0)) w();
+  }
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+function tenantStory(world: E2eWorld, i: number): StoryRun {
+  const suffix = `h${i}`;
+  const steps = renameHistory(readHistory(STORY_HISTORY), suffix, TENANT).map((s) => {
+    if (s.object.kind !== "Rollout") return s;
+    const object = structuredClone(s.object);
+    object.metadata.annotations = {
+      ...object.metadata.annotations,
+      [`${ANNOTATION_PREFIX}/subscribe.on-rollout-updated.audit`]: "",
+    };
+    return { ...s, object };
+  });
+  applyStep(world.api, steps[0]!);
+  return {
+    suffix,
+    rollout: steps[0]!.object.metadata.name,
+    namespace: TENANT,
+    channel: "",
+    steps,
+    expected: expectedSteps(steps),
+    played: 1,
+  };
+}
+
+describe("a namespace whose own webhook hangs", () => {
+  let world: E2eWorld;
+  let endpoint: HangingEndpoint;
+  let tenants: StoryRun[];
+  let other: StoryRun;
+
+  beforeAll(async () => {
+    endpoint = new HangingEndpoint();
+    const url = await endpoint.listen();
+    world = await startE2eWorld();
+    world.api.objects.load({ apiVersion: "v1", kind: "Namespace", metadata: { name: TENANT } });
+    world.api.objects.load({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: CONFIGMAP_NAME, namespace: TENANT },
+      data: {
+        "service.webhook.audit": `url: ${url}/audit\ntimeoutMs: 300000`,
+        "template.audit": [
+          'message: "updated {{rollout.metadata.name}}"',
+          "webhook:",
+          "  audit:",
+          "    method: POST",
+          `    body: '{"rollout": "{{rollout.metadata.name}}"}'`,
+        ].join("\n"),
+        "trigger.on-rollout-updated": "- send: [audit]",
+      },
+    } as KubeObject);
+    tenants = Array.from({ length: TENANT_ROLLOUTS }, (_, i) => tenantStory(world, i));
+    other = prepareStory(world, "neighbour-h");
+    // the tenant's webhook is on loopback, as its endpoint is here
+    await world.startService({ env: { ALLOW_PRIVATE_WEBHOOKS: "true" } });
+  }, 60_000);
+  afterAll(async () => {
+    endpoint?.open();
+    await world?.stop();
+    await endpoint?.close();
+  });
+
+  it("delivers other namespaces' notifications meanwhile, and each of its own once it answers", {
+    timeout: 120_000,
+  }, async () => {
+    // up to the step before each story's first on-rollout-updated (step 3)
+    for (const t of tenants) while (t.played < 3) await playNextStep(world, t);
+    while (other.played < 3) await playNextStep(world, other);
+
+    const written = tenants.map((t) => writeNextStep(world, t));
+    for (const [k, t] of tenants.entries()) await waitStepHandled(world, t, written[k]!);
+    // the worker took what it may of the namespace's notifications: they hang
+    await eventually(
+      () => endpoint.held > 0,
+      10_000,
+      () => `a request at the endpoint\n${world.dumpLogs(20)}`,
+    );
+    const writtenAt = Date.now();
+    const o = writeNextStep(world, other);
+    await eventually(
+      () => world.slack.messages(other.channel).length > 0,
+      30_000,
+      () => `the neighbour's notification in Slack\n${world.dumpLogs(20)}`,
+      10,
+    );
+    const neighbourMs = Date.now() - writtenAt;
+    await waitStepHandled(world, other, o);
+    expect(neighbourMs, "another namespace's notification while the endpoint hangs").toBeLessThan(5_000);
+    // at most the namespace's share (a quarter of the default 8 slots) was ever sent to the endpoint at a time
+    expect(endpoint.held).toBe(2);
+    expect(endpoint.answered).toEqual([]);
+
+    endpoint.open();
+    await waitSettled(world, 60_000);
+    const rollouts = endpoint.answered.map((b) => (JSON.parse(b) as { rollout: string }).rollout);
+    expect(rollouts.sort()).toEqual(tenants.map((t) => t.rollout).sort());
+    expect(await world.queue.listDeadLetters()).toEqual([]);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${await world.services[0]!.httpPort()}/metrics`)
+    ).text();
+    expect(metrics).toMatch(
+      new RegExp(`rollouts_notifier_notifications_deferred_total\\{namespace="${TENANT}"\\} [1-9]`),
+    );
+  });
+});
