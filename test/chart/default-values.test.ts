@@ -117,6 +117,10 @@ describe("chart with default values", () => {
     expect(env).not.toHaveProperty("WATCH_NAMESPACES");
     expect(env).not.toHaveProperty("WATCH_SELECTOR");
     expect(env).not.toHaveProperty("KUBECONFIG");
+    // the namespaces' share of the slots follows the concurrency unless set
+    expect(env).not.toHaveProperty("TENANT_CONCURRENCY");
+    const set = renderChart({ ...MINIMAL_VALUES, notifications: { tenantConcurrency: 3 } });
+    expect(envOf(container(find(set, "Deployment", FULLNAME))).TENANT_CONCURRENCY).toBe("3");
   });
 
   it("keeps the Redis URL out of the Deployment and stores it in the Secret", () => {

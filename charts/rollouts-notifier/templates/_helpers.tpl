@@ -221,6 +221,10 @@ Environment of a notifier container: the contract in docs/settings.md. Call with
   value: {{ include "rollouts-notifier.leaseName" .root | quote }}
 - name: ALLOW_PRIVATE_WEBHOOKS
   value: {{ $v.notifications.allowPrivateWebhooks | quote }}
+{{- with $v.notifications.tenantConcurrency }}
+- name: TENANT_CONCURRENCY
+  value: {{ . | quote }}
+{{- end }}
 - name: HISTORY_ENABLED
   value: {{ $v.console.history.enabled | quote }}
 - name: HISTORY_TRANSITIONS_PER_ROLLOUT
