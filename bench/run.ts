@@ -24,15 +24,16 @@ const chart = chartNodeFlags();
 const nodeArgs = [...chart.nodeArgs, ...(profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [])];
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+// The baseline's worker runs as many jobs at a time as the service's (WORKER_CONCURRENCY's default, 32).
 const P = quick
   ? {
-      baseline: { jobs: 2_000, rate: 200, rateSeconds: 3, concurrency: 8 },
+      baseline: { jobs: 2_000, rate: 200, rateSeconds: 3, concurrency: 32 },
       pipeline: { rollouts: 300, rate: 200, rateSeconds: 3, burst: 1_000 },
       topology: { rollouts: 300, rate: 200, rateSeconds: 2, burst: 1_000 },
       scale: { rollouts: 1_000, runsPerRollout: 3, rate: 200, seconds: 3, changedWhileDown: 50 },
     }
   : {
-      baseline: { jobs: 10_000, rate: 200, rateSeconds: 10, concurrency: 8 },
+      baseline: { jobs: 10_000, rate: 200, rateSeconds: 10, concurrency: 32 },
       pipeline: { rollouts: 1_500, rate: 200, rateSeconds: 10, burst: 8_000 },
       topology: { rollouts: 1_500, rate: 200, rateSeconds: 5, burst: 8_000 },
       scale: { rollouts: 10_000, runsPerRollout: 3, rate: 200, seconds: 10, changedWhileDown: 200 },

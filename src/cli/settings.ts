@@ -338,7 +338,7 @@ export function resolveRunSettings(
     throw new SettingsError("LEASE_RETRY_PERIOD_SECONDS must not exceed LEASE_RENEW_DEADLINE_SECONDS");
   }
 
-  const concurrency = int(flags.concurrency, "concurrency", "WORKER_CONCURRENCY", 8, 1, 1000);
+  const concurrency = int(flags.concurrency, "concurrency", "WORKER_CONCURRENCY", 32, 1, 1000);
   return {
     mode,
     leaseDurationSeconds,

@@ -107,7 +107,7 @@ describe("chart with default values", () => {
       NOTIFIER_CONFIGMAP: CONFIG.configMap,
       NOTIFIER_SECRET: CONFIG.secret,
       ANNOTATION_PREFIX: "notifications.argoproj.io",
-      WORKER_CONCURRENCY: "8",
+      WORKER_CONCURRENCY: "32",
       LOG_LEVEL: "info",
       HTTP_PORT: "9090",
       LEASE_NAME: FULLNAME,

@@ -18,7 +18,17 @@ describe("resolveRunSettings", () => {
     expect(s.secretName).toBe("argo-rollouts-notification-secret");
     expect(s.annotationPrefix).toBe("notifications.argoproj.io");
     expect(s.httpPort).toBe(9090);
-    expect(s.concurrency).toBe(8);
+    expect(s.concurrency).toBe(32);
+    expect(s.tenantConcurrency).toBe(8); // a quarter of it
+  });
+
+  it("derives the namespaces' share of the delivery slots from the concurrency unless given", () => {
+    expect(resolveRunSettings("run", {}, { ...base, WORKER_CONCURRENCY: "10" }).tenantConcurrency).toBe(2);
+    expect(resolveRunSettings("run", { tenantConcurrency: "5" }, base).tenantConcurrency).toBe(5);
+    expect(resolveRunSettings("run", {}, { ...base, TENANT_CONCURRENCY: "3" }).tenantConcurrency).toBe(3);
+    expect(() => resolveRunSettings("run", { tenantConcurrency: "0" }, base)).toThrow(
+      /--tenant-concurrency: expected an integer from 1 to 1000, got "0"/,
+    );
   });
 
   it("console: history and Rollout Events on by default, switchable off; the static token from the environment only", () => {

@@ -1,5 +1,5 @@
-// A hanging endpoint in one namespace's self-service config, live: `rollouts-notifier run` (default concurrency)
-// with a namespace whose own webhook accepts every request and answers none (its timeoutMs 5 minutes, the most
+// A hanging endpoint in one namespace's self-service config, live: `rollouts-notifier run` with 8 delivery slots
+// (WORKER_CONCURRENCY) and a namespace whose own webhook accepts every request and answers none (its timeoutMs 5 minutes, the most
 // the config allows). Ten of its Rollouts are updated at once, more notifications than the worker has slots.
 // Another namespace's notification is still delivered within 5 s (src/queue/tenant-slots.ts: the namespace's
 // services hold at most their share of the slots; without it every slot hangs for 5 minutes). Once the endpoint
@@ -117,7 +117,7 @@ describe("a namespace whose own webhook hangs", () => {
     tenants = Array.from({ length: TENANT_ROLLOUTS }, (_, i) => tenantStory(world, i));
     other = prepareStory(world, "neighbour-h");
     // the tenant's webhook is on loopback, as its endpoint is here
-    await world.startService({ env: { ALLOW_PRIVATE_WEBHOOKS: "true" } });
+    await world.startService({ env: { ALLOW_PRIVATE_WEBHOOKS: "true", WORKER_CONCURRENCY: "8" } });
   }, 60_000);
   afterAll(async () => {
     endpoint?.open();
@@ -151,7 +151,7 @@ describe("a namespace whose own webhook hangs", () => {
     const neighbourMs = Date.now() - writtenAt;
     await waitStepHandled(world, other, o);
     expect(neighbourMs, "another namespace's notification while the endpoint hangs").toBeLessThan(5_000);
-    // at most the namespace's share (a quarter of the default 8 slots) was ever sent to the endpoint at a time
+    // at most the namespace's share (a quarter of the 8 slots) was ever sent to the endpoint at a time
     expect(endpoint.held).toBe(2);
     expect(endpoint.answered).toEqual([]);
 
