@@ -62,9 +62,37 @@ export class ReplicaWait {
       this.#lastProbe = now;
     }
     const { result, replicas } = await send(this.timeoutMs);
+    this.#learn(replicas);
+    return result;
+  }
+
+  /**
+   * For a caller that must know whether a replica has its writes before it goes on (the chat sinks' journal entry
+   * written right before a post, src/sinks/common/thread-state.ts): runs `send(waitMs)` (the writes followed by
+   * `WAIT 1 waitMs`, appendWait; it returns the WAIT's reply, replicasOf) with its own bound, also while no
+   * replica confirms (no probing). Returns whether a replica has the writes, and for how long this client's writes
+   * have gone unconfirmed (this one included; 0 when confirmed). Without a fail-over replica: replicated.
+   */
+  async confirm(
+    send: (waitMs: number | undefined) => Promise<number | undefined>,
+    waitMs: number,
+  ): Promise<{ replicated: boolean; unconfirmedForMs: number }> {
+    if (!this.enabled) {
+      await send(undefined);
+      return { replicated: true, unconfirmedForMs: 0 };
+    }
+    const replicas = await send(waitMs);
+    this.#learn(replicas);
+    const since = this.#unconfirmedSince;
+    return since === undefined
+      ? { replicated: true, unconfirmedForMs: 0 }
+      : { replicated: false, unconfirmedForMs: this.#now() - since };
+  }
+
+  /** What a WAIT's reply says about the replica (undefined: no WAIT was sent). */
+  #learn(replicas: number | undefined): void {
     if (replicas !== undefined && replicas >= 1) this.#unconfirmedSince = undefined;
     else this.#unconfirmedSince ??= this.#now();
-    return result;
   }
 }
 

@@ -76,6 +76,44 @@ describe("ReplicaWait.write", () => {
   });
 });
 
+describe("ReplicaWait.confirm (a write that must be on a replica before the caller goes on)", () => {
+  it("waits its own bound also while the replica is down, and shares what it learns with the client's writes", async () => {
+    let now = 1_000_000;
+    const w = new ReplicaWait(true, { now: () => now });
+    const bounds: (number | undefined)[] = [];
+    const answering = (replicas: number) => async (waitMs: number | undefined) => {
+      bounds.push(waitMs);
+      return replicas;
+    };
+    expect(await w.confirm(answering(1), 1_000)).toEqual({ replicated: true, unconfirmedForMs: 0 });
+    expect(await w.confirm(answering(0), 1_000)).toEqual({ replicated: false, unconfirmedForMs: 0 });
+    now += REPLICA_DOWN_AFTER_MS + 5_000; // long past the point where write() only probes
+    expect(await w.confirm(answering(0), 1_000)).toEqual({
+      replicated: false,
+      unconfirmedForMs: REPLICA_DOWN_AFTER_MS + 5_000,
+    });
+    expect(bounds).toEqual([1_000, 1_000, 1_000]);
+    // the client's other writes saw no confirmation either: they only probe now
+    const sent: (number | undefined)[] = [];
+    const write = async (waitMs: number | undefined) => {
+      sent.push(waitMs);
+      return { result: "ok", replicas: waitMs === undefined ? undefined : 1 };
+    };
+    await w.write(write); // the probe, confirmed
+    expect(sent).toEqual([REPLICA_WAIT_MS]);
+    expect(await w.confirm(answering(1), 1_000)).toEqual({ replicated: true, unconfirmedForMs: 0 });
+    // without a fail-over replica: no WAIT, replicated
+    const off: (number | undefined)[] = [];
+    expect(
+      await new ReplicaWait(false).confirm(async (waitMs) => {
+        off.push(waitMs);
+        return undefined;
+      }, 1_000),
+    ).toEqual({ replicated: true, unconfirmedForMs: 0 });
+    expect(off).toEqual([undefined]);
+  });
+});
+
 describe("writes acknowledged by a primary that died before streaming them (real Sentinel set)", () => {
   let set: SentinelSet;
   beforeAll(async () => {

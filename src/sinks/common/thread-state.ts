@@ -12,10 +12,12 @@
 //   <prefix>post:<sha256(service, jobId)>                    JSON post record                  TTL 7d
 //   <prefix>claim:<sha256(service, jobId)>                   token of the attempt delivering   PX = claim ttl
 // Behind Sentinel the record written right before a post waits (WAIT 1, bounded) for the replica: a fail-over
-// right after the post then cannot lose it (docs/redis.md, "What a fail-over can lose").
+// right after the post then cannot lose it (docs/redis.md, "What a fail-over can lose"). The wait is the client's
+// ReplicaWait (src/redis/replica-wait.ts, confirm): one view per client of whether its replica confirms writes.
 import { createHash, randomUUID } from "node:crypto";
 import { LuaScript } from "../../redis/lua-script.ts";
 import { hasFailoverReplica, type RedisClient } from "../../redis/redis-connection.ts";
+import { appendWait, ReplicaWait, replicasOf } from "../../redis/replica-wait.ts";
 
 const RELEASE_CLAIM = LuaScript.load(new URL("./lua/release-claim.lua", import.meta.url), 1);
 /**
@@ -71,6 +73,7 @@ export interface RedisThreadStateOptions {
   waitForReplica?: boolean;
   /** Bound of that wait (default JOURNAL_REPLICA_WAIT_MS). */
   replicaWaitMs?: number;
+  /** The clock of "unconfirmed for" (tests). With it or waitForReplica, the state keeps a ReplicaWait of its own. */
   now?: () => number;
 }
 
@@ -83,11 +86,9 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
   readonly #threadTtl: number;
   readonly #postTtl: number;
   readonly #parseRoot: (stored: StoredRoot) => R | undefined;
-  readonly #waitForReplica: boolean;
+  /** The client's replica confirmations (shared with its other waited writes unless the options set them). */
+  readonly #replicaWait: ReplicaWait;
   readonly #replicaWaitMs: number;
-  readonly #now: () => number;
-  /** Since when (ms) journal writes have gone unconfirmed by the replica; undefined while it confirms them. */
-  #unconfirmedSince: number | undefined;
 
   /** `parseRoot` checks a stored root's shape and returns only the root's own fields (undefined: unreadable). */
   constructor(
@@ -100,9 +101,14 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
     this.#prefix = opts.keyPrefix;
     this.#threadTtl = opts.threadTtlSec ?? 30 * DAY_S;
     this.#postTtl = opts.postTtlSec ?? 7 * DAY_S;
-    this.#waitForReplica = opts.waitForReplica ?? hasFailoverReplica(redis);
+    this.#replicaWait =
+      opts.waitForReplica === undefined && opts.now === undefined
+        ? ReplicaWait.of(redis)
+        : new ReplicaWait(
+            opts.waitForReplica ?? hasFailoverReplica(redis),
+            opts.now ? { now: opts.now } : {},
+          );
     this.#replicaWaitMs = opts.replicaWaitMs ?? JOURNAL_REPLICA_WAIT_MS;
-    this.#now = opts.now ?? Date.now;
   }
 
   /** `<prefix><kind>:<sha256 of the parts>`. */
@@ -147,26 +153,16 @@ export class RedisThreadState<R extends object, P> implements ThreadState<R, P> 
   }
 
   async putPostDurably(service: string, jobId: string, record: P): Promise<JournalDurability> {
-    if (!this.#waitForReplica) {
-      await this.putPost(service, jobId, record);
-      return { replicated: true, unconfirmedForMs: 0 };
-    }
-    const res = await this.redis
-      .pipeline()
-      .set(this.key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl)
-      .call("WAIT", "1", String(this.#replicaWaitMs))
-      .exec();
-    const [setErr] = res?.[0] ?? [new Error("no reply")];
-    if (setErr) throw setErr;
-    const [waitErr, acked] = res?.[1] ?? [new Error("no reply")];
-    if (waitErr) throw waitErr;
-    if (Number(acked) >= 1) {
-      this.#unconfirmedSince = undefined;
-      return { replicated: true, unconfirmedForMs: 0 };
-    }
-    const now = this.#now();
-    this.#unconfirmedSince ??= now;
-    return { replicated: false, unconfirmedForMs: now - this.#unconfirmedSince };
+    return this.#replicaWait.confirm(async (waitMs) => {
+      const pipeline = this.redis
+        .pipeline()
+        .set(this.key("post", service, jobId), JSON.stringify(record), "EX", this.#postTtl);
+      appendWait(pipeline, waitMs);
+      const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+      const [setErr] = replies[0] ?? [new Error("no reply")];
+      if (setErr) throw setErr;
+      return replicasOf(waitMs, replies);
+    }, this.#replicaWaitMs);
   }
 
   async claimAttempt(service: string, jobId: string, ttlMs: number): Promise<AttemptClaim> {
