@@ -1,5 +1,6 @@
 // Matches webhook deliveries at the sink to the status writes that caused them: latency from the write to the
 // delivery, deliveries still missing, and when a given number of deliveries has arrived.
+import { appendFileSync } from "node:fs";
 import type { CountingSink } from "./sink-server.ts";
 import { stepKey } from "./world.ts";
 
@@ -14,6 +15,9 @@ export class DeliveryTracker {
   private waiters: { count: number; resolve: () => void }[] = [];
   /** Deliveries that matched no write (should stay 0). */
   unmatched = 0;
+  /** BENCH_LATENCY_LOG=<file> (diagnostics): each delivery's wall-clock time, latency and step, appended to it. */
+  readonly #traceFile = process.env.BENCH_LATENCY_LOG;
+  #trace: string[] = [];
 
   constructor(sink: CountingSink) {
     sink.onRequest((_req, body) => {
@@ -36,6 +40,7 @@ export class DeliveryTracker {
       if (this.delivered.has(key)) return; // a duplicate: the sink counts those by Idempotency-Key
       this.delivered.add(key);
       this.latencies.push(now - at);
+      if (this.#traceFile) this.#trace.push(`${Date.now()} ${(now - at).toFixed(1)} ${key}\n`);
       for (const w of [...this.waiters]) {
         if (this.delivered.size >= w.count) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -59,6 +64,10 @@ export class DeliveryTracker {
 
   /** Latencies (ms) recorded since the last call, and resets them. */
   takeLatencies(): number[] {
+    if (this.#traceFile && this.#trace.length > 0) {
+      appendFileSync(this.#traceFile, this.#trace.join(""));
+      this.#trace = [];
+    }
     const l = this.latencies;
     this.latencies = [];
     return l;

@@ -106,6 +106,12 @@ export async function runScaleBench(opts: {
     const idle = idleWindow.stop();
     log(`(c) idle: RSS ${idle.endRssMb.toFixed(0)} MB, CPU ${idle.cpuPercent.toFixed(1)} %`);
 
+    // Warm-up (JIT, connection pools, the delivery path's first run), as in (b): a short run at the rate, not
+    // measured. Without it the first second of the window holds the service's first deliveries ever.
+    await writeStepsAtRate(writer, tracker, opts.rate, 1);
+    await tracker.waitFor(tracker.writtenCount, 60_000);
+    tracker.takeLatencies();
+
     const rateWindow = watchProcess(child.pid);
     const written = await writeStepsAtRate(writer, tracker, opts.rate, opts.seconds);
     await tracker.waitFor(tracker.writtenCount, 120_000);
