@@ -10,7 +10,6 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/objects.ts";
-import { applyStep, readHistory, renameHistory } from "../support/history-player.ts";
 import {
   ANNOTATION_PREFIX,
   CONFIGMAP_NAME,
@@ -21,10 +20,10 @@ import {
 import { findSecretLeaks } from "./secret-leaks.ts";
 import {
   eventually,
-  expectedSteps,
+  firstMessageAfterNextStep,
   playNextStep,
   prepareStory,
-  STORY_HISTORY,
+  prepareStoryIn,
   type StoryRun,
   waitStepHandled,
   writeNextStep,
@@ -36,25 +35,12 @@ const RUNAWAY = `{{#if (eq rollout.metadata.namespace '${TENANT}')}}${"{{#each @
 function tenantStory(world: E2eWorld): StoryRun {
   const channel = "tenant-deploys";
   world.slack.addChannel({ name: channel });
-  const steps = renameHistory(readHistory(STORY_HISTORY), "tx", TENANT).map((s) => {
-    if (s.object.kind !== "Rollout") return s;
-    const object = structuredClone(s.object);
-    object.metadata.annotations = {
-      ...object.metadata.annotations,
-      [`${ANNOTATION_PREFIX}/subscribe.slack`]: channel,
-    };
-    return { ...s, object };
-  });
-  applyStep(world.api, steps[0]!);
-  return {
+  return prepareStoryIn(world, {
     suffix: "tx",
-    rollout: steps[0]!.object.metadata.name,
     namespace: TENANT,
     channel,
-    steps,
-    expected: expectedSteps(steps),
-    played: 1,
-  };
+    annotations: { [`${ANNOTATION_PREFIX}/subscribe.slack`]: channel },
+  });
 }
 
 describe("a runaway template in one namespace", () => {
@@ -119,14 +105,7 @@ describe("a runaway template in one namespace", () => {
     // the tenant's new revision (on-rollout-updated → the runaway template), then at once the neighbour's
     const t = writeNextStep(world, tenant);
     const writtenAt = Date.now();
-    const o = writeNextStep(world, other);
-    await eventually(
-      () => world.slack.messages(other.channel).length > 0,
-      10_000,
-      () => `the neighbour's notification in Slack\n${world.dumpLogs(20)}`,
-      10,
-    );
-    const neighbourMs = Date.now() - writtenAt;
+    const { step: o, ms: neighbourMs } = await firstMessageAfterNextStep(world, other, 10_000);
     if (process.env.E2E_DEBUG) {
       console.log(
         new Date(writtenAt).toISOString(),

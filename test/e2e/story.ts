@@ -48,20 +48,33 @@ export const STORY_TRIGGERS: readonly string[] = HISTORIES["canary-analysis-fail
 export function prepareStory(world: AnyE2eWorld, suffix: string): StoryRun {
   const channel = `deploys-${suffix}`;
   world.slack.addChannel({ name: channel });
-  const steps = renameHistory(HISTORY, suffix, APP_NAMESPACE).map((s) => {
+  return prepareStoryIn(world, {
+    suffix,
+    namespace: APP_NAMESPACE,
+    channel,
+    annotations: { [`${ANNOTATION_PREFIX}/subscribe.slack`]: channel },
+  });
+}
+
+/**
+ * prepareStory in any namespace, with the Rollout's own subscription annotations (`channel`: the Slack channel
+ * they name, if any, created by the caller).
+ */
+export function prepareStoryIn(
+  world: AnyE2eWorld,
+  opts: { suffix: string; namespace: string; annotations: Record<string, string>; channel?: string },
+): StoryRun {
+  const steps = renameHistory(HISTORY, opts.suffix, opts.namespace).map((s) => {
     if (s.object.kind !== "Rollout") return s;
     const object = structuredClone(s.object);
-    object.metadata.annotations = {
-      ...object.metadata.annotations,
-      [`${ANNOTATION_PREFIX}/subscribe.slack`]: channel,
-    };
+    object.metadata.annotations = { ...object.metadata.annotations, ...opts.annotations };
     return { ...s, object };
   });
   const run: StoryRun = {
-    suffix,
+    suffix: opts.suffix,
     rollout: steps[0]!.object.metadata.name,
-    namespace: APP_NAMESPACE,
-    channel,
+    namespace: opts.namespace,
+    channel: opts.channel ?? "",
     steps,
     expected: expectedSteps(steps),
     played: 0,
@@ -142,6 +155,26 @@ export async function waitStepHandled(
       return `step ${i} of story ${run.suffix} to be handled (${exp.transitions.map((t) => t.trigger).join(", ") || "no transitions"})\n${world.dumpLogs(15)}`;
     },
   );
+}
+
+/**
+ * Writes the next step of a story whose channel has no message yet, and waits for the first one: the step and
+ * the milliseconds from the write to the message.
+ */
+export async function firstMessageAfterNextStep(
+  world: AnyE2eWorld,
+  run: StoryRun,
+  timeoutMs: number,
+): Promise<{ step: number; ms: number }> {
+  const writtenAt = Date.now();
+  const step = writeNextStep(world, run);
+  await eventually(
+    () => world.slack.messages(run.channel).length > 0,
+    timeoutMs,
+    () => `a notification in Slack channel ${run.channel}\n${world.dumpLogs(20)}`,
+    10,
+  );
+  return { step, ms: Date.now() - writtenAt };
 }
 
 /** Writes the next step and waits until the service handled it. */
