@@ -7,8 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KubeObject } from "../../src/kube/objects.ts";
-import { ANNOTATION_PREFIX, CONFIGMAP_NAME, type E2eWorld, startE2eWorld } from "./harness.ts";
+import { ANNOTATION_PREFIX, type E2eWorld, loadTenantNamespace, startE2eWorld } from "./harness.ts";
 import {
   eventually,
   firstMessageAfterNextStep,
@@ -73,23 +72,17 @@ describe("a namespace whose own webhook hangs", () => {
     endpoint = new HangingEndpoint();
     const url = await endpoint.listen();
     world = await startE2eWorld();
-    world.api.objects.load({ apiVersion: "v1", kind: "Namespace", metadata: { name: TENANT } });
-    world.api.objects.load({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: CONFIGMAP_NAME, namespace: TENANT },
-      data: {
-        "service.webhook.audit": `url: ${url}/audit\ntimeoutMs: 300000`,
-        "template.audit": [
-          'message: "updated {{rollout.metadata.name}}"',
-          "webhook:",
-          "  audit:",
-          "    method: POST",
-          `    body: '{"rollout": "{{rollout.metadata.name}}"}'`,
-        ].join("\n"),
-        "trigger.on-rollout-updated": "- send: [audit]",
-      },
-    } as KubeObject);
+    loadTenantNamespace(world, TENANT, {
+      "service.webhook.audit": `url: ${url}/audit\ntimeoutMs: 300000`,
+      "template.audit": [
+        'message: "updated {{rollout.metadata.name}}"',
+        "webhook:",
+        "  audit:",
+        "    method: POST",
+        `    body: '{"rollout": "{{rollout.metadata.name}}"}'`,
+      ].join("\n"),
+      "trigger.on-rollout-updated": "- send: [audit]",
+    });
     tenants = Array.from({ length: TENANT_ROLLOUTS }, (_, i) =>
       prepareStoryIn(world, {
         suffix: `h${i}`,

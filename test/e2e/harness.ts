@@ -70,6 +70,21 @@ export interface E2eWorld<R extends RedisDeployment = RedisHarness> {
   stop(): Promise<void>;
 }
 
+/** A namespace with its own (self-service) notification ConfigMap holding `data`. */
+export function loadTenantNamespace(
+  world: AnyE2eWorld,
+  namespace: string,
+  data: Record<string, string>,
+): void {
+  world.api.objects.load({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  world.api.objects.load({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: CONFIGMAP_NAME, namespace },
+    data,
+  } as KubeObject);
+}
+
 /** A world on any Redis deployment (what the story helpers take). */
 export type AnyE2eWorld = E2eWorld<RedisDeployment>;
 

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import {
   ANNOTATION_PREFIX,
-  CONFIGMAP_NAME,
   type E2eWorld,
+  loadTenantNamespace,
   SERVICE_NAMESPACE,
   startE2eWorld,
 } from "./harness.ts";
@@ -50,16 +50,10 @@ describe("a runaway template in one namespace", () => {
 
   beforeAll(async () => {
     world = await startE2eWorld();
-    world.api.objects.load({ apiVersion: "v1", kind: "Namespace", metadata: { name: TENANT } });
-    world.api.objects.load({
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: CONFIGMAP_NAME, namespace: TENANT },
-      data: {
-        "template.runaway": `message: "${RUNAWAY}"\nslack:\n  text: "${RUNAWAY}"`,
-        "trigger.on-rollout-updated": "- send: [runaway]",
-      },
-    } as KubeObject);
+    loadTenantNamespace(world, TENANT, {
+      "template.runaway": `message: "${RUNAWAY}"\nslack:\n  text: "${RUNAWAY}"`,
+      "trigger.on-rollout-updated": "- send: [runaway]",
+    });
     tenant = tenantStory(world);
     other = prepareStory(world, "neighbour");
     await world.startService(process.env.E2E_DEBUG ? { env: { LOG_LEVEL: "debug" } } : {});

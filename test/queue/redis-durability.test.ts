@@ -2,47 +2,22 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
-import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
-import { createRedisConnection } from "../../src/redis/redis-connection.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
-import { eventually, FAST_RETRY, FakeSink, makeJob, resolveService, silentLogger } from "./queue-test-kit.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, FakeSink, makeJob } from "./queue-test-kit.ts";
+import { useRedisQueues } from "./redis-queue-kit.ts";
 
-let redis: RedisHarness;
-const connections: Redis[] = [];
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ appendonly: true });
-});
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
-  for (const c of connections.splice(0)) c.disconnect();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-
-function conn(): Redis {
-  const c = createRedisConnection(redis.url);
-  c.on("error", () => {}); // reconnects while the server is down
-  connections.push(c);
-  return c;
-}
+const kit = useRedisQueues({ appendonly: true });
+const { setup, onClose } = kit;
 
 describe("crash recovery", () => {
   it("delivers a job again through another worker when the first is SIGKILLed mid-delivery", async () => {
-    const queueName = "killed-worker";
-    const queue = new RedisNotificationQueue({ connection: conn(), queueName, settlePollMs: 20 });
-    closers.push(() => queue.close());
+    const { queue, start, queueName } = setup({ queueName: "killed-worker" });
     const child = spawn(
       "node_modules/.bin/node",
-      ["test/queue/fixtures/hanging-worker.ts", redis.url, queueName],
+      ["test/queue/fixtures/hanging-worker.ts", kit.redis.url, queueName],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
-    closers.push(async () => {
+    onClose(async () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     });
     const lines = createInterface({ input: child.stdout! });
@@ -58,26 +33,14 @@ describe("crash recovery", () => {
     await once(child, "exit");
 
     const sink = new FakeSink();
-    const w = await startDeliveryWorker({
-      connection: conn(),
-      queueName,
-      sinks: () => sink,
-      resolveService,
-      logger: silentLogger,
-      retry: FAST_RETRY,
-      headWaitMs: 100,
-      stalledIntervalMs: 200,
-    });
-    closers.push(() => w.close());
+    await start(sink, { headWaitMs: 100, stalledIntervalMs: 200, concurrency: 8 });
     const report = await queue.waitUntilSettled([job.jobId, after.jobId], { timeoutMs: 20_000 });
     expect(report.delivered).toEqual([job.jobId, after.jobId]);
     expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId, after.jobId]);
   });
 
   it("loses nothing when Redis is killed and restarted (appendonly), in order per key", async () => {
-    const queueName = "redis-restart";
-    const queue = new RedisNotificationQueue({ connection: conn(), queueName, settlePollMs: 20 });
-    closers.push(() => queue.close());
+    const { queue, start } = setup({ queueName: "redis-restart" });
     const sink = new FakeSink();
     let gate: (() => void) | undefined;
     const held = new Promise<void>((r) => {
@@ -89,23 +52,12 @@ describe("crash recovery", () => {
       ),
     );
     sink.plan = (id) => (id === jobs[0]!.jobId ? held : undefined); // a's first delivery is in flight during the crash
-    const w = await startDeliveryWorker({
-      connection: conn(),
-      queueName,
-      sinks: () => sink,
-      resolveService,
-      logger: silentLogger,
-      retry: FAST_RETRY,
-      headWaitMs: 100,
-      stalledIntervalMs: 500,
-      lockDurationMs: 2_000,
-    });
-    closers.push(() => w.close({ force: true }));
+    await start(sink, { headWaitMs: 100, stalledIntervalMs: 500, lockDurationMs: 2_000, concurrency: 8 });
     await queue.enqueue(jobs);
     await eventually(() => sink.attemptsByJob.has(jobs[0]!.jobId), "first delivery in flight");
 
-    await redis.kill();
-    await redis.restart();
+    await kit.redis.kill();
+    await kit.redis.restart();
     gate?.();
 
     const report = await queue.waitUntilSettled(

@@ -1,83 +1,15 @@
-// The durable queue end to end on a private redis-server: idempotent enqueue, per-key order under concurrency
-// with two workers, retries, dead letters, Retry-After, per-destination rate limits.
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { addExecutorTo, bullPipeline, executorJobData } from "../../src/queue/bullmq-executor.ts";
-import {
-  type DeliveryWorker,
-  type DeliveryWorkerOptions,
-  startDeliveryWorker,
-} from "../../src/queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
-import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import { TransitionLog } from "../../src/watch/transition-log.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
-import {
-  eventually,
-  FAST_RETRY,
-  FakeSink,
-  makeJob,
-  permanent,
-  resolveService,
-  silentLogger,
-  transient,
-} from "./queue-test-kit.ts";
+import { eventually, FAST_RETRY, FakeSink, makeJob, permanent, transient } from "./queue-test-kit.ts";
+import { useRedisQueues } from "./redis-queue-kit.ts";
 
-let redis: RedisHarness;
-const connections: Redis[] = [];
-const closers: (() => Promise<void>)[] = [];
-let queueSeq = 0;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
-  for (const c of connections.splice(0)) c.disconnect();
-});
-afterAll(async () => {
-  await redis.stop();
-});
-
-function conn(): Redis {
-  const c = createRedisConnection(redis.url);
-  connections.push(c);
-  return c;
-}
-
-function setup(opts: { queueName?: string; keepCompleted?: { age: number; count: number } } = {}) {
-  const queueName = opts.queueName ?? `q${++queueSeq}`;
-  const queue = new RedisNotificationQueue({
-    connection: conn(),
-    queueName,
-    settlePollMs: 20,
-    ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
-  });
-  closers.push(() => queue.close());
-  const start = async (
-    sink: FakeSink,
-    extra: Partial<DeliveryWorkerOptions> = {},
-  ): Promise<DeliveryWorker> => {
-    const w = await startDeliveryWorker({
-      connection: conn(),
-      queueName,
-      sinks: () => sink,
-      resolveService,
-      logger: silentLogger,
-      retry: FAST_RETRY,
-      headWaitMs: 200,
-      concurrency: 4,
-      ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
-      ...extra,
-    });
-    closers.push(() => w.close({ force: true }));
-    return w;
-  };
-  return { queue, start, queueName };
-}
+const kit = useRedisQueues();
+const { conn, freshQueueName, setup, onClose } = kit;
 
 describe("idempotent enqueue", () => {
   it("delivers a job enqueued twice once, also after it completed and its BullMQ record was trimmed", async () => {
@@ -117,8 +49,8 @@ describe("idempotent enqueue", () => {
 describe("the enqueue's pipeline", () => {
   it("carries BullMQ's add scripts only, and leaves the client's scripts as they were", async () => {
     const connection = conn();
-    const queue = new RedisNotificationQueue({ connection, queueName: `q${++queueSeq}` });
-    closers.push(() => queue.close());
+    const queue = new RedisNotificationQueue({ connection, queueName: freshQueueName() });
+    onClose(() => queue.close());
     await queue.bull.waitUntilReady();
     const defined = () => Object.keys((connection as unknown as { scriptsSet: object }).scriptsSet);
     const before = defined();
@@ -168,8 +100,8 @@ describe("enqueue followed by the transition log's record", () => {
 
   it("sends the enqueues of one tick in one write, each with its own follow-up and reply", async () => {
     const connection = conn();
-    const queue = new RedisNotificationQueue({ connection, queueName: `q${++queueSeq}` });
-    closers.push(() => queue.close());
+    const queue = new RedisNotificationQueue({ connection, queueName: freshQueueName() });
+    onClose(() => queue.close());
     await queue.bull.waitUntilReady();
     const log = new TransitionLog(conn(), { prefix: "fq3" });
     const [a, b, c] = [makeJob({ rollout: "g1" }), makeJob({ rollout: "g2" }), makeJob({ rollout: "g3" })];
@@ -335,7 +267,7 @@ describe("retries and dead letters", () => {
     const [letter] = await queue.listDeadLetters();
     expect(letter).toMatchObject({ attempts: 3, reason: { code: "unexpected", transient: true } });
     expect(letter!.reason.message).toBe("connect to [redacted] failed");
-    expect(JSON.stringify(await redis.client().hgetall(queue.store.dlqKey))).not.toContain("secretpath");
+    expect(JSON.stringify(await kit.redis.client().hgetall(queue.store.dlqKey))).not.toContain("secretpath");
   });
 
   it("waits at least Retry-After before the next attempt", async () => {

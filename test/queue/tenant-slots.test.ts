@@ -1,19 +1,11 @@
-// A namespace whose own endpoint hangs cannot take a worker's delivery slots from everyone else
-// (src/queue/tenant-slots.ts): on both queues, its deliveries in flight stay within its share, the operator's
-// services and other namespaces deliver meanwhile, and once the endpoint answers every one of its notifications
-// is delivered, once.
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
+import { describe, expect, it } from "vitest";
 import { createInMemoryQueue } from "../../src/queue/in-memory-queue.ts";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryOptions, NotificationQueue } from "../../src/queue/notification-queue.ts";
-import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
 import { TenantSlots, tenantSlotLimits } from "../../src/queue/tenant-slots.ts";
-import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
 import { FAST_RETRY, FakeSink, makeJob, resolveService, silentLogger } from "./queue-test-kit.ts";
+import { useRedisQueues } from "./redis-queue-kit.ts";
 
 describe("TenantSlots", () => {
   it("derives its limits from the worker's concurrency: a quarter per namespace, half for all", () => {
@@ -50,19 +42,7 @@ describe("TenantSlots", () => {
   });
 });
 
-let redis: RedisHarness;
-const connections: Redis[] = [];
-const closers: (() => Promise<void>)[] = [];
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c().catch(() => {});
-  for (const c of connections.splice(0)) c.disconnect();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const { setup, onClose } = useRedisQueues();
 
 const CONCURRENCY = 8; // a namespace: 2 in flight; all namespaces: 4
 
@@ -78,31 +58,13 @@ const queues: Record<string, StartQueue> = {
       concurrency: CONCURRENCY,
       ...opts,
     });
-    closers.push(() => q.close());
+    onClose(() => q.close());
     return q;
   },
   "Redis queue": async (sink, opts) => {
-    const conn = () => {
-      const c = createRedisConnection(redis.url);
-      connections.push(c);
-      return c;
-    };
-    const queueName = `tenant-slots-${Date.now()}`;
-    const q = new RedisNotificationQueue({ connection: conn(), queueName, settlePollMs: 20 });
-    closers.push(() => q.close());
-    const w = await startDeliveryWorker({
-      connection: conn(),
-      queueName,
-      sinks: () => sink,
-      resolveService,
-      logger: silentLogger,
-      retry: FAST_RETRY,
-      headWaitMs: 200,
-      concurrency: CONCURRENCY,
-      ...opts,
-    });
-    closers.push(() => w.close({ force: true }));
-    return q;
+    const { queue, start } = setup();
+    await start(sink, { concurrency: CONCURRENCY, ...opts });
+    return queue;
   },
 };
 
