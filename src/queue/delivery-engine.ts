@@ -16,7 +16,7 @@ import {
 import type { DeliveryFailure } from "./delivery-failure.ts";
 import type { DeliveryStore, DeliveryTicket, JobRef } from "./delivery-store.ts";
 import type { NotificationJob } from "./notification-job.ts";
-import type { DeadLetter, DeliveryOptions } from "./notification-queue.ts";
+import { DEFAULT_QUEUE_CONCURRENCY, type DeadLetter, type DeliveryOptions } from "./notification-queue.ts";
 import { defaultRateLimitFor } from "./rate-limit.ts";
 import { decideAfterFailure, resolveRetryPolicy } from "./retry-policy.ts";
 import { TenantSlots, tenantSlotLimits } from "./tenant-slots.ts";
@@ -51,7 +51,9 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
   const hooks = opts.hooks ?? {};
   const log: Logger = opts.logger;
   const deadLetterLogLevel = opts.deadLetterLogLevel ?? "warn";
-  const tenantSlots = new TenantSlots(tenantSlotLimits(opts.concurrency ?? 8, opts.tenantConcurrency));
+  const tenantSlots = new TenantSlots(
+    tenantSlotLimits(opts.concurrency ?? DEFAULT_QUEUE_CONCURRENCY, opts.tenantConcurrency),
+  );
 
   const deadLetter = async (
     job: NotificationJob,

@@ -22,7 +22,7 @@ import {
 } from "./bullmq-executor.ts";
 import { createDeliveryEngine } from "./delivery-engine.ts";
 import type { JobRef } from "./delivery-store.ts";
-import type { DeliveryOptions } from "./notification-queue.ts";
+import { DEFAULT_QUEUE_CONCURRENCY, type DeliveryOptions } from "./notification-queue.ts";
 import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
 
 export interface DeliveryWorkerOptions extends DeliveryOptions {
@@ -119,7 +119,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   const worker = new Worker<ExecutorJobData, ExecutorResult>(queueName, processJob, {
     connection: opts.connection,
     prefix: bullPrefix(opts.connection),
-    concurrency: opts.concurrency ?? 8,
+    concurrency: opts.concurrency ?? DEFAULT_QUEUE_CONCURRENCY,
     lockDuration: opts.lockDurationMs ?? 30_000,
     stalledInterval: opts.stalledIntervalMs ?? 30_000,
     // Stalls are crashes; attempts (counted before each delivery) bound a job that keeps killing workers.

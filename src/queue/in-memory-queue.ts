@@ -7,6 +7,7 @@ import { createDeliveryEngine, type DeliveryEngine } from "./delivery-engine.ts"
 import { InMemoryDeliveryStore } from "./in-memory-delivery-store.ts";
 import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
 import {
+  DEFAULT_QUEUE_CONCURRENCY,
   type DeadLetter,
   type DeadLetterOps,
   type DeliveryOptions,
@@ -34,7 +35,7 @@ export class InMemoryNotificationQueue implements NotificationQueue, DeadLetterO
   constructor(opts: DeliveryOptions) {
     this.opts = opts;
     this.engine = createDeliveryEngine(this.store, { ...opts, deadLetterLogLevel: "warn" });
-    this.concurrency = Math.max(1, opts.concurrency ?? 8);
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_QUEUE_CONCURRENCY);
   }
 
   async enqueue(jobs: NotificationJob[]): Promise<EnqueueResult> {

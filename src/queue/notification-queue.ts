@@ -109,6 +109,9 @@ export interface DeliveryHooks {
   onDeferred?(e: { jobId: string; service: string; tenantNamespace: string; delayMs: number }): void;
 }
 
+/** Deliveries in flight per queue when DeliveryOptions.concurrency is not given (the CLI's default is its own). */
+export const DEFAULT_QUEUE_CONCURRENCY = 8;
+
 /** What a delivering queue needs, Redis or in-process. */
 export interface DeliveryOptions {
   sinks: (serviceType: ServiceType) => Sink | undefined;
