@@ -82,6 +82,8 @@ export function useRedisQueues(opts: { appendonly?: boolean } = {}) {
       return redis!;
     },
     conn,
+    /** The connections the current test has made so far. */
+    connections: (): readonly Redis[] => connections,
     freshQueueName,
     setup,
     /** Runs after the current test (in reverse order of registration). */

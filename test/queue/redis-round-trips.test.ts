@@ -7,34 +7,16 @@
 // reported, not bounded (they depend on the worker's concurrency).
 import net from "node:net";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDeliveryWorker } from "../../src/queue/delivery-worker.ts";
-import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
-import { createRedisConnection } from "../../src/redis/redis-connection.ts";
-import { type RedisHarness, startRedis } from "../support/redis-server.ts";
-import { eventually, FAST_RETRY, FakeSink, makeJob, resolveService, silentLogger } from "./queue-test-kit.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, FakeSink, makeJob } from "./queue-test-kit.ts";
+import { useRedisQueues } from "./redis-queue-kit.ts";
 
 /** Our hot path: enqueue (record + BullMQ job), claim + rate + attempt, ack + promote. */
 const MAX_OWN_ROUND_TRIPS = 3;
 /** The first job's ack (+ the promotion of the next: BullMQ's), and that next job's claim and ack. */
 const MAX_OWN_ROUND_TRIPS_PROMOTED = 3;
 
-let redis: RedisHarness;
-const connections: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  for (const c of connections) c.disconnect();
-  await redis.stop();
-});
-
-function conn(): Redis {
-  const c = createRedisConnection(redis.url);
-  connections.push(c);
-  return c;
-}
+const kit = useRedisQueues();
 
 interface Counts {
   own: number;
@@ -93,9 +75,9 @@ function learnScriptNames(client: Redis): void {
 describe("Redis round trips per notification", () => {
   it(`takes at most ${MAX_OWN_ROUND_TRIPS} round trips of ours for a job that is promoted behind another of its key`, async () => {
     const queueName = "round-trips";
-    const meter = countRoundTrips(redis.port, queueName);
+    const meter = countRoundTrips(kit.redis.port, queueName);
     try {
-      const queue = new RedisNotificationQueue({ connection: conn(), queueName, settlePollMs: 20 });
+      const { queue, start } = kit.setup({ queueName });
       const sink = new FakeSink();
       let release: (() => void) | undefined;
       const first = makeJob({ rollout: "rt", trigger: "on-rollout-updated" });
@@ -106,17 +88,7 @@ describe("Redis round trips per notification", () => {
               release = r;
             })
           : undefined;
-      const worker = await startDeliveryWorker({
-        connection: conn(),
-        queueName,
-        sinks: () => sink,
-        resolveService,
-        logger: silentLogger,
-        retry: FAST_RETRY,
-        headWaitMs: 60_000,
-        concurrency: 4,
-        repairIntervalMs: 600_000,
-      });
+      const worker = await start(sink, { headWaitMs: 60_000, concurrency: 4, repairIntervalMs: 600_000 });
       const completed = new Set<string>();
       worker.worker.on("completed", (job) => completed.add(job.data.jobId));
       // Warm up: scripts loaded, BullMQ's blocking read in place.
@@ -124,7 +96,7 @@ describe("Redis round trips per notification", () => {
       await queue.enqueue([warm]);
       await queue.waitUntilSettled([warm.jobId], { timeoutMs: 10_000 });
       await eventually(() => completed.has(warm.jobId), "warm-up job completed");
-      for (const c of connections) learnScriptNames(c);
+      for (const c of kit.connections()) learnScriptNames(c);
 
       // The first job is in flight, the second queued behind it (and already parked by its executor).
       await queue.enqueue([first, second]);
@@ -164,8 +136,6 @@ describe("Redis round trips per notification", () => {
       console.info(`redis round trips — ${report}`);
       expect(fresh.own, report).toBeLessThanOrEqual(MAX_OWN_ROUND_TRIPS);
       expect(promoted.own, report).toBeLessThanOrEqual(MAX_OWN_ROUND_TRIPS_PROMOTED);
-      await worker.close();
-      await queue.close();
     } finally {
       meter.restore();
     }
