@@ -3,6 +3,7 @@
 import { Queue, Worker } from "bullmq";
 import { Pool } from "undici";
 import { startRedis } from "../test/support/redis-server.ts";
+import { type CpuSplit, measureCpuSplit } from "./cpu-split.ts";
 import { startCountingSink } from "./sink-server.ts";
 import { percentile, type RateResult, type SaturationResult, sleep } from "./stats.ts";
 
@@ -15,6 +16,8 @@ export async function runBaseline(opts: {
   concurrency: number;
 }): Promise<{
   saturation: SaturationResult;
+  /** CPU per delivery of this process (producer, worker, HTTP client, sink) and of Redis in the saturation run. */
+  saturationCpu: CpuSplit;
   atRate: RateResult;
 }> {
   const redis = await startRedis();
@@ -44,6 +47,7 @@ export async function runBaseline(opts: {
   await worker.waitUntilReady();
   try {
     // Saturation: everything added at once, then drained.
+    const cpu = await measureCpuSplit(redis.client());
     const t0 = performance.now();
     const batch = 500;
     for (let i = 0; i < opts.jobs; i += batch) {
@@ -61,6 +65,7 @@ export async function runBaseline(opts: {
       onDelivered();
     });
     const seconds = (performance.now() - t0) / 1000;
+    const saturationCpu = await cpu.stop(opts.jobs);
     const saturation: SaturationResult = {
       count: opts.jobs,
       perSecond: opts.jobs / seconds,
@@ -89,7 +94,7 @@ export async function runBaseline(opts: {
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
     };
-    return { saturation, atRate };
+    return { saturation, saturationCpu, atRate };
   } finally {
     await worker.close();
     await queue.close();

@@ -3,6 +3,7 @@
 // delivers them to a local webhook sink. Measured: p50/p99 latency from the status write to the delivery at a
 // fixed rate, and transitions/s at saturation (first write → last delivery of a burst).
 import { type RedisDeployment, startRedis } from "../test/support/redis-server.ts";
+import { type CpuSplit, measureCpuSplit } from "./cpu-split.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { startNotifierChild } from "./notifier-child.ts";
 import { type PipelineRig, startPipelineRig } from "./pipeline-rig.ts";
@@ -21,6 +22,11 @@ export interface PipelineResult {
    * with `split`, the two processes together.
    */
   saturationProcess: { cpuPercent: number; cpuMsPerDelivery: number };
+  /**
+   * The rest of the burst's CPU per delivery: the benchmark's own process (the Kubernetes API test server with
+   * the service's watches and Events, the status writer, the webhook sink) and Redis.
+   */
+  saturationHarness: CpuSplit;
   /** Deliveries received twice (by Idempotency-Key) over the whole run; must be 0. */
   duplicates: number;
   /** Deliveries that matched no status write (must be 0). */
@@ -129,12 +135,14 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
     await sleep(500);
 
     const burst = Math.min(opts.burst, writer.remaining());
+    const harnessCpu = await measureCpuSplit(redis.client());
     const t0 = performance.now();
     const burstProcs = watchProcesses(children.map((c) => c.pid));
     await writeStepsFlat(writer, tracker, burst);
     await tracker.waitFor(tracker.writtenCount, 300_000);
     const seconds = (performance.now() - t0) / 1000;
     const burstStats = burstProcs.stop();
+    const saturationHarness = await harnessCpu.stop(burst);
     const satLat = tracker.takeLatencies();
     const saturation: SaturationResult = {
       count: burst,
@@ -157,6 +165,7 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
         cpuPercent: burstStats.cpuPercent,
         cpuMsPerDelivery: (burstStats.cpuSeconds * 1000) / Math.max(1, burst),
       },
+      saturationHarness,
       duplicates: sink.duplicates(),
       unmatched: tracker.unmatched,
       atRateLatenciesMs: lat,
