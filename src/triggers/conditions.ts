@@ -152,8 +152,24 @@ function variablesOf(ast: ExprNode): Set<string> {
   return out;
 }
 
+/** Whether a CEL syntax tree calls `matches` (as a function or a method). */
+function callsMatches(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(callsMatches);
+  if (node === null || typeof node !== "object") return false;
+  const { op, args } = node as { op?: unknown; args?: unknown };
+  if ((op === "call" || op === "rcall") && Array.isArray(args) && args[0] === "matches") return true;
+  return callsMatches(args);
+}
+
 function compileCel(source: string): CompiledCondition {
   const parsed = celEnv.parse(source);
+  // cel-js evaluates matches() with JavaScript's backtracking RegExp: a pattern such as `(a+)+$` could hold the
+  // process for minutes (cel-go, like expr-lang, uses RE2). Refused at load; expr-lang's operator is RE2.
+  if (callsMatches((parsed as { ast?: unknown }).ast)) {
+    throw new Error(
+      "matches() is not supported in CEL conditions (JavaScript regular expressions, not RE2): use expr-lang's `matches` operator, which is Go's RE2 as upstream evaluates it",
+    );
+  }
   const checked = celEnv.check(source);
   if (!checked.valid) throw checked.error ?? new Error("type check failed");
   const variables = new Set([...CONDITION_VARIABLES].filter((v) => referencesIdentifier(source, v)));

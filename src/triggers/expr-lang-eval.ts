@@ -9,6 +9,7 @@
 //   - `time.Now()`, `time.Parse(rfc3339)` (argo-rollouts' `time` variable) with Go's time/duration methods.
 // Errors are ExprEvalError (the condition is then false and the error is reported by the caller). Pure: the
 // evaluation time comes in the variables. Bounded: closures over lists are capped, like the parser.
+import { GoRegexp, GoRegexpSyntaxError } from "../regexp/go-regexp.ts";
 import type { ExprNode } from "./expr-lang-parse.ts";
 
 export class ExprEvalError extends Error {
@@ -373,76 +374,21 @@ export function parseGoDuration(s: unknown): GoDuration {
   return new GoDuration(m[1] === "-" ? -ns : ns);
 }
 
-const MAX_MATCH_INPUT = 64 * 1024;
-const regexps = new Map<string, RegExp>();
-
 /**
- * Go's regexp (RE2) as a JS RegExp, for what the two read the same way. Refused: what RE2 does not have
- * (lookaround, backreferences: Go's compile fails on them too), RE2 syntax JS reads differently (flags groups
- * other than a leading `(?i)`, `\z`, `\A`, `\Q…\E`, POSIX classes), and a quantified group containing a
- * quantifier (`(a+)+`): RE2 runs in linear time, a backtracking engine can take exponential time on it.
+ * Go's regexp (RE2: src/regexp/go-regexp.ts), as expr-lang compiles `matches` patterns: Go's syntax and
+ * semantics, linear time in the subject. A pattern Go refuses fails with Go's message.
  */
-export function goRegexp(pattern: string): RegExp {
-  const hit = regexps.get(pattern);
-  if (hit) return hit;
-  const refuse = (why: string): never => {
-    throw new ExprEvalError(`regular expression ${JSON.stringify(pattern)}: ${why}`);
-  };
-  if (/\\(?:[1-9]|k<)/.test(pattern)) refuse("backreferences are not RE2 syntax");
-  if (/\(\?(?:[=!]|<[=!])/.test(pattern)) refuse("lookaround is not RE2 syntax");
-  const body = pattern.replace(/^\(\?i\)/, "");
-  if (/\(\?[a-zA-Z-]+[:)]|\(\?P<|\\[zAQE]|\[\[:/.test(body)) refuse("uses RE2 syntax not supported here");
-  if (hasRepeatedRepetition(pattern)) {
-    refuse(
-      "a repeated group containing a repetition or alternation (e.g. `(a+)+`, `(a|aa)*`) is not supported (exponential time here)",
-    );
-  }
-  const flags = /^\(\?i\)/.test(pattern) ? "iu" : "u";
-  let re: RegExp;
+export function goRegexp(pattern: string): GoRegexp {
   try {
-    re = new RegExp(pattern.replace(/^\(\?i\)/, ""), flags);
+    return GoRegexp.compile(pattern);
   } catch (err) {
-    throw new ExprEvalError(`error parsing regexp: ${(err as Error).message}`);
+    if (err instanceof GoRegexpSyntaxError) throw new ExprEvalError(err.message);
+    throw err;
   }
-  if (regexps.size >= 1000) regexps.clear();
-  regexps.set(pattern, re);
-  return re;
-}
-
-/** Whether a group that is repeated (`)` then `+`, `*` or `{`) contains a repetition or an alternation. */
-function hasRepeatedRepetition(pattern: string): boolean {
-  const open: number[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "\\") {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === "]") inClass = false;
-      continue;
-    }
-    if (c === "[") inClass = true;
-    else if (c === "(") open.push(i);
-    else if (c === ")") {
-      const start = open.pop();
-      if (start === undefined || !/[+*{]/.test(pattern[i + 1] ?? "")) continue;
-      const inner = pattern
-        .slice(start + 1, i)
-        .replace(/\\./g, "")
-        .replace(/\[[^\]]*\]/g, "x");
-      if (/[+*{|]/.test(inner)) return true;
-    }
-  }
-  return false;
 }
 
 function matches(subject: string, pattern: string): boolean {
-  if (subject.length > MAX_MATCH_INPUT) {
-    throw new ExprEvalError(`matches: subject longer than ${MAX_MATCH_INPUT} characters`);
-  }
-  return goRegexp(pattern).test(subject);
+  return goRegexp(pattern).matchString(subject);
 }
 
 // --- builtins ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // Functions that need the network or key material are declared `unsupported` and reported at load.
 import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
 import { posix } from "node:path";
+import { GoRegexp, GoRegexpLimitError, GoRegexpSyntaxError, quoteMeta } from "../../regexp/go-regexp.ts";
 import { formatFloat, goQuote, sprint, sprintf, sprintValue } from "./go-fmt.ts";
 import { goJson } from "./go-json.ts";
 import {
@@ -369,92 +370,26 @@ function base32Decode(s: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-// ---- regular expressions (RE2 syntax mapped onto JS) ----
+// ---- regular expressions: Go's regexp (RE2), src/regexp/go-regexp.ts ----
 
-function goRegex(re: string, flags = ""): RegExp {
-  let f = `u${flags}`;
-  let src = re;
-  const lead = /^\(\?([imsU]+)\)/.exec(src);
-  if (lead) {
-    src = src.slice(lead[0].length);
-    for (const c of lead[1]!) if (c !== "U" && !f.includes(c)) f += c;
-  }
-  src = src
-    .replace(/\(\?P</g, "(?<")
-    .replace(/\\A/g, "^")
-    .replace(/\\z/g, "$(?![\\s\\S])")
-    .replace(/\[\[:alpha:\]\]/g, "[A-Za-z]")
-    .replace(/\[\[:digit:\]\]/g, "[0-9]")
-    .replace(/\[\[:alnum:\]\]/g, "[0-9A-Za-z]")
-    .replace(/\[\[:space:\]\]/g, "[\\t\\n\\v\\f\\r ]")
-    .replace(/\[\[:upper:\]\]/g, "[A-Z]")
-    .replace(/\[\[:lower:\]\]/g, "[a-z]")
-    .replace(/\[\[:punct:\]\]/g, "[!-\\/:-@[-`{-~]")
-    .replace(/\[\[:word:\]\]/g, "[0-9A-Za-z_]");
+/** regexp.MustCompile as Sprig calls it: a bad pattern fails the template with Go's message. */
+function goRegex(re: string): GoRegexp {
   try {
-    return new RegExp(src, f);
+    return GoRegexp.compile(re);
   } catch (err) {
-    throw new GoExecError(`error parsing regexp: ${(err as Error).message}`);
+    if (err instanceof GoRegexpSyntaxError) throw new GoExecError(err.message);
+    throw err;
   }
 }
 
-/** regexp.Expand: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(
-    /\$(\$|\{([^}]*)\}|([\p{L}\p{N}_]+))/gu,
-    (whole, tok: string, braced?: string, bare?: string) => {
-      if (tok === "$") return "$";
-      const name = braced ?? bare ?? "";
-      if (braced !== undefined && !/^[\p{L}\p{N}_]+$/u.test(braced)) return whole;
-      if (/^\d+$/.test(name)) return m[Number(name)] ?? "";
-      return m.groups?.[name] ?? "";
-    },
-  );
-}
-
-function replaceAll(re: RegExp, s: string, fn: (m: RegExpExecArray) => string): string {
-  const g = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
-  let out = "";
-  let last = 0;
-  let count = 0;
-  for (let m = g.exec(s); m !== null; m = g.exec(s)) {
-    if (++count > 100_000) throw new GoExecError("regexReplaceAll: too many matches");
-    out += s.slice(last, m.index) + fn(m);
-    last = m.index + m[0].length;
-    if (m[0] === "") g.lastIndex++;
+/** A call that could go through more matches than MAX_MATCHES fails the template (not the process). */
+function bounded<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof GoRegexpLimitError) throw new GoExecError(err.message);
+    throw err;
   }
-  return out + s.slice(last);
-}
-
-function findAll(re: RegExp, s: string, n: number): string[] {
-  const g = new RegExp(re.source, `${re.flags}g`);
-  const out: string[] = typedSlice([], "[]string");
-  for (let m = g.exec(s); m !== null && (n < 0 || out.length < n); m = g.exec(s)) {
-    out.push(m[0]);
-    if (m[0] === "") g.lastIndex++;
-    if (out.length > 100_000) break;
-  }
-  return out;
-}
-
-function regexSplit(re: RegExp, s: string, n: number): string[] {
-  if (n === 0) return [];
-  if (re.source === "(?:)" && s.length > 0) return Array.from(s).slice(0, n < 0 ? undefined : n);
-  const g = new RegExp(re.source, `${re.flags}g`);
-  const out: string[] = typedSlice([], "[]string");
-  let beg = 0;
-  for (let m = g.exec(s); m !== null; m = g.exec(s)) {
-    if (n > 0 && out.length === n - 1) break;
-    const end = m.index;
-    if (m[0] === "") {
-      g.lastIndex++;
-      if (end === 0) continue;
-    }
-    out.push(s.slice(beg, end));
-    beg = m.index + m[0].length;
-  }
-  out.push(s.slice(beg));
-  return out;
 }
 
 // ---- dates ----
@@ -1143,39 +1078,39 @@ export const SPRIG_FUNCTIONS: Readonly<Record<string, GoFuncSpec>> = {
 
   regexMatch: s2((re, s) => {
     try {
-      return goRegex(re).test(s);
+      return GoRegexp.compile(re).matchString(s);
     } catch {
       return false;
     }
   }),
-  mustRegexMatch: s2((re, s) => goRegex(re).test(s)),
+  mustRegexMatch: s2((re, s) => goRegex(re).matchString(s)),
   regexFindAll: spec(["string", "string", "int"], ([re, s, n]) =>
-    findAll(goRegex(re as string), s as string, Number(n)),
+    bounded(() => typedSlice(goRegex(re as string).findAllString(s as string, Number(n)), "[]string")),
   ),
   mustRegexFindAll: spec(["string", "string", "int"], ([re, s, n]) =>
-    findAll(goRegex(re as string), s as string, Number(n)),
+    bounded(() => typedSlice(goRegex(re as string).findAllString(s as string, Number(n)), "[]string")),
   ),
-  regexFind: s2((re, s) => goRegex(re).exec(s)?.[0] ?? ""),
-  mustRegexFind: s2((re, s) => goRegex(re).exec(s)?.[0] ?? ""),
+  regexFind: s2((re, s) => goRegex(re).findString(s)),
+  mustRegexFind: s2((re, s) => goRegex(re).findString(s)),
   regexReplaceAll: spec(["string", "string", "string"], ([re, s, r]) =>
-    replaceAll(goRegex(re as string), s as string, (m) => expand(r as string, m)),
+    bounded(() => goRegex(re as string).replaceAllString(s as string, r as string)),
   ),
   mustRegexReplaceAll: spec(["string", "string", "string"], ([re, s, r]) =>
-    replaceAll(goRegex(re as string), s as string, (m) => expand(r as string, m)),
+    bounded(() => goRegex(re as string).replaceAllString(s as string, r as string)),
   ),
   regexReplaceAllLiteral: spec(["string", "string", "string"], ([re, s, r]) =>
-    replaceAll(goRegex(re as string), s as string, () => r as string),
+    bounded(() => goRegex(re as string).replaceAllLiteralString(s as string, r as string)),
   ),
   mustRegexReplaceAllLiteral: spec(["string", "string", "string"], ([re, s, r]) =>
-    replaceAll(goRegex(re as string), s as string, () => r as string),
+    bounded(() => goRegex(re as string).replaceAllLiteralString(s as string, r as string)),
   ),
   regexSplit: spec(["string", "string", "int"], ([re, s, n]) =>
-    regexSplit(goRegex(re as string), s as string, Number(n)),
+    bounded(() => typedSlice(goRegex(re as string).split(s as string, Number(n)), "[]string")),
   ),
   mustRegexSplit: spec(["string", "string", "int"], ([re, s, n]) =>
-    regexSplit(goRegex(re as string), s as string, Number(n)),
+    bounded(() => typedSlice(goRegex(re as string).split(s as string, Number(n)), "[]string")),
   ),
-  regexQuoteMeta: s1((s) => s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")),
+  regexQuoteMeta: s1(quoteMeta),
 
   urlParse: s1(urlParse),
   urlJoin: spec(["map"], ([d]) => urlJoin(isMap(d) ? d : {})),

@@ -265,6 +265,11 @@ describe("Sprig strings", () => {
       '{{regexSplit "z+" "pizza" -1}} {{regexQuoteMeta "1.2"}} {{regexReplaceAll "(?i)HELLO" .s "bye"}}',
       "[pi a] 1\\.2 bye",
     ],
+    [
+      // RE2 (Go's regexp), linear in the input: a backtracking engine would not finish `^(a+)+$` here
+      '{{regexMatch "^(a+)+$" (printf "%s!" (repeat 50000 "a"))}} {{regexFindAll "[[:digit:]]+" "a1b22" -1}} {{regexReplaceAll "(?P<n>[a-z]+)" "ab-cd" "<$n>"}} {{regexSplit "a*" "abaabaccadaaae" 5}}',
+      "false [1 22] <ab>-<cd> [ b b c cadaaae]",
+    ],
     ["{{hello}}", "Hello!"],
   ]);
 });
