@@ -173,7 +173,17 @@ function compileCel(source: string): CompiledCondition {
   const checked = celEnv.check(source);
   if (!checked.valid) throw checked.error ?? new Error("type check failed");
   const variables = new Set([...CONDITION_VARIABLES].filter((v) => referencesIdentifier(source, v)));
-  return { source, dialect: "cel", cel: source, variables, run: (a) => parsed(a.cel()) };
+  return {
+    source,
+    dialect: "cel",
+    cel: source,
+    variables,
+    run: (a) => {
+      const vars = a.cel();
+      celReads = 0;
+      return parsed(vars);
+    },
+  };
 }
 
 /**
@@ -224,14 +234,36 @@ function referencesIdentifier(source: string, name: string): boolean {
   return new RegExp(`(^|[^.\\w])${name}\\b`).test(code);
 }
 
-/** Integer JSON numbers become BigInt (CEL int); everything else is copied as is. */
+/**
+ * Reads of list elements and map fields one CEL evaluation may make. cel-js has no budget of its own, and a
+ * tenant controls both a condition and its Rollout's lists: `env.all(a, env.all(b, …))` over 3,000 entries
+ * held the process 5 s, three levels deep for hours. Single passes over the largest lists an object can hold stay
+ * far below it; the expr-lang evaluator has its own bound (MAX_ITERATIONS in expr-lang-eval.ts).
+ */
+export const MAX_CEL_READS = 200_000;
+let celReads = 0;
+
+/** Counts every property read of a CEL value (a list's elements and length, a map's fields). */
+const countReads: ProxyHandler<object> = {
+  get(target, key, receiver) {
+    if (++celReads > MAX_CEL_READS) {
+      throw new Error(`more than ${MAX_CEL_READS} reads of list elements and fields (CEL evaluation budget)`);
+    }
+    return Reflect.get(target, key, receiver);
+  },
+};
+
+/**
+ * Integer JSON numbers become BigInt (CEL int); everything else is copied as is. Lists and maps are read
+ * through a proxy that counts against the evaluation's budget (MAX_CEL_READS).
+ */
 export function toCelValue(value: unknown): unknown {
   if (typeof value === "number") return Number.isInteger(value) ? BigInt(value) : value;
-  if (Array.isArray(value)) return value.map(toCelValue);
+  if (Array.isArray(value)) return new Proxy(value.map(toCelValue), countReads);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = toCelValue(v);
-    return out;
+    return new Proxy(out, countReads);
   }
   return value;
 }

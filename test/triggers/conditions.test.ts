@@ -144,3 +144,37 @@ describe("conditions (expr-lang, and CEL written for this service)", () => {
     expect(v("rollout.spec.replicas * 1000000")).toBe("5e+06");
   });
 });
+
+describe("conditions: an evaluation's work is bounded", () => {
+  // A tenant writes both the condition (its namespace's ConfigMap) and the lists it runs over (its Rollout).
+  const env = Array.from({ length: 3000 }, (_, i) => ({ name: `E${i}`, value: "x" }));
+  const rollout = {
+    ...canary,
+    spec: { ...canary.spec, template: { spec: { containers: [{ name: "app", env }] } } },
+  };
+  const list = "rollout.spec.template.spec.containers[0].env";
+
+  it("CEL: a single pass over a long list is evaluated", () => {
+    expect(when(`${list}.all(a, a.name != '')`, { rollout })).toEqual({ holds: true });
+    expect(when(`${list}.exists(a, a.name == 'E2999')`, { rollout })).toEqual({ holds: true });
+  });
+
+  it("CEL: nested passes (3000³ evaluations) stop at the read budget, reported, instead of holding the process", () => {
+    const nested = `${list}.all(a, ${list}.all(b, ${list}.all(c, a.name != '' && b.name != '' && c.name != '')))`;
+    const result = when(nested, { rollout });
+    expect(result.holds).toBe(false);
+    expect(result.error).toMatch(
+      /more than 200000 reads of list elements and fields \(CEL evaluation budget\)/,
+    );
+    // `in` on a list inside a pass reads the list each time
+    expect(when(`${list}.all(a, a in ${list})`, { rollout }).error).toMatch(/CEL evaluation budget/);
+    // the budget is per evaluation: the next condition on the same object starts afresh
+    expect(when(`${list}.all(a, a.name != '')`, { rollout })).toEqual({ holds: true });
+  });
+
+  it("expr-lang: nested predicates stop at the iteration budget", () => {
+    const result = when(`all(${list}, {all(${list}, {.name != ''})})`, { rollout });
+    expect(result.holds).toBe(false);
+    expect(result.error).toMatch(/more than 10000 predicate evaluations/);
+  });
+});
