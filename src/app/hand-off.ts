@@ -13,6 +13,7 @@ import type { EnqueueResult, NotificationQueue } from "../queue/notification-que
 import type { Metrics } from "../server/metrics.ts";
 import type { HoldBack, Silencer } from "../silences/silencer.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
+import type { RenderShare } from "../templates/render-share.ts";
 import type { Transition } from "../triggers/transition.ts";
 import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
 
@@ -29,6 +30,11 @@ export interface HandOffOptions {
   now?: () => Date;
   /** Silences and mute-until annotations: held notifications are recorded, never enqueued. */
   silencer?: Silencer;
+  /**
+   * Each namespace's share of rendering time (render-share.ts): a transition's planning is charged to its
+   * namespace when `appliesTo` it (a namespace with its own templates).
+   */
+  renderShare?: { share: RenderShare; appliesTo: (namespace: string) => boolean };
   /** Told what became of every planned notification (the console's delivery history). */
   onHandedOff?: (
     transitions: Transition[],
@@ -80,15 +86,20 @@ export function createHandOff(o: HandOffOptions) {
         await new Promise((resolve) => setImmediate(resolve));
         yieldedAt = Date.now();
       }
+      const namespace = transition.object.namespace;
+      const share = o.renderShare?.appliesTo(namespace) ? o.renderShare.share : undefined;
+      const started = performance.now();
       const planned = planNotifications({
         transition,
         world,
-        config: o.configFor(transition.object.namespace),
+        config: o.configFor(namespace),
         annotationPrefix: o.annotationPrefix,
         maxDestinations: o.maxDestinations,
         now,
         detectedAt: now.getTime(),
+        ...(share ? { renderShareMs: share.available(namespace) } : {}),
       });
+      share?.charge(namespace, performance.now() - started);
       jobs.push(...planned.jobs);
       for (const p of planned.problems) {
         const list = problemsByUid.get(p.uid) ?? [];

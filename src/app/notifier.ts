@@ -22,6 +22,7 @@ import { createOncePerObjectReporter } from "../subscriptions/problem-reporter.t
 import { warmBuiltinTemplates } from "../templates/builtin/index.ts";
 import { setTemplateEngineLogger } from "../templates/engine.ts";
 import { setDefaultRenderBudget } from "../templates/render-budget.ts";
+import { RenderShare } from "../templates/render-share.ts";
 import { loadKubeConfig } from "../watch/kube-config.ts";
 import { TransitionLog } from "../watch/transition-log.ts";
 import { ConfigSource } from "./config-source.ts";
@@ -88,9 +89,15 @@ export async function startNotifier(
         warnings.length,
       ),
   });
+  // each namespace's own templates share the thread (render-share.ts): charged by the hand-off and config reloads
+  const renderShare = new RenderShare({
+    percent: settings.renderSharePercent,
+    burstMs: 2 * settings.renderTimeoutMs,
+  });
   const configSource = new ConfigSource({
     kc,
     store: configStore,
+    renderShare,
     logger,
     namespace: settings.namespace,
     configMapName: settings.configMapName,
@@ -140,6 +147,7 @@ export async function startNotifier(
         reportProblems: (uid, problems) => reporter.report(uid, problems),
         silencer: operatorConsole.silencer,
         onHandedOff: operatorConsole.onHandedOff,
+        renderShare: { share: renderShare, appliesTo: (ns) => configStore.hasNamespaceConfig(ns) },
       }),
     });
     // Detect only once the config is known, so the first events are routed with it.

@@ -8,6 +8,7 @@ import {
   type RedisConnectionSettings,
   type RedisTlsSettings,
 } from "../redis/redis-connection.ts";
+import { DEFAULT_RENDER_SHARE_PERCENT } from "../templates/render-share.ts";
 
 export type RunMode = "run" | "watcher" | "worker";
 
@@ -47,6 +48,8 @@ export interface RunSettings {
   renderMaxOutputBytes: number;
   renderMaxIterations: number;
   renderMaxDepth: number;
+  /** Percent of the time one namespace's own templates may take to render and load (render-share.ts). */
+  renderSharePercent: number;
   /** The console's delivery history (src/history). */
   historyEnabled: boolean;
   historyTransitionsPerRollout: number;
@@ -103,6 +106,7 @@ export interface RunFlags extends RedisFlags {
   renderMaxOutputBytes?: string;
   renderMaxIterations?: string;
   renderMaxDepth?: string;
+  renderSharePercent?: string;
   history?: string;
   historyTransitionsPerRollout?: string;
   historyMaxAgeHours?: string;
@@ -439,6 +443,14 @@ export function resolveRunSettings(
       100_000_000,
     ),
     renderMaxDepth: int(flags.renderMaxDepth, "render-max-depth", "RENDER_MAX_DEPTH", 24, 2, 1_000),
+    renderSharePercent: int(
+      flags.renderSharePercent,
+      "render-share-percent",
+      "RENDER_SHARE_PERCENT",
+      DEFAULT_RENDER_SHARE_PERCENT,
+      1,
+      100,
+    ),
     historyEnabled: bool(flags.history, "history", "HISTORY_ENABLED", true),
     historyTransitionsPerRollout: int(
       flags.historyTransitionsPerRollout,

@@ -27,6 +27,8 @@ export interface ConfigUpdateResult {
   warnings: string[];
   /** Broken keys whose last good value is still in use. */
   keptLastGood: string[];
+  /** Templates were left unchecked (errors) because the namespace's render share ran out: load again later. */
+  renderShareUsedUp?: boolean;
 }
 
 export interface ConfigStoreOptions {
@@ -151,6 +153,7 @@ export class ConfigStore {
     namespace: string,
     configMap: KubeObject | undefined,
     secret: KubeObject | undefined,
+    opts: { renderShareMs?: number } = {},
   ): ConfigUpdateResult {
     if (!configMap) {
       this.removeNamespace(namespace);
@@ -161,7 +164,7 @@ export class ConfigStore {
       `namespace ${namespace}`,
       configMap,
       secret,
-      { tenantNamespace: namespace },
+      { tenantNamespace: namespace, ...opts },
     );
     this.namespaces.set(namespace, scope);
     this.effective.delete(namespace);
@@ -172,6 +175,11 @@ export class ConfigStore {
   removeNamespace(namespace: string): void {
     this.namespaces.delete(namespace);
     this.effective.delete(namespace);
+  }
+
+  /** Whether a namespace has its own config (its templates are its own: render-share.ts charges them). */
+  hasNamespaceConfig(namespace: string): boolean {
+    return this.namespaces.has(namespace);
   }
 
   /** Namespaces that have their own config. */
@@ -233,6 +241,14 @@ export class ConfigStore {
         { services: Object.keys(config.services).length, triggers: Object.keys(config.triggers).length },
         "config loaded",
       );
-    return { scope: { config, errors, warnings }, result: { errors, warnings, keptLastGood } };
+    return {
+      scope: { config, errors, warnings },
+      result: {
+        errors,
+        warnings,
+        keptLastGood,
+        ...(loaded.renderShareUsedUp ? { renderShareUsedUp: true } : {}),
+      },
+    };
   }
 }

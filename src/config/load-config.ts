@@ -26,12 +26,19 @@ export interface LoadConfigOptions {
    * ConfigMap and Secret must both live in it ($refs resolve from that namespace's Secret only).
    */
   tenantNamespace?: string;
+  /**
+   * Rendering time the namespace has left (render-share.ts): the dry-render of its templates stops there, and
+   * the templates not rendered by then are errors naming the share (renderShareUsedUp: load again later).
+   */
+  renderShareMs?: number;
 }
 
 export interface LoadConfigResult {
   config: NotifierConfig;
   errors: ConfigError[];
   warnings: string[];
+  /** Some templates could not be dry-rendered within the namespace's render share. */
+  renderShareUsedUp?: boolean;
 }
 
 export function emptyConfig(): NotifierConfig {
@@ -139,10 +146,11 @@ export function loadNotifierConfig(
     errors.push(...ke.errors);
     warnings.push(...ke.warnings);
   }
-  dryRenderTemplates(config, cmSource, errors, warnings);
+  const shareDeadlineAt = opts.renderShareMs === undefined ? undefined : Date.now() + opts.renderShareMs;
+  const { renderShareUsedUp } = dryRenderTemplates(config, cmSource, errors, warnings, shareDeadlineAt);
   warnings.push(...crossReferenceWarnings(config, cmSource));
   warnings.push(...upstreamDifferenceWarnings(config, cmSource, serviceKeyByName));
-  return { config, errors, warnings };
+  return { config, errors, warnings, ...(renderShareUsedUp ? { renderShareUsedUp } : {}) };
 }
 
 /** Names that point nowhere: not errors (they may be fixed by another key or an embedded default), but said. */

@@ -113,7 +113,9 @@ export function dryRenderTemplates(
   source: string,
   errors: ConfigError[],
   warnings: string[],
-): void {
+  shareDeadlineAt?: number,
+): { renderShareUsedUp: boolean } {
+  let renderShareUsedUp = false;
   for (const [name, spec] of Object.entries(config.templates)) {
     const ke = new KeyErrors(source, `template.${name}`);
     const triggers = triggersSending(config, name);
@@ -121,8 +123,10 @@ export function dryRenderTemplates(
       compiledTemplateSpec(spec),
       triggers.length > 0 ? triggers : ["on-rollout-updated"],
       config.context,
+      shareDeadlineAt,
     );
     for (const p of problems) {
+      if (p.fatal && p.share) renderShareUsedUp = true;
       const message = p.message.replace(/^template "[^"]*"( field "[^"]*")?: /, "");
       if (p.fatal) ke.error(`dry-render for ${p.trigger} on a sample object: ${message}`, p.field);
       else
@@ -135,4 +139,5 @@ export function dryRenderTemplates(
     errors.push(...ke.errors);
     warnings.push(...ke.warnings);
   }
+  return { renderShareUsedUp };
 }

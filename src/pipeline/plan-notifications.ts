@@ -46,6 +46,11 @@ export interface PlanNotificationsInput {
   now: Date;
   /** When the transition was detected (ms): delivery latency is measured from it. */
   detectedAt: number;
+  /**
+   * Rendering time the namespace has left (render-share.ts); absent: only the time budget bounds the renders.
+   * At 0 or less nothing is rendered: each notification becomes a render failure naming the share.
+   */
+  renderShareMs?: number;
 }
 
 export interface PlannedNotifications {
@@ -126,6 +131,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
   // every render of this transition shares one deadline (RENDER_TIMEOUT_MS): a runaway template cannot hold the
   // event loop longer than that, whatever the number of destinations
   const deadlineAt = Date.now() + currentRenderBudget().timeMs;
+  const shareDeadlineAt = input.renderShareMs === undefined ? undefined : Date.now() + input.renderShareMs;
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
     const templates: CompiledTemplate[] = [];
@@ -172,7 +178,7 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
           now: input.now,
         });
         const upstreamView = fromConfig && t.eventObject ? { ...ctx, rollout: t.eventObject } : ctx;
-        const notification = withRenderBudget({ deadlineAt }, () =>
+        const notification = withRenderBudget({ deadlineAt, shareDeadlineAt }, () =>
           renderNotification(templates, upstreamView, service),
         );
         const job = buildNotificationJob({

@@ -25,6 +25,8 @@ export interface DryRenderProblem {
   message: string;
   /** True: the template cannot render for any object (reject it); false: it fails for objects like the sample. */
   fatal: boolean;
+  /** It failed because the namespace's share of rendering time ran out, not by itself. */
+  share?: true;
 }
 
 /** The sample time notifications are dry-rendered at (fixed: the result does not depend on the clock). */
@@ -79,24 +81,35 @@ export function dryRenderTemplate(
   template: CompiledTemplate,
   triggers: readonly string[],
   context: Record<string, string> = {},
+  /** When the namespace's share of rendering time runs out (render-share.ts): later renders fail at once. */
+  shareDeadlineAt?: number,
 ): DryRenderProblem[] {
   const problems: DryRenderProblem[] = [];
+  const problemOf = (trigger: string, field: string, err: unknown): DryRenderProblem => {
+    const share = renderBudgetErrorOf(err)?.limit === "share";
+    const message = err instanceof Error ? err.message : String(err);
+    return { trigger, field, message, fatal: isFatal(err), ...(share ? { share: true as const } : {}) };
+  };
   for (const trigger of triggers) {
-    withRenderBudget(undefined, () => {
-      for (const path of template.fields.keys()) {
-        const section = path.slice(0, Math.max(0, path.indexOf(".")));
-        const type = SERVICE_TYPES.find((t) => t.templates.section === section)?.type ?? "slack";
-        const ctx = sampleContext(trigger, type as ServiceType, context);
-        try {
-          renderField(template, path, ctx);
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          const fatal = isFatal(err);
-          problems.push({ trigger, field: path, message, fatal });
-          if (fatal) return;
+    try {
+      withRenderBudget(shareDeadlineAt === undefined ? undefined : { shareDeadlineAt }, () => {
+        for (const path of template.fields.keys()) {
+          const section = path.slice(0, Math.max(0, path.indexOf(".")));
+          const type = SERVICE_TYPES.find((t) => t.templates.section === section)?.type ?? "slack";
+          const ctx = sampleContext(trigger, type as ServiceType, context);
+          try {
+            renderField(template, path, ctx);
+          } catch (err) {
+            const problem = problemOf(trigger, path, err);
+            problems.push(problem);
+            if (problem.fatal) return;
+          }
         }
-      }
-    });
+      });
+    } catch (err) {
+      // no render time left at all (the namespace's share): not one field was rendered
+      problems.push(problemOf(trigger, template.fields.keys().next().value ?? "", err));
+    }
     if (problems.some((p) => p.fatal)) break;
   }
   return problems;

@@ -29,7 +29,7 @@ export const DEFAULT_RENDER_BUDGET: Readonly<RenderBudget> = Object.freeze({
   maxDepth: 24,
 });
 
-export type RenderBudgetLimit = "time" | "output" | "iterations" | "depth";
+export type RenderBudgetLimit = "time" | "output" | "iterations" | "depth" | "share";
 
 /** A render stopped by its budget: permanent for this notification (its code is the dead letter's reason). */
 export class RenderBudgetError extends Error {
@@ -40,6 +40,13 @@ export class RenderBudgetError extends Error {
     this.name = "RenderBudgetError";
     this.limit = limit;
   }
+}
+
+function shareError(): RenderBudgetError {
+  return new RenderBudgetError(
+    "share",
+    "the namespace has used its share of rendering time (RENDER_SHARE_PERCENT); its notifications render again once the share refills",
+  );
 }
 
 /** The RenderBudgetError inside an error's cause chain, if any. */
@@ -55,6 +62,8 @@ export function renderBudgetErrorOf(err: unknown): RenderBudgetError | undefined
 interface ActiveBudget {
   budget: RenderBudget;
   deadline: number;
+  /** The deadline is the namespace's render share (render-share.ts), not the time budget. */
+  shareBound: boolean;
   iterationsLeft: number;
   depth: number;
   /** Characters produced in the current output scope (one template field). */
@@ -76,15 +85,21 @@ export function setDefaultRenderBudget(budget: Partial<RenderBudget>): RenderBud
 
 /** Runs fn with `budget` active (nested calls share the outer budget: the outer one is the stricter scope). */
 export function withRenderBudget<T>(
-  budget: (Partial<RenderBudget> & { deadlineAt?: number }) | undefined,
+  budget: (Partial<RenderBudget> & { deadlineAt?: number; shareDeadlineAt?: number }) | undefined,
   fn: () => T,
 ): T {
   if (active) return fn();
-  const { deadlineAt, ...limits } = budget ?? {};
+  const { deadlineAt, shareDeadlineAt, ...limits } = budget ?? {};
   const b: RenderBudget = { ...defaults, ...limits };
+  const now = Date.now();
+  const byTime = Math.min(now + b.timeMs, deadlineAt ?? Number.POSITIVE_INFINITY);
+  const byShare = shareDeadlineAt ?? Number.POSITIVE_INFINITY;
+  // a namespace with no render time left renders nothing (render-share.ts)
+  if (byShare < byTime && byShare <= now) throw shareError();
   active = {
     budget: b,
-    deadline: Math.min(Date.now() + b.timeMs, deadlineAt ?? Number.POSITIVE_INFINITY),
+    deadline: Math.min(byTime, byShare),
+    shareBound: byShare < byTime,
     iterationsLeft: b.maxIterations,
     depth: 0,
     output: 0,
@@ -144,8 +159,22 @@ export function spend(n = 1): void {
       `more than ${a.budget.maxIterations} loop iterations and helper calls (RENDER_MAX_ITERATIONS)`,
     );
   }
+  checkClock(a);
+}
+
+/**
+ * Checks the active budget's deadline (time, or the namespace's render share) every 16th call: the Go template
+ * interpreter calls it at each function call and loop iteration (its own limits count iterations and output).
+ */
+export function checkRenderClock(): void {
+  const a = active;
+  if (a) checkClock(a);
+}
+
+function checkClock(a: ActiveBudget): void {
   // the clock is read every 16th call (a call is cheap; 100,000 clock reads are not)
   if ((++a.ticks & 15) === 0 && Date.now() > a.deadline) {
+    if (a.shareBound) throw shareError();
     throw new RenderBudgetError(
       "time",
       `rendering took longer than ${a.budget.timeMs} ms (RENDER_TIMEOUT_MS)`,

@@ -85,6 +85,38 @@ describe("ConfigStore", () => {
     expect(Object.keys(store.forNamespace("team-a").templates)).toEqual(["shared"]);
   });
 
+  it("a namespace's load with no rendering time left: templates left unchecked are errors, the last good kept", () => {
+    const { logger } = capture();
+    const store = new ConfigStore({ logger });
+    const ok = store.updateNamespace(
+      "team-a",
+      configMap({ "template.mine": "message: v1" }, "team-a"),
+      undefined,
+      {
+        renderShareMs: 1_000,
+      },
+    );
+    expect(ok.errors).toEqual([]);
+    expect(ok.renderShareUsedUp).toBeUndefined();
+    const r = store.updateNamespace(
+      "team-a",
+      configMap({ "template.mine": "message: v2" }, "team-a"),
+      undefined,
+      {
+        renderShareMs: 0,
+      },
+    );
+    expect(r.renderShareUsedUp).toBe(true);
+    expect(r.errors.map((e) => [e.key, e.message])).toEqual([
+      [
+        "template.mine",
+        expect.stringMatching(/dry-render .*share of rendering time \(RENDER_SHARE_PERCENT\)/),
+      ],
+    ]);
+    expect(r.keptLastGood).toEqual(["template.mine"]);
+    expect(store.forNamespace("team-a").templates.mine?.message).toBe("v1");
+  });
+
   it("keeps the warnings of the loaded version (readiness, onWarning, log) until a version without them", () => {
     const { logger, lines } = capture();
     const reported: { warnings: string[]; scope: string }[] = [];

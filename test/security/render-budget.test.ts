@@ -92,6 +92,45 @@ describe("render budgets", () => {
     expect(err.message).toContain("RENDER_MAX_ITERATIONS");
   });
 
+  it("a Go template whose loop calls costly functions stops at the time budget (it ran 10 s with a 1 s budget)", () => {
+    // 2000 iterations of hashing 750 KB: few iterations and little output, so only the clock can stop it
+    const heavy = `{{ range $i := until 2000 }}{{ sha256sum (repeat 150000 "heavy") | trunc 1 }}{{ end }}`;
+    const t = compileTemplateSpec({ name: "go-heavy", message: heavy });
+    expect(t.fields.get("message")?.syntax).toBe("go");
+    const started = Date.now();
+    const err = budgetError(() => withRenderBudget({ timeMs: 200 }, () => renderField(t, "message", ctx)));
+    expect(err.limit).toBe("time");
+    expect(err.message).toContain("RENDER_TIMEOUT_MS");
+    // checked every 16 function calls and iterations: it ends soon after the deadline, far from the 10 s
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a namespace without render share left renders nothing; with a little left, stops when it runs out", () => {
+    const render = compileHandlebars("{{#each rollout.metadata.labels}}{{json @root}}{{/each}}");
+    const none = budgetError(() =>
+      withRenderBudget({ shareDeadlineAt: Date.now() }, () => render(ctx, "none")),
+    );
+    expect(none.limit).toBe("share");
+    expect(none.message).toContain("RENDER_SHARE_PERCENT");
+    const t = compileTemplateSpec({
+      name: "go-heavy",
+      message: `{{ range $i := until 2000 }}{{ sha256sum (repeat 150000 "heavy") | trunc 1 }}{{ end }}`,
+    });
+    const some = budgetError(() =>
+      withRenderBudget({ timeMs: 60_000, shareDeadlineAt: Date.now() + 50 }, () =>
+        renderField(t, "message", ctx),
+      ),
+    );
+    expect(some.limit).toBe("share");
+    // the time budget, when it comes first, is named as such
+    const first = budgetError(() =>
+      withRenderBudget({ timeMs: 50, shareDeadlineAt: Date.now() + 60_000 }, () =>
+        renderField(t, "message", ctx),
+      ),
+    );
+    expect(first.limit).toBe("time");
+  });
+
   it("blocks nested deeper than the depth budget are refused when the template is compiled", () => {
     const deep = `${"{{#if true}}".repeat(30)}x${"{{/if}}".repeat(30)}`;
     expect(() => compileHandlebars(deep)).toThrow(/blocks nested deeper than 24/);
@@ -187,5 +226,36 @@ describe("an out-of-budget notification in the pipeline", () => {
     } finally {
       await q.close();
     }
+  });
+});
+
+describe("a namespace's share of rendering time in the pipeline", () => {
+  const { transition, world } = completedRollout({ slack: "deploys" });
+
+  it("with none left, every notification of the transition is a render failure naming the share, at once", () => {
+    const store = new ConfigStore({ logger: createLogger({ level: "silent" }), namespace: "argo-rollouts" });
+    store.update(configMap({ "service.slack": "token: $t" }), secret({ t: "xoxb-central" }));
+    const planned = planNotifications({
+      transition,
+      world,
+      config: store.forNamespace("team"),
+      now: new Date(),
+      detectedAt: Date.now(),
+      renderShareMs: 0,
+    });
+    expect(planned.jobs.map((j) => [j.destination.service, j.notification.renderFailure?.code])).toEqual([
+      ["slack", "render_budget"],
+    ]);
+    expect(planned.jobs[0]!.notification.renderFailure?.message).toContain("share of rendering time");
+    // with time left, the same transition renders
+    const rendered = planNotifications({
+      transition,
+      world,
+      config: store.forNamespace("team"),
+      now: new Date(),
+      detectedAt: Date.now(),
+      renderShareMs: 1_000,
+    });
+    expect(rendered.jobs[0]!.notification.renderFailure).toBeUndefined();
   });
 });

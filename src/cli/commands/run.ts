@@ -173,6 +173,10 @@ export function registerRunCommands(program: Command): void {
       )
       .option("--render-max-depth <n>", "block nesting of a template (env RENDER_MAX_DEPTH; default 24)")
       .option(
+        "--render-share-percent <n>",
+        "percent of the time one namespace's own templates may take to render and load, averaged (env RENDER_SHARE_PERCENT; default 10)",
+      )
+      .option(
         "--allow-private-webhooks",
         "let namespace self-service webhooks reach private addresses (env ALLOW_PRIVATE_WEBHOOKS)",
       )

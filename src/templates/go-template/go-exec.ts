@@ -4,6 +4,8 @@
 // not, len, index, slice, print, printf, println, html, js, urlquery, call, eq, ne, lt, le, gt, ge) and a
 // function table (sprig.ts) whose parameter types are checked as Go's reflection does.
 // Every loop and the output are bounded (GoExecLimits); exceeding a bound is a GoExecError naming the bound.
+
+import { checkRenderClock } from "../render-budget.ts";
 import { goQuote, sprint, sprintf, sprintln, sprintValue } from "./go-fmt.ts";
 import type { GoArg, GoBlock, GoNode, GoPipe, GoTemplateTree } from "./go-parse.ts";
 import { GoTime } from "./go-time.ts";
@@ -230,6 +232,7 @@ class ExecState {
       const oneIteration = (index: GoValue, elem: GoValue): Flow => {
         if (++this.iterations > this.limits.maxIterations)
           this.fail(`more than ${this.limits.maxIterations} loop iterations (limit maxIterations)`);
+        checkRenderClock();
         if (decl.length > 0) {
           if (decl.length === 1) this.setTopVar(1, elem);
           else {
@@ -429,6 +432,7 @@ class ExecState {
       const t = args.length < fixed ? spec.params[args.length]! : spec.variadic!;
       argv.push(this.validateType(final, t));
     }
+    checkRenderClock();
     try {
       return spec.fn(argv, this.env);
     } catch (err) {

@@ -1,0 +1,73 @@
+// Each namespace's share of the process's time for rendering (and loading its own config). The render budgets
+// (render-budget.ts) bound one transition's renders (RENDER_TIMEOUT_MS); a tenant whose templates use all of it
+// each time, and whose Rollouts change every few seconds, would still keep the one thread busy for everyone.
+// So the time spent rendering a namespace's notifications and loading its self-service config is charged to
+// that namespace: a token bucket of milliseconds, refilled at RENDER_SHARE_PERCENT of wall-clock time, holding
+// at most twice the render timeout. While a namespace's bucket is empty its renders get no time (they fail at
+// once with a render budget error naming the share, and are dead-lettered with that reason) and its config
+// reloads wait for the bucket. Ordinary templates render in about a millisecond: far from the share.
+//
+// Bounded: at most MAX_NAMESPACES buckets (the oldest is forgotten: it starts full again).
+
+export const DEFAULT_RENDER_SHARE_PERCENT = 10;
+const MAX_NAMESPACES = 10_000;
+
+export interface RenderShareOptions {
+  /** Percent of wall-clock time one namespace may spend rendering, averaged (1–100). */
+  percent: number;
+  /** Most a namespace may spend at once (a full bucket), ms. */
+  burstMs: number;
+  now?: () => number;
+}
+
+interface Bucket {
+  ms: number;
+  at: number;
+}
+
+export class RenderShare {
+  readonly percent: number;
+  readonly burstMs: number;
+  readonly #now: () => number;
+  readonly #buckets = new Map<string, Bucket>();
+
+  constructor(o: RenderShareOptions) {
+    this.percent = Math.min(100, Math.max(1, o.percent));
+    this.burstMs = Math.max(1, o.burstMs);
+    this.#now = o.now ?? Date.now;
+  }
+
+  /** Milliseconds the namespace may spend now (≤ 0: none until it refills). */
+  available(namespace: string): number {
+    return this.#bucket(namespace).ms;
+  }
+
+  /** Counts `ms` of the namespace's rendering or config loading. */
+  charge(namespace: string, ms: number): void {
+    if (!(ms > 0)) return;
+    this.#bucket(namespace).ms -= ms;
+  }
+
+  /** Milliseconds until the namespace has time again (0 when it has some now). */
+  waitMs(namespace: string): number {
+    const b = this.#bucket(namespace);
+    return b.ms > 0 ? 0 : Math.ceil((1 - b.ms) / (this.percent / 100));
+  }
+
+  #bucket(namespace: string): Bucket {
+    const now = this.#now();
+    let b = this.#buckets.get(namespace);
+    if (!b) {
+      b = { ms: this.burstMs, at: now };
+      if (this.#buckets.size >= MAX_NAMESPACES)
+        this.#buckets.delete(this.#buckets.keys().next().value as string);
+      this.#buckets.set(namespace, b);
+      return b;
+    }
+    if (now > b.at) {
+      b.ms = Math.min(this.burstMs, b.ms + ((now - b.at) * this.percent) / 100);
+      b.at = now;
+    }
+    return b;
+  }
+}
