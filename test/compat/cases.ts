@@ -314,6 +314,54 @@ export const CASES: Record<string, CompatCase> = {
     },
   },
 
+  // mrthehavok/k8s-observable-rollouts: `service.webhook` (a webhook named "webhook") with templates whose webhook
+  // part is named "rollouts". notifications-engine webhook.go Send: without `webhook.webhook` the request is
+  // {GET, the service URL, body: the notification's message} — "" (no `message`). Triggers on
+  // canary-abort-retry.yaml:
+  // - on-rollout-completed, when phase == 'Healthy': events [4], [21] see Progressing (false); the condition path
+  //   sends at [5] and, after turning false at [7], at [22].
+  // - on-rollout-aborted, when `rollout.status.abort == true`: the user's abort [12] is true on both paths: the
+  //   event (the reconcile reads [12]) and the condition path (becomes true at [12]; false again at [15]): two.
+  "mrthehavok-webhook": {
+    configs: ["mrthehavok-webhook"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "webhook", ""),
+        ...sub("on-rollout-aborted", "webhook", ""),
+      },
+    },
+    upstream: [
+      "on-rollout-completed",
+      "on-rollout-aborted",
+      "on-rollout-aborted",
+      "on-rollout-completed",
+    ].map((trigger) => ({
+      trigger,
+      to: "webhook:",
+      webhook: { method: "GET", url: "http://webhook-handler.default.svc.cluster.local/rollouts", body: "" },
+    })),
+    // The deliberate differences (docs/migrating.md): a template without the service's part sends the trigger's
+    // built-in part (the v1 JSON, POST), said at load on the service key (a section for other webhooks only);
+    // both of upstream's paths sending for one abort is one notification here.
+    differs: {
+      sent: ["on-rollout-completed", "on-rollout-aborted", "on-rollout-completed"].map((trigger) => ({
+        trigger,
+        to: "webhook:",
+        webhook: { method: "POST", url: "http://webhook-handler.default.svc.cluster.local/rollouts" },
+      })),
+      load: [
+        'key "service.webhook": the templates of on-rollout-aborted, on-rollout-completed have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body',
+        'key "trigger.on-rollout-aborted": `when`/`oncePer` on a built-in trigger differ from Argo Rollouts',
+      ],
+      migrate: [
+        'service.webhook: the templates of on-rollout-aborted, on-rollout-completed have no webhook part for "webhook"',
+        "where both of upstream's paths would send for the same event, one notification is sent",
+      ],
+    },
+  },
+
   // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing
   // is sent to them and each is reported: at load, by migrate and for every notification (replay's problems).
   "pagerduty-v1-docs": {

@@ -457,6 +457,26 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     ]);
   });
 
+  it("a webhook that a built-in trigger's `webhook.<name>` sections do not name is a warning (upstream sends a GET with the message)", () => {
+    const r = load({
+      "service.webhook": "url: http://hooks.example.com/rollouts",
+      "service.webhook.deploy-log": "url: https://log.example.com",
+      // a section for another webhook only (as in mrthehavok/k8s-observable-rollouts): said for `webhook`
+      "template.completed": "webhook:\n  rollouts:\n    method: POST\n    body: x",
+      // no webhook section at all: the documented built-in fallback, not said
+      "template.plain": "message: hi",
+      "template.logged": "webhook:\n  deploy-log:\n    body: y",
+      "trigger.on-rollout-completed": "- send: [completed]",
+      "trigger.on-rollout-aborted": "- send: [plain]",
+      "trigger.on-rollout-updated": "- send: [logged]",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('key "service.webhook')).sort()).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook": the templates of on-rollout-completed, on-rollout-updated have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook.deploy-log": the templates of on-rollout-completed have no webhook part for "deploy-log": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
+    ]);
+  });
+
   it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
     const r = load({
       "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
