@@ -78,7 +78,8 @@ function stripUndefinedDeep(o: Record<string, unknown>): Record<string, unknown>
 
 /**
  * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it fails at every render, here as in Argo
- * Rollouts, so it is said at load. (`.context.…` is this service's own key: migrate says how it differs.)
+ * Rollouts, so it is said at load. `.analysisRun.…` fails there and renders here: a difference, said at load.
+ * (`.context.…` is this service's own key: migrate says how it differs.)
  */
 function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
   for (const [field, value] of templateSpecSources(spec)) {

@@ -101,6 +101,19 @@ function matijaoreskovicNotification(kind: string, version: string): Sent {
   };
 }
 
+/** tah-rak-terraform's texts for rollout-background-analysis (each `message: |` keeps its final newline). */
+const TAH_RAK = {
+  updated: "Rollout rollout-background-analysis has been updated.\nNamespace: default\nPhase: Progressing\n",
+  step: (index: string, phase: string) =>
+    `✅ Rollout rollout-background-analysis completed step ${index}.\nPhase: ${phase}\n`,
+  aborted:
+    '⚠️ Rollout rollout-background-analysis has been ABORTED!\nNamespace: default\nMessage: RolloutAborted: metric "web" assessed Failed due to failed (1) > failureLimit (0)\n',
+  completed: "🎉 Rollout rollout-background-analysis completed successfully!\nNamespace: default\n",
+  /** Here only: the run's name, its labels have no `rollout` (<no value>), its message. */
+  analysisRunFailed:
+    '❌ Analysis Run rollout-background-analysis-db976bc44-2 FAILED!\nRollout: <no value>\nMessage: metric "web" assessed Failed due to failed (1) > failureLimit (0)\n',
+};
+
 export const CASES: Record<string, CompatCase> = {
   // The docs' annotation (two channels) on upstream's own templates: the step-completed event of step n sees
   // currentStepIndex n-1, so `add .rollout.status.currentStepIndex 1` is n. Events: [10] step 1, [17] step 1
@@ -314,6 +327,66 @@ export const CASES: Record<string, CompatCase> = {
     },
   },
 
+  // tah-rak/Data-Pipeline-and-Warehouse-System (Terraform): plain `message` templates, `when` on built-in triggers,
+  // and an AnalysisRun template/condition written against `analysisRun`, a variable Argo Rollouts does not have.
+  // Over canary-analysis-failure.yaml ([1] the baseline: Healthy, already notified):
+  // - on-rollout-updated (no when), events [4], [15]: the Rollout as detected (phase Progressing).
+  // - on-rollout-step-completed (no when), events [8], [19], [23]: the Rollout the reconcile read: [6] index 0
+  //   Progressing, [17] index 0 Progressing, [22] index 1 Paused.
+  // - on-rollout-aborted, when phase == 'Degraded': the event [11] (an abort by the controller) sees the status
+  //   before it (Paused): false; the condition path sends once when [11] turns Degraded (false again at [14]).
+  // - on-rollout-completed, when phase == 'Healthy': the event [24] sees Progressing: false; the condition path
+  //   turns false at [3] and true at [27]: sent once.
+  // - on-analysis-run-failed, when `analysisRun.status.phase == 'Failed'`: upstream's vars are rollout,
+  //   analysisRuns, time, secrets (record.go NewAPIFactorySettings), so `analysisRun` is nil and expr-lang v1.16's
+  //   runtime.Fetch panics ("cannot fetch status from <nil>"): the condition is false (triggers/service.go logs
+  //   it), nothing is sent (the template would fail too: "nil pointer evaluating interface {}.metadata").
+  "tah-rak-terraform": {
+    configs: ["tah-rak-terraform"],
+    secret: SLACK,
+    history: "canary-analysis-failure.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-updated", "slack", "deploys"),
+        ...sub("on-rollout-step-completed", "slack", "deploys"),
+        ...sub("on-rollout-completed", "slack", "deploys"),
+        ...sub("on-rollout-aborted", "slack", "deploys"),
+        ...sub("on-analysis-run-failed", "slack", "deploys"),
+      },
+    },
+    upstream: [
+      ["on-rollout-updated", TAH_RAK.updated],
+      ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+      ["on-rollout-aborted", TAH_RAK.aborted],
+      ["on-rollout-updated", TAH_RAK.updated],
+      ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+      ["on-rollout-step-completed", TAH_RAK.step("1", "Paused")],
+      ["on-rollout-completed", TAH_RAK.completed],
+    ].map(([trigger, text]) => ({ trigger: trigger!, to: "slack:deploys", text: text! })),
+    // The deliberate difference (docs/migrating.md, Templates and Triggers: `analysisRun` is this service's
+    // variable): the condition holds for the failed run and the template renders it, so one more notification
+    // ([10], the run's failure) — said at load and by migrate, for the condition and each `.analysisRun.…`.
+    differs: {
+      sent: [
+        ["on-rollout-updated", TAH_RAK.updated],
+        ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+        ["on-analysis-run-failed", TAH_RAK.analysisRunFailed],
+        ["on-rollout-aborted", TAH_RAK.aborted],
+        ["on-rollout-updated", TAH_RAK.updated],
+        ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+        ["on-rollout-step-completed", TAH_RAK.step("1", "Paused")],
+        ["on-rollout-completed", TAH_RAK.completed],
+      ].map(([trigger, text]) => ({ trigger: trigger!, to: "slack:deploys", text: text! })),
+      load: [
+        'key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable',
+        'key "template.analysis-run-failed (message)": .analysisRun.metadata.name (line 1): Argo Rollouts has no `analysisRun` variable',
+      ],
+      migrate: [
+        "trigger.on-analysis-run-failed ([0].when): Argo Rollouts has no `analysisRun` variable",
+        'template "analysis-run-failed" field "message": .analysisRun.status.message: Argo Rollouts has no `analysisRun` variable',
+      ],
+    },
+  },
   // mrthehavok/k8s-observable-rollouts: `service.webhook` (a webhook named "webhook") with templates whose webhook
   // part is named "rollouts". notifications-engine webhook.go Send: without `webhook.webhook` the request is
   // {GET, the service URL, body: the notification's message} — "" (no `message`). Triggers on

@@ -477,6 +477,22 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     ]);
   });
 
+  it("`analysisRun` (this service's variable, nil in Argo Rollouts) in a template or a condition is a warning; so is `context` in a condition", () => {
+    const r = load({
+      "template.failed": "message: |\n  {{.rollout.metadata.name}}: {{.analysisRun.status.message}}",
+      "trigger.on-analysis-run-failed": "- when: analysisRun.status.phase == 'Failed'\n  send: [failed]",
+      "trigger.on-x": "- when: context.env == 'prod'\n  send: [failed]",
+      context: "env: prod",
+    });
+    expect(r.errors).toEqual([]);
+    const said = r.warnings.filter((w) => w.includes("no `analysisRun`") || w.includes("no `context`"));
+    expect(said).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.failed (message)": .analysisRun.status.message (line 1): Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so its template fails on this ("nil pointer evaluating interface {}") and sends nothing; here it is the run of an on-analysis-run-* trigger and the notification is sent',
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable: there it is nil, so a field of it fails the condition (false: nothing is sent) and `analysisRun == nil` holds; here it is the run of an on-analysis-run-* trigger',
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-x ([0].when)": Argo Rollouts has no `context` variable in conditions: there it is nil, so a field of it fails the condition (false: nothing is sent); here it is this service\'s `context` key',
+    ]);
+  });
+
   it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
     const r = load({
       "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
