@@ -230,7 +230,7 @@ function templateProblems(k: DataKey): { problems: ReviewItem[]; variables: Revi
           line: fieldLine + u.line - 1,
           subject,
           message: `${u.expression}: ${ARGO_CD_VARIABLE(u.name)}`,
-          differs: u.name === "context" || u.name === "analysisRun", // .app/.repo fail there as here
+          differs: u.name === "context" || u.name === "analysisRun", // .app/.repo print <no value> there as here
         });
       }
       for (const p of found) {

@@ -1,13 +1,14 @@
 // Top-level template variables a Go template reads below (`.app.metadata.name`) that Argo Rollouts does not
 // provide: its templates get `rollout`, `analysisRuns`, `time`, `secrets`, `serviceType` and `recipient` only
-// (argo-rollouts utils/record/record.go, notifications-engine pkg/api/api.go). Go's text/template fails on a field
-// of a missing variable ("nil pointer evaluating interface {}.metadata"), so such a template never sends — there
-// and here (the same interpreter semantics); `.context` is this service's own key, so only it renders differently.
-// Templates copied from Argo CD are the usual case.
+// (argo-rollouts utils/record/record.go, notifications-engine pkg/api/api.go). Go's text/template gives a missing
+// map key an invalid value, and a field of an invalid value is invalid too (exec.go evalField), so such a use
+// prints `<no value>` — there and here (the same interpreter semantics); only a field of a JSON null fails.
+// `.context` is this service's own key, so it renders differently. Templates copied from Argo CD are the usual
+// case.
 //
 // `.analysisRun.…` is the other way round: this service's variable for AnalysisRun triggers (docs/templates.md),
 // which Argo Rollouts does not have (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so
-// there such a template fails and sends nothing, here it sends.
+// there it prints `<no value>` and here the run's field.
 //
 // Only the names seen in such copies are looked for (`app`, `repo`, `context`, `analysisRun`): inside
 // `range`/`with` the dot changes, so any other `.name.field` may be fine.
@@ -43,13 +44,13 @@ export function argoCdVariableUses(source: string): VariableUse[] {
 export function ARGO_CD_VARIABLE(name: VariableUse["name"]): string {
   if (name === "analysisRun") return ANALYSIS_RUN_VARIABLE;
   return name === "context"
-    ? "Argo Rollouts has no `context` (it ignores that ConfigMap key), so its template fails on this and sends nothing; here it reads this service's `context` key and sends"
-    : `\`${name}\` is not a template variable here nor in Argo Rollouts (an Argo CD template?): the template fails at every render ("nil pointer evaluating interface {}"), here as in Argo Rollouts, so nothing is sent (each failure is reported)`;
+    ? 'Argo Rollouts has no `context` (it ignores that ConfigMap key), so there this prints "<no value>"; here it reads this service\'s `context` key'
+    : `\`${name}\` is not a template variable here nor in Argo Rollouts (an Argo CD template?): it prints "<no value>", there as here (a field of a missing variable is missing too)`;
 }
 
 /** A template's `.analysisRun.…` (the loader's warning, migrate's difference). */
 export const ANALYSIS_RUN_VARIABLE =
-  'Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so its template fails on this ("nil pointer evaluating interface {}") and sends nothing; here it is the run of an on-analysis-run-* trigger and the notification is sent';
+  'Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so there this prints "<no value>"; here it is the field of the run of an on-analysis-run-* trigger';
 
 /** A `when`/`oncePer` reading `analysisRun` (the loader's warning, migrate's difference). */
 export const ANALYSIS_RUN_CONDITION =

@@ -340,7 +340,7 @@ export const CASES: Record<string, CompatCase> = {
   // - on-analysis-run-failed, when `analysisRun.status.phase == 'Failed'`: upstream's vars are rollout,
   //   analysisRuns, time, secrets (record.go NewAPIFactorySettings), so `analysisRun` is nil and expr-lang v1.16's
   //   runtime.Fetch panics ("cannot fetch status from <nil>"): the condition is false (triggers/service.go logs
-  //   it), nothing is sent (the template would fail too: "nil pointer evaluating interface {}.metadata").
+  //   it), nothing is sent (the template itself would print "<no value>" for each `.analysisRun.…`).
   "tah-rak-terraform": {
     configs: ["tah-rak-terraform"],
     secret: SLACK,

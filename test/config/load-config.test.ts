@@ -487,7 +487,7 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     expect(r.errors).toEqual([]);
     const said = r.warnings.filter((w) => w.includes("no `analysisRun`") || w.includes("no `context`"));
     expect(said).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "template.failed (message)": .analysisRun.status.message (line 1): Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so its template fails on this ("nil pointer evaluating interface {}") and sends nothing; here it is the run of an on-analysis-run-* trigger and the notification is sent',
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.failed (message)": .analysisRun.status.message (line 1): Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so there this prints "<no value>"; here it is the field of the run of an on-analysis-run-* trigger',
       'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable: there it is nil, so a field of it fails the condition (false: nothing is sent) and `analysisRun == nil` holds; here it is the run of an on-analysis-run-* trigger',
       'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-x ([0].when)": Argo Rollouts has no `context` variable in conditions: there it is nil, so a field of it fails the condition (false: nothing is sent); here it is this service\'s `context` key',
     ]);
@@ -500,7 +500,7 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     });
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): the template fails at every render ("nil pointer evaluating interface {}"), here as in Argo Rollouts, so nothing is sent (each failure is reported)',
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): it prints "<no value>", there as here (a field of a missing variable is missing too)',
     ]);
   });
 });
