@@ -114,6 +114,31 @@ const TAH_RAK = {
     '❌ Analysis Run rollout-background-analysis-db976bc44-2 FAILED!\nRollout: <no value>\nMessage: metric "web" assessed Failed due to failed (1) > failureLimit (0)\n',
 };
 
+/** ilyastoli-argocd's catalog-style Slack notification: the message and its one attachment. */
+function ilyastoliNotification(
+  trigger: string,
+  [name, container]: [string, string],
+  what: string,
+  color: string,
+  image: string,
+): Sent {
+  return {
+    trigger,
+    to: "slack:general",
+    text: `Rollout ${name}${what}`,
+    attachments: [
+      {
+        title: name,
+        color,
+        fields: [
+          { title: "Strategy", value: "Canary", short: true },
+          { title: container, value: `argoproj/rollouts-demo:${image}`, short: true },
+        ],
+      },
+    ],
+  };
+}
+
 export const CASES: Record<string, CompatCase> = {
   // The docs' annotation (two channels) on upstream's own templates: the step-completed event of step n sees
   // currentStepIndex n-1, so `add .rollout.status.currentStepIndex 1` is n. Events: [10] step 1, [17] step 1
@@ -433,6 +458,68 @@ export const CASES: Record<string, CompatCase> = {
         "where both of upstream's paths would send for the same event, one notification is sent",
       ],
     },
+  },
+
+  // ilyastoli/argocd: upstream's catalog texts with folded (`>`) keys and a custom trigger `on-dryrun` whose `when`
+  // reads `rollout.analysisrun.status…` — the Rollout has no `analysisrun`, so expr-lang v1.16 fetches nil and
+  // then fails on `.status` ("cannot fetch status from <nil>"): false, never sent. The repository's own
+  // annotations (notifications/rollout.yaml) over canary-analysis-failure.yaml: on-analysis-run-running at the
+  // runs' Running ([7] revision 2, image yellow; [18] revision 3, green), on-analysis-run-failed [10] (yellow),
+  // no analysis error, on-rollout-completed [24] (green). Each attachment: the Strategy field, then `range` over
+  // the containers with `{{if not $index}},{{end}}` (a comma before the first one).
+  "ilyastoli-argocd-analysis": {
+    configs: ["ilyastoli-argocd"],
+    secret: SLACK,
+    history: "canary-analysis-failure.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-analysis-run-error", "slack", "general"),
+        ...sub("on-rollout-completed", "slack", "general"),
+        ...sub("on-analysis-run-failed", "slack", "general"),
+        ...sub("on-analysis-run-running", "slack", "general"),
+        ...sub("on-dryrun", "slack", "general"),
+      },
+    },
+    upstream: [
+      ["on-analysis-run-running", "'s analysis run is running.", "#18be52", "yellow"],
+      ["on-analysis-run-failed", "'s analysis run failed.", "#E01E5A", "yellow"],
+      ["on-analysis-run-running", "'s analysis run is running.", "#18be52", "green"],
+      ["on-rollout-completed", " has been completed.", "#18be52", "green"],
+    ].map(([trigger, what, color, image]) =>
+      ilyastoliNotification(
+        trigger!,
+        ["rollout-background-analysis", "rollouts-demo"],
+        what!,
+        color!,
+        image!,
+      ),
+    ),
+    problems: ['trigger "on-dryrun" ([0]): when: cannot fetch status from <nil>'],
+  },
+  // ilyastoli/argocd's other Rollout (guestbook/notification.yaml) over canary-abort-retry.yaml:
+  // on-rollout-completed at [4] (blue) and [21] (yellow); `subscribe.rollout-step-completed.slack` names a
+  // trigger without `on-`, which neither the event path (on-rollout-step-completed) nor the condition path
+  // ("trigger 'rollout-step-completed' is not configured") sends: nothing, reported here.
+  "ilyastoli-argocd-guestbook": {
+    configs: ["ilyastoli-argocd"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "slack", "general"),
+        ...sub("rollout-step-completed", "slack", "general"),
+      },
+    },
+    upstream: ["blue", "yellow"].map((image) =>
+      ilyastoliNotification(
+        "on-rollout-completed",
+        ["canary-demo", "canary-demo"],
+        " has been completed.",
+        "#18be52",
+        image,
+      ),
+    ),
+    problems: ['trigger "rollout-step-completed" is not a built-in trigger nor configured'],
   },
 
   // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing
