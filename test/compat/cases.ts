@@ -139,6 +139,17 @@ function ilyastoliNotification(
   };
 }
 
+/**
+ * rommelporras-homelab's Discord webhook: a POST of the template's body to the Secret's URL (DISCORD), which the
+ * dry run prints redacted (a Secret value).
+ */
+const DISCORD = "https://discord.com/api/webhooks/0/compat-corpus";
+const homelabNotification = (trigger: string, content: string): Sent => ({
+  trigger,
+  to: "discord-gitops:",
+  webhook: { method: "POST", url: "[redacted]", body: `{\n  "content": "${content}"\n}\n` },
+});
+
 export const CASES: Record<string, CompatCase> = {
   // The docs' annotation (two channels) on upstream's own templates: the step-completed event of step n sees
   // currentStepIndex n-1, so `add .rollout.status.currentStepIndex 1` is n. Events: [10] step 1, [17] step 1
@@ -520,6 +531,43 @@ export const CASES: Record<string, CompatCase> = {
       ),
     ),
     problems: ['trigger "rollout-step-completed" is not a built-in trigger nor configured'],
+  },
+
+  // rommelporras/homelab: a Discord webhook with `defaultTriggers`, subscribed with the service-only annotation
+  // (`subscribe.discord-gitops: ""`: the default triggers). Over canary-analysis-failure.yaml:
+  // - on-rollout-completed, when `phase == 'Healthy' && currentPodHash == stableRS`: the event [24] sees
+  //   Progressing (false); the condition path, true at the baseline [1], false from [3], true again at [27]: one.
+  // - on-rollout-aborted, when `phase == 'Aborted'`: no Rollout phase is "Aborted" (an abort is Degraded): never.
+  // - on-analysis-run-failed, when `analysisRun.status.phase == 'Failed'`: nil upstream (see tah-rak-terraform):
+  //   never; the body's `.analysisRun.…` would print "<no value>".
+  "rommelporras-homelab": {
+    configs: ["rommelporras-homelab"],
+    secret: { "discord-gitops-webhook": DISCORD },
+    history: "canary-analysis-failure.yaml",
+    edit: { annotations: { "notifications.argoproj.io/subscribe.discord-gitops": "" } },
+    upstream: [
+      homelabNotification(
+        "on-rollout-completed",
+        "Rollout **rollout-background-analysis** completed successfully in `default`.",
+      ),
+    ],
+    // the deliberate difference (`analysisRun` is this service's variable): the failed run is sent too, said
+    differs: {
+      sent: [
+        homelabNotification(
+          "on-analysis-run-failed",
+          ":x: AnalysisRun **rollout-background-analysis-db976bc44-2** failed in `default`. Rollout may be rolling back.",
+        ),
+        homelabNotification(
+          "on-rollout-completed",
+          "Rollout **rollout-background-analysis** completed successfully in `default`.",
+        ),
+      ],
+      load: ['key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable'],
+      migrate: [
+        'template "analysis-run-failed" field "webhook.discord-gitops.body": .analysisRun.metadata.name: Argo Rollouts has no `analysisRun` variable',
+      ],
+    },
   },
 
   // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing
