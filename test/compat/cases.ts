@@ -570,6 +570,29 @@ export const CASES: Record<string, CompatCase> = {
     },
   },
 
+  // Han-Joon-Hyeok.github.io (2024-12-21 post): `defaultTriggers` through `subscribe.slack-webhook: ""`, plus
+  // `subscribe.on-hpa.slack-webhook` (a trigger defined nowhere). The page's placeholder `url: [webhook-url]` is a
+  // YAML list: sigs.k8s.io/yaml cannot unmarshal it into WebhookOptions.url (a string), so services.NewService
+  // fails and NewAPI with it — Argo Rollouts sends nothing for this ConfigMap. Here that key does not load (said),
+  // so the only service is missing and nothing is sent either; each subscription is reported.
+  "han-joon-hyeok-default-trigger": {
+    configs: ["han-joon-hyeok-default-trigger"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        "notifications.argoproj.io/subscribe.slack-webhook": "",
+        ...sub("on-hpa", "slack-webhook", ""),
+      },
+    },
+    upstream: [],
+    problems: [
+      'key "service.webhook.slack-webhook (url)": Invalid input: expected string, received array',
+      'trigger "on-hpa" is not a built-in trigger nor configured',
+      'annotation "notifications.argoproj.io/subscribe.slack-webhook": service "slack-webhook" is not configured',
+    ],
+  },
+
   // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing
   // is sent to them and each is reported: at load, by migrate and for every notification (replay's problems).
   "pagerduty-v1-docs": {
