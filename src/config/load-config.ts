@@ -187,9 +187,9 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
  * - a service whose upstream Send fails without its template part (alertmanager), sent by a
  *   configured built-in trigger whose templates have no such part: upstream sends nothing, here the trigger's
  *   built-in part is sent;
- * - a webhook whose name the `webhook.<name>` sections of such a trigger's templates do not name (they name other
- *   webhooks only): upstream sends a GET with the template's `message` as body, here the trigger's built-in
- *   request is sent.
+ * - a webhook whose name the `webhook.<name>` sections of such a trigger's templates do not name, when those name
+ *   no configured webhook at all (misnamed): upstream sends a GET with the template's `message` as body, here the
+ *   trigger's built-in request is sent.
  */
 function upstreamDifferenceWarnings(
   config: NotifierConfig,
@@ -222,6 +222,10 @@ function upstreamDifferenceWarnings(
     if (!upstream) continue;
     const { section } = upstream;
     const spec = (t: string) => ownEntry(config.templates, t) as Record<string, unknown> | undefined;
+    const misnamed = (names: string[] | undefined) =>
+      names !== undefined &&
+      names.length > 0 &&
+      names.every((n) => n !== "*" && ownEntry(config.services, n)?.type !== service.type);
     const triggers = Object.entries(config.triggers)
       .filter(
         ([trigger, conds]) =>
@@ -230,10 +234,11 @@ function upstreamDifferenceWarnings(
             (c) =>
               c.send.some((t) => ownEntry(config.templates, t)) &&
               !c.send.some((t) => upstream.hasPart(spec(t))) &&
-              // where upstream sends something else (a webhook's GET): said when a template has the section for
-              // other names only (a misnamed `webhook.<name>`); a template without the section is the
-              // documented built-in fallback (docs/migrating.md, Services), as the service's own examples use
-              (upstream.error !== undefined || c.send.some((t) => upstream.hasSection(spec(t)))),
+              // where upstream sends something else (a webhook's GET): said when the templates' sections name
+              // no configured service of the type (a misnamed `webhook.<name>`); sections for the config's other
+              // webhooks (one template per webhook) and templates without the section (the documented built-in
+              // fallback, docs/migrating.md, Services, as the service's own examples use) are not said
+              (upstream.error !== undefined || c.send.some((t) => misnamed(upstream.sectionNames(spec(t))))),
           ),
       )
       .map(([trigger]) => trigger);

@@ -70,8 +70,8 @@ export function upstreamWithoutSection(service: ServiceConfig):
       type: string;
       section: string;
       hasPart(spec: Record<string, unknown> | undefined): boolean;
-      /** Whether the template has the section at all (for another service's name, when it has no part). */
-      hasSection(spec: Record<string, unknown> | undefined): boolean;
+      /** The names the template's section has parts for (`webhook.<name>`); undefined without the section. */
+      sectionNames(spec: Record<string, unknown> | undefined): string[] | undefined;
       error?: string;
       sends?: string;
     }
@@ -90,5 +90,9 @@ export function upstreamWithoutSection(service: ServiceConfig):
   const hasPart = (spec: Record<string, unknown> | undefined) =>
     hasSection(spec) &&
     (!sectionFor || (sectionFor as (s: unknown, name: string) => boolean)(spec![section], service.name));
-  return { type: def.type, section, hasPart, hasSection, ...(error ? { error } : { sends }) };
+  const sectionNames = (spec: Record<string, unknown> | undefined) => {
+    const s = hasSection(spec) ? spec![section] : undefined;
+    return s && typeof s === "object" ? Object.keys(s) : undefined;
+  };
+  return { type: def.type, section, hasPart, sectionNames, ...(error ? { error } : { sends }) };
 }

@@ -457,14 +457,15 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     ]);
   });
 
-  it("a webhook that a built-in trigger's `webhook.<name>` sections do not name is a warning (upstream sends a GET with the message)", () => {
+  it("a webhook that a built-in trigger's `webhook.<name>` sections do not name, when they name no configured webhook, is a warning (upstream sends a GET with the message)", () => {
     const r = load({
       "service.webhook": "url: http://hooks.example.com/rollouts",
       "service.webhook.deploy-log": "url: https://log.example.com",
-      // a section for another webhook only (as in mrthehavok/k8s-observable-rollouts): said for `webhook`
+      // a section for an unconfigured webhook only (as in mrthehavok/k8s-observable-rollouts): said for both
       "template.completed": "webhook:\n  rollouts:\n    method: POST\n    body: x",
       // no webhook section at all: the documented built-in fallback, not said
       "template.plain": "message: hi",
+      // a section for another configured webhook (one template per webhook): not said
       "template.logged": "webhook:\n  deploy-log:\n    body: y",
       "trigger.on-rollout-completed": "- send: [completed]",
       "trigger.on-rollout-aborted": "- send: [plain]",
@@ -472,7 +473,7 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     });
     expect(r.errors).toEqual([]);
     expect(r.warnings.filter((w) => w.includes('key "service.webhook')).sort()).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook": the templates of on-rollout-completed, on-rollout-updated have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook": the templates of on-rollout-completed have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
       'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook.deploy-log": the templates of on-rollout-completed have no webhook part for "deploy-log": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
     ]);
   });
