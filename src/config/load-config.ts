@@ -6,7 +6,7 @@ import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
 import { canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { type ConfigError, KeyErrors } from "./config-error.ts";
 import { readSecretValues } from "./secret-refs.ts";
-import { parseServiceEntry, upstreamFailsWithoutSection } from "./service-config.ts";
+import { parseServiceEntry, upstreamWithoutSection } from "./service-config.ts";
 import { parseContext, parseSubscriptions, parseTriggerList } from "./subscription-config.ts";
 import { ownEntry, userTable } from "./tables.ts";
 import { dryRenderTemplates, parseTemplateEntry } from "./template-config.ts";
@@ -194,7 +194,10 @@ function crossReferenceWarnings(config: NotifierConfig, source: string): string[
  *   skips it ("trigger is not configured"), here the built-in trigger sends its built-in template;
  * - a service whose upstream Send fails without its template part (alertmanager), sent by a
  *   configured built-in trigger whose templates have no such part: upstream sends nothing, here the trigger's
- *   built-in part is sent.
+ *   built-in part is sent;
+ * - a webhook whose name the `webhook.<name>` sections of such a trigger's templates do not name, when those name
+ *   no configured webhook at all (misnamed): upstream sends a GET with the template's `message` as body, here the
+ *   trigger's built-in request is sent.
  */
 function upstreamDifferenceWarnings(
   config: NotifierConfig,
@@ -223,9 +226,14 @@ function upstreamDifferenceWarnings(
   for (const [name, key] of serviceKeyByName) {
     const service = ownEntry(config.services, name);
     if (!service) continue;
-    const upstream = upstreamFailsWithoutSection(service);
+    const upstream = upstreamWithoutSection(service);
     if (!upstream) continue;
-    const { section, error: upstreamError } = upstream;
+    const { section } = upstream;
+    const spec = (t: string) => ownEntry(config.templates, t) as Record<string, unknown> | undefined;
+    const misnamed = (names: string[] | undefined) =>
+      names !== undefined &&
+      names.length > 0 &&
+      names.every((n) => n !== "*" && ownEntry(config.services, n)?.type !== service.type);
     const triggers = Object.entries(config.triggers)
       .filter(
         ([trigger, conds]) =>
@@ -233,16 +241,20 @@ function upstreamDifferenceWarnings(
           conds.some(
             (c) =>
               c.send.some((t) => ownEntry(config.templates, t)) &&
-              !c.send.some((t) => {
-                const spec = ownEntry(config.templates, t) as Record<string, unknown> | undefined;
-                return spec?.[section] !== undefined;
-              }),
+              !c.send.some((t) => upstream.hasPart(spec(t))) &&
+              // where upstream sends something else (a webhook's GET): said when the templates' sections name
+              // no configured service of the type (a misnamed `webhook.<name>`); sections for the config's other
+              // webhooks (one template per webhook) and templates without the section (the documented built-in
+              // fallback, docs/migrating.md, Services, as the service's own examples use) are not said
+              (upstream.error !== undefined || c.send.some((t) => misnamed(upstream.sectionNames(spec(t))))),
           ),
       )
       .map(([trigger]) => trigger);
     if (triggers.length === 0) continue;
     out.push(
-      `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part: Argo Rollouts' ${upstream.type} service fails to send them ("${upstreamError}"), nothing is sent; here each trigger's built-in ${section} part is sent instead`,
+      upstream.error
+        ? `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part: Argo Rollouts' ${upstream.type} service fails to send them ("${upstream.error}"), nothing is sent; here each trigger's built-in ${section} part is sent instead`
+        : `${source} key "${key}": the templates of ${triggers.join(", ")} have no ${section} part for "${name}": Argo Rollouts' ${upstream.type} service sends ${upstream.sends}; here each trigger's built-in ${section} part is sent instead`,
     );
   }
   return out;

@@ -60,13 +60,39 @@ export function parseServiceEntry(
 }
 
 /**
- * For a service whose upstream Send fails when a notification has no part for its type (alertmanager): the
- * template section and upstream's error; undefined when upstream sends `message` alone.
+ * For a service where upstream does something else when a notification has no part for it than sending the
+ * trigger's built-in part (what this service does): the template section, whether a template's section has a part
+ * for this service, and upstream's error (its Send fails: alertmanager, github) or what it sends instead (webhook:
+ * a GET with the message as body); undefined when upstream sends `message` alone.
  */
-export function upstreamFailsWithoutSection(
-  service: ServiceConfig,
-): { type: string; section: string; error: string } | undefined {
+export function upstreamWithoutSection(service: ServiceConfig):
+  | {
+      type: string;
+      section: string;
+      hasPart(spec: Record<string, unknown> | undefined): boolean;
+      /** The names the template's section has parts for (`webhook.<name>`); undefined without the section. */
+      sectionNames(spec: Record<string, unknown> | undefined): string[] | undefined;
+      error?: string;
+      sends?: string;
+    }
+  | undefined {
   const def = serviceTypeOf(service.type);
-  const error = def?.templates.upstreamFailsWithoutSection;
-  return def && error ? { type: def.type, section: def.templates.section, error } : undefined;
+  if (!def) return undefined;
+  const {
+    upstreamFailsWithoutSection: error,
+    upstreamSendsWithoutSection: sends,
+    sectionFor,
+  } = def.templates;
+  if (!error && !sends) return undefined;
+  const section = def.templates.section;
+  const hasSection = (spec: Record<string, unknown> | undefined) =>
+    spec?.[section] !== undefined && spec[section] !== null;
+  const hasPart = (spec: Record<string, unknown> | undefined) =>
+    hasSection(spec) &&
+    (!sectionFor || (sectionFor as (s: unknown, name: string) => boolean)(spec![section], service.name));
+  const sectionNames = (spec: Record<string, unknown> | undefined) => {
+    const s = hasSection(spec) ? spec![section] : undefined;
+    return s && typeof s === "object" ? Object.keys(s) : undefined;
+  };
+  return { type: def.type, section, hasPart, sectionNames, ...(error ? { error } : { sends }) };
 }

@@ -77,8 +77,9 @@ function stripUndefinedDeep(o: Record<string, unknown>): Record<string, unknown>
 }
 
 /**
- * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it fails at every render, here as in Argo
- * Rollouts, so it is said at load. (`.context.…` is this service's own key: migrate says how it differs.)
+ * `.app.…` / `.repo.…` in a Go template (one copied from Argo CD): it prints `<no value>`, here as in Argo
+ * Rollouts, which is worth saying at load. `.analysisRun.…` prints `<no value>` there and the run's field here: a
+ * difference, said at load. (`.context.…` is this service's own key: migrate says how it differs.)
  */
 function warnArgoCdVariables(spec: TemplateSpec, errors: KeyErrors): void {
   for (const [field, value] of templateSpecSources(spec)) {

@@ -1,6 +1,7 @@
 // `trigger.<name>` keys: a YAML list of { when, send, oncePer, description }. `when`/`oncePer` are compiled
 // (CEL, expr-lang keywords accepted) at load so a broken condition is an error on its key, not at the first event.
 import { z } from "zod";
+import { ANALYSIS_RUN_CONDITION, CONTEXT_CONDITION } from "../migrate/template-variables.ts";
 import { ConditionCompileError, compileCondition } from "../triggers/conditions.ts";
 import { canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
 import { issuePath, type KeyErrors } from "./config-error.ts";
@@ -49,8 +50,11 @@ export function parseTriggerEntry(
       const src = r.data[field];
       if (src === undefined || src.trim() === "") continue;
       try {
-        compileCondition(src, { trigger: name, index, field });
+        const compiled = compileCondition(src, { trigger: name, index, field });
         cond[field] = src;
+        // variables Argo Rollouts' conditions do not have (rollout, analysisRuns, time, secrets): nil there
+        if (compiled.variables.has("analysisRun")) errors.warn(ANALYSIS_RUN_CONDITION, `[${index}].${field}`);
+        if (compiled.variables.has("context")) errors.warn(CONTEXT_CONDITION, `[${index}].${field}`);
       } catch (err) {
         if (!(err instanceof ConditionCompileError)) throw err;
         // the location is already in the path; keep the reason only

@@ -19,7 +19,7 @@ import { BUILTIN_CONDITION_DIFFERENCE } from "../config/trigger-config.ts";
 import type { KubeObject } from "../kube/objects.ts";
 import { BUILTIN_TRIGGERS, canonicalTrigger } from "../triggers/trigger-names.ts";
 import { checkTemplateSource } from "./template-check.ts";
-import { ARGO_CD_VARIABLE, argoCdVariableUses } from "./template-variables.ts";
+import { ANALYSIS_RUN_VARIABLE, ARGO_CD_VARIABLE, argoCdVariableUses } from "./template-variables.ts";
 import { triggerDifferences } from "./trigger-differences.ts";
 
 export interface ReviewItem {
@@ -166,6 +166,7 @@ function reviewConfigMap(
   for (const w of warnings) {
     const { key, path, message } = parseWarning(w);
     if (templateKeysWithProblems.has(key) && /is not a template variable here/.test(message)) continue; // reported above, by line
+    if (key.startsWith("template.") && message.includes(ANALYSIS_RUN_VARIABLE)) continue; // reported above, by line
     if (message === BUILTIN_CONDITION_DIFFERENCE) continue; // reported below per condition (triggerDifferences)
     items.push({
       line: lineOfKey(key),
@@ -229,7 +230,7 @@ function templateProblems(k: DataKey): { problems: ReviewItem[]; variables: Revi
           line: fieldLine + u.line - 1,
           subject,
           message: `${u.expression}: ${ARGO_CD_VARIABLE(u.name)}`,
-          differs: u.name === "context", // .app/.repo fail there as here
+          differs: u.name === "context" || u.name === "analysisRun", // .app/.repo print <no value> there as here
         });
       }
       for (const p of found) {

@@ -111,6 +111,13 @@ export interface ServiceTypeDefinition<
      * this service sends the trigger's built-in section instead; undefined when upstream sends `message` alone.
      */
     upstreamFailsWithoutSection?: string;
+    /**
+     * What upstream sends when a notification has no part for the service (its Send does not fail), where this
+     * service sends the trigger's built-in section instead; undefined when the two agree.
+     */
+    upstreamSendsWithoutSection?: string;
+    /** Whether a template's section has a part for the service named `name` (default: the section exists). */
+    sectionFor?(section: Section, name: string): boolean;
   };
 
   /** Key of the rendered part in a Notification (e.g. "slack", "pagerduty"). */

@@ -142,7 +142,7 @@ describe("rollouts-notifier migrate", () => {
       ),
     ]);
     expect(at(10, "difference")).toEqual([
-      'difference: template "done" field "message": .context.url: Argo Rollouts has no `context` (it ignores that ConfigMap key), so its template fails on this and sends nothing; here it reads this service\'s `context` key and sends',
+      'difference: template "done" field "message": .context.url: Argo Rollouts has no `context` (it ignores that ConfigMap key), so there this prints "<no value>"; here it reads this service\'s `context` key',
     ]);
     expect(at(11, "difference")).toEqual([
       expect.stringMatching(

@@ -101,6 +101,55 @@ function matijaoreskovicNotification(kind: string, version: string): Sent {
   };
 }
 
+/** tah-rak-terraform's texts for rollout-background-analysis (each `message: |` keeps its final newline). */
+const TAH_RAK = {
+  updated: "Rollout rollout-background-analysis has been updated.\nNamespace: default\nPhase: Progressing\n",
+  step: (index: string, phase: string) =>
+    `✅ Rollout rollout-background-analysis completed step ${index}.\nPhase: ${phase}\n`,
+  aborted:
+    '⚠️ Rollout rollout-background-analysis has been ABORTED!\nNamespace: default\nMessage: RolloutAborted: metric "web" assessed Failed due to failed (1) > failureLimit (0)\n',
+  completed: "🎉 Rollout rollout-background-analysis completed successfully!\nNamespace: default\n",
+  /** Here only: the run's name, its labels have no `rollout` (<no value>), its message. */
+  analysisRunFailed:
+    '❌ Analysis Run rollout-background-analysis-db976bc44-2 FAILED!\nRollout: <no value>\nMessage: metric "web" assessed Failed due to failed (1) > failureLimit (0)\n',
+};
+
+/** ilyastoli-argocd's catalog-style Slack notification: the message and its one attachment. */
+function ilyastoliNotification(
+  trigger: string,
+  [name, container]: [string, string],
+  what: string,
+  color: string,
+  image: string,
+): Sent {
+  return {
+    trigger,
+    to: "slack:general",
+    text: `Rollout ${name}${what}`,
+    attachments: [
+      {
+        title: name,
+        color,
+        fields: [
+          { title: "Strategy", value: "Canary", short: true },
+          { title: container, value: `argoproj/rollouts-demo:${image}`, short: true },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * rommelporras-homelab's Discord webhook: a POST of the template's body to the Secret's URL (DISCORD), which the
+ * dry run prints redacted (a Secret value).
+ */
+const DISCORD = "https://discord.com/api/webhooks/0/compat-corpus";
+const homelabNotification = (trigger: string, content: string): Sent => ({
+  trigger,
+  to: "discord-gitops:",
+  webhook: { method: "POST", url: "[redacted]", body: `{\n  "content": "${content}"\n}\n` },
+});
+
 export const CASES: Record<string, CompatCase> = {
   // The docs' annotation (two channels) on upstream's own templates: the step-completed event of step n sees
   // currentStepIndex n-1, so `add .rollout.status.currentStepIndex 1` is n. Events: [10] step 1, [17] step 1
@@ -312,6 +361,236 @@ export const CASES: Record<string, CompatCase> = {
       ],
       migrate: ["`when` on a built-in trigger sends at most once per event of the trigger"],
     },
+  },
+
+  // tah-rak/Data-Pipeline-and-Warehouse-System (Terraform): plain `message` templates, `when` on built-in triggers,
+  // and an AnalysisRun template/condition written against `analysisRun`, a variable Argo Rollouts does not have.
+  // Over canary-analysis-failure.yaml ([1] the baseline: Healthy, already notified):
+  // - on-rollout-updated (no when), events [4], [15]: the Rollout as detected (phase Progressing).
+  // - on-rollout-step-completed (no when), events [8], [19], [23]: the Rollout the reconcile read: [6] index 0
+  //   Progressing, [17] index 0 Progressing, [22] index 1 Paused.
+  // - on-rollout-aborted, when phase == 'Degraded': the event [11] (an abort by the controller) sees the status
+  //   before it (Paused): false; the condition path sends once when [11] turns Degraded (false again at [14]).
+  // - on-rollout-completed, when phase == 'Healthy': the event [24] sees Progressing: false; the condition path
+  //   turns false at [3] and true at [27]: sent once.
+  // - on-analysis-run-failed, when `analysisRun.status.phase == 'Failed'`: upstream's vars are rollout,
+  //   analysisRuns, time, secrets (record.go NewAPIFactorySettings), so `analysisRun` is nil and expr-lang v1.16's
+  //   runtime.Fetch panics ("cannot fetch status from <nil>"): the condition is false (triggers/service.go logs
+  //   it), nothing is sent (the template itself would print "<no value>" for each `.analysisRun.…`).
+  "tah-rak-terraform": {
+    configs: ["tah-rak-terraform"],
+    secret: SLACK,
+    history: "canary-analysis-failure.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-updated", "slack", "deploys"),
+        ...sub("on-rollout-step-completed", "slack", "deploys"),
+        ...sub("on-rollout-completed", "slack", "deploys"),
+        ...sub("on-rollout-aborted", "slack", "deploys"),
+        ...sub("on-analysis-run-failed", "slack", "deploys"),
+      },
+    },
+    upstream: [
+      ["on-rollout-updated", TAH_RAK.updated],
+      ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+      ["on-rollout-aborted", TAH_RAK.aborted],
+      ["on-rollout-updated", TAH_RAK.updated],
+      ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+      ["on-rollout-step-completed", TAH_RAK.step("1", "Paused")],
+      ["on-rollout-completed", TAH_RAK.completed],
+    ].map(([trigger, text]) => ({ trigger: trigger!, to: "slack:deploys", text: text! })),
+    // The deliberate difference (docs/migrating.md, Templates and Triggers: `analysisRun` is this service's
+    // variable): the condition holds for the failed run and the template renders it, so one more notification
+    // ([10], the run's failure) — said at load and by migrate, for the condition and each `.analysisRun.…`.
+    differs: {
+      sent: [
+        ["on-rollout-updated", TAH_RAK.updated],
+        ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+        ["on-analysis-run-failed", TAH_RAK.analysisRunFailed],
+        ["on-rollout-aborted", TAH_RAK.aborted],
+        ["on-rollout-updated", TAH_RAK.updated],
+        ["on-rollout-step-completed", TAH_RAK.step("0", "Progressing")],
+        ["on-rollout-step-completed", TAH_RAK.step("1", "Paused")],
+        ["on-rollout-completed", TAH_RAK.completed],
+      ].map(([trigger, text]) => ({ trigger: trigger!, to: "slack:deploys", text: text! })),
+      load: [
+        'key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable',
+        'key "template.analysis-run-failed (message)": .analysisRun.metadata.name (line 1): Argo Rollouts has no `analysisRun` variable',
+      ],
+      migrate: [
+        "trigger.on-analysis-run-failed ([0].when): Argo Rollouts has no `analysisRun` variable",
+        'template "analysis-run-failed" field "message": .analysisRun.status.message: Argo Rollouts has no `analysisRun` variable',
+      ],
+    },
+  },
+  // mrthehavok/k8s-observable-rollouts: `service.webhook` (a webhook named "webhook") with templates whose webhook
+  // part is named "rollouts". notifications-engine webhook.go Send: without `webhook.webhook` the request is
+  // {GET, the service URL, body: the notification's message} — "" (no `message`). Triggers on
+  // canary-abort-retry.yaml:
+  // - on-rollout-completed, when phase == 'Healthy': events [4], [21] see Progressing (false); the condition path
+  //   sends at [5] and, after turning false at [7], at [22].
+  // - on-rollout-aborted, when `rollout.status.abort == true`: the user's abort [12] is true on both paths: the
+  //   event (the reconcile reads [12]) and the condition path (becomes true at [12]; false again at [15]): two.
+  "mrthehavok-webhook": {
+    configs: ["mrthehavok-webhook"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "webhook", ""),
+        ...sub("on-rollout-aborted", "webhook", ""),
+      },
+    },
+    upstream: [
+      "on-rollout-completed",
+      "on-rollout-aborted",
+      "on-rollout-aborted",
+      "on-rollout-completed",
+    ].map((trigger) => ({
+      trigger,
+      to: "webhook:",
+      webhook: { method: "GET", url: "http://webhook-handler.default.svc.cluster.local/rollouts", body: "" },
+    })),
+    // The deliberate differences (docs/migrating.md): a template without the service's part sends the trigger's
+    // built-in part (the v1 JSON, POST), said at load on the service key (a section for other webhooks only);
+    // both of upstream's paths sending for one abort is one notification here.
+    differs: {
+      sent: ["on-rollout-completed", "on-rollout-aborted", "on-rollout-completed"].map((trigger) => ({
+        trigger,
+        to: "webhook:",
+        webhook: { method: "POST", url: "http://webhook-handler.default.svc.cluster.local/rollouts" },
+      })),
+      load: [
+        'key "service.webhook": the templates of on-rollout-aborted, on-rollout-completed have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body',
+        'key "trigger.on-rollout-aborted": `when`/`oncePer` on a built-in trigger differ from Argo Rollouts',
+      ],
+      migrate: [
+        'service.webhook: the templates of on-rollout-aborted, on-rollout-completed have no webhook part for "webhook"',
+        "where both of upstream's paths would send for the same event, one notification is sent",
+      ],
+    },
+  },
+
+  // ilyastoli/argocd: upstream's catalog texts with folded (`>`) keys and a custom trigger `on-dryrun` whose `when`
+  // reads `rollout.analysisrun.status…` — the Rollout has no `analysisrun`, so expr-lang v1.16 fetches nil and
+  // then fails on `.status` ("cannot fetch status from <nil>"): false, never sent. The repository's own
+  // annotations (notifications/rollout.yaml) over canary-analysis-failure.yaml: on-analysis-run-running at the
+  // runs' Running ([7] revision 2, image yellow; [18] revision 3, green), on-analysis-run-failed [10] (yellow),
+  // no analysis error, on-rollout-completed [24] (green). Each attachment: the Strategy field, then `range` over
+  // the containers with `{{if not $index}},{{end}}` (a comma before the first one).
+  "ilyastoli-argocd-analysis": {
+    configs: ["ilyastoli-argocd"],
+    secret: SLACK,
+    history: "canary-analysis-failure.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-analysis-run-error", "slack", "general"),
+        ...sub("on-rollout-completed", "slack", "general"),
+        ...sub("on-analysis-run-failed", "slack", "general"),
+        ...sub("on-analysis-run-running", "slack", "general"),
+        ...sub("on-dryrun", "slack", "general"),
+      },
+    },
+    upstream: [
+      ["on-analysis-run-running", "'s analysis run is running.", "#18be52", "yellow"],
+      ["on-analysis-run-failed", "'s analysis run failed.", "#E01E5A", "yellow"],
+      ["on-analysis-run-running", "'s analysis run is running.", "#18be52", "green"],
+      ["on-rollout-completed", " has been completed.", "#18be52", "green"],
+    ].map(([trigger, what, color, image]) =>
+      ilyastoliNotification(
+        trigger!,
+        ["rollout-background-analysis", "rollouts-demo"],
+        what!,
+        color!,
+        image!,
+      ),
+    ),
+    problems: ['trigger "on-dryrun" ([0]): when: cannot fetch status from <nil>'],
+  },
+  // ilyastoli/argocd's other Rollout (guestbook/notification.yaml) over canary-abort-retry.yaml:
+  // on-rollout-completed at [4] (blue) and [21] (yellow); `subscribe.rollout-step-completed.slack` names a
+  // trigger without `on-`, which neither the event path (on-rollout-step-completed) nor the condition path
+  // ("trigger 'rollout-step-completed' is not configured") sends: nothing, reported here.
+  "ilyastoli-argocd-guestbook": {
+    configs: ["ilyastoli-argocd"],
+    secret: SLACK,
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        ...sub("on-rollout-completed", "slack", "general"),
+        ...sub("rollout-step-completed", "slack", "general"),
+      },
+    },
+    upstream: ["blue", "yellow"].map((image) =>
+      ilyastoliNotification(
+        "on-rollout-completed",
+        ["canary-demo", "canary-demo"],
+        " has been completed.",
+        "#18be52",
+        image,
+      ),
+    ),
+    problems: ['trigger "rollout-step-completed" is not a built-in trigger nor configured'],
+  },
+
+  // rommelporras/homelab: a Discord webhook with `defaultTriggers`, subscribed with the service-only annotation
+  // (`subscribe.discord-gitops: ""`: the default triggers). Over canary-analysis-failure.yaml:
+  // - on-rollout-completed, when `phase == 'Healthy' && currentPodHash == stableRS`: the event [24] sees
+  //   Progressing (false); the condition path, true at the baseline [1], false from [3], true again at [27]: one.
+  // - on-rollout-aborted, when `phase == 'Aborted'`: no Rollout phase is "Aborted" (an abort is Degraded): never.
+  // - on-analysis-run-failed, when `analysisRun.status.phase == 'Failed'`: nil upstream (see tah-rak-terraform):
+  //   never; the body's `.analysisRun.…` would print "<no value>".
+  "rommelporras-homelab": {
+    configs: ["rommelporras-homelab"],
+    secret: { "discord-gitops-webhook": DISCORD },
+    history: "canary-analysis-failure.yaml",
+    edit: { annotations: { "notifications.argoproj.io/subscribe.discord-gitops": "" } },
+    upstream: [
+      homelabNotification(
+        "on-rollout-completed",
+        "Rollout **rollout-background-analysis** completed successfully in `default`.",
+      ),
+    ],
+    // the deliberate difference (`analysisRun` is this service's variable): the failed run is sent too, said
+    differs: {
+      sent: [
+        homelabNotification(
+          "on-analysis-run-failed",
+          ":x: AnalysisRun **rollout-background-analysis-db976bc44-2** failed in `default`. Rollout may be rolling back.",
+        ),
+        homelabNotification(
+          "on-rollout-completed",
+          "Rollout **rollout-background-analysis** completed successfully in `default`.",
+        ),
+      ],
+      load: ['key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable'],
+      migrate: [
+        'template "analysis-run-failed" field "webhook.discord-gitops.body": .analysisRun.metadata.name: Argo Rollouts has no `analysisRun` variable',
+      ],
+    },
+  },
+
+  // Han-Joon-Hyeok.github.io (2024-12-21 post): `defaultTriggers` through `subscribe.slack-webhook: ""`, plus
+  // `subscribe.on-hpa.slack-webhook` (a trigger defined nowhere). The page's placeholder `url: [webhook-url]` is a
+  // YAML list: sigs.k8s.io/yaml cannot unmarshal it into WebhookOptions.url (a string), so services.NewService
+  // fails and NewAPI with it — Argo Rollouts sends nothing for this ConfigMap. Here that key does not load (said),
+  // so the only service is missing and nothing is sent either; each subscription is reported.
+  "han-joon-hyeok-default-trigger": {
+    configs: ["han-joon-hyeok-default-trigger"],
+    secret: {},
+    history: "canary-abort-retry.yaml",
+    edit: {
+      annotations: {
+        "notifications.argoproj.io/subscribe.slack-webhook": "",
+        ...sub("on-hpa", "slack-webhook", ""),
+      },
+    },
+    upstream: [],
+    problems: [
+      'key "service.webhook.slack-webhook (url)": Invalid input: expected string, received array',
+      'trigger "on-hpa" is not a built-in trigger nor configured',
+      'annotation "notifications.argoproj.io/subscribe.slack-webhook": service "slack-webhook" is not configured',
+    ],
   },
 
   // ---- differences: unsupported service types (issue 11 adds them). Upstream sends through them; here nothing

@@ -97,8 +97,11 @@ export interface Sent {
   attachments?: unknown;
   /** PagerDuty v2: payload summary, severity, source. */
   pagerduty?: { summary: string; severity: string; source: string };
-  /** Webhook: method, url, body; `headers`: the names of the headers sent (lower case, sorted), when given. */
-  webhook?: { method: string; url: string; body: string; headers?: string[] };
+  /**
+   * Webhook: method, url, body (compared when given); `headers`: the names of the headers sent (lower case,
+   * sorted), when given.
+   */
+  webhook?: { method: string; url: string; body?: string; headers?: string[] };
 }
 
 /**
@@ -119,7 +122,8 @@ export function reduce(line: Record<string, unknown>, like: Sent | undefined): S
     const p = (n.event as { payload: { summary: string; severity: string; source: string } }).payload;
     out.pagerduty = { summary: p.summary, severity: p.severity, source: p.source };
   } else if (n.type === "webhook") {
-    out.webhook = { method: String(n.method), url: String(n.url), body: String(n.body) };
+    out.webhook = { method: String(n.method), url: String(n.url) };
+    if (!like?.webhook || like.webhook.body !== undefined) out.webhook.body = String(n.body);
     if (like?.webhook?.headers)
       out.webhook.headers = Object.keys(n.headers as Record<string, string>)
         .filter((h) => !ADDED_HEADERS.has(h))

@@ -457,6 +457,43 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     ]);
   });
 
+  it("a webhook that a built-in trigger's `webhook.<name>` sections do not name, when they name no configured webhook, is a warning (upstream sends a GET with the message)", () => {
+    const r = load({
+      "service.webhook": "url: http://hooks.example.com/rollouts",
+      "service.webhook.deploy-log": "url: https://log.example.com",
+      // a section for an unconfigured webhook only (as in mrthehavok/k8s-observable-rollouts): said for both
+      "template.completed": "webhook:\n  rollouts:\n    method: POST\n    body: x",
+      // no webhook section at all: the documented built-in fallback, not said
+      "template.plain": "message: hi",
+      // a section for another configured webhook (one template per webhook): not said
+      "template.logged": "webhook:\n  deploy-log:\n    body: y",
+      "trigger.on-rollout-completed": "- send: [completed]",
+      "trigger.on-rollout-aborted": "- send: [plain]",
+      "trigger.on-rollout-updated": "- send: [logged]",
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('key "service.webhook')).sort()).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook": the templates of on-rollout-completed have no webhook part for "webhook": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
+      'argo-rollouts/argo-rollouts-notification-configmap key "service.webhook.deploy-log": the templates of on-rollout-completed have no webhook part for "deploy-log": Argo Rollouts\' webhook service sends a GET request to the service URL with the template\'s `message` as its body (empty without one); here each trigger\'s built-in webhook part is sent instead',
+    ]);
+  });
+
+  it("`analysisRun` (this service's variable, nil in Argo Rollouts) in a template or a condition is a warning; so is `context` in a condition", () => {
+    const r = load({
+      "template.failed": "message: |\n  {{.rollout.metadata.name}}: {{.analysisRun.status.message}}",
+      "trigger.on-analysis-run-failed": "- when: analysisRun.status.phase == 'Failed'\n  send: [failed]",
+      "trigger.on-x": "- when: context.env == 'prod'\n  send: [failed]",
+      context: "env: prod",
+    });
+    expect(r.errors).toEqual([]);
+    const said = r.warnings.filter((w) => w.includes("no `analysisRun`") || w.includes("no `context`"));
+    expect(said).toEqual([
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.failed (message)": .analysisRun.status.message (line 1): Argo Rollouts has no `analysisRun` variable (its AnalysisRun events are sent with `rollout` and `analysisRuns` only), so there this prints "<no value>"; here it is the field of the run of an on-analysis-run-* trigger',
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-analysis-run-failed ([0].when)": Argo Rollouts has no `analysisRun` variable: there it is nil, so a field of it fails the condition (false: nothing is sent) and `analysisRun == nil` holds; here it is the run of an on-analysis-run-* trigger',
+      'argo-rollouts/argo-rollouts-notification-configmap key "trigger.on-x ([0].when)": Argo Rollouts has no `context` variable in conditions: there it is nil, so a field of it fails the condition (false: nothing is sent); here it is this service\'s `context` key',
+    ]);
+  });
+
   it("a template reading `.app.…` (an Argo CD template) is a warning; `.context.…` is this service's own key", () => {
     const r = load({
       "template.t": "message: |\n  {{.app.metadata.name}} at {{.context.argocdUrl}}",
@@ -464,7 +501,7 @@ describe("loadNotifierConfig: as tolerant as Argo Rollouts, and louder", () => {
     });
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([
-      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): the template fails at every render ("nil pointer evaluating interface {}"), here as in Argo Rollouts, so nothing is sent (each failure is reported)',
+      'argo-rollouts/argo-rollouts-notification-configmap key "template.t (message)": .app.metadata.name (line 1): `app` is not a template variable here nor in Argo Rollouts (an Argo CD template?): it prints "<no value>", there as here (a field of a missing variable is missing too)',
     ]);
   });
 });

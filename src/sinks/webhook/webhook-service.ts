@@ -38,6 +38,10 @@ export const webhookService: ServiceTypeDefinition<
     sources: webhookTemplateSources,
     escapeMode: webhookEscapeMode,
     builtin: (p) => ({ [ANY_WEBHOOK]: builtinWebhookTemplate(p) }),
+    // notifications-engine pkg/services/webhook.go Send: without `webhook.<name>`, request{body: Message, GET}
+    upstreamSendsWithoutSection:
+      "a GET request to the service URL with the template's `message` as its body (empty without one)",
+    sectionFor: (section, name) => Object.hasOwn(section, name) || Object.hasOwn(section, ANY_WEBHOOK),
   },
   part: "webhook",
   render: renderWebhook,
