@@ -3,6 +3,8 @@
 // object through the caller's reporter.
 import type { NotifierConfig } from "../config/types.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
+import { conditionDeadline, type NamespaceRenderShare } from "../templates/render-share.ts";
+import { withConditionDeadline } from "../triggers/condition-deadline.ts";
 import { detectObjectTransitions, type ObjectDetectionState } from "../triggers/object-transitions.ts";
 import type { KindDetector } from "../watch/transition-watcher.ts";
 
@@ -10,22 +12,33 @@ export function configuredDetectors(opts: {
   configFor: (namespace: string) => NotifierConfig;
   reportProblems: (uid: string, problems: SubscriptionProblem[]) => void;
   now?: () => Date;
+  /** Charges the detection (its conditions) of a namespace with its own config to that namespace's share. */
+  renderShare?: NamespaceRenderShare;
 }): { Rollout: KindDetector; AnalysisRun: KindDetector } {
   const detector: KindDetector = {
     detect(previous, current, o) {
       const prev = previous as ObjectDetectionState | undefined;
-      const r = detectObjectTransitions({
-        previous: prev && typeof prev === "object" && "builtin" in prev ? prev : undefined,
-        object: current,
-        config: opts.configFor(current.metadata.namespace ?? ""),
-        // an unreadable saved state (another version) is a baseline: nothing is re-sent
-        baseline:
-          o.baseline || (previous !== undefined && !(typeof prev === "object" && prev && "builtin" in prev)),
-        lookupExperiment: o.lookupExperiment,
-        lookupRollout: o.lookupRollout,
-        ...(o.analysisRunsIn ? { analysisRunsIn: o.analysisRunsIn } : {}),
-        now: opts.now?.() ?? new Date(),
-      });
+      const namespace = current.metadata.namespace ?? "";
+      const share = opts.renderShare?.appliesTo(namespace) ? opts.renderShare.share : undefined;
+      const started = performance.now();
+      // every condition of this event together: within the render time budget, and the namespace's share
+      const deadline = conditionDeadline(share?.available(namespace));
+      const r = withConditionDeadline(deadline, () =>
+        detectObjectTransitions({
+          previous: prev && typeof prev === "object" && "builtin" in prev ? prev : undefined,
+          object: current,
+          config: opts.configFor(current.metadata.namespace ?? ""),
+          // an unreadable saved state (another version) is a baseline: nothing is re-sent
+          baseline:
+            o.baseline ||
+            (previous !== undefined && !(typeof prev === "object" && prev && "builtin" in prev)),
+          lookupExperiment: o.lookupExperiment,
+          lookupRollout: o.lookupRollout,
+          ...(o.analysisRunsIn ? { analysisRunsIn: o.analysisRunsIn } : {}),
+          now: opts.now?.() ?? new Date(),
+        }),
+      );
+      share?.charge(namespace, performance.now() - started);
       if (r.problems.length > 0 && current.metadata.uid) {
         opts.reportProblems(
           current.metadata.uid,

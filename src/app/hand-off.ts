@@ -13,7 +13,8 @@ import type { EnqueueResult, NotificationQueue } from "../queue/notification-que
 import type { Metrics } from "../server/metrics.ts";
 import type { HoldBack, Silencer } from "../silences/silencer.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
-import type { RenderShare } from "../templates/render-share.ts";
+import { conditionDeadline, type NamespaceRenderShare } from "../templates/render-share.ts";
+import { withConditionDeadline } from "../triggers/condition-deadline.ts";
 import type { Transition } from "../triggers/transition.ts";
 import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
 
@@ -34,7 +35,7 @@ export interface HandOffOptions {
    * Each namespace's share of rendering time (render-share.ts): a transition's planning is charged to its
    * namespace when `appliesTo` it (a namespace with its own templates).
    */
-  renderShare?: { share: RenderShare; appliesTo: (namespace: string) => boolean };
+  renderShare?: NamespaceRenderShare;
   /** Told what became of every planned notification (the console's delivery history). */
   onHandedOff?: (
     transitions: Transition[],
@@ -89,16 +90,19 @@ export function createHandOff(o: HandOffOptions) {
       const namespace = transition.object.namespace;
       const share = o.renderShare?.appliesTo(namespace) ? o.renderShare.share : undefined;
       const started = performance.now();
-      const planned = planNotifications({
-        transition,
-        world,
-        config: o.configFor(namespace),
-        annotationPrefix: o.annotationPrefix,
-        maxDestinations: o.maxDestinations,
-        now,
-        detectedAt: now.getTime(),
-        ...(share ? { renderShareMs: share.available(namespace) } : {}),
-      });
+      const renderShareMs = share?.available(namespace);
+      const planned = withConditionDeadline(conditionDeadline(renderShareMs), () =>
+        planNotifications({
+          transition,
+          world,
+          config: o.configFor(namespace),
+          annotationPrefix: o.annotationPrefix,
+          maxDestinations: o.maxDestinations,
+          now,
+          detectedAt: now.getTime(),
+          ...(renderShareMs !== undefined ? { renderShareMs } : {}),
+        }),
+      );
       share?.charge(namespace, performance.now() - started);
       jobs.push(...planned.jobs);
       for (const p of planned.problems) {

@@ -94,6 +94,10 @@ export async function startNotifier(
     percent: settings.renderSharePercent,
     burstMs: 2 * settings.renderTimeoutMs,
   });
+  const namespaceShare = {
+    share: renderShare,
+    appliesTo: (ns: string) => configStore.hasNamespaceConfig(ns),
+  };
   const configSource = new ConfigSource({
     kc,
     store: configStore,
@@ -134,6 +138,7 @@ export async function startNotifier(
       resyncMs: settings.resyncSeconds > 0 ? settings.resyncSeconds * 1000 : undefined,
       detectors: configuredDetectors({
         configFor: (ns) => configStore.forNamespace(ns),
+        renderShare: namespaceShare,
         reportProblems: (uid, problems) => reporter.report(uid, problems),
       }),
       handOff: createHandOff({
@@ -147,7 +152,7 @@ export async function startNotifier(
         reportProblems: (uid, problems) => reporter.report(uid, problems),
         silencer: operatorConsole.silencer,
         onHandedOff: operatorConsole.onHandedOff,
-        renderShare: { share: renderShare, appliesTo: (ns) => configStore.hasNamespaceConfig(ns) },
+        renderShare: namespaceShare,
       }),
     });
     // Detect only once the config is known, so the first events are routed with it.

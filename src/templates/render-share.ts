@@ -1,16 +1,44 @@
 // Each namespace's share of the process's time for rendering (and loading its own config). The render budgets
 // (render-budget.ts) bound one transition's renders (RENDER_TIMEOUT_MS); a tenant whose templates use all of it
 // each time, and whose Rollouts change every few seconds, would still keep the one thread busy for everyone.
-// So the time spent rendering a namespace's notifications and loading its self-service config is charged to
-// that namespace: a token bucket of milliseconds, refilled at RENDER_SHARE_PERCENT of wall-clock time, holding
+// So the time spent rendering a namespace's notifications, evaluating its conditions (detection and planning:
+// src/triggers/condition-deadline.ts) and loading its self-service config is charged to that namespace: a token bucket of milliseconds, refilled at RENDER_SHARE_PERCENT of wall-clock time, holding
 // at most twice the render timeout. While a namespace's bucket is empty its renders get no time (they fail at
-// once with a render budget error naming the share, and are dead-lettered with that reason) and its config
-// reloads wait for the bucket. Ordinary templates render in about a millisecond: far from the share.
+// once with a render budget error naming the share, and are dead-lettered with that reason), its conditions are
+// not evaluated (false, reported) and its config reloads wait for the bucket. Ordinary templates render in about a millisecond: far from the share.
 //
 // Bounded: at most MAX_NAMESPACES buckets (the oldest is forgotten: it starts full again).
 
+import type { ConditionDeadline } from "../triggers/condition-deadline.ts";
+import { currentRenderBudget } from "./render-budget.ts";
+
 export const DEFAULT_RENDER_SHARE_PERCENT = 10;
+
+/** The share, and which namespaces it charges (those with their own config: their templates and conditions). */
+export interface NamespaceRenderShare {
+  share: RenderShare;
+  appliesTo: (namespace: string) => boolean;
+}
+
+/** What a condition evaluated past the namespace's share fails with. */
+const SHARE_USED_FOR_CONDITIONS =
+  "the namespace has used its share of rendering time (RENDER_SHARE_PERCENT): condition not evaluated";
 const MAX_NAMESPACES = 10_000;
+
+/**
+ * The deadline of the conditions evaluated together (one object event's detection, one transition's planning:
+ * src/triggers/condition-deadline.ts): the render time budget, or the namespace's share when that is less.
+ */
+export function conditionDeadline(renderShareMs: number | undefined): ConditionDeadline {
+  const timeMs = currentRenderBudget().timeMs;
+  if (renderShareMs !== undefined && renderShareMs < timeMs) {
+    return { at: Date.now() + renderShareMs, reason: SHARE_USED_FOR_CONDITIONS };
+  }
+  return {
+    at: Date.now() + timeMs,
+    reason: `the conditions of one object took longer than ${timeMs} ms together (RENDER_TIMEOUT_MS)`,
+  };
+}
 
 export interface RenderShareOptions {
   /** Percent of wall-clock time one namespace may spend rendering, averaged (1–100). */

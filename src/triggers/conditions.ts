@@ -14,6 +14,7 @@
 // `time.Parse(s)`; CEL: `time.now`, a timestamp), `context` (the ConfigMap `context` map).
 import { Environment, EvaluationError } from "@marcbachmann/cel-js";
 import type { KubeObject } from "../kube/objects.ts";
+import { checkConditionClock, conditionDeadlinePassed } from "./condition-deadline.ts";
 import {
   ExprEvalError,
   evalExpr,
@@ -246,6 +247,7 @@ let celReads = 0;
 /** Counts every property read of a CEL value (a list's elements and length, a map's fields). */
 const countReads: ProxyHandler<object> = {
   get(target, key, receiver) {
+    checkConditionClock();
     if (++celReads > MAX_CEL_READS) {
       throw new Error(`more than ${MAX_CEL_READS} reads of list elements and fields (CEL evaluation budget)`);
     }
@@ -334,6 +336,8 @@ function errorOf(cond: CompiledCondition, err: unknown): string | undefined {
 
 /** expr-lang: a result that is not a bool is false (upstream: `val.(bool)` not ok), not an error. */
 export function evaluateWhen(cond: CompiledCondition, activation: ConditionActivation): WhenResult {
+  const late = conditionDeadlinePassed();
+  if (late) return { holds: false, error: late };
   try {
     const value = cond.run(activation);
     if (typeof value === "boolean") return { holds: value };
@@ -356,6 +360,8 @@ export function evaluateOncePer(
   cond: CompiledCondition,
   activation: ConditionActivation,
 ): { value: string; error?: string } {
+  const late = conditionDeadlinePassed();
+  if (late) return { value: "", error: late };
   try {
     const v = cond.run(activation);
     return { value: cond.dialect === "cel" ? formatCelValue(v) : formatGoValue(v) };

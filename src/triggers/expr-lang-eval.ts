@@ -10,6 +10,7 @@
 // Errors are ExprEvalError (the condition is then false and the error is reported by the caller). Pure: the
 // evaluation time comes in the variables. Bounded: closures over lists are capped, like the parser.
 import { GoRegexp, GoRegexpSyntaxError } from "../regexp/go-regexp.ts";
+import { checkConditionClock } from "./condition-deadline.ts";
 import type { ExprNode } from "./expr-lang-parse.ts";
 
 export class ExprEvalError extends Error {
@@ -437,6 +438,7 @@ function builtin(name: string, argNodes: ExprNode[], s: Scope): unknown {
     for (const item of list) {
       if (++s.budget.n > MAX_ITERATIONS)
         throw new ExprEvalError(`more than ${MAX_ITERATIONS} predicate evaluations`);
+      checkConditionClock();
       const v = ev(pred.body, { ...s, pointer: item });
       results.push(name === "map" ? v : toBool(v));
     }

@@ -174,7 +174,7 @@ export function registerRunCommands(program: Command): void {
       .option("--render-max-depth <n>", "block nesting of a template (env RENDER_MAX_DEPTH; default 24)")
       .option(
         "--render-share-percent <n>",
-        "percent of the time one namespace's own templates may take to render and load, averaged (env RENDER_SHARE_PERCENT; default 10)",
+        "percent of the time a namespace with its own config may take to render, evaluate its conditions and load that config, averaged (env RENDER_SHARE_PERCENT; default 10)",
       )
       .option(
         "--allow-private-webhooks",
