@@ -49,7 +49,8 @@ const TARGETS = {
 };
 
 const started = Date.now();
-log(`bench${quick ? " --quick" : ""}: ${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`);
+const loadAtStart = loadavg()[0]!;
+log(`bench${quick ? " --quick" : ""}: ${availableParallelism()} cores, load ${loadAtStart.toFixed(1)}`);
 log(
   `service Node flags (chart, limit ${chart.memoryLimit ?? "none"}): ${chart.nodeArgs.join(" ") || "none"}`,
 );
@@ -109,7 +110,7 @@ const met = {
 const results = {
   date: new Date(started).toISOString(),
   quick,
-  machine: { cores: availableParallelism(), loadAverage1mAtStart: loadavg()[0], node: process.version },
+  machine: { cores: availableParallelism(), loadAverage1mAtStart: loadAtStart, node: process.version },
   serviceNodeFlags: chart.nodeArgs,
   serviceMallocEnv: chart.mallocEnv,
   loadAverage1mAtEnd: loadavg()[0],
