@@ -11,7 +11,7 @@ import { ANNOTATION_PREFIX, type E2eWorld, loadTenantNamespace, startE2eWorld } 
 import {
   eventually,
   firstMessageAfterNextStep,
-  playNextStep,
+  playEachUpTo,
   prepareStory,
   prepareStoryIn,
   type StoryRun,
@@ -104,8 +104,7 @@ describe("a namespace whose own webhook hangs", () => {
     timeout: 120_000,
   }, async () => {
     // up to the step before each story's first on-rollout-updated (step 3)
-    for (const t of tenants) while (t.played < 3) await playNextStep(world, t);
-    while (other.played < 3) await playNextStep(world, other);
+    await playEachUpTo(world, [...tenants, other], 3);
 
     const written = tenants.map((t) => writeNextStep(world, t));
     for (const [k, t] of tenants.entries()) await waitStepHandled(world, t, written[k]!);

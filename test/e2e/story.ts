@@ -177,6 +177,11 @@ export async function firstMessageAfterNextStep(
   return { step, ms: Date.now() - writtenAt };
 }
 
+/** Plays each story, one after the other, until `played` of its steps are written and handled. */
+export async function playEachUpTo(world: AnyE2eWorld, runs: StoryRun[], played: number): Promise<void> {
+  for (const run of runs) while (run.played < played) await playNextStep(world, run);
+}
+
 /** Writes the next step and waits until the service handled it. */
 export async function playNextStep(world: AnyE2eWorld, run: StoryRun, timeoutMs?: number): Promise<number> {
   const i = writeNextStep(world, run);
