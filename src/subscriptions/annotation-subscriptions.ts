@@ -6,7 +6,7 @@
 //   <prefix>/subscriptions: |                          YAML list (notifications-engine's Subscription)
 //     - trigger: [on-rollout-completed]
 //       destinations: [{service: slack, recipients: [chan]}]
-// Pure. A malformed annotation is a problem for that annotation only.
+// Pure (parsed YAML texts are memoised). A malformed annotation is a problem for that annotation only.
 import { parse } from "yaml";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
 
@@ -45,19 +45,55 @@ function asStringList(v: unknown): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The subscriptions annotation is read up to this size. A list of a few entries is a few hundred bytes; YAML
+ * takes the parser ~4 µs a character on hostile input (200 KB of `[` took a second), and the annotation is read
+ * at every transition of the object, whoever wrote its namespace's config.
+ */
+export const MAX_SUBSCRIPTIONS_YAML_CHARS = 16 * 1024;
+/** Parsed annotation texts (an object's annotation is read at each of its transitions), ≤ 4 MiB of text. */
+const parsedYaml = new Map<string, { raw: unknown } | { error: string }>();
+const MAX_CACHED_CHARS = 4 * 1024 * 1024;
+let cachedChars = 0;
+
+function parseYamlCached(value: string): { raw: unknown } | { error: string } {
+  const hit = parsedYaml.get(value);
+  if (hit) return hit;
+  let result: { raw: unknown } | { error: string };
+  try {
+    result = { raw: parse(value, { maxAliasCount: 10, logLevel: "error" }) };
+  } catch (err) {
+    result = { error: `invalid YAML: ${(err as Error).message.split("\n")[0]}` };
+  }
+  parsedYaml.set(value, result);
+  cachedChars += value.length;
+  while (cachedChars > MAX_CACHED_CHARS) {
+    const oldest = parsedYaml.keys().next().value as string;
+    parsedYaml.delete(oldest);
+    cachedChars -= oldest.length;
+  }
+  return result;
+}
+
 function parseYamlSubscriptions(
   value: string,
   source: string,
   entries: SubscriptionEntry[],
   problems: SubscriptionProblem[],
 ): void {
-  let raw: unknown;
-  try {
-    raw = parse(value, { maxAliasCount: 10, logLevel: "error" });
-  } catch (err) {
-    problems.push({ source, message: `invalid YAML: ${(err as Error).message.split("\n")[0]}` });
+  if (value.length > MAX_SUBSCRIPTIONS_YAML_CHARS) {
+    problems.push({
+      source,
+      message: `longer than ${MAX_SUBSCRIPTIONS_YAML_CHARS} characters: not read (a subscription list is a few hundred)`,
+    });
     return;
   }
+  const parsed = parseYamlCached(value);
+  if ("error" in parsed) {
+    problems.push({ source, message: parsed.error });
+    return;
+  }
+  const raw = parsed.raw;
   if (raw === null || raw === undefined) return;
   if (!Array.isArray(raw)) {
     problems.push({ source, message: "must be a YAML list of {trigger, destinations}" });
@@ -94,7 +130,7 @@ function parseYamlSubscriptions(
         return;
       }
       entries.push({
-        triggers,
+        triggers: [...triggers],
         service,
         recipients: recipients.length === 0 ? [""] : recipients.map((r) => r.trim()),
         source: at,

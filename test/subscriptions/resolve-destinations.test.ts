@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import type { NotifierConfig } from "../../src/config/types.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import { MAX_SUBSCRIPTIONS_YAML_CHARS } from "../../src/subscriptions/annotation-subscriptions.ts";
 import { createOncePerObjectReporter } from "../../src/subscriptions/problem-reporter.ts";
 import { resolveDestinations } from "../../src/subscriptions/resolve-destinations.ts";
 import {
@@ -219,6 +220,31 @@ describe("resolveDestinations", () => {
       `Rollout shop/web annotation "${P}/subscriptions"`,
     ]);
     expect(r.problems[1]!.message).toMatch(/invalid YAML/);
+  });
+
+  it("a subscriptions annotation longer than 16 KiB is not read (a problem); one of nested brackets is a YAML problem", () => {
+    const long = resolveDestinations({
+      trigger: "on-rollout-completed",
+      rollout: rollout({
+        [`${P}/subscriptions`]: `# ${"x".repeat(MAX_SUBSCRIPTIONS_YAML_CHARS)}\n- trigger: on-rollout-completed\n  destinations: [{service: slack, recipients: [no]}]`,
+        [`${P}/subscribe.on-rollout-completed.slack`]: "still-works",
+      }),
+      config: cfg({}),
+    });
+    expect(long.destinations).toEqual([{ service: "slack", recipient: "still-works" }]);
+    expect(long.problems.map((p) => p.message)).toEqual([
+      "longer than 16384 characters: not read (a subscription list is a few hundred)",
+    ]);
+    // 16,000 nested brackets (a second of the parser at 200,000): a problem, the same each time it is read
+    const nested = rollout({ [`${P}/subscriptions`]: "[".repeat(16_000) });
+    const read = () =>
+      resolveDestinations({ trigger: "on-rollout-completed", rollout: nested, config: cfg({}) }).problems.map(
+        (p) => p.message,
+      );
+    const first = read();
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatch(/^invalid YAML/);
+    expect(read()).toEqual(first);
   });
 
   it("a malformed entry of the YAML annotation loses only that entry", () => {
