@@ -12,6 +12,7 @@
 // Variables: `rollout`, `analysisRun` (the objects, or null), `analysisRuns` (upstream's: runs of the
 // Rollout's current revision, newest first, when the caller has them), `time` (expr-lang: `time.Now()`,
 // `time.Parse(s)`; CEL: `time.now`, a timestamp), `context` (the ConfigMap `context` map).
+import { createHash } from "node:crypto";
 import { Environment, EvaluationError } from "@marcbachmann/cel-js";
 import type { KubeObject } from "../kube/objects.ts";
 import { checkConditionClock, conditionDeadlinePassed } from "./condition-deadline.ts";
@@ -364,11 +365,24 @@ export function evaluateOncePer(
   if (late) return { value: "", error: late };
   try {
     const v = cond.run(activation);
-    return { value: cond.dialect === "cel" ? formatCelValue(v) : formatGoValue(v) };
+    return { value: boundedOncePerValue(cond.dialect === "cel" ? formatCelValue(v) : formatGoValue(v)) };
   } catch (err) {
     const error = errorOf(cond, err);
     return error === undefined ? { value: "" } : { value: "", error };
   }
+}
+
+/**
+ * Characters of an oncePer value kept as they are. The value goes into the object's saved state (in memory and
+ * in Redis, written at every change of the object) and into transition ids, logs and history: `oncePer:
+ * rollout.spec.template` over a Rollout with a long env list made each ~870 KB. A longer value is its first 64
+ * characters and a SHA-256 of the whole: still one key per distinct value, as upstream's.
+ */
+export const MAX_ONCE_PER_CHARS = 200;
+
+export function boundedOncePerValue(value: string): string {
+  if (value.length <= MAX_ONCE_PER_CHARS) return value;
+  return `${value.slice(0, 64)}…sha256:${createHash("sha256").update(value).digest("hex")}`;
 }
 
 function formatCelValue(v: unknown): string {

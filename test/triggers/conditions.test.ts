@@ -5,6 +5,7 @@ import {
   conditionActivation,
   evaluateOncePer,
   evaluateWhen,
+  MAX_ONCE_PER_CHARS,
 } from "../../src/triggers/conditions.ts";
 import { readObject } from "../config/load-examples.ts";
 
@@ -176,5 +177,36 @@ describe("conditions: an evaluation's work is bounded", () => {
     const result = when(`all(${list}, {all(${list}, {.name != ''})})`, { rollout });
     expect(result.holds).toBe(false);
     expect(result.error).toMatch(/more than 10000 predicate evaluations/);
+  });
+});
+
+describe("oncePer values are bounded (they are saved with the object's state and go into transition ids)", () => {
+  const env = (n: number, value: string) => Array.from({ length: n }, (_, i) => ({ name: `E${i}`, value }));
+  const withEnv = (list: object[]) => ({
+    rollout: {
+      ...canary,
+      spec: { ...canary.spec, template: { spec: { containers: [{ name: "app", env: list }] } } },
+    },
+  });
+  const oncePer = (src: string, vars: Parameters<typeof conditionActivation>[0]) =>
+    evaluateOncePer(compileCondition(src, { ...at, field: "oncePer" }), conditionActivation(vars));
+
+  it("a short value is kept as it is; a long one is its start and a SHA-256 of the whole, one per distinct value", () => {
+    expect(oncePer("rollout.metadata.name", { rollout: canary })).toEqual({ value: "canary-demo" });
+    const a = oncePer("rollout.spec.template", withEnv(env(20_000, "x"))).value;
+    const again = oncePer("rollout.spec.template", withEnv(env(20_000, "x"))).value;
+    const b = oncePer("rollout.spec.template", withEnv(env(20_000, "y"))).value;
+    expect(a.length).toBeLessThanOrEqual(MAX_ONCE_PER_CHARS);
+    expect(a).toMatch(
+      /^map\[spec:map\[containers:\[map\[env:\[map\[name:E0 value:x\].*…sha256:[0-9a-f]{64}$/,
+    );
+    expect(again).toBe(a);
+    expect(b).not.toBe(a);
+    // the same for CEL
+    const cel = oncePer(
+      "has(rollout.spec.template) ? rollout.spec.template : null",
+      withEnv(env(20_000, "x")),
+    );
+    expect(cel.value.length).toBeLessThanOrEqual(MAX_ONCE_PER_CHARS);
   });
 });
