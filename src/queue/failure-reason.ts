@@ -73,6 +73,7 @@ const BY_CODE: ReadonlyMap<string, FailureReason> = new Map<string, FailureReaso
       "no_text",
       "too_many_attachments",
       "bad_response",
+      "answer_too_large",
     ] as const
   ).map((c): [string, FailureReason] => [c, "invalid_request"]),
   ["blocked_address", "blocked_address"],

@@ -1,11 +1,13 @@
 // One HTTP request for a sink: picks the keep-alive dispatcher (SSRF guard for a tenant's own endpoints,
 // `insecureSkipVerify`), applies the timeout to headers, body and the whole exchange, maps a thrown error to a
-// DeliveryError (blocked address: permanent; network failure or timeout: transient) and reads the answer's text.
+// DeliveryError (blocked address: permanent; network failure or timeout: transient) and reads the answer's text
+// (at most MAX_ANSWER_BYTES: a longer answer is a permanent failure, `answer_too_large`).
 // What a status means stays with each type.
 import type { IncomingHttpHeaders } from "node:http";
 import { type Dispatcher, request } from "undici";
 import type { Logger } from "../../logger.ts";
 import { blockedAddressDeliveryError, deliveryErrorForNetwork } from "../delivery-errors.ts";
+import { DeliveryError } from "../sink.ts";
 import type { HttpDispatchers } from "./http-dispatchers.ts";
 
 export interface HttpRequestSpec {
@@ -68,6 +70,40 @@ export async function sendHttpRequest(
       blockedAddressDeliveryError(where, delivery.tenantNamespace, err) ?? deliveryErrorForNetwork(where, err)
     );
   }
-  const text = await (spec.readBody ? spec.readBody(res.body) : res.body.text()).catch(() => "");
+  let text: string;
+  try {
+    text = await (spec.readBody ? spec.readBody(res.body) : readBounded(res.body));
+  } catch (err) {
+    if (err instanceof AnswerTooLarge) {
+      throw new DeliveryError(`${where}: answer longer than ${MAX_ANSWER_BYTES} bytes: not read`, {
+        transient: false,
+        code: "answer_too_large",
+      });
+    }
+    text = "";
+  }
   return { statusCode: res.statusCode, headers: res.headers, text };
+}
+
+/**
+ * Most of an answer that is read, in bytes. Every answer a sink parses is far smaller (a Slack or GitHub page is
+ * a few hundred KB); an endpoint of a namespace's own config could stream gigabytes within its timeout, into the
+ * one process's memory, and again at every retry after the crash.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+class AnswerTooLarge extends Error {}
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_ANSWER_BYTES) {
+      body.destroy();
+      throw new AnswerTooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
