@@ -52,6 +52,9 @@ export interface SlackSinkOptions {
   now?: () => number;
 }
 
+/** Slack clients kept (one per service name, token, apiURL and transport); the least recently used goes first. */
+const MAX_CLIENTS = 256;
+
 export class SlackSink implements Sink<SlackServiceConfig> {
   readonly type = "slack" as const;
   readonly #opts: SlackSinkOptions;
@@ -76,7 +79,11 @@ export class SlackSink implements Sink<SlackServiceConfig> {
     const insecure = service.insecureSkipVerify === true;
     const key = JSON.stringify([service.name, service.token, slackApiUrl(service), insecure, guarded]);
     let client = this.#clients.get(key);
-    if (!client) {
+    if (client) {
+      // most recently used last: the oldest is the one forgotten
+      this.#clients.delete(key);
+      this.#clients.set(key, client);
+    } else {
       client = createSlackWebClient(service, {
         dispatcher: this.#opts.dispatchers.get({
           insecureSkipVerify: insecure,
@@ -86,6 +93,8 @@ export class SlackSink implements Sink<SlackServiceConfig> {
         timeoutMs: this.#timeoutMs(),
       });
       this.#clients.set(key, client);
+      // bounded: a namespace's config rotating tokens or apiURLs would otherwise add a client per version
+      if (this.#clients.size > MAX_CLIENTS) this.#clients.delete(this.#clients.keys().next().value as string);
     }
     return client;
   }
