@@ -3,8 +3,7 @@
 // object through the caller's reporter.
 import type { NotifierConfig } from "../config/types.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
-import { conditionDeadline, type NamespaceRenderShare } from "../templates/render-share.ts";
-import { withConditionDeadline } from "../triggers/condition-deadline.ts";
+import { asNamespaceWork, type NamespaceRenderShare } from "../templates/render-share.ts";
 import { detectObjectTransitions, type ObjectDetectionState } from "../triggers/object-transitions.ts";
 import type { KindDetector } from "../watch/transition-watcher.ts";
 
@@ -19,15 +18,12 @@ export function configuredDetectors(opts: {
     detect(previous, current, o) {
       const prev = previous as ObjectDetectionState | undefined;
       const namespace = current.metadata.namespace ?? "";
-      const share = opts.renderShare?.appliesTo(namespace) ? opts.renderShare.share : undefined;
-      const started = performance.now();
       // every condition of this event together: within the render time budget, and the namespace's share
-      const deadline = conditionDeadline(share?.available(namespace));
-      const r = withConditionDeadline(deadline, () =>
+      const r = asNamespaceWork(opts.renderShare, namespace, () =>
         detectObjectTransitions({
           previous: prev && typeof prev === "object" && "builtin" in prev ? prev : undefined,
           object: current,
-          config: opts.configFor(current.metadata.namespace ?? ""),
+          config: opts.configFor(namespace),
           // an unreadable saved state (another version) is a baseline: nothing is re-sent
           baseline:
             o.baseline ||
@@ -38,7 +34,6 @@ export function configuredDetectors(opts: {
           now: opts.now?.() ?? new Date(),
         }),
       );
-      share?.charge(namespace, performance.now() - started);
       if (r.problems.length > 0 && current.metadata.uid) {
         opts.reportProblems(
           current.metadata.uid,

@@ -13,8 +13,7 @@ import type { EnqueueResult, NotificationQueue } from "../queue/notification-que
 import type { Metrics } from "../server/metrics.ts";
 import type { HoldBack, Silencer } from "../silences/silencer.ts";
 import type { SubscriptionProblem } from "../subscriptions/annotation-subscriptions.ts";
-import { conditionDeadline, type NamespaceRenderShare } from "../templates/render-share.ts";
-import { withConditionDeadline } from "../triggers/condition-deadline.ts";
+import { asNamespaceWork, type NamespaceRenderShare } from "../templates/render-share.ts";
 import type { Transition } from "../triggers/transition.ts";
 import type { HashFieldWrite, TransitionLog } from "../watch/transition-log.ts";
 
@@ -88,10 +87,7 @@ export function createHandOff(o: HandOffOptions) {
         yieldedAt = Date.now();
       }
       const namespace = transition.object.namespace;
-      const share = o.renderShare?.appliesTo(namespace) ? o.renderShare.share : undefined;
-      const started = performance.now();
-      const renderShareMs = share?.available(namespace);
-      const planned = withConditionDeadline(conditionDeadline(renderShareMs), () =>
+      const planned = asNamespaceWork(o.renderShare, namespace, (renderShareMs) =>
         planNotifications({
           transition,
           world,
@@ -103,7 +99,6 @@ export function createHandOff(o: HandOffOptions) {
           ...(renderShareMs !== undefined ? { renderShareMs } : {}),
         }),
       );
-      share?.charge(namespace, performance.now() - started);
       jobs.push(...planned.jobs);
       for (const p of planned.problems) {
         const list = problemsByUid.get(p.uid) ?? [];

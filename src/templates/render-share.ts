@@ -9,7 +9,7 @@
 //
 // Bounded: at most MAX_NAMESPACES buckets (the oldest is forgotten: it starts full again).
 
-import type { ConditionDeadline } from "../triggers/condition-deadline.ts";
+import { type ConditionDeadline, withConditionDeadline } from "../triggers/condition-deadline.ts";
 import { currentRenderBudget } from "./render-budget.ts";
 
 export const DEFAULT_RENDER_SHARE_PERCENT = 10;
@@ -26,18 +26,47 @@ const SHARE_USED_FOR_CONDITIONS =
 const MAX_NAMESPACES = 10_000;
 
 /**
+ * Runs `fn` as one piece of a namespace's work (an object event's detection, a transition's planning): the
+ * conditions it evaluates share one deadline (conditionDeadline), and its time is charged to the namespace when
+ * the share applies to it. `fn` gets the rendering time the namespace has left (undefined: not charged).
+ */
+export function asNamespaceWork<T>(
+  shares: NamespaceRenderShare | undefined,
+  namespace: string,
+  fn: (renderShareMs: number | undefined) => T,
+): T {
+  const share = shares?.appliesTo(namespace) ? shares.share : undefined;
+  const renderShareMs = share?.available(namespace);
+  const started = performance.now();
+  try {
+    return withConditionDeadline(conditionDeadline(renderShareMs), () => fn(renderShareMs));
+  } finally {
+    share?.charge(namespace, performance.now() - started);
+  }
+}
+
+/**
  * The deadline of the conditions evaluated together (one object event's detection, one transition's planning:
  * src/triggers/condition-deadline.ts): the render time budget, or the namespace's share when that is less.
  */
-export function conditionDeadline(renderShareMs: number | undefined): ConditionDeadline {
+function conditionDeadline(renderShareMs: number | undefined): ConditionDeadline {
   const timeMs = currentRenderBudget().timeMs;
   if (renderShareMs !== undefined && renderShareMs < timeMs) {
     return { at: Date.now() + renderShareMs, reason: SHARE_USED_FOR_CONDITIONS };
   }
-  return {
-    at: Date.now() + timeMs,
-    reason: `the conditions of one object took longer than ${timeMs} ms together (RENDER_TIMEOUT_MS)`,
-  };
+  return { at: Date.now() + timeMs, reason: timeReason(timeMs) };
+}
+
+/** The time budget's reason, made once per budget (a deadline is made for every object event). */
+let timeReasonOf: { timeMs: number; text: string } | undefined;
+function timeReason(timeMs: number): string {
+  if (timeReasonOf?.timeMs !== timeMs) {
+    timeReasonOf = {
+      timeMs,
+      text: `the conditions of one object took longer than ${timeMs} ms together (RENDER_TIMEOUT_MS)`,
+    };
+  }
+  return timeReasonOf.text;
 }
 
 export interface RenderShareOptions {
