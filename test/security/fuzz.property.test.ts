@@ -153,7 +153,10 @@ describe("fuzz", () => {
           expect(routed.destinations.length).toBeLessThanOrEqual(50);
           for (const d of routed.destinations) {
             // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may pass
-            expect(d.recipient).not.toMatch(/[\u0000-\u001f\u202e<>]/);
+            expect(d.recipient).not.toMatch(/[\u0000-\u001f\u202e]/);
+            // `<…>` is a mention where the service reads it so (Slack: normalize-recipient.ts, per type); an email
+            // recipient may be `Name <addr>`, and a webhook's is not sent anywhere
+            if (d.service === "slack") expect(d.recipient).not.toMatch(/[<>]/);
           }
         },
       ),
