@@ -2,10 +2,12 @@
 // (render-budget.ts) bound one transition's renders (RENDER_TIMEOUT_MS); a tenant whose templates use all of it
 // each time, and whose Rollouts change every few seconds, would still keep the one thread busy for everyone.
 // So the time spent rendering a namespace's notifications, evaluating its conditions (detection and planning:
-// src/triggers/condition-deadline.ts) and loading its self-service config is charged to that namespace: a token bucket of milliseconds, refilled at RENDER_SHARE_PERCENT of wall-clock time, holding
-// at most twice the render timeout. While a namespace's bucket is empty its renders get no time (they fail at
-// once with a render budget error naming the share, and are dead-lettered with that reason), its conditions are
-// not evaluated (false, reported) and its config reloads wait for the bucket. Ordinary templates render in about a millisecond: far from the share.
+// src/triggers/condition-deadline.ts) and loading its self-service config is charged to that namespace: a
+// token bucket of milliseconds, refilled at RENDER_SHARE_PERCENT of wall-clock time, holding at most twice the
+// render timeout. While a namespace's bucket is empty its renders get no time (they fail at once with a render
+// budget error naming the share, and are dead-lettered with that reason), its conditions are not evaluated
+// (false, reported) and its config reloads wait for the bucket. Ordinary work is not charged at all: the first
+// FREE_MS_PER_PIECE of each event's detection and of each transition's planning are free.
 //
 // Bounded: at most MAX_NAMESPACES buckets (the oldest is forgotten: it starts full again).
 
@@ -41,9 +43,17 @@ export function asNamespaceWork<T>(
   try {
     return withConditionDeadline(conditionDeadline(renderShareMs), () => fn(renderShareMs));
   } finally {
-    share?.charge(namespace, performance.now() - started);
+    share?.charge(namespace, performance.now() - started - FREE_MS_PER_PIECE);
   }
 }
+
+/**
+ * Time of one piece of a namespace's work that is not charged. Ordinary work is well under it (detecting an
+ * object's transitions: ~0.2 ms; planning and rendering a transition: ~1 ms, a few more with many destinations),
+ * so a large namespace's legitimate waves (a release touching thousands of Rollouts, the first list at start-up)
+ * never use the share; slow templates and conditions, tens of milliseconds and more each time, do.
+ */
+export const FREE_MS_PER_PIECE = 10;
 
 /**
  * The deadline of the conditions evaluated together (one object event's detection, one transition's planning:

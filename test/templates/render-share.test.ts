@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RenderShare } from "../../src/templates/render-share.ts";
+import { asNamespaceWork, FREE_MS_PER_PIECE, RenderShare } from "../../src/templates/render-share.ts";
 
 describe("RenderShare: each namespace's share of rendering time", () => {
   const at = (t0: number) => {
@@ -42,5 +42,24 @@ describe("RenderShare: each namespace's share of rendering time", () => {
   it("keeps the percent within 1–100", () => {
     expect(new RenderShare({ percent: 0, burstMs: 1 }).percent).toBe(1);
     expect(new RenderShare({ percent: 500, burstMs: 1 }).percent).toBe(100);
+  });
+});
+
+describe("asNamespaceWork", () => {
+  it("charges a piece of work past FREE_MS_PER_PIECE, only where the share applies; ordinary work is free", () => {
+    const share = new RenderShare({ percent: 1, burstMs: 1_000, now: () => 0 });
+    const shares = { share, appliesTo: (ns: string) => ns === "team" };
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {}
+    };
+    expect(asNamespaceWork(shares, "team", (left) => left)).toBe(1_000);
+    asNamespaceWork(shares, "team", () => busy(2)); // ordinary: free
+    expect(share.available("team")).toBe(1_000);
+    asNamespaceWork(shares, "team", () => busy(FREE_MS_PER_PIECE + 40));
+    expect(share.available("team")).toBeLessThanOrEqual(1_000 - 40);
+    asNamespaceWork(shares, "other", () => busy(FREE_MS_PER_PIECE + 40));
+    expect(share.available("other")).toBe(1_000);
+    expect(asNamespaceWork(shares, "other", (left) => left)).toBeUndefined();
   });
 });
