@@ -19,8 +19,11 @@ export interface HttpRequestSpec {
   body?: string | null;
   timeoutMs: number;
   insecureSkipVerify?: boolean;
-  /** Reads the answer's body; the whole text unless given (e.g. a bounded read). */
-  readBody?: (body: Dispatcher.ResponseData["body"]) => Promise<string>;
+  /**
+   * Read only the start of the answer, this many bytes (the rest is left unread, not a failure): for a sink that
+   * uses no more of it than an error's first lines. Without it, the whole answer up to MAX_ANSWER_BYTES.
+   */
+  answerStartBytes?: number;
 }
 
 export interface HttpSendOptions {
@@ -72,7 +75,7 @@ export async function sendHttpRequest(
   }
   let text: string;
   try {
-    text = await (spec.readBody ? spec.readBody(res.body) : readBounded(res.body));
+    text = await readBounded(res.body, spec.answerStartBytes);
   } catch (err) {
     if (err instanceof AnswerTooLarge) {
       throw new DeliveryError(`${where}: answer longer than ${MAX_ANSWER_BYTES} bytes: not read`, {
@@ -94,16 +97,24 @@ export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 class AnswerTooLarge extends Error {}
 
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+/** The answer's text: its first `startBytes` (the rest unread), or all of it up to MAX_ANSWER_BYTES. */
+async function readBounded(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  startBytes: number | undefined,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) {
+    if (startBytes === undefined && size > MAX_ANSWER_BYTES) {
       body.destroy();
       throw new AnswerTooLarge();
     }
     chunks.push(chunk);
+    if (startBytes !== undefined && size >= startBytes) {
+      body.destroy();
+      break;
+    }
   }
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -52,7 +52,7 @@ export class WebhookSink implements Sink<WebhookServiceConfig> {
         timeoutMs: effectiveTimeout(service),
         insecureSkipVerify: service.insecureSkipVerify === true,
         // a success's body is not used, an error's only its start
-        readBody: readLimited,
+        answerStartBytes: MAX_ERROR_BODY,
       },
       this.#opts,
     );
@@ -78,18 +78,4 @@ export class WebhookSink implements Sink<WebhookServiceConfig> {
 function effectiveTimeout(service: WebhookServiceConfig): number {
   const t = service.timeoutMs;
   return typeof t === "number" && Number.isFinite(t) && t > 0 ? t : DEFAULT_WEBHOOK_TIMEOUT_MS;
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= MAX_ERROR_BODY) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
