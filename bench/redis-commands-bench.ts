@@ -1,8 +1,10 @@
-// `npx node bench/redis-commands-bench.ts [--rollouts N] [--burst N] [--monitor] [--json FILE]`: benchmark (b)
-// (pipeline-bench.ts) with the Redis work of its saturation burst counted: `INFO commandstats` (calls and usec per
+// `npx node bench/redis-commands-bench.ts [--rollouts N] [--burst N] [--monitor] [--slowlog] [--json FILE]`:
+// benchmark (b) (pipeline-bench.ts) with the Redis work of its saturation burst counted: `INFO commandstats` (calls and usec per
 // command, the commands scripts run included) and `INFO cpu` of the server, per delivery. Counts do not depend
 // on how loaded the host is, unlike deliveries/s. --monitor also names each script call (EVAL/EVALSHA by the
 // script's SHA: BullMQ's scripts and ours); MONITOR itself costs the server CPU, so leave it off for timings.
+// --slowlog times each command and script call (SLOWLOG at 0 µs: wall time in the server, so a busy host inflates
+// it; read it for proportions between scripts: BullMQ's moveToFinished against our claim, for instance).
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,6 +20,7 @@ const arg = (name: string, dflt: string) =>
 const rollouts = Number(arg("--rollouts", "1500"));
 const burst = Number(arg("--burst", "4000"));
 const monitor = args.includes("--monitor");
+const slowlog = args.includes("--slowlog");
 const jsonFile = args.includes("--json") ? arg("--json", "") : undefined;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -62,9 +65,10 @@ const cpuSeconds = async (c: Redis) => {
   return Number(i.get("used_cpu_sys")) + Number(i.get("used_cpu_user"));
 };
 
-const names = monitor ? scriptNames() : new Map<string, string>();
+const names = monitor || slowlog ? scriptNames() : new Map<string, string>();
 const scriptCalls = new Map<string, number>();
 const innerCalls = new Map<string, number>();
+const slowTimes = new Map<string, { calls: number; usec: number }>();
 let measuring: Promise<void> = Promise.resolve();
 let result: { commands: Record<string, { calls: number; usec: number }>; cpuSeconds: number } | undefined;
 
@@ -104,6 +108,11 @@ const pipeline = await runPipelineBench({
             }
           });
         }
+        if (slowlog) {
+          await admin.config("SET", "slowlog-log-slower-than", "0");
+          await admin.config("SET", "slowlog-max-len", "1000000");
+          await admin.slowlog("RESET");
+        }
         await admin.config("RESETSTAT");
         cpu0 = await cpuSeconds(admin);
       })();
@@ -113,6 +122,23 @@ const pipeline = await runPipelineBench({
         const cpu1 = await cpuSeconds(admin);
         const stats = parseInfo(await admin.info("commandstats"));
         mon?.disconnect();
+        if (slowlog) {
+          const entries = (await admin.slowlog("GET", "-1")) as [number, number, number, string[]][];
+          await admin.config("SET", "slowlog-log-slower-than", "10000");
+          for (const [, , usec, argv] of entries) {
+            const cmd = String(argv[0]).toLowerCase();
+            const name =
+              cmd === "evalsha"
+                ? (names.get(String(argv[1])) ?? `evalsha:${String(argv[1]).slice(0, 8)}`)
+                : cmd === "eval"
+                  ? `eval:${String(argv[1]).slice(0, 24)}`
+                  : cmd;
+            const s = slowTimes.get(name) ?? { calls: 0, usec: 0 };
+            s.calls++;
+            s.usec += usec;
+            slowTimes.set(name, s);
+          }
+        }
         const commands: Record<string, { calls: number; usec: number }> = {};
         for (const [k, v] of stats) {
           const m = /calls=(\d+),usec=(\d+)/.exec(v);
@@ -149,6 +175,13 @@ if (monitor) {
   console.log("\ncommands inside scripts/delivery (MONITOR)");
   for (const [k, v] of [...innerCalls].sort((a, b) => b[1] - a[1]).slice(0, 60))
     console.log(`${k.padEnd(60)}${per(v).padStart(8)}`);
+}
+if (slowlog) {
+  console.log("\ncommand or script (SLOWLOG)                      calls/delivery  usec/delivery  usec/call");
+  for (const [k, v] of [...slowTimes].sort((a, b) => b[1].usec - a[1].usec))
+    console.log(
+      `${k.padEnd(48)}${per(v.calls).padStart(14)}${per(v.usec).padStart(15)}${(v.usec / v.calls).toFixed(1).padStart(11)}`,
+    );
 }
 if (jsonFile)
   writeFileSync(

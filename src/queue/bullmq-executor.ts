@@ -48,7 +48,14 @@ export interface KeepCompleted {
   count: number;
 }
 
-export const DEFAULT_KEEP_COMPLETED: KeepCompleted = { age: 3600, count: 1000 };
+/**
+ * Completed BullMQ jobs are removed at once: a notification's fate is in our own record (kept for the idempotency
+ * TTL) and in the delivery history, never in BullMQ's. Keeping them (it kept 1,000 for an hour) cost BullMQ's
+ * moveToFinished an age and a count trim on every completion: ~30 µs of Redis CPU per delivery, ~8 % of Redis's
+ * share (bench/redis-commands-bench.ts). An enqueue repeated after delivery then adds a BullMQ job again, which
+ * finds the record delivered and does nothing (as one whose id had been trimmed always did).
+ */
+export const DEFAULT_KEEP_COMPLETED: KeepCompleted = { age: 0, count: 0 };
 
 /** Attempts/backoff for infrastructure errors only (Redis hiccups inside the processor); delivery retries are ours. */
 export function executorJobOptions(
