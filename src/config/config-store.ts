@@ -215,7 +215,9 @@ export class ConfigStore {
     const redactScope = central ? "central" : `namespace/${extra.tenantNamespace}`;
     redactor.addValues(redactScope, readSecretValues(secret, "").values.values());
     const loaded = loadNotifierConfig(configMap, secret, loadOpts);
-    const config = withUserTables(loaded.config);
+    // a version refused as a whole (too much YAML) leaves the previous one in force, every key of it
+    const config =
+      loaded.refusedWhole && previousScope ? previousScope.config : withUserTables(loaded.config);
     redactor.addSpellings(
       redactScope,
       Object.values(config.services).flatMap((svc) => serviceSecretSpellings(svc, { wholeUrls: false })),
@@ -224,7 +226,9 @@ export class ConfigStore {
 
     const previous = previousScope?.config;
     const keptLastGood: string[] = [];
-    if (previous) {
+    if (loaded.refusedWhole) {
+      if (previous) keptLastGood.push("data");
+    } else if (previous) {
       for (const key of new Set(errors.map((e) => e.key))) {
         if (carryOverKey(key, previous, config)) keptLastGood.push(key);
       }

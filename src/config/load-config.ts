@@ -1,6 +1,7 @@
 // Loads an upstream-format argo-rollouts-notification-configmap + Secret into a NotifierConfig. Every key is
 // loaded on its own: a broken key is reported (ConfigError naming the key and field) and skipped, and the rest of
 // the config loads. Unknown keys and unsupported services are warnings.
+import { Lexer } from "yaml";
 import { type KubeObject, objectKey } from "../kube/objects.ts";
 import { DEFAULT_TEMPLATES } from "../triggers/custom-trigger-plan.ts";
 import { canonicalTrigger, isBuiltinTrigger } from "../triggers/trigger-names.ts";
@@ -39,6 +40,27 @@ export interface LoadConfigResult {
   warnings: string[];
   /** Some templates could not be dry-rendered within the namespace's render share. */
   renderShareUsedUp?: boolean;
+  /** Nothing of the ConfigMap was read (too much YAML): the previous version stays in force as a whole. */
+  refusedWhole?: boolean;
+}
+
+/**
+ * YAML tokens (the `yaml` package's lexer) the values of one ConfigMap may hold together. Parsing runs on the one
+ * JavaScript thread at ~2–5 µs a token (1 MiB of `a,` — a ConfigMap's size limit — took 1.5 s, 200,000 nested
+ * `[` 0.7 s), so a namespace could stall every delivery for seconds at each edit; at this bound a parse takes
+ * ~0.1–0.25 s, charged to the namespace's render share like its templates. Upstream's whole built-in catalog is
+ * 405 tokens, the largest public config of the compatibility corpus 455 (a block scalar is one token).
+ */
+export const MAX_CONFIGMAP_YAML_TOKENS = 50_000;
+
+/** The first YAML token count above `limit` among the values (lexing stops there), or undefined within it. */
+export function yamlTokensOver(values: Iterable<unknown>, limit: number): number | undefined {
+  let count = 0;
+  for (const v of values) {
+    if (typeof v !== "string") continue;
+    for (const _token of new Lexer().lex(v)) if (++count > limit) return count;
+  }
+  return undefined;
 }
 
 export function emptyConfig(): NotifierConfig {
@@ -90,6 +112,14 @@ export function loadNotifierConfig(
   const secretValues = readSecretValues(secret, ns ? `${ns}/${secretName}` : secretName);
 
   const data = configMap.data ?? {};
+  if (yamlTokensOver(Object.values(data), MAX_CONFIGMAP_YAML_TOKENS) !== undefined) {
+    errors.push({
+      source: cmSource,
+      key: "data",
+      message: `more than ${MAX_CONFIGMAP_YAML_TOKENS} YAML tokens in its values (the largest real configs hold a few hundred); nothing of this version was loaded`,
+    });
+    return { config, errors, warnings, refusedWhole: true };
+  }
   const serviceKeyByName = new Map<string, string>();
   const triggerKeyByName = new Map<string, string>();
   for (const key of Object.keys(data).sort()) {

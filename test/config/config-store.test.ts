@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../../src/config/config-error.ts";
 import { ConfigStore } from "../../src/config/config-store.ts";
+import { MAX_CONFIGMAP_YAML_TOKENS, yamlTokensOver } from "../../src/config/load-config.ts";
 import { captureLogs } from "../support/log-capture.ts";
 import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
 
@@ -115,6 +116,90 @@ describe("ConfigStore", () => {
     ]);
     expect(r.keptLastGood).toEqual(["template.mine"]);
     expect(store.forNamespace("team-a").templates.mine?.message).toBe("v1");
+  });
+
+  it("a namespace ConfigMap with more YAML than any real config is refused whole, before parsing; the last good version stays", () => {
+    const { logger, lines } = capture();
+    const reported: string[] = [];
+    const store = new ConfigStore({
+      logger,
+      onError: (errors) => reported.push(...errors.map((e) => e.key)),
+    });
+    const good = {
+      "service.webhook.hook": "url: https://hooks.example.com/a",
+      "template.mine": "message: v1",
+      "trigger.on-mine": "- when: rollout.status.phase == 'Healthy'\n  send: [mine]",
+    };
+    expect(store.updateNamespace("team-a", configMap(good, "team-a"), undefined).errors).toEqual([]);
+
+    // 1 MiB (a ConfigMap's limit) of a flow list: ~520,000 tokens, 1.5 s of the one thread to parse; and the
+    // same split over many small keys (the bound is the ConfigMap's, not a key's)
+    const flow = `[${"a,".repeat(520_000)}]`;
+    const manyKeys = Object.fromEntries(
+      Array.from({ length: 2_000 }, (_, i) => [
+        `template.t${i}`,
+        `message: x\nslack: {a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}`,
+      ]),
+    );
+    for (const data of [
+      { ...good, "template.mine": `message: v2\nbig: ${flow}` },
+      { ...good, ...manyKeys },
+    ]) {
+      const r = store.updateNamespace("team-a", configMap(data, "team-a"), undefined);
+      expect(r.errors).toEqual([
+        {
+          source: "team-a/argo-rollouts-notification-configmap",
+          key: "data",
+          message: expect.stringMatching(
+            /^more than 50000 YAML tokens in its values .*nothing of this version was loaded$/,
+          ),
+        },
+      ]);
+      expect(r.keptLastGood).toEqual(["data"]);
+      // every key of the last good version is still in force
+      const cfg = store.forNamespace("team-a");
+      expect(cfg.templates.mine?.message).toBe("v1");
+      expect(cfg.services.hook).toBeDefined();
+      expect(cfg.triggers["on-mine"]).toHaveLength(1);
+      expect(cfg.templates.t0).toBeUndefined();
+      expect(store.readiness().detail).toEqual([
+        expect.stringMatching(
+          /^team-a\/argo-rollouts-notification-configmap key "data": more than 50000 YAML tokens/,
+        ),
+      ]);
+    }
+    expect(reported).toEqual(["data", "data"]);
+    expect(lines.join("")).toContain("more than 50000 YAML tokens");
+
+    // a first version that large loads nothing, and says so
+    const fresh = store.updateNamespace("team-b", configMap({ "template.x": flow }, "team-b"), undefined);
+    expect(fresh.keptLastGood).toEqual([]);
+    expect(Object.keys(store.forNamespace("team-b").templates)).not.toContain("x");
+
+    // fixed: the new version loads
+    expect(
+      store.updateNamespace(
+        "team-a",
+        configMap({ ...good, "template.mine": "message: v3" }, "team-a"),
+        undefined,
+      ).errors,
+    ).toEqual([]);
+    expect(store.forNamespace("team-a").templates.mine?.message).toBe("v3");
+  });
+
+  it("the YAML token bound leaves room: 100 copies of upstream's whole built-in catalog fit", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parseAllDocuments } = await import("yaml");
+    const install = parseAllDocuments(
+      readFileSync(new URL("../fixtures/argo-rollouts/notifications-install.yaml", import.meta.url), "utf8"),
+    )
+      .map((d) => d.toJS() as { kind?: string; data?: Record<string, string> })
+      .find((o) => o?.kind === "ConfigMap")!;
+    const values = Object.values(install.data!);
+    expect(yamlTokensOver(values, 1_000)).toBeUndefined();
+    const hundred = Array.from({ length: 100 }, () => values).flat();
+    expect(yamlTokensOver(hundred, MAX_CONFIGMAP_YAML_TOKENS)).toBeUndefined();
+    expect(yamlTokensOver(hundred, 20_000)).toBe(20_001);
   });
 
   it("keeps the warnings of the loaded version (readiness, onWarning, log) until a version without them", () => {
