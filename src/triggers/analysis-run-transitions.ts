@@ -4,7 +4,7 @@ import type { KubeObject } from "../kube/objects.ts";
 import { objectIdentity, transitionId } from "./identity.ts";
 import { type ExperimentLookup, resolveOwningRollout } from "./owning-rollout.ts";
 import { objectRefOf, snapshotOf, stringAt } from "./snapshot.ts";
-import type { Transition } from "./transition.ts";
+import { type Transition, transitionDetail } from "./transition.ts";
 import type { AnalysisRunTrigger } from "./trigger-names.ts";
 
 export interface AnalysisRunState {
@@ -67,7 +67,7 @@ export function detectAnalysisRunTransitions(
       ...(owner.rollout ? { rollout: owner.rollout } : {}),
       ...(owner.revision !== undefined ? { revision: owner.revision } : {}),
       snapshot,
-      detail: `phase ${phase}${message ? `: ${message}` : ""}`,
+      detail: transitionDetail(`phase ${phase}${message ? `: ${message}` : ""}`),
     }),
   );
   return { transitions, state };

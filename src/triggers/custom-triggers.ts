@@ -36,7 +36,7 @@ import {
   evaluateWhen,
 } from "./conditions.ts";
 import { idPart, objectIdentity, transitionId } from "./identity.ts";
-import type { ObjectRef, Transition } from "./transition.ts";
+import { type ObjectRef, type Transition, transitionDetail } from "./transition.ts";
 import { canonicalTrigger, isBuiltinTrigger } from "./trigger-names.ts";
 
 export interface CustomConditionState {
@@ -316,7 +316,7 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
         object: objectRef(object),
         snapshot: object,
         condition: index,
-        detail: cond.description ?? `when ${cond.when}`,
+        detail: transitionDetail(cond.description ?? `when ${cond.when}`),
       };
       if (builtin) t.path = "condition";
       if (rolloutRef) t.rollout = rolloutRef;

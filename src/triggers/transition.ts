@@ -39,8 +39,22 @@ export interface Transition {
    * became true on this update; `condition` is its index and only its templates are sent.
    */
   path?: "condition";
-  /** Short human detail, e.g. "step 2/4" or "phase Failed". */
+  /** Short human detail, e.g. "step 2/4" or "phase Failed" (≤ MAX_DETAIL_CHARS: transitionDetail). */
   detail?: string;
   /** Custom triggers: index of the ConfigMap condition (`trigger.<name>[i]`) that fired; see planTrigger. */
   condition?: number;
+}
+
+/**
+ * A transition's detail is kept short: it is logged, saved in the transition log and the delivery history, and
+ * shown by the console; what it quotes (an AnalysisRun's status.message, which can carry a metric provider's
+ * answer, or a trigger's description) is not bounded by its source. Templates still see the whole object.
+ */
+export const MAX_DETAIL_CHARS = 300;
+
+/** `text` cut to MAX_DETAIL_CHARS code points, ending in "…" when cut. */
+export function transitionDetail(text: string): string {
+  if (text.length <= MAX_DETAIL_CHARS) return text;
+  const chars = Array.from(text);
+  return chars.length <= MAX_DETAIL_CHARS ? text : `${chars.slice(0, MAX_DETAIL_CHARS - 1).join("")}…`;
 }

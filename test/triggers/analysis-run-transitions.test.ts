@@ -56,6 +56,24 @@ describe("AnalysisRun fixtures", () => {
     });
   });
 
+  it("a status.message of any length makes a detail of at most 300 characters (templates still see it whole)", () => {
+    const running = withPhase(failed, "Running");
+    // a web metric's error can quote the provider's answer
+    const long = edit(failed, (o) => {
+      o.status.message = `metric "web" assessed Error: ${"<html>".repeat(20_000)}`;
+    });
+    const r = detectAnalysisRunTransitions(extractAnalysisRunState(running), long, {
+      baseline: false,
+      lookupExperiment: noExperiments,
+    });
+    const detail = r.transitions[0]!.detail!;
+    expect(Array.from(detail)).toHaveLength(300);
+    expect(detail).toMatch(/^phase Failed: metric "web" assessed Error: <html><html>.*…$/);
+    expect((r.transitions[0]!.snapshot.status as { message: string }).message).toHaveLength(
+      (long.status as { message: string }).message.length,
+    );
+  });
+
   it("created while watching: Pending → Running fires started once; the run seen again fires nothing", () => {
     const pending = withPhase(failed, undefined);
     const running = withPhase(failed, "Running");
