@@ -134,6 +134,31 @@ export function planNotifications(input: PlanNotificationsInput): PlannedNotific
   const shareDeadlineAt = input.renderShareMs === undefined ? undefined : Date.now() + input.renderShareMs;
   const jobs: NotificationJob[] = [];
   for (const p of plan.plans) {
+    if (p.notEvaluated !== undefined) {
+      // its condition ran out of time: whether it sends is unknown, so each destination gets a dead letter with
+      // the reason (recorded with the transition, never planned again), not silence
+      for (const destination of routed.destinations) {
+        const service: ServiceConfig | undefined = ownEntry(config.services, destination.service);
+        if (!service) continue;
+        const job = buildNotificationJob({
+          transition: { ...t, id: p.key },
+          destination,
+          notification: {
+            message: "",
+            renderFailure: {
+              code: "render_budget",
+              message: `trigger ${t.trigger}[${p.condition ?? 0}] not evaluated: ${p.notEvaluated}`,
+            },
+          },
+          detectedAt: input.detectedAt,
+          tenantNamespace: service.tenantNamespace,
+          labels: routedBy.metadata.labels,
+        });
+        job.transition.id = t.id;
+        jobs.push(job);
+      }
+      continue;
+    }
     const templates: CompiledTemplate[] = [];
     // ConfigMap templates see `rollout` as upstream passes it for the event (Transition.eventObject); our
     // built-in templates keep the Rollout as detected, whose state they describe.

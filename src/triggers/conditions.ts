@@ -326,6 +326,12 @@ export interface WhenResult {
   holds: boolean;
   /** Why the condition could not be evaluated (it then counts as false); upstream logs these too. */
   error?: string;
+  /**
+   * Not evaluated (or stopped) because the conditions' deadline passed (condition-deadline.ts: the namespace's
+   * render share, the detection's time limit): unlike an error of the expression, it says nothing about the
+   * object, so the caller keeps what it knew before instead of recording false.
+   */
+  late?: true;
 }
 
 function errorOf(cond: CompiledCondition, err: unknown): string | undefined {
@@ -338,7 +344,7 @@ function errorOf(cond: CompiledCondition, err: unknown): string | undefined {
 /** expr-lang: a result that is not a bool is false (upstream: `val.(bool)` not ok), not an error. */
 export function evaluateWhen(cond: CompiledCondition, activation: ConditionActivation): WhenResult {
   const late = conditionDeadlinePassed();
-  if (late) return { holds: false, error: late };
+  if (late) return { holds: false, error: late, late: true };
   try {
     const value = cond.run(activation);
     if (typeof value === "boolean") return { holds: value };
@@ -348,6 +354,9 @@ export function evaluateWhen(cond: CompiledCondition, activation: ConditionActiv
       error: `returned ${typeof value === "bigint" ? "int" : typeof value}, not a bool`,
     };
   } catch (err) {
+    // stopped by the deadline (the evaluators throw its reason; a library may wrap it)
+    const stopped = conditionDeadlinePassed();
+    if (stopped) return { holds: false, error: stopped, late: true };
     const error = errorOf(cond, err);
     return error === undefined ? { holds: false } : { holds: false, error };
   }
@@ -360,13 +369,15 @@ export function evaluateWhen(cond: CompiledCondition, activation: ConditionActiv
 export function evaluateOncePer(
   cond: CompiledCondition,
   activation: ConditionActivation,
-): { value: string; error?: string } {
+): { value: string; error?: string; late?: true } {
   const late = conditionDeadlinePassed();
-  if (late) return { value: "", error: late };
+  if (late) return { value: "", error: late, late: true };
   try {
     const v = cond.run(activation);
     return { value: boundedOncePerValue(cond.dialect === "cel" ? formatCelValue(v) : formatGoValue(v)) };
   } catch (err) {
+    const stopped = conditionDeadlinePassed();
+    if (stopped) return { value: "", error: stopped, late: true };
     const error = errorOf(cond, err);
     return error === undefined ? { value: "" } : { value: "", error };
   }

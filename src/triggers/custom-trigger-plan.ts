@@ -49,6 +49,12 @@ export interface TriggerPlan {
    * with oncePer `<uid>:<trigger>:<i>:once:<value>` so it is sent once per value.
    */
   key: string;
+  /**
+   * The condition's `when` or `oncePer` was not evaluated in time (condition-deadline.ts: the namespace's render
+   * share, the detection's limit): whether it would have sent is unknown, so the plan's notifications are
+   * dead-lettered with this reason instead of being left out unseen.
+   */
+  notEvaluated?: string;
 }
 
 export interface PlanTriggerOptions {
@@ -110,8 +116,12 @@ export function planTrigger(
       if (cond.when) {
         const r = evaluateWhen(compileCondition(cond.when, { trigger, index, field: "when" }), vars());
         if (r.error) problems.push({ trigger, index, message: `when: ${r.error}` });
-        if (!r.holds) return;
         key = conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, undefined);
+        if (r.late) {
+          plans.push({ send: [...cond.send], condition: index, key, notEvaluated: `when: ${r.error}` });
+          return;
+        }
+        if (!r.holds) return;
       }
       const plan: TriggerPlan = { send: [...cond.send], condition: index, key };
       if (cond.oncePer) {
@@ -120,6 +130,7 @@ export function planTrigger(
           vars(),
         );
         if (r.error) problems.push({ trigger, index, message: `oncePer: ${r.error}` });
+        if (r.late) plan.notEvaluated = `oncePer: ${r.error}`;
         plan.oncePer = r.value;
         plan.key = cond.when
           ? conditionSendKey(transition.id, subjectUid(cond), trigger, index, cond, r.value)

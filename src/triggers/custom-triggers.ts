@@ -261,6 +261,7 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
       if (now.error) problems.push({ trigger, index, message: `when: ${now.error}` });
 
       let oncePer: string | undefined;
+      let onceLate = false;
       if (now.holds && cond.oncePer) {
         try {
           const r = evaluateOncePer(
@@ -269,6 +270,7 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
           );
           if (r.error) problems.push({ trigger, index, message: `oncePer: ${r.error}` });
           oncePer = r.value;
+          onceLate = r.late === true;
         } catch (err) {
           problems.push({ trigger, index, message: (err as Error).message });
           return;
@@ -276,6 +278,14 @@ export function evaluateCustomTriggers(input: EvaluateCustomTriggersInput): Cust
       }
 
       const before = previous?.conditions[key];
+      if (now.late || onceLate) {
+        // Not evaluated in time (the namespace's render share, the detection's limit): nothing is known of it on
+        // this update, so what was known stays (recording false would make its next true look like a rise and
+        // send a notification upstream never sends). A new object's condition stays "false before", as new.
+        if (before) state.conditions[key] = before;
+        else if (previous === undefined && !input.baseline) state.conditions[key] = { on: false, n: 0 };
+        return;
+      }
       // unknown before: a new object counts as "false before"; a new/edited condition on a known object does not
       const baseline = input.baseline || (previous !== undefined && before === undefined);
       let rising =

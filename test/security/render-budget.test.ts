@@ -12,6 +12,7 @@ import {
   renderBudgetErrorOf,
   withRenderBudget,
 } from "../../src/templates/render-budget.ts";
+import { withConditionDeadline } from "../../src/triggers/condition-deadline.ts";
 import { configMap, secret } from "../config/load-examples.ts";
 import { FakeSink } from "../queue/queue-test-kit.ts";
 import { completedRollout } from "../support/completed-rollout.ts";
@@ -257,5 +258,45 @@ describe("a namespace's share of rendering time in the pipeline", () => {
       renderShareMs: 1_000,
     });
     expect(rendered.jobs[0]!.notification.renderFailure).toBeUndefined();
+  });
+
+  it("a trigger condition not evaluated in time is a dead letter naming it, not a notification left out unseen", () => {
+    const store = new ConfigStore({ logger: createLogger({ level: "silent" }), namespace: "argo-rollouts" });
+    store.update(
+      configMap({
+        "service.slack": "token: $t",
+        "template.done": "message: done",
+        "trigger.on-rollout-completed": "- when: rollout.status.phase == 'Healthy'\n  send: [done]",
+      }),
+      secret({ t: "xoxb-central" }),
+    );
+    const plan = () =>
+      planNotifications({
+        transition,
+        world,
+        config: store.forNamespace("team"),
+        now: new Date(),
+        detectedAt: Date.now(),
+      });
+    const cut = withConditionDeadline(
+      { at: Date.now() - 1, reason: "the namespace has used its share of rendering time" },
+      plan,
+    );
+    expect(cut.jobs.map((j) => [j.destination.service, j.notification.renderFailure])).toEqual([
+      [
+        "slack",
+        {
+          code: "render_budget",
+          message:
+            "trigger on-rollout-completed[0] not evaluated: when: the namespace has used its share of rendering time",
+        },
+      ],
+    ]);
+    expect(cut.problems.map((p) => p.message)).toEqual([
+      "trigger on-rollout-completed[0]: when: the namespace has used its share of rendering time",
+    ]);
+    // evaluated in time: the same notification (same job id), rendered
+    const sent = plan();
+    expect(sent.jobs.map((j) => [j.jobId, j.notification.message])).toEqual([[cut.jobs[0]!.jobId, "done"]]);
   });
 });

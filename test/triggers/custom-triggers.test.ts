@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import type { NotifierConfig } from "../../src/config/types.ts";
 import type { KubeObject } from "../../src/kube/objects.ts";
+import { withConditionDeadline } from "../../src/triggers/condition-deadline.ts";
 import {
   type CustomTriggerState,
   conditionSubject,
@@ -64,6 +65,34 @@ describe("evaluateCustomTriggers", () => {
     const d = step(degraded, c.state, rollout("Degraded"));
     expect(d.transitions).toHaveLength(1);
     expect(d.transitions[0]!.id).not.toBe(t.id);
+  });
+
+  it("a condition not evaluated in time (the namespace's share used up) keeps what was known: no false rise, no lost rise", () => {
+    const outOfTime = { at: Date.now() - 1, reason: "the namespace has used its share of rendering time" };
+    const late = (previous: CustomTriggerState | undefined, object: KubeObject) =>
+      withConditionDeadline(outOfTime, () => step(degraded, previous, object));
+
+    // true for a while, then an update evaluated too late: still known true, so the next update sends nothing
+    const on = step(degraded, step(degraded, undefined, rollout("Healthy")).state, rollout("Degraded"));
+    expect(on.transitions).toHaveLength(1);
+    const cut = late(on.state, rollout("Degraded", "1", { message: "still degraded" }));
+    expect(cut.transitions).toEqual([]);
+    expect(cut.problems.map((p) => p.message)).toEqual([
+      "when: the namespace has used its share of rendering time",
+    ]);
+    expect(cut.state).toEqual(on.state);
+    expect(step(degraded, cut.state, rollout("Degraded")).transitions).toEqual([]);
+
+    // false before, true during the cut: the rise is sent at the next update evaluated in time
+    const off = step(degraded, undefined, rollout("Healthy"));
+    const missed = late(off.state, rollout("Degraded"));
+    expect(missed.transitions).toEqual([]);
+    expect(step(degraded, missed.state, rollout("Degraded")).transitions).toHaveLength(1);
+
+    // a new object seen during a cut stays "new": true at its next update sends
+    const fresh = late(undefined, rollout("Degraded"));
+    expect(fresh.transitions).toEqual([]);
+    expect(step(degraded, fresh.state, rollout("Degraded")).transitions).toHaveLength(1);
   });
 
   it("a new object (no state, not baseline) fires when already true; a baseline does not", () => {
