@@ -60,6 +60,12 @@ const parseInfo = (text: string): Map<string, string> =>
       .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1)]),
   );
 
+/** Bytes the server read and wrote so far (INFO stats): what the clients sent it and got back. */
+const netBytes = async (c: Redis) => {
+  const i = parseInfo(await c.info("stats"));
+  return { in: Number(i.get("total_net_input_bytes")), out: Number(i.get("total_net_output_bytes")) };
+};
+
 const cpuSeconds = async (c: Redis) => {
   const i = parseInfo(await c.info("cpu"));
   return Number(i.get("used_cpu_sys")) + Number(i.get("used_cpu_user"));
@@ -70,7 +76,15 @@ const scriptCalls = new Map<string, number>();
 const innerCalls = new Map<string, number>();
 const slowTimes = new Map<string, { calls: number; usec: number }>();
 let measuring: Promise<void> = Promise.resolve();
-let result: { commands: Record<string, { calls: number; usec: number }>; cpuSeconds: number } | undefined;
+let result:
+  | {
+      commands: Record<string, { calls: number; usec: number }>;
+      cpuSeconds: number;
+      bytesIn: number;
+      bytesOut: number;
+    }
+  | undefined;
+let net0 = { in: 0, out: 0 };
 
 const redis = await startRedis();
 const admin = redis.client();
@@ -115,11 +129,13 @@ const pipeline = await runPipelineBench({
         }
         await admin.config("RESETSTAT");
         cpu0 = await cpuSeconds(admin);
+        net0 = await netBytes(admin);
       })();
     } else if (msg.startsWith("(b) saturation:")) {
       measuring = (async () => {
         await measuring;
         const cpu1 = await cpuSeconds(admin);
+        const net1 = await netBytes(admin);
         const stats = parseInfo(await admin.info("commandstats"));
         mon?.disconnect();
         if (slowlog) {
@@ -144,7 +160,12 @@ const pipeline = await runPipelineBench({
           const m = /calls=(\d+),usec=(\d+)/.exec(v);
           if (m) commands[k.replace(/^cmdstat_/, "")] = { calls: Number(m[1]), usec: Number(m[2]) };
         }
-        result = { commands, cpuSeconds: cpu1 - cpu0 };
+        result = {
+          commands,
+          cpuSeconds: cpu1 - cpu0,
+          bytesIn: net1.in - net0.in,
+          bytesOut: net1.out - net0.out,
+        };
       })();
     }
   },
@@ -163,7 +184,7 @@ console.log(
     .join(" ")}`,
 );
 console.log(
-  `per delivery: ${per(totalCalls)} commands (incl. inside scripts), ${per(totalUsec)} usec in commands, Redis CPU ${((r.cpuSeconds * 1e6) / n).toFixed(0)} usec`,
+  `per delivery: ${per(totalCalls)} commands (incl. inside scripts), ${per(totalUsec)} usec in commands, Redis CPU ${((r.cpuSeconds * 1e6) / n).toFixed(0)} usec, ${per(r.bytesIn)} bytes in, ${per(r.bytesOut)} bytes out`,
 );
 console.log("command                         calls/delivery  usec/delivery");
 for (const [k, v] of rows)
@@ -192,6 +213,8 @@ if (jsonFile)
         perSecond: pipeline.saturation.perSecond,
         loadavg: loadavg(),
         cpuUsecPerDelivery: (r.cpuSeconds * 1e6) / n,
+        bytesInPerDelivery: r.bytesIn / n,
+        bytesOutPerDelivery: r.bytesOut / n,
         commands: r.commands,
         scripts: Object.fromEntries(scriptCalls),
         duplicates: pipeline.duplicates,
