@@ -36,7 +36,7 @@ export function sqsAttributeNameProblem(name: string): string | undefined {
 
 /** The queue a delivery goes to: the recipient when not empty (upstream: it takes precedence), else `queue`. */
 export function sqsQueueFor(service: AwsSqsServiceConfig, recipient: string): string {
-  const r = recipient.trim();
+  const r = recipient.replace(/^ +| +$/g, "");
   return r !== "" ? r : (service.queue ?? "");
 }
 
