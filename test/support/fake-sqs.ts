@@ -55,13 +55,14 @@ const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const DEDUP_WINDOW_MS = 5 * 60_000;
 
 class SqsError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    readonly queryCode: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly type: string;
+  readonly queryCode: string;
+  constructor(status: number, type: string, queryCode: string, message: string) {
     super(message);
+    this.status = status;
+    this.type = type;
+    this.queryCode = queryCode;
   }
 }
 const invalid = (message: string) =>

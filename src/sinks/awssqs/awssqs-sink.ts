@@ -178,13 +178,19 @@ export function sqsDeliveryError(
   const e = (err ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode;
   if (typeof status === "number" && status > 0) {
-    const code = (e.Code ?? e.name ?? "error").replace(/^.*#/, "");
+    // the error's shape (QueueDoesNotExist) and its query-compatible code (AWS.SimpleQueueService.NonExistentQueue)
+    const name = (e.name ?? e.Code ?? "error").replace(/^.*#/, "");
+    const queryCode = e.Code && e.Code !== name ? e.Code : undefined;
+    const code = queryCode ? `${name} (${queryCode})` : name;
     // SQS's JSON protocol answers throttling with HTTP 400: the code says it
-    const transient = TRANSIENT_CODES.has(code) || isTransientStatus(status);
+    const transient =
+      TRANSIENT_CODES.has(name) ||
+      (queryCode !== undefined && TRANSIENT_CODES.has(queryCode)) ||
+      isTransientStatus(status);
     const retryAfterMs = transient ? parseRetryAfter(e.$response?.headers?.["retry-after"]) : undefined;
     return new DeliveryError(`${where}: SQS answered HTTP ${status} ${code}: ${e.message ?? ""}`, {
       transient,
-      code: transient ? `http_${status === 400 ? 429 : status}` : `sqs_${code}`,
+      code: transient ? `http_${status === 400 ? 429 : status}` : `sqs_${name}`,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       cause: err,
     });
