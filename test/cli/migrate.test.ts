@@ -96,8 +96,8 @@ describe("rollouts-notifier migrate", () => {
       ...HEADER,
       "  service.slack: |",
       "    token: $slack-token",
-      "  service.gcppubsub: |",
-      "    topic: rollouts",
+      "  service.awssqs: |",
+      "    queue: rollouts",
       "  template.done: |",
       "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}} {{.context.url}}",
       "  trigger.on-rollout-completed: |",
@@ -138,7 +138,7 @@ describe("rollouts-notifier migrate", () => {
     expect(at(7, "difference")).toEqual([
       // a type not built yet (issue 11 builds email, telegram, …: docs/services/README.md lists them)
       expect.stringMatching(
-        /^difference: service\.gcppubsub: service type "gcppubsub" is not supported \(supported: slack, .*\): notifications to "gcppubsub" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+        /^difference: service\.awssqs: service type "awssqs" is not supported \(supported: slack, .*\): notifications to "awssqs" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
       ),
     ]);
     expect(at(10, "difference")).toEqual([
