@@ -157,6 +157,27 @@ describe("config", () => {
     expect(badPem).toEqual({ problem: "private_key is not a PEM private key" });
   });
 
+  it("a namespace's own service must give keyJSON: keyFile and no key (ADC) are errors on their key", () => {
+    const tenant = (svc: string, stringData: Record<string, string> = {}) =>
+      loadNotifierConfig(configMap({ "service.gcppubsub": svc }, "team-a"), secret(stringData, "team-a"), {
+        tenantNamespace: "team-a",
+      });
+    const withKey = tenant("project: shop-prod-1\nkeyJSON: $k\n", { k: account.keyJSON });
+    expect(withKey.errors).toEqual([]);
+    expect(withKey.config.services.gcppubsub).toMatchObject({ tenantNamespace: "team-a" });
+    const withFile = tenant("project: shop-prod-1\nkeyFile: /var/secrets/gcp/key.json\n");
+    expect(withFile.errors.map((e) => [e.key, e.path])).toEqual([["service.gcppubsub", "keyFile"]]);
+    expect(withFile.config.services.gcppubsub).toBeUndefined();
+    const withNone = tenant("project: shop-prod-1\n");
+    expect(withNone.errors.map((e) => [e.key, e.path, e.message])).toEqual([
+      [
+        "service.gcppubsub",
+        "keyJSON",
+        expect.stringMatching(/Application Default Credentials are for central/),
+      ],
+    ]);
+  });
+
   it("recipients: a topic id, or empty for the service's topic", () => {
     const p = gcppubsubService.recipients.problem;
     expect(p(service(), "")).toBeUndefined();

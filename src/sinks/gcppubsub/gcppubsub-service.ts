@@ -21,7 +21,24 @@ export const gcppubsubService: ServiceTypeDefinition<
 > = {
   type: "gcppubsub",
   docs: "docs/services/gcppubsub.md",
-  config: { schema: gcppubsubConfigSchema },
+  config: {
+    schema: gcppubsubConfigSchema,
+    // a file of the notifier's pod, or its own identity, is not lent to a namespace (the sink refuses them too)
+    tenantProblem: (c) => {
+      if (c.keyJSON !== undefined) return undefined;
+      if (c.keyFile !== undefined)
+        return {
+          path: "keyFile",
+          message:
+            "a namespace's service cannot read a key file of the notifier's pod: give the key as keyJSON from the namespace's Secret",
+        };
+      return {
+        path: "keyJSON",
+        message:
+          "a namespace's service must give its own service account key (keyJSON from the namespace's Secret): the notifier's Application Default Credentials are for central services only",
+      };
+    },
+  },
   secrets: (c) => keySecrets(c.keyJSON),
   recipients: {
     normalize: trimSpaces,
