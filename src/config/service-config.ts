@@ -55,7 +55,14 @@ export function parseServiceEntry(
     return undefined;
   }
   const service = { ...result.data, type: def.type, name: id.name } as ServiceConfig;
-  if (tenantNamespace) service.tenantNamespace = tenantNamespace;
+  if (tenantNamespace) {
+    const problem = def.config.tenantProblem?.(service);
+    if (problem) {
+      errors.error(problem.message, problem.path);
+      return undefined;
+    }
+    service.tenantNamespace = tenantNamespace;
+  }
   return service;
 }
 

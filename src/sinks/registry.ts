@@ -4,6 +4,7 @@ import { alertmanagerService } from "./alertmanager/alertmanager-service.ts";
 import { awsSqsService } from "./awssqs/awssqs-service.ts";
 import { datadogService } from "./datadog/datadog-service.ts";
 import { emailService } from "./email/email-service.ts";
+import { gcppubsubService } from "./gcppubsub/gcppubsub-service.ts";
 import { githubService } from "./github/github-service.ts";
 import { gitlabService } from "./gitlab/gitlab-service.ts";
 import { googleChatService } from "./googlechat/googlechat-service.ts";
@@ -47,13 +48,14 @@ export const SERVICE_TYPES: readonly AnyServiceTypeDefinition[] = [
   datadogService,
   gitlabService,
   awsSqsService,
+  gcppubsubService,
 ];
 
 /**
  * notifications-engine's other service types (the `NewService` switch of its pkg/services/services.go): a config naming
  * one is rejected with a pointer to the docs, never silently ignored.
  */
-export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = ["gcppubsub"];
+export const UPSTREAM_TYPES_NOT_BUILT: readonly string[] = [];
 
 const BY_TYPE: ReadonlyMap<string, AnyServiceTypeDefinition> = new Map(SERVICE_TYPES.map((t) => [t.type, t]));
 

@@ -82,6 +82,11 @@ export interface ServiceTypeDefinition<
     schema: z.ZodObject;
     /** Upstream keys accepted without effect (no warning). */
     ignoredKeys?: readonly string[];
+    /**
+     * Why a namespace's own service (self-service ConfigMap) may not be configured this way (e.g. it would use the
+     * notifier's own files or identity): an error on that key at load; undefined when it may.
+     */
+    tenantProblem?(config: C): { path: string; message: string } | undefined;
   };
   /** Config values that are secret or may embed one (tokens, keys, passwords, webhook URLs): redacted everywhere. */
   secrets(config: C): string[];

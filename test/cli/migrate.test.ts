@@ -96,8 +96,8 @@ describe("rollouts-notifier migrate", () => {
       ...HEADER,
       "  service.slack: |",
       "    token: $slack-token",
-      "  service.gcppubsub: |",
-      "    topic: rollouts",
+      "  service.carrierpigeon: |",
+      "    queue: rollouts",
       "  template.done: |",
       "    message: Rollout {{.rollout.metadata.name}} is {{.rollout.status.phase}} {{.context.url}}",
       "  trigger.on-rollout-completed: |",
@@ -136,9 +136,9 @@ describe("rollouts-notifier migrate", () => {
       'note: service.slack (token): references "$slack-token", which is empty in Secret argo-rollouts-notification-secret: substituted as an empty string, as Argo Rollouts does',
     ]);
     expect(at(7, "difference")).toEqual([
-      // a type not built yet (issue 11 builds email, telegram, …: docs/services/README.md lists them)
+      // a type that is not one of ours (every notifications-engine type is: docs/services/README.md lists them)
       expect.stringMatching(
-        /^difference: service\.gcppubsub: service type "gcppubsub" is not supported \(supported: slack, .*\): notifications to "gcppubsub" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+        /^difference: service\.carrierpigeon: service type "carrierpigeon" is not supported \(not a notifications-engine type\) \(supported: slack, .*\): notifications to "carrierpigeon" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
       ),
     ]);
     expect(at(10, "difference")).toEqual([

@@ -211,7 +211,7 @@ describe("ConfigStore", () => {
     });
     store.update(
       configMap({
-        "service.gcppubsub": "topic: rollouts",
+        "service.carrierpigeon": "queue: rollouts",
         "template.t": "message: a\nmessage: b",
       }),
       undefined,
@@ -220,12 +220,14 @@ describe("ConfigStore", () => {
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual([
       expect.stringMatching(
-        /^argo-rollouts\/argo-rollouts-notification-configmap key "service\.gcppubsub": service type "gcppubsub" is not supported \(supported: slack, .*\): notifications to "gcppubsub" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
+        /^argo-rollouts\/argo-rollouts-notification-configmap key "service\.carrierpigeon": service type "carrierpigeon" is not supported \(not a notifications-engine type\) \(supported: slack, .*\): notifications to "carrierpigeon" are not sent \(each one is reported as a problem\); see docs\/services\/README\.md$/,
       ),
       'argo-rollouts/argo-rollouts-notification-configmap key "template.t": duplicate key "message" (lines 1 and 2): the last value is used, as Argo Rollouts does',
     ]);
     expect(reported).toEqual([{ warnings: r.warnings, scope: "service" }]);
-    expect(lines.filter((l) => l.includes('"level":40') && l.includes("service.gcppubsub")).length).toBe(1);
+    expect(lines.filter((l) => l.includes('"level":40') && l.includes("service.carrierpigeon")).length).toBe(
+      1,
+    );
     store.update(configMap({ "template.t": "message: b" }), undefined);
     expect(store.readiness().warnings).toEqual([]);
     expect(reported.length).toBe(1);
