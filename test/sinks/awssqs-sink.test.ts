@@ -374,7 +374,8 @@ describe("awssqs sink", () => {
     const tenant = service({ tenantNamespace: "team-a", key: undefined, secret: undefined });
     delete tenant.key;
     delete tenant.secret;
-    expect(awsSqsService.recipients.problem(tenant, "myqueue")).toMatch(/must set key and secret/);
+    // a phrase after `service "<name>" `, as every recipient problem is reported
+    expect(awsSqsService.recipients.problem(tenant, "myqueue")).toMatch(/^must set key and secret/);
     const err = await failure(
       sink().deliver(delivery(tenant, "myqueue", undefined, { tenantNamespace: "team-a" })),
     );

@@ -32,7 +32,8 @@ export const awsSqsService: ServiceTypeDefinition<
     normalize: trimSpaces,
     problem: (c, r) => {
       if (c.tenantNamespace !== undefined && !hasStaticCredentials(c))
-        return "a namespace's own awssqs service must set key and secret (the default AWS credential chain is the notifier's own identity)";
+        // read after `service "<name>" ` (as every recipient problem)
+        return "must set key and secret: it is a namespace's own awssqs service, and the default AWS credential chain is the notifier's own identity";
       const why = sqsQueueProblem(c, trimSpaces(r));
       return why ? `cannot send to ${JSON.stringify(r)}: ${why}` : undefined;
     },
