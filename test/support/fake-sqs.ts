@@ -14,7 +14,8 @@
 // MD5OfMessageAttributes and, for FIFO, a SequenceNumber; accepted messages are recorded.
 // It can be told to fail the next request (a status — 429: ThrottlingException, 5xx: InternalFailure/
 // ServiceUnavailable, 4xx: InvalidParameterValue, optionally echoing the caller's key and secret — or a late answer,
-// not processed).
+// not processed), or the next request of one action and/or queue (`action`, `queue`); with `processed` the request
+// is carried out first and its answer replaced by the failure (SQS took the message, the caller never heard).
 import { createHash, createHmac, randomUUID, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -48,7 +49,16 @@ export interface FakeSqsMessage {
   messageId: string;
 }
 
-export type FakeSqsFailure = QueuedFailure<{ echo?: boolean; code?: string }>;
+export type FakeSqsFailure = QueuedFailure<{
+  echo?: boolean;
+  code?: string;
+  /** Only a request of this action (default: the next request, whatever it is). */
+  action?: "GetQueueUrl" | "SendMessage";
+  /** Only a request for this queue (GetQueueUrl's QueueName, SendMessage's QueueUrl). */
+  queue?: string;
+  /** Carry the request out, then answer the failure instead of its result (the answer is lost). */
+  processed?: boolean;
+}>;
 
 const ALLOWED = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
@@ -127,7 +137,7 @@ export class FakeSqs extends StandInApi<FakeSqsFailure> {
     const target = String(req.headers["x-amz-target"] ?? "");
     this.actions.push(target);
     const requestId = randomUUID();
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    let reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, {
         "content-type": "application/x-amz-json-1.0",
         "x-amzn-requestid": requestId,
@@ -141,11 +151,25 @@ export class FakeSqs extends StandInApi<FakeSqsFailure> {
         { __type: e.type, message: e.message },
         { "x-amzn-query-error": `${e.queryCode};Sender`, ...headers },
       );
-    const failed = await answerQueuedFailure(this.failures, {
-      late: () => error(new SqsError(500, "com.amazonaws.sqs#InternalError", "InternalError", "late")),
-      failed: (f, headers) => error(this.#failure(f, req), headers),
-    });
-    if (failed) return;
+    const failure = this.#takeFailure(target, text);
+    if (failure && !("status" in failure && failure.processed)) {
+      await answerQueuedFailure([failure], {
+        late: () => error(new SqsError(500, "com.amazonaws.sqs#InternalError", "InternalError", "late")),
+        failed: (f, headers) => error(this.#failure(f, req), headers),
+      });
+      return;
+    }
+    if (failure && "status" in failure) {
+      // carried out below, then answered with the failure: the caller never sees the result
+      const result = reply;
+      reply = (status, body, headers) => {
+        if (status !== 200) return result(status, body, headers);
+        error(
+          this.#failure(failure, req),
+          failure.retryAfterSec !== undefined ? { "retry-after": String(failure.retryAfterSec) } : {},
+        );
+      };
+    }
     try {
       if (req.method !== "POST" || new URL(req.url ?? "/", "http://x").pathname !== "/")
         throw new SqsError(404, "UnknownOperationException", "InvalidAction", "not found");
@@ -180,6 +204,25 @@ export class FakeSqs extends StandInApi<FakeSqsFailure> {
       if (err instanceof SqsError) return error(err);
       throw err;
     }
+  }
+
+  /** The first queued failure that applies to this request (its action and queue), taken off the queue. */
+  #takeFailure(target: string, text: string): FakeSqsFailure | undefined {
+    let queue: string | undefined;
+    try {
+      const input = JSON.parse(text) as { QueueName?: unknown; QueueUrl?: unknown };
+      if (typeof input.QueueName === "string") queue = input.QueueName;
+      else if (typeof input.QueueUrl === "string") queue = input.QueueUrl.split("/").at(-1);
+    } catch {
+      // not JSON: only a failure for any request applies
+    }
+    const i = this.failures.findIndex(
+      (f) =>
+        !("status" in f) ||
+        ((f.action === undefined || target === `AmazonSQS.${f.action}`) &&
+          (f.queue === undefined || f.queue === queue)),
+    );
+    return i < 0 ? undefined : this.failures.splice(i, 1)[0];
   }
 
   #failure(f: { status: number; echo?: boolean; code?: string }, req: IncomingMessage): SqsError {
