@@ -200,7 +200,7 @@ it("replay --dry-run (the CLI) shows the GetQueueUrl/SendMessage request, key an
   expect(sqs.received).toHaveLength(0);
 });
 
-it("a namespace's own awssqs service without key and secret: its subscription is reported with the reason, nothing sent for it", async () => {
+it("a namespace's own awssqs service without key and secret: its key is an error with the reason, its subscription reported, nothing sent for it", async () => {
   const tenant: KubeObject = {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -214,8 +214,10 @@ it("a namespace's own awssqs service without key and secret: its subscription is
     ...SUBSCRIBED,
     "notifications.argoproj.io/subscribe.on-rollout-completed.team": "",
   });
+  // refused at load, as a gcppubsub service without its own key (ServiceTypeDefinition.config.tenantProblem)
   const reason =
-    'error: Rollout/demo/canary-demo (subscription): Rollout demo/canary-demo annotation "notifications.argoproj.io/subscribe.on-rollout-completed.team": service "team" must set key and secret: it is a namespace\'s own awssqs service, and the default AWS credential chain is the notifier\'s own identity\n';
+    "error: demo/argo-rollouts-notification-configmap key \"service.awssqs.team (key)\": a namespace's service must set key and secret (from the namespace's Secret): the default AWS credential chain is the notifier's own identity, for central services only\n" +
+    'error: Rollout/demo/canary-demo (subscription): Rollout demo/canary-demo annotation "notifications.argoproj.io/subscribe.on-rollout-completed.team": service "team" is not configured\n';
 
   const dry = await replay({ items: annotated, configObjects: [...config(), tenant], mode: "dry-run" });
   expect(dry.code).toBe(1);
@@ -235,7 +237,7 @@ it("a namespace's own awssqs service without key and secret: its subscription is
     settleTimeoutMs: 20_000,
   });
   expect(r.code).toBe(1);
-  expect(r.stderr).toContain(reason);
+  for (const line of reason.trimEnd().split("\n")) expect(r.stderr).toContain(`${line}\n`);
   expect(r.stdout).toContain("3 notifications delivered, 0 dead-lettered");
   // the central service's notifications are unaffected; none for the namespace's service, not even a request
   expect(delivered("rollouts")).toEqual([completed("1"), completed("2")]);

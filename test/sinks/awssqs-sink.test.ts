@@ -370,6 +370,32 @@ describe("awssqs sink", () => {
     expect(sqs.messages).toHaveLength(1);
   });
 
+  it("a namespace's ConfigMap: a service without key and secret is an error on its key at load; with them it loads", () => {
+    const load = (data: Record<string, string>, sec?: Record<string, string>) =>
+      loadNotifierConfig(configMap(data, "team-a"), sec ? secret(sec, "team-a") : undefined, {
+        tenantNamespace: "team-a",
+      });
+    const none = load({ "service.awssqs": "queue: q\nregion: us-east-1" });
+    expect(none.errors).toEqual([
+      {
+        source: "team-a/argo-rollouts-notification-configmap",
+        key: "service.awssqs",
+        path: "key",
+        message: expect.stringMatching(/^a namespace's service must set key and secret/),
+      },
+    ]);
+    expect(none.config.services.awssqs).toBeUndefined();
+    expect(load({ "service.awssqs": "queue: q\nkey: $k" }, { k: "AKIAEXAMPLEKEY" }).errors[0]?.path).toBe(
+      "secret",
+    );
+    const both = load(
+      { "service.awssqs": "queue: q\nkey: $k\nsecret: $s" },
+      { k: "AKIAEXAMPLEKEY", s: "example-secret-value" },
+    );
+    expect(both.errors).toEqual([]);
+    expect(both.config.services.awssqs?.tenantNamespace).toBe("team-a");
+  });
+
   it("a namespace's service without key and secret is refused (it may not use the notifier's identity)", async () => {
     const tenant = service({ tenantNamespace: "team-a", key: undefined, secret: undefined });
     delete tenant.key;

@@ -26,7 +26,19 @@ export const awsSqsService: ServiceTypeDefinition<
 > = {
   type: "awssqs",
   docs: "docs/services/awssqs.md",
-  config: { schema: awsSqsConfigSchema },
+  config: {
+    schema: awsSqsConfigSchema,
+    // the default AWS credential chain is the notifier's own identity: not lent to a namespace (the sink and the
+    // recipient check refuse it too)
+    tenantProblem: (c) =>
+      hasStaticCredentials(c)
+        ? undefined
+        : {
+            path: c.key ? "secret" : "key",
+            message:
+              "a namespace's service must set key and secret (from the namespace's Secret): the default AWS credential chain is the notifier's own identity, for central services only",
+          },
+  },
   secrets: (c) => [c.key ?? "", c.secret ?? "", c.sessionToken ?? ""].filter((s) => s.length >= 4),
   recipients: {
     normalize: trimSpaces,
