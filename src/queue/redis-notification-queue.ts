@@ -38,7 +38,12 @@ export interface RedisQueueOptions {
   settlePollMs?: number;
   /** Where connection errors of the BullMQ queue go (they are retried; unlistened they would crash). */
   logger?: Logger;
+  /** Job ids enqueued here (onIdle waits for them) past which the settled ones are forgotten; default 10,000. */
+  ownJobsPruneAt?: number;
 }
+
+/** The fewest own job ids kept before the settled ones are looked up and forgotten (see pruneOwnJobs). */
+const OWN_JOBS_PRUNE_AT = 10_000;
 
 export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps {
   readonly durable = true;
@@ -46,7 +51,15 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   readonly bull: Queue;
   private readonly keep: KeepCompleted;
   private readonly settlePollMs: number;
+  /**
+   * The job ids this process enqueued, for onIdle. Settled ones are forgotten once there are ownJobsPruneAt of them
+   * (pruneOwnJobs): a long-running watcher enqueues without end and never waits for idle, and kept every id it ever
+   * enqueued (~200 bytes each: at 200 notifications/s, ~3 GB a day).
+   */
   private readonly mine = new Set<string>();
+  private pruneAt: number;
+  private readonly minPruneAt: number;
+  private pruning = false;
   private readonly connection: RedisClient;
   private pipelinedBatch: {
     jobs: NotificationJob[];
@@ -70,6 +83,43 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     );
     this.keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
     this.settlePollMs = opts.settlePollMs ?? 100;
+    this.minPruneAt = opts.ownJobsPruneAt ?? OWN_JOBS_PRUNE_AT;
+    this.pruneAt = this.minPruneAt;
+  }
+
+  /** How many job ids enqueued here are remembered for onIdle (the settled ones are forgotten now and then). */
+  get ownJobCount(): number {
+    return this.mine.size;
+  }
+
+  private remember(jobId: string): void {
+    this.mine.add(jobId);
+    if (this.mine.size >= this.pruneAt && !this.pruning) void this.pruneOwnJobs();
+  }
+
+  /**
+   * Forgets the own job ids that have settled (delivered, dead-lettered, purged, or expired), looked up 1,000 at a
+   * time; the next prune comes when twice as many as are left are remembered, so a backlog is not looked up again
+   * at every enqueue. A failed look-up forgets nothing (the next enqueue past the mark tries again).
+   */
+  private async pruneOwnJobs(): Promise<void> {
+    this.pruning = true;
+    try {
+      const ids = [...this.mine];
+      for (let i = 0; i < ids.length; i += 1_000) {
+        const chunk = ids.slice(i, i + 1_000);
+        const states = await this.store.getStates(chunk);
+        states.forEach((s, k) => {
+          if (s === undefined || s === "delivered" || s === "dead" || s === "purged")
+            this.mine.delete(chunk[k]!);
+        });
+      }
+      this.pruneAt = Math.max(this.minPruneAt, 2 * this.mine.size);
+    } catch {
+      // Redis unavailable: the ids stay until the next prune
+    } finally {
+      this.pruning = false;
+    }
   }
 
   /**
@@ -118,7 +168,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
       }
       if (state === "created") result.enqueued.push(job.jobId);
       else result.duplicates.push(job.jobId);
-      this.mine.add(job.jobId);
+      this.remember(job.jobId);
     });
     if (toAdd.length > 0) await this.bull.addBulk(toAdd);
     return result;
@@ -243,7 +293,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     if (!letter) return false;
     const bullId = freshBullId(id, Date.now());
     if (!(await this.store.requeueDead(letter, bullId, Date.now()))) return false;
-    this.mine.add(id);
+    this.remember(id);
     // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
     await this.bull.add(BULL_JOB_NAME, executorJobData(letter.job), executorJobOptions(bullId, this.keep));
     return true;

@@ -16,6 +16,7 @@ import { FAST_RETRY, type FakeSink, resolveService, silentLogger } from "./queue
 export interface QueueSetupOptions {
   queueName?: string;
   keepCompleted?: { age: number; count: number };
+  ownJobsPruneAt?: number;
 }
 
 /** Registers the file's hooks; call at the top level of a test file. `appendonly`: a server that can restart. */
@@ -53,6 +54,7 @@ export function useRedisQueues(opts: { appendonly?: boolean } = {}) {
       queueName,
       settlePollMs: 20,
       ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
+      ...(opts.ownJobsPruneAt !== undefined ? { ownJobsPruneAt: opts.ownJobsPruneAt } : {}),
     });
     closers.push(() => queue.close());
     const start = async (

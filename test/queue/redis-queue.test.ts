@@ -46,6 +46,42 @@ describe("idempotent enqueue", () => {
   });
 });
 
+describe("the ids a producer remembers for onIdle", () => {
+  it("are forgotten once settled (a watcher enqueues without end), never while pending: onIdle still waits for those", async () => {
+    const { queue, start } = setup({ ownJobsPruneAt: 5 });
+    const jobs = Array.from({ length: 12 }, (_, i) => makeJob({ rollout: `own-${i}` }));
+    // no worker yet: the prune at the 5th id finds them all queued and forgets none
+    await queue.enqueue(jobs.slice(0, 6));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(queue.ownJobCount).toBe(6);
+    const sink = new FakeSink();
+    await start(sink);
+    await queue.onIdle();
+    expect(
+      sink
+        .delivered()
+        .map((c) => c.jobId)
+        .sort(),
+    ).toEqual(
+      jobs
+        .slice(0, 6)
+        .map((j) => j.jobId)
+        .sort(),
+    );
+    // the next prune (at twice what was left: 12) forgets the delivered ones
+    await queue.enqueue(jobs.slice(6));
+    await eventually(async () => queue.ownJobCount <= 6, "settled ids forgotten");
+    await queue.onIdle();
+    expect(
+      sink
+        .delivered()
+        .map((c) => c.jobId)
+        .sort(),
+    ).toEqual(jobs.map((j) => j.jobId).sort());
+    expect(new Set(sink.calls.map((c) => c.jobId)).size).toBe(sink.calls.length);
+  });
+});
+
 describe("the enqueue's pipeline", () => {
   it("carries BullMQ's add scripts only, and leaves the client's scripts as they were", async () => {
     const connection = conn();
