@@ -95,12 +95,23 @@ export function carryOverKey(key: string, from: NotifierConfig, into: NotifierCo
   }
 }
 
+/**
+ * Namespaces whose merged config (forNamespace) is kept. It was kept for every namespace a Rollout was ever seen
+ * in until the central config changed: namespaces that come and go (one per pull request) each left a copy of
+ * every table of the central config (a few KB each).
+ */
+export const MAX_EFFECTIVE_NAMESPACES = 1_024;
+
 export class ConfigStore {
   private readonly opts: ConfigStoreOptions;
   /** The service-level config: its own field, never an entry of `namespaces`. */
   private central: Scope = { config: withUserTables(emptyConfig()), errors: [], warnings: [] };
   /** Each namespace's self-service config, keyed by namespace name. */
   private readonly namespaces = new Map<string, Scope>();
+  /**
+   * The merged config of each namespace a Rollout was seen in (forNamespace), most recently used last; at most
+   * MAX_EFFECTIVE_NAMESPACES (a namespace that went away is forgotten in time, the others are merged again).
+   */
   private readonly effective = new Map<string, NotifierConfig>();
 
   constructor(opts: ConfigStoreOptions) {
@@ -187,13 +198,24 @@ export class ConfigStore {
     return [...this.namespaces.keys()].sort();
   }
 
+  /** How many namespaces' merged configs are kept (at most MAX_EFFECTIVE_NAMESPACES). */
+  get effectiveCount(): number {
+    return this.effective.size;
+  }
+
   /** The config for Rollouts in a namespace: service level merged with the namespace's own. */
   forNamespace(namespace: string): NotifierConfig {
     let cfg = this.effective.get(namespace);
-    if (!cfg) {
-      cfg = effectiveConfig(this.current, this.namespaces.get(namespace)?.config);
+    if (cfg) {
+      // most recently used last: the one forgotten first is the one unused longest
+      this.effective.delete(namespace);
       this.effective.set(namespace, cfg);
+      return cfg;
     }
+    cfg = effectiveConfig(this.current, this.namespaces.get(namespace)?.config);
+    this.effective.set(namespace, cfg);
+    if (this.effective.size > MAX_EFFECTIVE_NAMESPACES)
+      this.effective.delete(this.effective.keys().next().value as string);
     return cfg;
   }
 

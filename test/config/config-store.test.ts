@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConfigError } from "../../src/config/config-error.ts";
-import { ConfigStore } from "../../src/config/config-store.ts";
+import { ConfigStore, MAX_EFFECTIVE_NAMESPACES } from "../../src/config/config-store.ts";
 import { MAX_CONFIGMAP_YAML_TOKENS, yamlTokensOver } from "../../src/config/load-config.ts";
 import { captureLogs } from "../support/log-capture.ts";
 import { configMap, exampleConfigMap, exampleSecret, secret } from "./load-examples.ts";
@@ -84,6 +84,24 @@ describe("ConfigStore", () => {
     expect(store.forNamespace("team-a").templates.shared?.message).toBe("s2");
     store.updateNamespace("team-a", undefined, undefined);
     expect(Object.keys(store.forNamespace("team-a").templates)).toEqual(["shared"]);
+  });
+
+  it("keeps the merged configs of the namespaces used most recently, not of every namespace ever seen", () => {
+    const { logger } = capture();
+    const store = new ConfigStore({ logger });
+    store.update(configMap({ "template.shared": "message: s" }), undefined);
+    store.updateNamespace("team-a", configMap({ "template.mine": "message: a" }, "team-a"), undefined);
+    const teamA = store.forNamespace("team-a");
+    // namespaces that come and go (one per pull request), with no central change meanwhile
+    for (let i = 0; i < 3 * MAX_EFFECTIVE_NAMESPACES; i++) {
+      expect(Object.keys(store.forNamespace(`preview-${i}`).templates)).toEqual(["shared"]);
+      if (i % 100 === 0) expect(store.forNamespace("team-a")).toBe(teamA); // in use: kept
+    }
+    expect(store.effectiveCount).toBe(MAX_EFFECTIVE_NAMESPACES);
+    expect(store.forNamespace("team-a")).toBe(teamA);
+    // one forgotten is merged again, the same
+    expect(Object.keys(store.forNamespace("preview-0").templates)).toEqual(["shared"]);
+    expect(store.effectiveCount).toBe(MAX_EFFECTIVE_NAMESPACES);
   });
 
   it("a namespace's load with no rendering time left: templates left unchecked are errors, the last good kept", () => {
