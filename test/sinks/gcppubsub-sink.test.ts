@@ -10,7 +10,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServiceSink } from "../../src/sinks/create-sinks.ts";
-import { AccessTokens, serviceAccountJwt } from "../../src/sinks/gcppubsub/gcppubsub-auth.ts";
+import {
+  AccessTokens,
+  MAX_CACHED_TOKENS,
+  serviceAccountJwt,
+} from "../../src/sinks/gcppubsub/gcppubsub-auth.ts";
 import { parseServiceAccountKey } from "../../src/sinks/gcppubsub/gcppubsub-request.ts";
 import { gcppubsubService } from "../../src/sinks/gcppubsub/gcppubsub-service.ts";
 import { GcpPubsubSink } from "../../src/sinks/gcppubsub/gcppubsub-sink.ts";
@@ -527,5 +531,17 @@ describe("sink", () => {
     expect(await tokens.get("k", fetch)).toBe("t1");
     now = 3_541_000;
     expect(await tokens.get("k", fetch)).toBe("t2");
+  });
+
+  it("keeps the tokens of the most recently fetched credentials only (keys rotated away are forgotten)", async () => {
+    const tokens = new AccessTokens(() => 0);
+    let fetched = 0;
+    const fetch = async () => ({ token: `t${++fetched}`, expiresAtMs: 3_600_000 });
+    // a key per version of the Secret: each rotation is a new credential
+    for (let v = 0; v < MAX_CACHED_TOKENS + 100; v++) await tokens.get(`key-v${v}`, fetch);
+    expect(tokens.size).toBe(MAX_CACHED_TOKENS);
+    expect(await tokens.get(`key-v${MAX_CACHED_TOKENS + 99}`, fetch)).toBe(`t${MAX_CACHED_TOKENS + 100}`);
+    expect(await tokens.get("key-v0", fetch)).toBe(`t${MAX_CACHED_TOKENS + 101}`);
+    expect(tokens.size).toBe(MAX_CACHED_TOKENS);
   });
 });

@@ -38,6 +38,12 @@ export interface AccessToken {
 }
 
 /** Access tokens per credential (hashed), shared by a sink's deliveries; one request per credential at a time. */
+/**
+ * Tokens kept, one per credential (hash of its token URI, e-mail and key). Without a bound every credential ever used stayed, expired token and all:
+ * each rotation of a key (a namespace's own Secret too) added one for the life of the process.
+ */
+export const MAX_CACHED_TOKENS = 256;
+
 export class AccessTokens {
   readonly #cache = new Map<string, AccessToken>();
   readonly #pending = new Map<string, Promise<AccessToken>>();
@@ -62,8 +68,17 @@ export class AccessTokens {
       this.#pending.set(cacheKey, pending);
     }
     const fresh = await pending;
+    // most recently fetched last: past MAX_CACHED_TOKENS the oldest goes (a credential rotated away, most likely)
+    this.#cache.delete(cacheKey);
     this.#cache.set(cacheKey, fresh);
+    while (this.#cache.size > MAX_CACHED_TOKENS)
+      this.#cache.delete(this.#cache.keys().next().value as string);
     return fresh.token;
+  }
+
+  /** How many tokens are cached (at most MAX_CACHED_TOKENS). */
+  get size(): number {
+    return this.#cache.size;
   }
 
   /** Forgets `token` (the API refused it). */
