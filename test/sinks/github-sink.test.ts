@@ -8,6 +8,7 @@ import { loadNotifierConfig } from "../../src/config/load-config.ts";
 import type { TemplateSpec } from "../../src/config/types.ts";
 import { createLogger } from "../../src/logger.ts";
 import { createServiceSink } from "../../src/sinks/create-sinks.ts";
+import { InstallationTokens, MAX_CACHED_TOKENS } from "../../src/sinks/github/github-app-auth.ts";
 import { githubErrorFor } from "../../src/sinks/github/github-errors.ts";
 import { repositoryOfUrl } from "../../src/sinks/github/github-request.ts";
 import { githubService } from "../../src/sinks/github/github-service.ts";
@@ -176,6 +177,21 @@ describe("GitHub App authentication", () => {
     await deliver(sink, render(undefined));
     expect(gh.tokensIssued - before).toBe(2);
     expect(gh.statuses).toHaveLength(3);
+  });
+
+  it("keeps the tokens of the most recently fetched credentials only (keys rotated away are forgotten)", async () => {
+    const tokens = new InstallationTokens(() => 0);
+    let fetched = 0;
+    const fetch = async () => ({ token: `t${++fetched}`, expiresAtMs: 3_600_000 });
+    const service = { appID: "42", installationID: "7", privateKey: app.pem } as GitHubServiceConfig;
+    // a key per version of the Secret: each rotation is a new cache key
+    for (let v = 0; v < MAX_CACHED_TOKENS + 100; v++) await tokens.get(`key-v${v}`, service, fetch);
+    expect(tokens.size).toBe(MAX_CACHED_TOKENS);
+    // the newest is still cached; the oldest is fetched again
+    const last = `key-v${MAX_CACHED_TOKENS + 99}`;
+    expect(await tokens.get(last, service, fetch)).toBe(`t${MAX_CACHED_TOKENS + 100}`);
+    expect(await tokens.get("key-v0", service, fetch)).toBe(`t${MAX_CACHED_TOKENS + 101}`);
+    expect(tokens.size).toBe(MAX_CACHED_TOKENS);
   });
 });
 

@@ -28,6 +28,12 @@ export interface InstallationToken {
 export type FetchInstallationToken = (jwt: string) => Promise<InstallationToken>;
 
 /** Installation tokens per (API, App, installation, key), shared by the deliveries of a sink; one request at a time. */
+/**
+ * Tokens kept, one per (API, App, installation, key hash). Without a bound every credential ever used stayed, expired token and all:
+ * each rotation of a key (a namespace's own Secret too) added one for the life of the process.
+ */
+export const MAX_CACHED_TOKENS = 256;
+
 export class InstallationTokens {
   readonly #cache = new Map<string, InstallationToken>();
   readonly #pending = new Map<string, Promise<InstallationToken>>();
@@ -53,8 +59,17 @@ export class InstallationTokens {
       this.#pending.set(key, pending);
     }
     const fresh = await pending;
+    // most recently fetched last: past MAX_CACHED_TOKENS the oldest goes (a credential rotated away, most likely)
+    this.#cache.delete(key);
     this.#cache.set(key, fresh);
+    while (this.#cache.size > MAX_CACHED_TOKENS)
+      this.#cache.delete(this.#cache.keys().next().value as string);
     return fresh.token;
+  }
+
+  /** How many tokens are cached (at most MAX_CACHED_TOKENS). */
+  get size(): number {
+    return this.#cache.size;
   }
 
   /** Forgets `token` (GitHub refused it: revoked, or the installation changed). */
