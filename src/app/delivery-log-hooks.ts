@@ -5,6 +5,7 @@
 import { fixedShapeLogger, type Logger } from "../logger.ts";
 import type { DeliveryEvent, DeliveryHooks } from "../queue/notification-queue.ts";
 import type { Metrics } from "../server/metrics.ts";
+import { RolloutSeries } from "../server/rollout-series.ts";
 import type { ObjectRef } from "../triggers/transition.ts";
 
 /** Every field name of the lines below, at every depth. */
@@ -53,7 +54,11 @@ function fields(e: DeliveryEvent): Line {
   };
 }
 
-export function deliveryLogHooks(logger: Logger, metrics: Metrics): DeliveryHooks {
+export function deliveryLogHooks(
+  logger: Logger,
+  metrics: Metrics,
+  series: RolloutSeries = new RolloutSeries(),
+): DeliveryHooks {
   const log = fixedShapeLogger(logger, LINE_KEYS);
   const upstream = (e: DeliveryEvent) => {
     const owner = e.rollout ?? e.object;
@@ -73,18 +78,21 @@ export function deliveryLogHooks(logger: Logger, metrics: Metrics): DeliveryHook
         return;
       }
       const owner = e.rollout ?? e.object;
-      metrics.upstreamSuccess.inc(upstream(e));
-      metrics.upstreamSend.observe(
-        { namespace: owner.namespace, name: owner.name },
-        Math.max(0, e.latencyMs) / 1000,
-      );
+      const labels = upstream(e);
+      metrics.upstreamSuccess.inc(labels);
+      series.touch(owner.namespace, owner.name, metrics.upstreamSuccess, labels);
+      const sendLabels = { namespace: owner.namespace, name: owner.name };
+      metrics.upstreamSend.observe(sendLabels, Math.max(0, e.latencyMs) / 1000);
+      series.touch(owner.namespace, owner.name, metrics.upstreamSend, sendLabels);
       const line = fields(e);
       line.latencyMs = Math.round(e.latencyMs);
       line.ref = e.receipt.ref;
       log.info(line, "notification delivered");
     },
     onFailed(e) {
-      metrics.upstreamError.inc(upstream(e));
+      const labels = upstream(e);
+      metrics.upstreamError.inc(labels);
+      series.touch(labels.namespace, labels.name, metrics.upstreamError, labels);
       const line = fields(e);
       line.code = e.failure.code;
       line.error = e.failure.message;

@@ -6,6 +6,7 @@ import { deliveryLogHooks } from "../../src/app/delivery-log-hooks.ts";
 import { fixedShapeLogger } from "../../src/logger.ts";
 import { processRedactor } from "../../src/redaction/secret-redactor.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
+import { RolloutSeries } from "../../src/server/rollout-series.ts";
 import { captureLogs } from "../support/log-capture.ts";
 
 const capture = captureLogs;
@@ -78,5 +79,51 @@ describe("delivery log lines", () => {
     log.info({ service: "s", token: "abc" }, "x");
     expect(JSON.parse(lines[0]!).token).toBe("[redacted]");
     expect(fixedShapeLogger(logger, ["service"])).not.toBe(logger);
+  });
+});
+
+describe("the upstream metrics' per-Rollout series", () => {
+  it("are kept for the Rollouts notified most recently; the least recent one's are removed and start again from 0", async () => {
+    const { logger } = capture();
+    const metrics = createMetrics();
+    const hooks = deliveryLogHooks(logger, metrics, new RolloutSeries(2));
+    const event = (name: string, trigger = "on-rollout-completed") => ({
+      jobId: `j-${name}`,
+      object: { kind: "Rollout", namespace: "shop", name, uid: `u-${name}` },
+      service: "hook",
+      serviceType: "webhook" as const,
+      recipient: "",
+      trigger,
+      attempt: 1,
+    });
+    const delivered = (name: string, trigger?: string) =>
+      hooks.onDelivered?.({ ...event(name, trigger), latencyMs: 5, receipt: {} });
+    const failed = (name: string) =>
+      hooks.onFailed?.({ ...event(name), failure: { code: "http_500", message: "x", transient: true } });
+    const names = async () => {
+      const text = await metrics.registry.metrics();
+      const of = (metric: string) =>
+        [...text.matchAll(new RegExp(`^${metric}\\{[^}]*name="([^"]+)"[^}]*\\} (\\d+)`, "gm"))].map(
+          (m) => `${m[1]}=${m[2]}`,
+        );
+      return {
+        success: of("notification_send_success"),
+        error: of("notification_send_error"),
+        send: of("notification_send_count"),
+      };
+    };
+
+    delivered("a");
+    delivered("a", "on-rollout-aborted");
+    failed("a");
+    delivered("b");
+    expect(await names()).toEqual({ success: ["a=1", "a=1", "b=1"], error: ["a=1"], send: ["a=2", "b=1"] });
+    // a third Rollout: the least recently notified (a) loses every series it had, in all three metrics
+    delivered("c");
+    expect(await names()).toEqual({ success: ["b=1", "c=1"], error: [], send: ["b=1", "c=1"] });
+    // b was notified again, so c is now the least recent; a comes back from 0
+    delivered("b");
+    delivered("a");
+    expect(await names()).toEqual({ success: ["b=2", "a=1"], error: [], send: ["b=2", "a=1"] });
   });
 });
