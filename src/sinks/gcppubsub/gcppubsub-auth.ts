@@ -8,6 +8,7 @@
 // Tokens are cached per sink until a minute before they expire; neither the key, the JWT nor a token is ever put
 // in a log line or an error.
 import { createHash, createPrivateKey, sign } from "node:crypto";
+import { type ExpiringToken, TokenCache } from "../common/token-cache.ts";
 import { PUBSUB_SCOPES, type ServiceAccountKey } from "./gcppubsub-request.ts";
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
@@ -29,61 +30,15 @@ export function serviceAccountJwt(key: ServiceAccountKey, nowMs: number): string
   return `${signingInput}.${b64url(signature)}`;
 }
 
-/** A cached token is not used within this long of its expiry. */
-export const TOKEN_EXPIRY_MARGIN_MS = 60_000;
+export { MAX_CACHED_TOKENS, TOKEN_EXPIRY_MARGIN_MS } from "../common/token-cache.ts";
+export type AccessToken = ExpiringToken;
 
-export interface AccessToken {
-  token: string;
-  expiresAtMs: number;
-}
-
-/** Access tokens per credential (hashed), shared by a sink's deliveries; one request per credential at a time. */
-/**
- * Tokens kept, one per credential (hash of its token URI, e-mail and key). Without a bound every credential ever used stayed, expired token and all:
- * each rotation of a key (a namespace's own Secret too) added one for the life of the process.
- */
-export const MAX_CACHED_TOKENS = 256;
-
-export class AccessTokens {
-  readonly #cache = new Map<string, AccessToken>();
-  readonly #pending = new Map<string, Promise<AccessToken>>();
-  readonly #clock: () => number;
-
-  constructor(clock: () => number = Date.now) {
-    this.#clock = clock;
-  }
-
+/** Access tokens per credential (hashed), shared by a sink's deliveries (common/token-cache.ts). */
+export class AccessTokens extends TokenCache {
   static keyOf(key: ServiceAccountKey): string {
     return createHash("sha256")
       .update(`${key.tokenUri}\n${key.clientEmail}\n${key.privateKey}`)
       .digest("hex");
-  }
-
-  async get(cacheKey: string, fetch: () => Promise<AccessToken>): Promise<string> {
-    const cached = this.#cache.get(cacheKey);
-    if (cached && cached.expiresAtMs - TOKEN_EXPIRY_MARGIN_MS > this.#clock()) return cached.token;
-    let pending = this.#pending.get(cacheKey);
-    if (!pending) {
-      pending = fetch().finally(() => this.#pending.delete(cacheKey));
-      this.#pending.set(cacheKey, pending);
-    }
-    const fresh = await pending;
-    // most recently fetched last: past MAX_CACHED_TOKENS the oldest goes (a credential rotated away, most likely)
-    this.#cache.delete(cacheKey);
-    this.#cache.set(cacheKey, fresh);
-    while (this.#cache.size > MAX_CACHED_TOKENS)
-      this.#cache.delete(this.#cache.keys().next().value as string);
-    return fresh.token;
-  }
-
-  /** How many tokens are cached (at most MAX_CACHED_TOKENS). */
-  get size(): number {
-    return this.#cache.size;
-  }
-
-  /** Forgets `token` (the API refused it). */
-  invalidate(cacheKey: string, token: string): void {
-    if (this.#cache.get(cacheKey)?.token === token) this.#cache.delete(cacheKey);
   }
 }
 
