@@ -7,10 +7,18 @@
 //
 // Secrets are registered per scope (the central config, each namespace) and kept for the life of the process:
 // a rotated or deleted value can still turn up in a late error or a retried request, and must still be scrubbed.
+// Up to MAX_SPELLINGS_PER_SCOPE per scope, the least recently registered forgotten first: a namespace rewriting its
+// own Secret with new values (a Secret holds up to 1 MiB: ~50,000 short values) grew the set without end, and
+// with it the pattern, recompiled after each change (1.4 s for 50,000 values) and held in memory.
 
 export const REDACTED = "[redacted]";
 /** Shorter values are not scrubbed: they would garble ordinary text and are not worth guessing anyway. */
 export const MIN_SECRET_LENGTH = 4;
+/**
+ * Spellings kept per scope (~7 per value: secretEncodings). The values of the latest version come last, so it is
+ * the spellings of versions long rotated away that go, and only once a scope holds this many (~3,000 values).
+ */
+export const MAX_SPELLINGS_PER_SCOPE = 20_000;
 
 /** Every spelling of a secret value that we might send or a remote might echo. */
 export function secretEncodings(value: string): string[] {
@@ -60,10 +68,15 @@ export class SecretRedactor {
       this.scopes.set(scope, set);
     }
     for (const s of spellings) {
-      if (typeof s === "string" && s.length >= MIN_SECRET_LENGTH && !set.has(s)) {
-        set.add(s);
-        this.dirty = true;
-      }
+      if (typeof s !== "string" || s.length < MIN_SECRET_LENGTH) continue;
+      // registered again: it is current, so it moves to the end (the last to be forgotten)
+      if (set.has(s)) set.delete(s);
+      else this.dirty = true;
+      set.add(s);
+    }
+    while (set.size > MAX_SPELLINGS_PER_SCOPE) {
+      set.delete(set.values().next().value as string);
+      this.dirty = true;
     }
   }
 

@@ -10,7 +10,12 @@ import { createLogger } from "../../src/logger.ts";
 import { classifyDeliveryFailure } from "../../src/queue/delivery-failure.ts";
 import { FAILURE_REASONS, failureReason } from "../../src/queue/failure-reason.ts";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
-import { processRedactor, SecretRedactor, secretEncodings } from "../../src/redaction/secret-redactor.ts";
+import {
+  MAX_SPELLINGS_PER_SCOPE,
+  processRedactor,
+  SecretRedactor,
+  secretEncodings,
+} from "../../src/redaction/secret-redactor.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { slackDeliveryError } from "../../src/sinks/slack/slack-errors.ts";
@@ -175,5 +180,29 @@ describe("a webhook server that echoes the request headers", () => {
     const failure = classifyDeliveryFailure(err, service);
     for (const s of spellings()) expect(failure.message).not.toContain(s);
     expect(failureReason(failure)).toBe("http_4xx");
+  });
+});
+
+describe("a namespace rewriting its own Secret", () => {
+  it("cannot grow the redactor without end: the spellings of versions long rotated away go first, the current ones stay", () => {
+    const redactor = new SecretRedactor();
+    const storeWith = new ConfigStore({ logger: createLogger({ level: "silent" }), redactor });
+    const cm = configMap({ "service.webhook.hook": "url: https://hooks.example.com/$path" }, "team-a");
+    const version = (v: number) =>
+      secret(
+        Object.fromEntries([
+          ["path", "kept-across-versions-0001"],
+          ...Array.from({ length: 2_000 }, (_, i) => [`k${i}`, `v${v}-value-${i}-padding`]),
+        ]),
+        "team-a",
+      );
+    // 20 versions of 2,000 values: ~14 spellings × 40,000 without a bound
+    for (let v = 0; v < 20; v++) storeWith.updateNamespace("team-a", cm, version(v));
+    expect(redactor.size).toBeLessThanOrEqual(MAX_SPELLINGS_PER_SCOPE);
+    // the latest version and the value every version has are scrubbed; the first version's are forgotten
+    expect(redactor.redact("x v19-value-1999-padding y")).toBe("x [redacted] y");
+    expect(redactor.redact("x v19-value-0-padding y")).toBe("x [redacted] y");
+    expect(redactor.redact("x kept-across-versions-0001 y")).toBe("x [redacted] y");
+    expect(redactor.redact("x v0-value-5-padding y")).toBe("x v0-value-5-padding y");
   });
 });
