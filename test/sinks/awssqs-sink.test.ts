@@ -10,7 +10,7 @@ import { awsSqsService } from "../../src/sinks/awssqs/awssqs-service.ts";
 import type { AwsSqsServiceConfig } from "../../src/sinks/awssqs/awssqs-types.ts";
 import { createServiceSink } from "../../src/sinks/create-sinks.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
-import { type Delivery, DeliveryError, type Sink } from "../../src/sinks/sink.ts";
+import type { Delivery, Sink } from "../../src/sinks/sink.ts";
 import { readAnnotationSubscriptions } from "../../src/subscriptions/annotation-subscriptions.ts";
 import { TRIGGER_PRESENTATIONS } from "../../src/templates/builtin/trigger-presentation.ts";
 import { compileTemplateSpec } from "../../src/templates/compile.ts";
@@ -18,6 +18,7 @@ import { buildTemplateContext } from "../../src/templates/context.ts";
 import { renderNotification } from "../../src/templates/render.ts";
 import { configMap, secret } from "../config/load-examples.ts";
 import { FakeSqs } from "../support/fake-sqs.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const KEY = "AKIASINKTEST00000001";
 const SECRET = "sink-test-secret-wJalrXUtnFEMI/K7MDENG";
@@ -112,16 +113,6 @@ const delivery = (
   notification: render(svc, recipient, specs),
   ...over,
 });
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error("delivery succeeded but a failure was expected");
-}
 
 describe("awssqs config", () => {
   it("loads upstream's service.awssqs with $secret references from the Secret", () => {

@@ -21,7 +21,7 @@ import { GcpPubsubSink } from "../../src/sinks/gcppubsub/gcppubsub-sink.ts";
 import type { GcpPubsubServiceConfig } from "../../src/sinks/gcppubsub/gcppubsub-types.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { UPSTREAM_TYPES_NOT_BUILT } from "../../src/sinks/registry.ts";
-import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
+import type { Delivery, DeliveryError } from "../../src/sinks/sink.ts";
 import { TRIGGER_PRESENTATIONS } from "../../src/templates/builtin/trigger-presentation.ts";
 import { compileTemplateSpec } from "../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
@@ -29,6 +29,7 @@ import type { Notification } from "../../src/templates/notification.ts";
 import { renderNotification } from "../../src/templates/render.ts";
 import { configMap, secret } from "../config/load-examples.ts";
 import { FakePubsub, makeServiceAccount, type ServiceAccount } from "../support/fake-pubsub.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const PROJECT = "shop-prod-1";
 const EMAIL = "notifier@shop-prod-1.iam.gserviceaccount.com";
@@ -80,16 +81,6 @@ const delivery = (
   notification,
   ...over,
 });
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error("expected the delivery to fail");
-}
 
 /** Every spelling of a credential that must never show. */
 function expectNoCredential(text: string, token?: string): void {

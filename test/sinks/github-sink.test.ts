@@ -14,13 +14,14 @@ import { repositoryOfUrl } from "../../src/sinks/github/github-request.ts";
 import { githubService } from "../../src/sinks/github/github-service.ts";
 import type { GitHubServiceConfig } from "../../src/sinks/github/github-types.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
-import { DeliveryError, type Sink } from "../../src/sinks/sink.ts";
+import type { Sink } from "../../src/sinks/sink.ts";
 import { compileTemplateSpec } from "../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../src/templates/context.ts";
 import type { Notification } from "../../src/templates/notification.ts";
 import { renderNotification } from "../../src/templates/render.ts";
 import { configMap, secret } from "../config/load-examples.ts";
 import { FakeGitHub } from "../support/fake-github.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const keys = () => {
@@ -112,16 +113,6 @@ const deliver = (
     service: { ...service, ...over },
     notification,
   });
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("built-in template", () => {
   it("sets a success status on the commit and repository of the pod template's OCI annotations", async () => {

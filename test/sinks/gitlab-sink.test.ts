@@ -8,8 +8,8 @@ import { projectOfUrl } from "../../src/sinks/gitlab/gitlab-request.ts";
 import { GitLabSink } from "../../src/sinks/gitlab/gitlab-sink.ts";
 import type { GitLabPart, GitLabServiceConfig } from "../../src/sinks/gitlab/gitlab-types.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
-import { DeliveryError } from "../../src/sinks/sink.ts";
 import { FakeGitLab } from "../support/fake-gitlab.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const TOKEN = "glpat-test-0123456789";
 const SHA = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
@@ -44,16 +44,6 @@ const deliver = (p: GitLabPart, over: Partial<GitLabServiceConfig> = {}, recipie
     notification: { message: "Rollout prod/web progressing", gitlab: p },
   });
 const status = (state: string) => part({ status: { state, label: "argo-rollouts/prod/web", targetURL: "" } });
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error("expected a failure");
-}
 
 it("running twice: the second is the job already running, counted as sent; then success", async () => {
   await deliver(status("running"));

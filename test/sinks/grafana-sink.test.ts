@@ -12,9 +12,10 @@ import {
 } from "../../src/sinks/grafana/grafana-sink.ts";
 import type { GrafanaAnnotationPart, GrafanaServiceConfig } from "../../src/sinks/grafana/grafana-types.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
-import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
+import type { Delivery } from "../../src/sinks/sink.ts";
 import { FakeGrafana } from "../support/fake-grafana.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const KEY = "glsa_sinkTestServiceAccountToken_0123456789abcdef";
 const T0 = Date.parse("2026-03-01T12:00:00Z");
@@ -59,15 +60,6 @@ function delivery(
     service: svc,
     notification: { message: part.text, grafana },
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 const gets = () => g.received.filter((r) => r.startsWith("GET "));

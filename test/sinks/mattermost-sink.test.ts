@@ -9,8 +9,9 @@ import { InMemoryThreadState } from "../../src/sinks/common/thread-state.ts";
 import { HttpDispatchers } from "../../src/sinks/http/http-dispatchers.ts";
 import { MattermostSink } from "../../src/sinks/mattermost/mattermost-sink.ts";
 import type { MattermostPost, MattermostServiceConfig } from "../../src/sinks/mattermost/mattermost-types.ts";
-import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
+import type { Delivery } from "../../src/sinks/sink.ts";
 import { FakeMattermost, mattermostId } from "../support/fake-mattermost.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const TOKEN = "mm-sink-test-token-abcdef0123456789";
 const TIMEOUT_MS = 300;
@@ -73,15 +74,6 @@ function event(
     service,
     notification: { message, mattermost: post },
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
 }
 
 describe("mattermost sink: threads", () => {

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.ts";
 import { NatsSink } from "../../src/sinks/nats/nats-sink.ts";
 import type { NatsServiceConfig } from "../../src/sinks/nats/nats-types.ts";
-import { type Delivery, DeliveryError } from "../../src/sinks/sink.ts";
+import type { Delivery } from "../../src/sinks/sink.ts";
 import { freePort } from "../support/free-port.ts";
 import { NatsStandIn } from "../support/nats-stand-in.ts";
+import { deliveryFailure as failure } from "./delivery-failure.ts";
 
 const USER = "rollouts";
 const PASSWORD = "nats-sink-test-pass-0123456789";
@@ -38,16 +39,6 @@ const delivery = (
   service: svc,
   notification: { message } as Delivery["notification"],
 });
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error("delivery succeeded but a failure was expected");
-}
 
 describe("nats sink", () => {
   it("publishes the message with the service's headers and Nats-Msg-Id = job id, and the server takes it", async () => {

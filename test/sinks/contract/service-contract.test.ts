@@ -16,12 +16,13 @@ import { createServiceSink } from "../../../src/sinks/create-sinks.ts";
 import { HttpDispatchers } from "../../../src/sinks/http/http-dispatchers.ts";
 import { SERVICE_TYPES } from "../../../src/sinks/registry.ts";
 import type { AnyServiceTypeDefinition } from "../../../src/sinks/service-type.ts";
-import { type Delivery, DeliveryError, type Sink } from "../../../src/sinks/sink.ts";
+import type { Delivery, Sink } from "../../../src/sinks/sink.ts";
 import { compileTemplateSpec } from "../../../src/templates/compile.ts";
 import { buildTemplateContext } from "../../../src/templates/context.ts";
 import type { Notification } from "../../../src/templates/notification.ts";
 import { renderNotification } from "../../../src/templates/render.ts";
 import type { Transition } from "../../../src/triggers/transition.ts";
+import { deliveryFailure } from "../delivery-failure.ts";
 import type { ContractFixture, StartContractFixture } from "./contract-fixture.ts";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
@@ -130,16 +131,6 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
       };
     };
 
-    const failureOf = async (p: Promise<unknown>): Promise<DeliveryError> => {
-      try {
-        await p;
-      } catch (err) {
-        expect(err).toBeInstanceOf(DeliveryError);
-        return err as DeliveryError;
-      }
-      throw new Error("delivery succeeded but a failure was expected");
-    };
-
     beforeAll(async () => {
       const start = await fixtureFor(type);
       if (!start)
@@ -189,7 +180,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
     it("retries 5xx (transient), then delivers once", async () => {
       const marker = `m${++n}`;
       fx.fail({ status: 503 });
-      const err = await failureOf(sink().deliver(delivery(marker)));
+      const err = await deliveryFailure(sink().deliver(delivery(marker)));
       expect(err.transient).toBe(true);
       await sink().deliver(delivery(marker));
       expect(markersIn(fx.acceptedBodies(), marker)).toBe(1);
@@ -197,7 +188,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
 
     it("429 honours Retry-After", async () => {
       fx.fail({ status: 429, retryAfterSec: 7 });
-      const err = await failureOf(sink().deliver(delivery(`m${++n}`)));
+      const err = await deliveryFailure(sink().deliver(delivery(`m${++n}`)));
       expect(err.transient).toBe(true);
       if (fx.retryAfter !== false) expect(err.retryAfterMs).toBe(7000);
     });
@@ -206,7 +197,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
       const marker = `m${++n}`;
       const before = fx.idempotencyKeys?.().length ?? 0;
       fx.fail({ delayMs: fx.timeoutMs * 2 });
-      const err = await failureOf(sink().deliver(delivery(marker)));
+      const err = await deliveryFailure(sink().deliver(delivery(marker)));
       expect(err.transient).toBe(true);
       await new Promise((r) => setTimeout(r, fx.timeoutMs * 3));
       await sink().deliver(delivery(marker));
@@ -257,7 +248,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
       }
       // the sink's own error, and its classification, directly
       fx.fail({ status: 400, echo: true });
-      const err = await failureOf(sink().deliver(delivery(marker)));
+      const err = await deliveryFailure(sink().deliver(delivery(marker)));
       expect(err.transient).toBe(false);
       expect(`${err.message} ${String(err.cause ?? "")}`).not.toContain(fx.secret);
       expect(JSON.stringify(classifyDeliveryFailure(err, fx.service))).not.toContain(fx.secret);
@@ -306,7 +297,7 @@ describe.each(SERVICE_TYPES.map((d) => [d.type, d] as const))(
       const tenant = { ...fx.service, tenantNamespace: "team-a" } as ServiceConfig;
       const marker = `m${++n}`;
       const before = fx.receivedBodies().length;
-      const err = await failureOf(
+      const err = await deliveryFailure(
         sink({ allowPrivateNetworks: false }).deliver(
           delivery(marker, { service: tenant, tenantNamespace: "team-a" }),
         ),
