@@ -10,7 +10,9 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Redis } from "ioredis";
+import { LuaScript } from "../src/redis/lua-script.ts";
 import { startRedis } from "../test/support/redis-server.ts";
 import { runPipelineBench } from "./pipeline-bench.ts";
 
@@ -40,9 +42,7 @@ function scriptNames(): Map<string, string> {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(".lua")) {
-        const src = readFileSync(p, "utf8").replace(/^-- include: ([\w.-]+\.lua)$/gm, (_l, n: string) =>
-          readFileSync(join(d, n), "utf8"),
-        );
+        const src = LuaScript.expand(pathToFileURL(p), new Set());
         names.set(sha(src), `rn:${p.slice(root.length)}`);
         names.set(`src:${src}`, `rn:${p.slice(root.length)}`);
       }

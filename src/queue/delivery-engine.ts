@@ -14,7 +14,7 @@ import {
   resolveDestinationTarget,
 } from "./delivery-attempt.ts";
 import type { DeliveryFailure } from "./delivery-failure.ts";
-import type { DeliveryStore, DeliveryTicket, JobRef } from "./delivery-store.ts";
+import type { DeliveryStore, DeliveryTicket, HandedOff, HandOff, JobRef } from "./delivery-store.ts";
 import type { NotificationJob } from "./notification-job.ts";
 import { DEFAULT_QUEUE_CONCURRENCY, type DeadLetter, type DeliveryOptions } from "./notification-queue.ts";
 import { defaultRateLimitFor } from "./rate-limit.ts";
@@ -23,8 +23,9 @@ import { TenantSlots, tenantSlotLimits } from "./tenant-slots.ts";
 
 /** What one run of a job came to, and what its executor should do next. */
 export type DeliveryStep =
-  /** Settled now (or by another executor before: changed false); `next` is the key's new head, to run now. */
-  | { outcome: "delivered" | "dead-lettered"; changed: boolean; next?: JobRef }
+  /** Settled now (or by another executor before: changed false); `next` is the key's new head, to run now;
+   * `handedOff` the jobs the store handed the executor in the same step (HandOff). */
+  | { outcome: "delivered" | "dead-lettered"; changed: boolean; next?: JobRef; handedOff?: HandedOff }
   /** A failed attempt to be retried after delayMs; or the destination's rate limit (nothing counted). */
   | { outcome: "retry" | "rate-limited"; delayMs: number }
   /** Its namespace's services already use their share of this worker's slots (tenant-slots.ts): nothing
@@ -40,7 +41,8 @@ export interface DeliveryEngineOptions extends DeliveryOptions {
 }
 
 export interface DeliveryEngine {
-  run(ticket: DeliveryTicket): Promise<DeliveryStep>;
+  /** `handOff`: the executor takes its next jobs in the step that settles this one (delivery-store.ts). */
+  run(ticket: DeliveryTicket, handOff?: HandOff): Promise<DeliveryStep>;
   /** Dead-letters a queued job whose executor gave up (infrastructure errors), promoting the next of its key. */
   abandon(jobId: string, failure: DeliveryFailure): Promise<DeliveryStep>;
 }
@@ -61,6 +63,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
     attempts: number,
     failure: DeliveryFailure,
     service?: ServiceConfig,
+    handOff?: HandOff,
   ): Promise<DeliveryStep> => {
     const letter: DeadLetter = {
       id: job.jobId,
@@ -71,7 +74,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       deadLetteredAt: Date.now(),
     };
     if (record.firstAttemptAt !== undefined) letter.firstAttemptAt = record.firstAttemptAt;
-    const { changed, next } = await store.markDead(letter);
+    const { changed, next, handedOff } = await store.markDead(letter, handOff);
     if (changed) {
       if (log.isLevelEnabled(deadLetterLogLevel)) {
         log[deadLetterLogLevel](
@@ -85,7 +88,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
         reason: letter.reason,
       });
     }
-    return next ? { outcome: "dead-lettered", changed, next } : { outcome: "dead-lettered", changed };
+    return settledStep("dead-lettered", changed, next, handedOff);
   };
 
   return {
@@ -95,7 +98,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       return deadLetter(rec.job, rec, rec.attempts, failure);
     },
 
-    async run(given) {
+    async run(given, handOff) {
       let ticket = given;
       if (!ticket.destination) {
         // an executor made before tickets carried the destination: read it (one more round trip)
@@ -104,7 +107,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
         ticket = { ...ticket, orderingKey: rec.job.orderingKey, destination: rec.job.destination };
         if (rec.job.tenantNamespace !== undefined) ticket.tenantNamespace = rec.job.tenantNamespace;
       }
-      if (ticket.tenantNamespace === undefined) return runTicket(ticket);
+      if (ticket.tenantNamespace === undefined) return runTicket(ticket, handOff);
       // a service of a namespace's own config: only within its share of this worker's slots
       const release = tenantSlots.take(ticket.tenantNamespace, ticket.jobId);
       if (!release) {
@@ -129,7 +132,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
         return { outcome: "deferred", delayMs };
       }
       try {
-        return await runTicket(ticket);
+        return await runTicket(ticket, handOff);
       } finally {
         release();
       }
@@ -137,7 +140,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
   };
 
   /** A job whose ticket names its destination: claim → rate slot → attempt → deliver → ack/retry/dead letter. */
-  async function runTicket(ticket: DeliveryTicket): Promise<DeliveryStep> {
+  async function runTicket(ticket: DeliveryTicket, handOff: HandOff | undefined): Promise<DeliveryStep> {
     // The service and its rate limit from the ticket: then claim, rate slot and attempt are one step.
     const byTicket = resolveDestinationTarget(ticket.destination!, ticket.tenantNamespace, opts);
     const limit = "failure" in byTicket ? undefined : rateLimitFor(byTicket.service, ticket.destination!);
@@ -160,7 +163,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
     if ("failure" in target) {
       // never attempted: an attempt the claim counted was not made
       const attempts = "failure" in byTicket ? claim.attempts : claim.attempts - 1;
-      return deadLetter(job, claim, attempts, target.failure);
+      return deadLetter(job, claim, attempts, target.failure, undefined, handOff);
     }
     const attempt = claim.attempts;
     const firstAttemptAt = claim.firstAttemptAt ?? Date.now();
@@ -176,6 +179,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
           transient: true,
         },
         target.service,
+        handOff,
       );
     }
 
@@ -184,7 +188,12 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
     const result = await deliverOnce(job, target);
     event.attemptMs = performance.now() - attemptStart;
     if (result.ok) {
-      const { changed, next } = await store.markDelivered(job, Date.now(), result.receipt.ref ?? "");
+      const { changed, next, handedOff } = await store.markDelivered(
+        job,
+        Date.now(),
+        result.receipt.ref ?? "",
+        handOff,
+      );
       if (changed) {
         // (the worker's trace: its fields are built only when it is logged)
         if (log.isLevelEnabled("debug"))
@@ -197,7 +206,7 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
           callHook(hooks.onDelivered, delivered);
         }
       }
-      return next ? { outcome: "delivered", changed, next } : { outcome: "delivered", changed };
+      return settledStep("delivered", changed, next, handedOff);
     }
 
     const failure = result.failure;
@@ -220,8 +229,20 @@ export function createDeliveryEngine(store: DeliveryStore, opts: DeliveryEngineO
       callHook(hooks.onRetried, { ...event, delayMs: decision.delayMs, failure });
       return { outcome: "retry", delayMs: decision.delayMs };
     }
-    return deadLetter(job, { ...claim, firstAttemptAt }, attempt, failure, target.service);
+    return deadLetter(job, { ...claim, firstAttemptAt }, attempt, failure, target.service, handOff);
   }
+}
+
+function settledStep(
+  outcome: "delivered" | "dead-lettered",
+  changed: boolean,
+  next: JobRef | undefined,
+  handedOff: HandedOff | undefined,
+): DeliveryStep {
+  const step: DeliveryStep = { outcome, changed };
+  if (next) step.next = next;
+  if (handedOff) step.handedOff = handedOff;
+  return step;
 }
 
 /** The ticket of a job (what its executor carries). */

@@ -13,7 +13,7 @@ import type { RateLimit } from "./rate-limit.ts";
 
 export type JobState = "queued" | "delivered" | "dead" | "purged";
 
-/** A queued job and who runs it (the Redis store's BullMQ job id; the job id itself in memory). */
+/** A queued job and who runs it (the Redis store: "rn:ready", its ready/active sets; the job id itself in memory). */
 export interface JobRef {
   jobId: string;
   executorId: string;
@@ -66,6 +66,26 @@ export interface Settled {
   /** false when it was settled before (another executor finished it): nothing changed. */
   changed: boolean;
   next?: JobRef;
+  /** The jobs handed to the executor in the same step (see HandOff). */
+  handedOff?: HandedOff;
+}
+
+/**
+ * An executor's request to be handed its next due jobs by the step that settles one (the Redis store: in the
+ * same script, as BullMQ's moveToFinished fetches the next job). Stores whose executor runs jobs otherwise (in
+ * memory) ignore it.
+ */
+export interface HandOff {
+  /** How many jobs the executor takes now: asked once, when the step is sent. */
+  count(): number;
+  /** How long the executor holds a job it takes before another may take it (its lease, renewed while it runs). */
+  leaseMs: number;
+}
+
+export interface HandedOff {
+  taken: DeliveryTicket[];
+  /** When the earliest job left in the ready set is due (undefined: none is left). */
+  nextDueAt: number | undefined;
 }
 
 export interface DeliveryStore {
@@ -84,9 +104,9 @@ export interface DeliveryStore {
   /** A failed attempt that will be retried: its error is kept on the record (shown for queued jobs). */
   recordRetry(jobId: string, failure: Pick<DeliveryFailure, "code" | "message">): Promise<void>;
   /** Acks a delivery (the id is kept for idempotency) and promotes the next job of the key. */
-  markDelivered(job: NotificationJob, now: number, ref: string): Promise<Settled>;
+  markDelivered(job: NotificationJob, now: number, ref: string, handOff?: HandOff): Promise<Settled>;
   /** Dead-letters a job (kept until retried or purged) and promotes the next job of the key. */
-  markDead(letter: DeadLetter): Promise<Settled>;
+  markDead(letter: DeadLetter, handOff?: HandOff): Promise<Settled>;
   getStates(jobIds: string[]): Promise<(JobState | undefined)[]>;
   /** The queued job at the head of a key's order. */
   head(orderingKey: string): Promise<string | undefined>;

@@ -1,27 +1,22 @@
-// The durable worker: BullMQ jobs are the executors of the delivery engine (delivery-engine.ts) over the Redis
-// store (redis-queue-store.ts). The engine decides (deliver, retry, dead-letter, wait for the head of the key); this
-// file turns its steps into BullMQ moves: delay for a retry or a rate limit, park behind the head, promote the
-// next job of a key when its predecessor settles, repair executors that were lost.
+// The durable worker: the executor of the delivery engine (delivery-engine.ts) over the Redis store
+// (redis-queue-store.ts). The engine decides (deliver, retry, dead-letter, wait for the head of the key); this file
+// decides when each job runs: it takes due jobs from the store's ready set, holds each under a lease while it runs,
+// and ends each turn with one store step that also hands it its next due jobs.
 //
-// Order: each ordering key (rollout uid + service + recipient) has a list of its queued job ids, appended
-// atomically with the job record at enqueue. Only the head of the list is delivered; a job that is not the
-// head delays itself (headWaitMs) and is promoted as soon as the job before it is delivered or dead-lettered.
-// A head that is retrying with backoff therefore holds back only its own key: other keys run freely.
-// Stalled deliveries (a worker killed mid-delivery) are recovered by BullMQ's stalled check and delivered
-// again (at least once: sinks use the job id for idempotency where the API allows).
-import { DelayedError, type Job, Queue, Worker } from "bullmq";
-import { bullPrefix } from "../redis/keys.ts";
+// Order: each ordering key (rollout uid + service + recipient) has a list of its queued job ids, appended atomically
+// with the job record at enqueue. Only the head of a list is ever in the ready set: the step that settles a job
+// (ack or dead letter) makes the next one ready in the same script. A head that is retrying with backoff therefore
+// holds back only its own key: other keys run freely.
+// Round trips per notification: enqueue (1), claim + rate slot + attempt (1), ack + the next jobs handed over (1).
+// An idle worker blocks on the store's marker (BZPOPMIN, on a connection of its own) and takes due jobs when it is
+// set, or when the earliest delayed job (a retry, a rate limit's wait) is due.
+// A worker killed mid-delivery: its leases run out (lockDurationMs; renewed every half of it while a job runs) and
+// any worker's next take puts those jobs back in the ready set, to be delivered again (at least once: sinks use the
+// job id for idempotency where the API allows; attempts, counted before each delivery, bound a job that keeps
+// killing workers).
 import type { RedisClient } from "../redis/redis-connection.ts";
-import {
-  DEFAULT_KEEP_COMPLETED,
-  type ExecutorJobData,
-  ensureRunnable,
-  executorTicket,
-  type KeepCompleted,
-  promoteNext,
-} from "./bullmq-executor.ts";
 import { createDeliveryEngine } from "./delivery-engine.ts";
-import type { JobRef } from "./delivery-store.ts";
+import type { DeliveryTicket, HandedOff, HandOff } from "./delivery-store.ts";
 import { DEFAULT_QUEUE_CONCURRENCY, type DeliveryOptions } from "./notification-queue.ts";
 import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
 
@@ -30,127 +25,242 @@ export interface DeliveryWorkerOptions extends DeliveryOptions {
   connection: RedisClient;
   queueName?: string;
   idempotencyTtlMs?: number;
-  keepCompleted?: KeepCompleted;
-  /** How long a job behind the head of its key waits before looking again (it is promoted sooner normally). */
-  headWaitMs?: number;
-  /** BullMQ lock duration: a killed worker's job is taken over after about this long. */
+  /** How long a worker holds a job it runs before another may take it over (renewed every half of it). */
   lockDurationMs?: number;
-  /** BullMQ stalled-check interval. Keep it the same on every worker: the first to check sets the pace for all. */
+  /** The longest an idle worker waits before it looks at the queue again (and takes back jobs of dead workers). */
   stalledIntervalMs?: number;
-  /** How often queued jobs without a live BullMQ job (producer crash, lost executor) are repaired. */
+  /** How often queued jobs without an executor (an older version's, anything a bug left) are made ready again. */
   repairIntervalMs?: number;
 }
 
-export type ExecutorResult = { outcome: "delivered" | "dead-lettered" } | { outcome: "skipped"; why: string };
-
 export interface DeliveryWorker {
-  readonly worker: Worker<ExecutorJobData, ExecutorResult>;
-  /** Stops taking jobs; waits for in-flight deliveries unless force (then they are recovered as stalled). */
+  /** Stops taking jobs; waits for in-flight deliveries unless force (their leases then run out and others take them). */
   close(opts?: { force?: boolean }): Promise<void>;
   /** One repair sweep now; returns how many ordering keys it looked at. */
   repair(): Promise<number>;
+  /** The jobs this worker is running now. */
+  readonly inFlight: number;
 }
+
+/** An idle worker looks at the queue at least this often (BZPOPMIN's timeout), also with a longer stalled interval. */
+const MAX_IDLE_MS = 5_000;
+/** Infrastructure errors (Redis unreachable mid-run) a job may meet in a row before it is dead-lettered. */
+const MAX_INFRA_FAILURES = 5;
 
 export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<DeliveryWorker> {
   const queueName = opts.queueName ?? DEFAULT_QUEUE_NAME;
-  const storeOpts: { queueName: string; idempotencyTtlMs?: number } = { queueName };
+  const storeOpts: { queueName: string; idempotencyTtlMs?: number; stalledGraceMs?: number } = { queueName };
   if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
-  const store = new RedisQueueStore(opts.connection, storeOpts);
-  const queue = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
-  const keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
-  const headWaitMs = opts.headWaitMs ?? 5_000;
+  const stalledIntervalMs = Math.max(10, opts.stalledIntervalMs ?? 30_000);
+  // a lease seen run out is taken back a stalled interval later (its owner's renewal, held up by a fail-over,
+  // gets through first), as BullMQ's stalled check took a job back at its second look
+  const store = new RedisQueueStore(opts.connection, { ...storeOpts, stalledGraceMs: stalledIntervalMs });
+  const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_QUEUE_CONCURRENCY);
+  const leaseMs = Math.max(100, opts.lockDurationMs ?? 30_000);
+  const idleMs = Math.min(MAX_IDLE_MS, stalledIntervalMs);
   const log = opts.logger.child({ component: "delivery-worker" });
   // the delivery hooks log dead letters for operators; the engine's own line is the worker's trace
   const engine = createDeliveryEngine(store, { ...opts, logger: log, deadLetterLogLevel: "debug" });
+  // BZPOPMIN blocks its connection: a connection of its own
+  const blocking = (opts.connection as { duplicate(): RedisClient }).duplicate();
+  blocking.on("error", () => {}); // reconnects; the main connection's listener reports Redis errors
 
-  /** An executor that failed for infrastructure reasons (BullMQ gave up on it): the job is dead-lettered visibly. */
-  const deadLetterFailedExecutor = async (jobId: string, reason: string): Promise<void> => {
-    const step = await engine.abandon(jobId, { code: "worker-error", message: reason, transient: true });
-    if (step.outcome === "dead-lettered" && step.next) await kickNext(step.next);
-  };
-
-  const kickNext = async (next: JobRef): Promise<void> => {
-    try {
-      await promoteNext(store, queue, next, { keep, onFailedExecutor: deadLetterFailedExecutor });
-    } catch (err) {
-      // the job still runs after headWaitMs, or the repair sweep adds it
-      log.debug({ jobId: next.jobId, err: (err as Error).message }, "could not promote next job");
-    }
-  };
-
-  const delay = async (
-    bullJob: Job<ExecutorJobData>,
-    token: string | undefined,
-    ms: number,
-  ): Promise<never> => {
-    await bullJob.moveToDelayed(Date.now() + Math.max(0, Math.ceil(ms)), token);
-    throw new DelayedError();
-  };
-
-  const processJob = async (bullJob: Job<ExecutorJobData>, token?: string): Promise<ExecutorResult> => {
-    const ticket = executorTicket(bullJob.data, bullJob.id ?? bullJob.data.jobId);
-    const step = await engine.run(ticket);
-    switch (step.outcome) {
-      case "skipped":
-        return { outcome: "skipped", why: step.why === "superseded" ? "superseded executor" : step.why };
-      case "retry":
-      case "rate-limited":
-      case "deferred":
-        return delay(bullJob, token, step.delayMs);
-      case "behind": {
-        // The head runs first: make sure it has a live executor, then wait for its settle to promote this one.
-        await ensureRunnable(store, queue, step.head, {
-          promote: false,
-          keep,
-          onFailedExecutor: deadLetterFailedExecutor,
-        });
-        await bullJob.moveToDelayed(Date.now() + headWaitMs, token);
-        // The head may have settled meanwhile and found this job still active (nothing to promote then): look
-        // again now that it is delayed. Either that settle's promotion or this check wakes it without a wait.
-        if ((await store.head(ticket.orderingKey)) === ticket.jobId) await bullJob.promote().catch(() => {});
-        throw new DelayedError();
-      }
-      default:
-        if (step.next) await kickNext(step.next);
-        return { outcome: step.outcome };
-    }
-  };
-
-  const worker = new Worker<ExecutorJobData, ExecutorResult>(queueName, processJob, {
-    connection: opts.connection,
-    prefix: bullPrefix(opts.connection),
-    concurrency: opts.concurrency ?? DEFAULT_QUEUE_CONCURRENCY,
-    lockDuration: opts.lockDurationMs ?? 30_000,
-    stalledInterval: opts.stalledIntervalMs ?? 30_000,
-    // Stalls are crashes; attempts (counted before each delivery) bound a job that keeps killing workers.
-    maxStalledCount: 1_000,
-    removeOnComplete: { age: keep.age, count: keep.count },
-    autorun: true,
+  /** Job id → when its lease ends. */
+  const running = new Map<string, number>();
+  /** Slots promised to takes in flight (their jobs are not running yet). */
+  let reserved = 0;
+  let closing = false;
+  let signalClosed: () => void = () => {};
+  const closed = new Promise<void>((r) => {
+    signalClosed = r;
   });
-  worker.on("error", (err) => log.error({ err: err.message }, "delivery worker error"));
-  queue.on("error", (err) => log.warn({ err: err.message }, "delivery worker queue: Redis error"));
-  worker.on("failed", (bullJob, err) => {
-    // Only infrastructure errors get here (delivery failures are handled above): give up on the job visibly.
-    if (!bullJob || bullJob.attemptsMade < (bullJob.opts.attempts ?? 1)) return;
-    void deadLetterFailedExecutor(bullJob.data.jobId, err.message).catch((e) =>
-      log.error({ jobId: bullJob.data.jobId, err: (e as Error).message }, "could not dead-letter failed job"),
+  const infraFailures = new Map<string, number>();
+  let slotFreed: (() => void) | undefined;
+  let dueTimer: NodeJS.Timeout | undefined;
+  let dueTimerAt = Number.POSITIVE_INFINITY;
+
+  const free = (): number => concurrency - running.size - reserved;
+
+  /** A hand-off for a job ending its turn: its own slot plus the free ones, reserved when the step is sent. */
+  const handOffFor = (): HandOff & { reservedExtra: number; asked: number } => {
+    const h = {
+      leaseMs,
+      reservedExtra: 0,
+      asked: 0,
+      count(): number {
+        if (closing) return 0;
+        h.reservedExtra = Math.max(0, free());
+        reserved += h.reservedExtra;
+        h.asked = 1 + h.reservedExtra;
+        return h.asked;
+      },
+    };
+    return h;
+  };
+
+  const startJobs = (taken: DeliveryTicket[]): void => {
+    for (const t of taken) {
+      running.set(t.jobId, Date.now() + leaseMs);
+      void runJob(t);
+    }
+  };
+
+  /** What a store step handed over: start it, and look again when the earliest delayed job is due. */
+  const handle = (handedOff: HandedOff | undefined): void => {
+    if (!handedOff) return;
+    if (closing) {
+      // taken while closing (a step sent before close): give them back at once
+      for (const t of handedOff.taken) void giveBack(t.jobId);
+      return;
+    }
+    startJobs(handedOff.taken);
+    if (handedOff.nextDueAt !== undefined) armDueTimer(handedOff.nextDueAt);
+  };
+
+  const giveBack = async (jobId: string): Promise<void> => {
+    await store.release(jobId, { dueAt: Date.now() }, { leaseMs, count: () => 0 }).catch(() => {}); // its lease runs out: another worker takes it then
+  };
+
+  const armDueTimer = (at: number): void => {
+    if (closing || at >= dueTimerAt) return;
+    if (dueTimer) clearTimeout(dueTimer);
+    dueTimerAt = at;
+    dueTimer = setTimeout(
+      () => {
+        dueTimer = undefined;
+        dueTimerAt = Number.POSITIVE_INFINITY;
+        void fill().catch((err) => log.warn({ err: (err as Error).message }, "taking due jobs failed"));
+      },
+      Math.max(0, at - Date.now()),
     );
-  });
+    dueTimer.unref();
+  };
+
+  /** Takes as many due jobs as there are free slots; true when it filled them all (more may be due). */
+  const fill = async (): Promise<boolean> => {
+    const n = free();
+    if (n <= 0 || closing) return false;
+    reserved += n;
+    let taken: HandedOff;
+    try {
+      taken = await store.take(n, Date.now(), leaseMs);
+    } finally {
+      reserved -= n;
+    }
+    handle(taken);
+    return taken.taken.length === n;
+  };
+
+  const ended = (jobId: string, handOff: ReturnType<typeof handOffFor>, handedOff?: HandedOff): void => {
+    reserved -= handOff.reservedExtra;
+    handOff.reservedExtra = 0;
+    running.delete(jobId);
+    handle(handedOff);
+    if (free() > 0) {
+      slotFreed?.();
+      slotFreed = undefined;
+    }
+  };
+
+  const runJob = async (ticket: DeliveryTicket): Promise<void> => {
+    const handOff = handOffFor();
+    let handedOff: HandedOff | undefined;
+    try {
+      const step = await engine.run(ticket, handOff);
+      infraFailures.delete(ticket.jobId);
+      switch (step.outcome) {
+        case "delivered":
+        case "dead-lettered":
+          handedOff = step.handedOff;
+          break;
+        case "retry":
+        case "rate-limited":
+        case "deferred":
+          handedOff = await store.release(ticket.jobId, { dueAt: Date.now() + step.delayMs }, handOff);
+          break;
+        case "behind":
+          // not the head of its key (the head is made ready, and this one when its turn comes)
+          handedOff = await store.release(ticket.jobId, {}, handOff);
+          break;
+        case "skipped":
+          handedOff = await store.release(ticket.jobId, {}, handOff);
+          break;
+      }
+    } catch (err) {
+      handedOff = await infraFailure(ticket, err as Error, handOff);
+    } finally {
+      ended(ticket.jobId, handOff, handedOff);
+    }
+  };
+
+  /**
+   * The run failed for infrastructure reasons (Redis unreachable mid-run; a bug): the job goes back to the ready set
+   * with a backoff; after MAX_INFRA_FAILURES in a row it is dead-lettered visibly. If Redis cannot be reached even
+   * for that, its lease runs out and a worker takes it again.
+   */
+  const infraFailure = async (
+    ticket: DeliveryTicket,
+    err: Error,
+    handOff: ReturnType<typeof handOffFor>,
+  ): Promise<HandedOff | undefined> => {
+    const failures = (infraFailures.get(ticket.jobId) ?? 0) + 1;
+    infraFailures.set(ticket.jobId, failures);
+    if (infraFailures.size > 10_000) infraFailures.delete(infraFailures.keys().next().value!);
+    log.warn({ jobId: ticket.jobId, err: err.message, failures }, "delivery run failed");
+    try {
+      if (failures >= MAX_INFRA_FAILURES) {
+        infraFailures.delete(ticket.jobId);
+        await engine.abandon(ticket.jobId, { code: "worker-error", message: err.message, transient: true });
+        return await store.release(ticket.jobId, {}, handOff);
+      }
+      return await store.release(ticket.jobId, { dueAt: Date.now() + 1000 * 2 ** (failures - 1) }, handOff);
+    } catch {
+      return undefined;
+    }
+  };
+
+  const renewTimer = setInterval(
+    () => {
+      const ids = [...running.keys()];
+      const until = Date.now() + leaseMs;
+      store
+        .renewLeases(ids, until)
+        .then(() => {
+          for (const id of ids) if (running.has(id)) running.set(id, until);
+        })
+        .catch((err) => log.warn({ err: (err as Error).message }, "renewing delivery leases failed"));
+    },
+    Math.max(50, Math.floor(leaseMs / 2)),
+  );
+  renewTimer.unref();
+
+  /** The idle loop: takes jobs while slots are free, blocks on the marker when nothing is due. */
+  const idleLoop = async (): Promise<void> => {
+    while (!closing) {
+      try {
+        if (free() <= 0) {
+          await new Promise<void>((r) => {
+            slotFreed = r;
+          });
+          continue;
+        }
+        if (await fill()) continue;
+        if (closing) break;
+        const timeoutMs = Math.max(1, Math.min(idleMs, dueTimerAt - Date.now()));
+        // (raced with close: ioredis never settles a command of a connection disconnected while it reconnects)
+        await Promise.race([blocking.bzpopmin(store.markerKey, (timeoutMs / 1000).toFixed(3)), closed]);
+      } catch (err) {
+        if (closing) break;
+        log.warn({ err: (err as Error).message }, "taking due jobs failed");
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
 
   const repair = async (): Promise<number> => {
     const keys = await store.orderingKeys();
-    for (const key of keys) {
-      const head = await store.head(key);
-      if (head === undefined) continue;
-      if (
-        (await ensureRunnable(store, queue, head, {
-          promote: false,
-          keep,
-          onFailedExecutor: deadLetterFailedExecutor,
-        })) === "not-queued"
-      ) {
-        await store.dropHead(key, head);
-      }
+    for (let i = 0; i < keys.length; i += 500) {
+      await store.readyHeads(keys.slice(i, i + 500), Date.now());
     }
     return keys.length;
   };
@@ -162,17 +272,27 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   }, opts.repairIntervalMs ?? 60_000);
   repairTimer.unref();
 
-  await worker.waitUntilReady();
   await repair().catch((err) => log.warn({ err: (err as Error).message }, "queue repair sweep failed"));
+  const looping = idleLoop();
 
   return {
-    worker,
     repair,
+    get inFlight() {
+      return running.size;
+    },
     async close(closeOpts = {}) {
+      closing = true;
+      signalClosed();
       clearInterval(repairTimer);
-      await worker.close(closeOpts.force ?? false);
+      if (dueTimer) clearTimeout(dueTimer);
+      slotFreed?.();
+      blocking.disconnect();
+      await looping;
+      if (!closeOpts.force) {
+        while (running.size > 0) await new Promise((r) => setTimeout(r, 10));
+      }
+      clearInterval(renewTimer);
       await repairing;
-      await queue.close();
     },
   };
 }

@@ -1,21 +1,8 @@
 // The durable producer side: enqueue (idempotent per job id, also long after delivery), wait for jobs to
 // settle (replay), and the dead-letter operations behind `rollouts-notifier dlq`.
-import { Queue } from "bullmq";
+import type { ChainableCommander } from "ioredis";
 import type { Logger } from "../logger.ts";
-import { bullPrefix } from "../redis/keys.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
-import {
-  addExecutorTo,
-  BULL_JOB_NAME,
-  bullPipeline,
-  DEFAULT_KEEP_COMPLETED,
-  type ExecutorJobData,
-  ensureRunnable,
-  executorJobData,
-  executorJobOptions,
-  freshBullId,
-  type KeepCompleted,
-} from "./bullmq-executor.ts";
 import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
 import {
   type DeadLetter,
@@ -26,17 +13,15 @@ import {
   type SettledReport,
   SettleTimeoutError,
 } from "./notification-queue.ts";
-import { DEFAULT_QUEUE_NAME, RedisQueueStore } from "./redis-queue-store.ts";
+import { DEFAULT_QUEUE_NAME, READY_EXECUTOR, RedisQueueStore } from "./redis-queue-store.ts";
 
 export interface RedisQueueOptions {
   /** An ioredis client (created with maxRetriesPerRequest: null); not closed by close(). */
   connection: RedisClient;
   queueName?: string;
   idempotencyTtlMs?: number;
-  keepCompleted?: KeepCompleted;
   /** How often waitUntilSettled looks at job states. */
   settlePollMs?: number;
-  /** Where connection errors of the BullMQ queue go (they are retried; unlistened they would crash). */
   logger?: Logger;
   /** Job ids enqueued here (onIdle waits for them) past which the settled ones are forgotten; default 10,000. */
   ownJobsPruneAt?: number;
@@ -48,8 +33,6 @@ const OWN_JOBS_PRUNE_AT = 10_000;
 export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps {
   readonly durable = true;
   readonly store: RedisQueueStore;
-  readonly bull: Queue;
-  private readonly keep: KeepCompleted;
   private readonly settlePollMs: number;
   /**
    * The job ids this process enqueued, for onIdle. Settled ones are forgotten once there are ownJobsPruneAt of them
@@ -77,11 +60,6 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     if (opts.idempotencyTtlMs !== undefined) storeOpts.idempotencyTtlMs = opts.idempotencyTtlMs;
     this.store = new RedisQueueStore(opts.connection, storeOpts);
     this.connection = opts.connection;
-    this.bull = new Queue(queueName, { connection: opts.connection, prefix: bullPrefix(opts.connection) });
-    this.bull.on("error", (err) =>
-      opts.logger?.warn({ err: err.message }, "notification queue: Redis error"),
-    );
-    this.keep = opts.keepCompleted ?? DEFAULT_KEEP_COMPLETED;
     this.settlePollMs = opts.settlePollMs ?? 100;
     this.minPruneAt = opts.ownJobsPruneAt ?? OWN_JOBS_PRUNE_AT;
     this.pruneAt = this.minPruneAt;
@@ -123,17 +101,14 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   }
 
   /**
-   * Record + ordering-list entry first (one Lua script), then the BullMQ job. A crash between the two (a Cluster's
-   * two round trips) leaves a queued record without executor: enqueueing it again adds the executor (a known but
-   * still queued id is re-added; BullMQ ignores an id it holds), and the worker's repair sweep adds it otherwise.
-   * `followedBy` goes last into the same round trip on one server (Redis runs a pipeline's commands in order, so it
-   * runs only after every write of the enqueue has run); its reply is in `followUp`. Not on a Cluster (other slots).
+   * Each job's record and ordering-list entry, its key's head made ready (one Lua script per job, every job in one
+   * round trip). `followedBy` goes last into the same round trip on one server (Redis runs a pipeline's commands in
+   * order, so it runs only after every write of the enqueue has run); its reply is in `followUp`. Not on a Cluster
+   * (other slots).
    */
   async enqueue(jobs: NotificationJob[], followedBy?: ScriptCall): Promise<EnqueueResult> {
     for (const job of jobs) validateNotificationJob(job);
     const result: EnqueueResult = { enqueued: [], duplicates: [] };
-    const toAdd: { name: string; data: ExecutorJobData; opts: ReturnType<typeof executorJobOptions> }[] = [];
-    const now = Date.now();
     const seen = new Set<string>();
     const unique: NotificationJob[] = [];
     for (const job of jobs) {
@@ -144,44 +119,29 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
       }
     }
     let states: { state: string; executorId: string }[];
-    // On one server or Sentinel, one round trip: the records, then (in the same pipeline, so after them) a BullMQ
-    // job per notification under its own id. A known id gets one too: BullMQ ignores an id it holds, and a new one
-    // finds the record settled (or owned by another executor) and does nothing. On a Cluster the records and
-    // BullMQ's keys are in different slots: one round trip for the records, then one for the BullMQ jobs.
-    const pipelined = !this.store.redis.isCluster;
-    if (pipelined) {
+    if (!this.store.redis.isCluster) {
       const sent = await this.sendPipelined(unique, followedBy);
       if (sent.followUp) result.followUp = sent.followUp;
       states = sent.states;
     } else {
-      states = await this.store.enqueue(unique, now);
+      states = await this.store.enqueue(unique, Date.now());
     }
     unique.forEach((job, i) => {
-      const { state, executorId: bullId } = states[i]!;
-      const added = pipelined && bullId === job.jobId;
-      if ((state === "created" || state === "queued") && !added) {
-        toAdd.push({
-          name: BULL_JOB_NAME,
-          data: executorJobData(job),
-          opts: executorJobOptions(bullId, this.keep),
-        });
-      }
-      if (state === "created") result.enqueued.push(job.jobId);
+      if (states[i]!.state === "created") result.enqueued.push(job.jobId);
       else result.duplicates.push(job.jobId);
       this.remember(job.jobId);
     });
-    if (toAdd.length > 0) await this.bull.addBulk(toAdd);
     return result;
   }
 
   /**
    * The pipelined enqueue (one server, Sentinel): the enqueues asked for while one macrotask runs (the hand-offs of
    * one watch chunk, or of the replies of one Redis read) go out in one pipeline, one socket write, at setImmediate:
-   * every record, then every BullMQ job, then every `followedBy` call, so each follow-up still runs after the
-   * enqueue writes it follows. A failed enqueue script fails the whole batch (every caller retries: enqueues are
-   * idempotent); a failed BullMQ add fails its own caller. A follow-up runs even where a command before it answered
-   * an error — only a write refusal that starts between two commands of one pipeline (OOM, READONLY) could do that,
-   * and then the caller, rejected, enqueues again (a crash before that retry would lose the notification).
+   * every record, then every `followedBy` call, so each follow-up still runs after the enqueue writes it follows. A
+   * failed enqueue script fails the whole batch (every caller retries: enqueues are idempotent). A follow-up runs
+   * even where a command before it answered an error — only a write refusal that starts between two commands of one
+   * pipeline (OOM, READONLY) could do that, and then the caller, rejected, enqueues again (a crash before that retry
+   * would lose the notification).
    */
   private sendPipelined(
     jobs: NotificationJob[],
@@ -201,22 +161,18 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
       const sent = await this.store.enqueueWith(
         jobs,
         Date.now(),
-        await bullPipeline(this.bull, this.connection),
+        this.connection.pipeline() as unknown as ChainableCommander,
         (pipe) => {
-          for (const job of jobs) addExecutorTo(this.bull, pipe, executorJobData(job), job.jobId, this.keep);
           for (const { followedBy: f } of batch) f?.script.queueByShaIn(pipe, f.keys, f.args);
         },
       );
       let at = 0;
-      let followUpAt = jobs.length;
+      let followUpAt = 0;
       for (const e of batch) {
-        const added = sent.after.slice(at, at + e.jobs.length);
         const states = sent.states.slice(at, at + e.jobs.length);
         at += e.jobs.length;
         const followUp = e.followedBy ? sent.after[followUpAt++] : undefined;
-        const failed = added.find(([err]) => err);
-        if (failed) e.reject(failed[0]);
-        else if (followUp && !followUp[0]) e.resolve({ states, followUp: { reply: followUp[1] } });
+        if (followUp && !followUp[0]) e.resolve({ states, followUp: { reply: followUp[1] } });
         else e.resolve({ states });
       }
     } catch (err) {
@@ -247,13 +203,13 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     await this.waitUntilSettled([...this.mine]);
   }
 
-  async close(): Promise<void> {
-    await this.bull.close();
-  }
+  /** Nothing to close: the connection is the caller's. */
+  async close(): Promise<void> {}
 
   /**
-   * For the queue gauges: BullMQ jobs waiting/delayed/active (a job behind its key's head counts as delayed),
-   * and the age of the oldest job not yet delivered (waiting, delayed or in flight).
+   * For the queue gauges: jobs due now (waiting for a free slot), due later (a retry's backoff, a rate limit's wait)
+   * or queued behind the head of their key (delayed), in flight (active), and the age of the oldest job not yet
+   * delivered.
    */
   async depth(): Promise<{
     waiting: number;
@@ -262,19 +218,14 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     deadLetters: number;
     oldestAgeMs: number;
   }> {
-    const c = await this.bull.getJobCounts("waiting", "delayed", "active", "prioritized");
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const state of ["waiting", "delayed", "active", "prioritized"] as const) {
-      // oldest first: BullMQ lists waiting jobs newest first unless asc
-      const [job] = await this.bull.getJobs([state], 0, 0, true);
-      if (job?.timestamp !== undefined) oldest = Math.min(oldest, job.timestamp);
-    }
+    const now = Date.now();
+    const d = await this.store.depth(now);
     return {
-      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
-      delayed: c.delayed ?? 0,
-      active: c.active ?? 0,
+      waiting: d.due,
+      delayed: d.later + d.behind,
+      active: d.active,
       deadLetters: await this.store.countDeadLetters(),
-      oldestAgeMs: Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0,
+      oldestAgeMs: d.oldestEnqueuedAt === undefined ? 0 : Math.max(0, now - d.oldestEnqueuedAt),
     };
   }
 
@@ -291,11 +242,9 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   async retryDeadLetter(id: string): Promise<boolean> {
     const letter = await this.store.getDeadLetter(id);
     if (!letter) return false;
-    const bullId = freshBullId(id, Date.now());
-    if (!(await this.store.requeueDead(letter, bullId, Date.now()))) return false;
+    // it runs now if it is the head of its key, otherwise when the jobs before it settle
+    if (!(await this.store.requeueDead(letter, READY_EXECUTOR, Date.now()))) return false;
     this.remember(id);
-    // If it is the head of its key now, run it; otherwise it runs when the jobs before it settle.
-    await this.bull.add(BULL_JOB_NAME, executorJobData(letter.job), executorJobOptions(bullId, this.keep));
     return true;
   }
 
@@ -313,10 +262,5 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
 
   purgeDeadLetter(id: string): Promise<boolean> {
     return this.store.purgeDeadLetter(id);
-  }
-
-  /** Repairs one queued job's executor (see ensureRunnable). */
-  ensureRunnable(jobId: string): ReturnType<typeof ensureRunnable> {
-    return ensureRunnable(this.store, this.bull, jobId, { promote: true, keep: this.keep });
   }
 }

@@ -21,12 +21,21 @@ export class LuaScript {
     this.sha = createHash("sha1").update(source).digest("hex");
   }
 
-  /** Reads a .lua file; a line `-- include: other.lua` is replaced by that file (same directory, one level). */
+  /**
+   * Reads a .lua file; a line `-- include: other.lua` is replaced by that file (same directory; its own includes
+   * too), each file once: a second include of it is dropped.
+   */
   static load(file: URL, numberOfKeys?: number): LuaScript {
-    const source = readFileSync(file, "utf8").replace(INCLUDE, (_line, name: string) =>
-      readFileSync(new URL(name, file), "utf8"),
-    );
-    return new LuaScript(source, numberOfKeys);
+    return new LuaScript(LuaScript.expand(file, new Set()), numberOfKeys);
+  }
+
+  /** The source of a .lua file with its includes expanded (see load). */
+  static expand(file: URL, included: Set<string>): string {
+    included.add(file.href);
+    return readFileSync(file, "utf8").replace(INCLUDE, (_line, name: string) => {
+      const other = new URL(name, file);
+      return included.has(other.href) ? "" : LuaScript.expand(other, included);
+    });
   }
 
   private check(keys: string[]): void {

@@ -74,7 +74,7 @@ export async function startReplayDelivery(o: ReplayDeliveryOptions): Promise<Rep
       logger: o.logger,
       settlePollMs: 25,
     });
-    worker = await startDeliveryWorker({ ...deliveryOpts, connection: consumer, queueName, headWaitMs: 200 });
+    worker = await startDeliveryWorker({ ...deliveryOpts, connection: consumer, queueName });
   } else {
     queue = createInMemoryQueue(deliveryOpts);
   }

@@ -42,7 +42,6 @@ beforeAll(async () => {
     resolveService,
     logger: silentLogger,
     retry: FAST_RETRY,
-    headWaitMs: 100,
     rateLimitFor: () => undefined,
   });
 });

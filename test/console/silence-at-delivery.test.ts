@@ -70,7 +70,6 @@ describe("silences at delivery", () => {
       sinks: () => sink,
       resolveService,
       logger: silentLogger,
-      headWaitMs: 50,
       rateLimitFor: () => undefined,
       holdAtDelivery: silencesAtDelivery(workerSilences),
       hooks: metricsDeliveryHooks(metrics, historyDeliveryHooks(history)),

@@ -33,7 +33,7 @@ describe("crash recovery", () => {
     await once(child, "exit");
 
     const sink = new FakeSink();
-    await start(sink, { headWaitMs: 100, stalledIntervalMs: 200, concurrency: 8 });
+    await start(sink, { stalledIntervalMs: 200, concurrency: 8 });
     const report = await queue.waitUntilSettled([job.jobId, after.jobId], { timeoutMs: 20_000 });
     expect(report.delivered).toEqual([job.jobId, after.jobId]);
     expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId, after.jobId]);
@@ -52,7 +52,7 @@ describe("crash recovery", () => {
       ),
     );
     sink.plan = (id) => (id === jobs[0]!.jobId ? held : undefined); // a's first delivery is in flight during the crash
-    await start(sink, { headWaitMs: 100, stalledIntervalMs: 500, lockDurationMs: 2_000, concurrency: 8 });
+    await start(sink, { stalledIntervalMs: 500, lockDurationMs: 2_000, concurrency: 8 });
     await queue.enqueue(jobs);
     await eventually(() => sink.attemptsByJob.has(jobs[0]!.jobId), "first delivery in flight");
 

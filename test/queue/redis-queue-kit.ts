@@ -15,7 +15,7 @@ import { FAST_RETRY, type FakeSink, resolveService, silentLogger } from "./queue
 
 export interface QueueSetupOptions {
   queueName?: string;
-  keepCompleted?: { age: number; count: number };
+
   ownJobsPruneAt?: number;
 }
 
@@ -53,7 +53,6 @@ export function useRedisQueues(opts: { appendonly?: boolean } = {}) {
       connection: conn(),
       queueName,
       settlePollMs: 20,
-      ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
       ...(opts.ownJobsPruneAt !== undefined ? { ownJobsPruneAt: opts.ownJobsPruneAt } : {}),
     });
     closers.push(() => queue.close());
@@ -68,9 +67,7 @@ export function useRedisQueues(opts: { appendonly?: boolean } = {}) {
         resolveService,
         logger: silentLogger,
         retry: FAST_RETRY,
-        headWaitMs: 200,
         concurrency: 4,
-        ...(opts.keepCompleted ? { keepCompleted: opts.keepCompleted } : {}),
         ...extra,
       });
       closers.push(() => w.close({ force: true }));

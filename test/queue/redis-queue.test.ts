@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { addExecutorTo, bullPipeline, executorJobData } from "../../src/queue/bullmq-executor.ts";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
@@ -12,18 +11,14 @@ const kit = useRedisQueues();
 const { conn, freshQueueName, setup, onClose } = kit;
 
 describe("idempotent enqueue", () => {
-  it("delivers a job enqueued twice once, also after it completed and its BullMQ record was trimmed", async () => {
-    const { queue, start } = setup({ keepCompleted: { age: 0, count: 0 } });
+  it("delivers a job enqueued twice once, also when it is enqueued again after its delivery", async () => {
+    const { queue, start } = setup();
     const sink = new FakeSink();
     await start(sink);
     const job = makeJob({ rollout: "u1" });
     expect(await queue.enqueue([job, job])).toEqual({ enqueued: [job.jobId], duplicates: [job.jobId] });
     expect(await queue.enqueue([job])).toEqual({ enqueued: [], duplicates: [job.jobId] });
     await queue.waitUntilSettled([job.jobId]);
-    await eventually(
-      async () => (await queue.bull.getJobState(job.jobId)) === "unknown",
-      "completed record trimmed",
-    );
 
     expect(await queue.enqueue([job])).toEqual({ enqueued: [], duplicates: [job.jobId] });
     // A later job on the same key is delivered after anything the re-enqueue could have caused.
@@ -33,16 +28,56 @@ describe("idempotent enqueue", () => {
     expect(sink.calls.map((c) => c.jobId)).toEqual([job.jobId, marker.jobId]);
   });
 
-  it("re-adds the executor of a queued job whose BullMQ job was lost (crash between record and add)", async () => {
+  it("makes a queued head without executor ready again: at the repair sweep, and when it is enqueued again", async () => {
     const { queue, start } = setup();
-    const job = makeJob({ rollout: "u2" });
-    await queue.enqueue([job]);
-    await (await queue.bull.getJob(job.jobId))?.remove(); // as if the add never happened
+    const client = kit.redis.client();
+    const lost = makeJob({ rollout: "u2" });
+    const again = makeJob({ rollout: "u3" });
+    await queue.enqueue([lost, again]);
+    // as if a bug had dropped them from the ready set
+    expect(await client.zrem(queue.store.readyKey, lost.jobId, again.jobId)).toBe(2);
+    expect(await queue.enqueue([again])).toEqual({ enqueued: [], duplicates: [again.jobId] });
+    expect(await client.zscore(queue.store.readyKey, again.jobId)).not.toBeNull();
+    expect(await client.zscore(queue.store.readyKey, lost.jobId)).toBeNull();
     const sink = new FakeSink();
     const w = await start(sink, { repairIntervalMs: 60_000 });
-    expect(await w.repair()).toBe(1);
-    await queue.waitUntilSettled([job.jobId]);
-    expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId]);
+    await queue.waitUntilSettled([lost.jobId, again.jobId], { timeoutMs: 10_000 });
+    expect(await w.repair()).toBe(0); // the start's sweep did it: no key is left
+    expect(
+      sink
+        .delivered()
+        .map((c) => c.jobId)
+        .sort(),
+    ).toEqual([lost.jobId, again.jobId].sort());
+  });
+
+  it("delivers, in order, the jobs an older version queued for its BullMQ executor (an upgrade)", async () => {
+    const { queue, start } = setup();
+    const client = kit.redis.client();
+    const jobs = [0, 1, 2].map((n) => makeJob({ rollout: "old", n }));
+    const fresh = makeJob({ rollout: "old", trigger: "on-rollout-completed" });
+    // the records and ordering list as the previous enqueue.lua wrote them: no ticket, a BullMQ job id as executor,
+    // no entry in the ready set
+    for (const job of jobs) {
+      await client.hset(queue.store.jobKey(job.jobId), {
+        state: "queued",
+        data: JSON.stringify(job),
+        bullId: job.jobId,
+        enqueuedAt: Date.now(),
+        attempts: 0,
+        orderingKey: job.orderingKey,
+      });
+      await client.rpush(queue.store.orderKey(job.orderingKey), job.jobId);
+      await client.sadd(queue.store.keysKey, job.orderingKey);
+    }
+    await queue.enqueue([fresh]); // behind them
+    const sink = new FakeSink();
+    await start(sink);
+    const ids = [...jobs, fresh].map((j) => j.jobId);
+    expect(await queue.waitUntilSettled(ids, { timeoutMs: 10_000 })).toMatchObject({ delivered: ids });
+    expect(sink.calls.map((c) => c.jobId)).toEqual(ids);
+    // taken over from its BullMQ job: an older version's worker, claiming for that job, finds it superseded
+    expect(await client.hget(queue.store.jobKey(jobs[0]!.jobId), "bullId")).toBe("rn:ready");
   });
 });
 
@@ -82,27 +117,6 @@ describe("the ids a producer remembers for onIdle", () => {
   });
 });
 
-describe("the enqueue's pipeline", () => {
-  it("carries BullMQ's add scripts only, and leaves the client's scripts as they were", async () => {
-    const connection = conn();
-    const queue = new RedisNotificationQueue({ connection, queueName: freshQueueName() });
-    onClose(() => queue.close());
-    await queue.bull.waitUntilReady();
-    const defined = () => Object.keys((connection as unknown as { scriptsSet: object }).scriptsSet);
-    const before = defined();
-    const pipeline = await bullPipeline(queue.bull, connection);
-    expect(defined()).toEqual(before);
-    const scripts = before.filter((name) => name in pipeline);
-    expect(scripts.length).toBeGreaterThan(0);
-    expect(scripts.every((name) => name.startsWith("add") && /Job:/.test(name))).toBe(true);
-    expect(before.length).toBeGreaterThan(scripts.length);
-    const job = makeJob({ rollout: "p1" });
-    addExecutorTo(queue.bull, pipeline, executorJobData(job), job.jobId);
-    await pipeline.exec();
-    expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
-  });
-});
-
 describe("enqueue followed by the transition log's record", () => {
   it("runs the record in the enqueue's round trip, after its writes, and returns its reply", async () => {
     const { queue } = setup();
@@ -125,7 +139,7 @@ describe("enqueue followed by the transition log's record", () => {
     expect(log.freshOf([t], result.followUp?.reply)).toEqual([t]);
     expect(await client.hget("fq:objstate", "f1")).toBe("s1");
     expect((await log.list()).map((r) => r.transition.id)).toEqual(["warm-up", t.id]);
-    expect(await queue.bull.getJobState(job.jobId)).not.toBe("unknown");
+    expect(await client.zscore(queue.store.readyKey, job.jobId)).not.toBeNull(); // ready: its key's head
     expect(writes).toEqual([]); // nothing on the log's own connection: it went with the enqueue
     // a repeat: a duplicate, nothing recorded again, the state written again
     const again = await queue.enqueue([job], log.recordCall([t], { ...state, value: "s2" }));
@@ -138,7 +152,6 @@ describe("enqueue followed by the transition log's record", () => {
     const connection = conn();
     const queue = new RedisNotificationQueue({ connection, queueName: freshQueueName() });
     onClose(() => queue.close());
-    await queue.bull.waitUntilReady();
     const log = new TransitionLog(conn(), { prefix: "fq3" });
     const [a, b, c] = [makeJob({ rollout: "g1" }), makeJob({ rollout: "g2" }), makeJob({ rollout: "g3" })];
     const t = (job: typeof a) => ({ ...job.transition, snapshot: { metadata: { name: "r" } } });
@@ -168,7 +181,9 @@ describe("enqueue followed by the transition log's record", () => {
     expect(rb.followUp).toBeUndefined();
     expect(log.freshOf([t(c)], rc.followUp?.reply).map((x) => x.id)).toEqual([c.transition.id]);
     expect(await conn().hgetall("fq3:objstate")).toEqual({ a: "a", c: "c" });
-    for (const job of [a, b, c]) expect(await queue.bull.getJobState(job.jobId)).toBe("waiting");
+    for (const job of [a, b, c]) {
+      expect(await conn().zscore(queue.store.readyKey, job.jobId)).not.toBeNull(); // each its key's head
+    }
   });
 
   it("leaves the call to the caller when the server does not know the script yet (no followUp)", async () => {
@@ -190,7 +205,8 @@ describe("order per key", () => {
     const { queue, start } = setup();
     const sinkA = new FakeSink("webhook", "A");
     const sinkB = new FakeSink("webhook", "B");
-    const keys = ["k1", "k2", "k3"];
+    // more keys than one worker's slots: both workers take heads (a worker with free slots takes every due one)
+    const keys = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"];
     const jobs = keys.flatMap((k) =>
       [
         "on-rollout-updated",
@@ -236,13 +252,13 @@ describe("order per key", () => {
     }
     expect(new Set(all().map((c) => c.worker)).size).toBe(2); // both workers took part
   });
-  it("wakes each job when the one before it settles (no polling: headWaitMs is a minute)", async () => {
+  it("wakes each job when the one before it settles (no polling: an idle worker looks every 5 s)", async () => {
     const { queue, start } = setup();
     const sink = new FakeSink();
     const jobs = Array.from({ length: 12 }, (_, n) => makeJob({ rollout: `w${n % 2}`, n }));
     sink.plan = (id, attempt) => (id === jobs[0]!.jobId && attempt <= 2 ? transient() : undefined);
-    await start(sink, { headWaitMs: 60_000 });
-    await start(sink, { headWaitMs: 60_000 });
+    await start(sink, { stalledIntervalMs: 60_000 });
+    await start(sink, { stalledIntervalMs: 60_000 });
     await queue.enqueue(jobs);
     const report = await queue.waitUntilSettled(
       jobs.map((j) => j.jobId),

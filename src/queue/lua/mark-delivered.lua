@@ -1,9 +1,22 @@
--- The ack: marks delivered (the record expires after the idempotency TTL) and promotes the next job of the key.
--- KEYS job, order, keys; ARGV jobId, orderingKey, now, ttlMs, ref, prefix → {ok, nextHead|false, nextBullId|false}.
+-- The ack: marks delivered (the record expires after the idempotency TTL), makes the next job of the key ready,
+-- and hands the executor its next due jobs (take-due.lua), all in one step.
+-- KEYS job, order, keys, ready, active, marker; ARGV jobId, orderingKey, now, ttlMs, ref, prefix, take, leaseUntil,
+-- graceMs
+-- → {ok, nextHead|false, jobId, ticket, ..., nextDue}.
 -- include: remove-from-order.lua
-if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return {0, false, false} end
-redis.call('HSET', KEYS[1], 'state', 'delivered', 'deliveredAt', ARGV[3], 'ref', ARGV[5])
-redis.call('HDEL', KEYS[1], 'data', 'lastError')
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-local next, nextBullId = removeFromOrder(KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[6])
-return {1, next, nextBullId}
+-- include: take-due.lua
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('HDEL', ARGV[6] .. 'stalled', ARGV[1])
+local ok, next = 0, false
+if redis.call('HGET', KEYS[1], 'state') == 'queued' then
+  redis.call('HSET', KEYS[1], 'state', 'delivered', 'deliveredAt', ARGV[3], 'ref', ARGV[5])
+  redis.call('HDEL', KEYS[1], 'data', 'lastError', 'ticket')
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  next = removeFromOrder(KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[6], ARGV[3])
+  ok = 1
+end
+local out = {ok, next}
+for _, v in ipairs(takeDue(KEYS[4], KEYS[5], KEYS[6], ARGV[6], tonumber(ARGV[7]), ARGV[3], ARGV[8], ARGV[9])) do
+  out[#out + 1] = v
+end
+return out
