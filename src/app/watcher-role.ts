@@ -31,6 +31,7 @@ export interface WatcherRoleOptions {
 export class WatcherRole {
   readonly watcher: TransitionWatcher;
   private readonly elector: LeaderElector;
+  private started = false;
   private readonly o: WatcherRoleOptions;
 
   constructor(o: WatcherRoleOptions) {
@@ -91,12 +92,18 @@ export class WatcherRole {
   }
 
   start(): void {
+    this.started = true;
     this.o.metrics.leader.set(0);
     this.elector.start();
   }
 
-  /** Readiness: a leader must have synced informers; a standby is ready (it is waiting for the Lease). */
+  /**
+   * Readiness: a leader must have synced informers; a standby is ready (it is waiting for the Lease); a started
+   * role that has not looked at the Lease yet is neither (a pod ready in that moment let a rolling update go on
+   * before the new leader had even started to list).
+   */
   readiness(): string | undefined {
+    if (this.started && !this.elector.hasLooked) return "leader election: the Lease not looked at yet";
     if (!this.elector.isLeader) return undefined;
     return this.watcher.isSynced ? undefined : "informers not synced";
   }

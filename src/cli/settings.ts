@@ -33,7 +33,7 @@ export interface RunSettings {
   leaseRenewDeadlineSeconds: number;
   leaseRetryPeriodSeconds: number;
   identity: string;
-  /** BullMQ lock of an in-flight delivery; a killed worker's job is taken over after it (and a stall check). */
+  /** Lease of an in-flight delivery; a killed worker's job is taken back after it (and a stalled interval). */
   workerLockMs: number;
   workerStalledIntervalMs: number;
   retryBaseDelayMs: number;

@@ -47,6 +47,7 @@ export class LeaderElector {
   > &
     LeaderElectionOptions;
   private leading = false;
+  private looked = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private observedRecord = "";
@@ -64,6 +65,12 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** Whether it has looked at the Lease once since start (until then it knows neither that it leads nor that
+   * another does). */
+  get hasLooked(): boolean {
+    return this.looked;
   }
 
   start(): void {
@@ -108,6 +115,7 @@ export class LeaderElector {
         this.setLeading(false);
       }
     }
+    this.looked = true;
     this.schedule();
   }
 

@@ -81,6 +81,43 @@ describe("idempotent enqueue", () => {
   });
 });
 
+describe("a rolling upgrade from the BullMQ executor", () => {
+  it("leaves a head an older worker attempted in the last minute to it, and takes it over later", async () => {
+    const { queue, start } = setup();
+    const client = kit.redis.client();
+    const busy = makeJob({ rollout: "old-busy" });
+    const behind = makeJob({ rollout: "old-busy", trigger: "on-rollout-completed" });
+    // as the previous version left it: claimed by its BullMQ job a moment ago (attempt counted), delivery in flight
+    await client.hset(queue.store.jobKey(busy.jobId), {
+      state: "queued",
+      data: JSON.stringify(busy),
+      bullId: busy.jobId,
+      enqueuedAt: Date.now() - 1_000,
+      attempts: 1,
+      firstAttemptAt: Date.now() - 500,
+      lastAttemptAt: Date.now() - 500,
+      orderingKey: busy.orderingKey,
+    });
+    await client.rpush(queue.store.orderKey(busy.orderingKey), busy.jobId);
+    await client.sadd(queue.store.keysKey, busy.orderingKey);
+    await queue.enqueue([behind]);
+    const sink = new FakeSink();
+    const w = await start(sink, { repairIntervalMs: 600_000 });
+    expect(await w.repair()).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.calls).toEqual([]); // neither it (the old worker's) nor the job behind it
+    expect(await client.hget(queue.store.jobKey(busy.jobId), "bullId")).toBe(busy.jobId);
+
+    // the old worker died without settling it: a minute after its attempt, a sweep takes it over
+    await client.hset(queue.store.jobKey(busy.jobId), "lastAttemptAt", Date.now() - 61_000);
+    await w.repair();
+    const ids = [busy.jobId, behind.jobId];
+    expect(await queue.waitUntilSettled(ids, { timeoutMs: 10_000 })).toMatchObject({ delivered: ids });
+    expect(sink.calls.map((c) => c.jobId)).toEqual(ids);
+    expect(await client.hget(queue.store.jobKey(busy.jobId), "attempts")).toBe("2"); // the old worker's counted
+  });
+});
+
 describe("the ids a producer remembers for onIdle", () => {
   it("are forgotten once settled (a watcher enqueues without end), never while pending: onIdle still waits for those", async () => {
     const { queue, start } = setup({ ownJobsPruneAt: 5 });

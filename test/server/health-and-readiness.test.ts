@@ -59,7 +59,10 @@ describe("/healthz and /readyz of rollouts-notifier run", () => {
     blocked.config = false;
     const r = await waitFor("the config to load while Rollouts cannot be listed", async () => {
       const res = await httpGet(`${baseUrl}/readyz`);
-      return res.body.includes("[+]config ok") && res.body.includes("[-]informers") ? res : undefined;
+      // (before it, a moment where the leader election has not looked at the Lease yet: also not ready)
+      return res.body.includes("[+]config ok") && res.body.includes("[-]informers informers not synced")
+        ? res
+        : undefined;
     });
     expect(r.status).toBe(503);
     expect(r.body).toContain("[-]informers informers not synced");

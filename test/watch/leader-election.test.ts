@@ -75,6 +75,22 @@ describe("LeaderElector", () => {
     await eventually(() => b.leading, 5000, "b to take over a released lease well before it expires (15 s)");
   });
 
+  it("has looked at the Lease only once its first attempt has an answer (leader or standby)", async () => {
+    api.faults.delayResponses(300, (path) => path.includes("/leases"));
+    try {
+      const a = candidate(api, "a", "l0");
+      candidates.push(a);
+      expect(a.elector.hasLooked).toBe(false);
+      a.elector.start();
+      await new Promise((r) => setTimeout(r, 100));
+      expect([a.elector.hasLooked, a.leading]).toEqual([false, false]); // its first look is not answered yet
+      await eventually(() => a.elector.hasLooked, 5000, "a to have looked");
+      expect(a.leading).toBe(true);
+    } finally {
+      api.faults.delayResponses(0);
+    }
+  });
+
   it("takes over within the lease duration when the leader stops renewing", async () => {
     const aConfig = api.kubeConfig();
     const a = candidate(api, "a", "l2", aConfig);

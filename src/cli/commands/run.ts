@@ -116,11 +116,11 @@ export function registerRunCommands(program: Command): void {
       )
       .option(
         "--worker-lock-ms <n>",
-        "lock of an in-flight delivery; a dead worker's job moves after it (env WORKER_LOCK_DURATION_MS; default 30000)",
+        "lease of an in-flight delivery, renewed while it runs; a dead worker's job is taken back after it (env WORKER_LOCK_DURATION_MS; default 30000)",
       )
       .option(
         "--worker-stalled-interval-ms <n>",
-        "how often stalled deliveries are looked for; same on every worker (env WORKER_STALLED_INTERVAL_MS; default 30000)",
+        "grace before a lease seen run out is taken back, and an idle worker's longest wait (at most 5000); same on every worker (env WORKER_STALLED_INTERVAL_MS; default 30000)",
       )
       .option(
         "--retry-base-delay-ms <n>",
