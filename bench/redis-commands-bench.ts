@@ -42,7 +42,7 @@ function scriptNames(): Map<string, string> {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(".lua")) {
-        const src = LuaScript.expand(pathToFileURL(p), new Set());
+        const src = LuaScript.load(pathToFileURL(p)).source;
         names.set(sha(src), `rn:${p.slice(root.length)}`);
         names.set(`src:${src}`, `rn:${p.slice(root.length)}`);
       }

@@ -26,6 +26,23 @@ describe("LuaScript", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("sends a script without its comments, indentation and blank lines; nested includes once each", async () => {
+    writeFileSync(join(dir, "inner.lua"), "-- inner\nlocal function one() return 1 end\n");
+    writeFileSync(
+      join(dir, "outer.lua"),
+      "-- include: inner.lua\nlocal function two()\n  return one() + one() -- twice\nend\n",
+    );
+    writeFileSync(
+      join(dir, "nested.lua"),
+      "-- a script\n-- include: outer.lua\n-- include: inner.lua\n\n  return two() + one()   -- three\n",
+    );
+    const script = LuaScript.load(pathToFileURL(join(dir, "nested.lua")), 0);
+    expect(script.source).toBe(
+      "local function one() return 1 end\nlocal function two()\nreturn one() + one()\nend\nreturn two() + one()",
+    );
+    expect(await script.run(redis.client(), [], [])).toBe(3);
+  });
+
   it("reads the file with its includes, loads it into a server that lacks it, then runs it by SHA", async () => {
     const script = LuaScript.load(pathToFileURL(join(dir, "main.lua")), 1);
     expect(script.source).toContain("local function twice");
