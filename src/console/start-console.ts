@@ -46,8 +46,8 @@ export function startConsole(o: {
   logger: Logger;
 }): RunningConsole {
   const { settings, logger } = o;
-  // Its own connection: the queue's carries BullMQ's registered scripts, which every pipeline() copies, and
-  // history writes are pipelines. One retry per command: a history write is not worth waiting for.
+  // Its own connection, with one retry per command: a history write is not worth waiting for (the queue's
+  // connection waits through reconnects and fail-overs).
   const redis = createRedisClient(settings.redis, { maxRetriesPerRequest: 1 });
   redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error (console)"));
   const history = settings.historyEnabled

@@ -1,7 +1,7 @@
 // The delivery state machine, written once for both queues: claim → rate slot → attempt (one store step) →
 // deliver → ack / retry / dead-letter, the ack and the dead letter promoting the next job of the ordering key (one
 // store step each). It works on a DeliveryStore (delivery-store.ts) and leaves *when* to run a job to its
-// executor: the in-memory queue's lanes and timers, or BullMQ's waiting/delayed jobs (delivery-worker.ts).
+// executor: the in-memory queue's lanes and timers, or the Redis store's ready set and leases (delivery-worker.ts).
 import type { ServiceConfig } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import {

@@ -50,7 +50,7 @@ function percentEncoded(c: string): string {
   return e;
 }
 
-/** Percent-encodes everything but [A-Za-z0-9._-]: no ':' (BullMQ rejects most ids with one), no '/'. */
+/** Percent-encodes everything but [A-Za-z0-9._-]: no ':' (the ids BullMQ-era versions made, kept so an id stays the same across versions), no '/'. */
 function safePart(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, percentEncoded);
 }
@@ -117,7 +117,9 @@ export function validateNotificationJob(job: NotificationJob): void {
   if (typeof job?.jobId !== "string" || job.jobId === "")
     throw new Error(`${where}: jobId must be a non-empty string`);
   if (/^\d+$/.test(job.jobId))
-    throw new Error(`${where}: jobId must not be an integer (BullMQ reserves those)`);
+    throw new Error(
+      `${where}: jobId must not be an integer (an older version's BullMQ executor reserved those)`,
+    );
   if (job.jobId.includes(":"))
     throw new Error(`${where}: jobId must not contain ':' (use notificationJobId)`);
   if (typeof job.orderingKey !== "string" || job.orderingKey === "")

@@ -1,4 +1,4 @@
-// The queue's contract, shared by the durable Redis/BullMQ queue and the in-process one (demo, replay).
+// The queue's contract, shared by the durable Redis queue and the in-process one (demo, replay).
 import type { ServiceConfig, ServiceType } from "../config/types.ts";
 import type { Logger } from "../logger.ts";
 import type { LuaScript } from "../redis/lua-script.ts";

@@ -2,9 +2,9 @@
 //
 // On a Redis Cluster a Lua script or MULTI may only touch keys of one hash slot. Keys written together carry the
 // same hash tag there: the watcher's keys (transition log + object states, written by one script) under `{rn}`,
-// each queue's records under `rn:queue:{<queue name>}` (always tagged), BullMQ's under `{bull}` (BullMQ's
-// scripts touch several keys of a queue). On one server or a Sentinel primary the prefixes stay untagged
-// (`rn`, `bull`), the names existing installations already hold data under.
+// each queue's records under `rn:queue:{<queue name>}` (always tagged). On one server or a Sentinel primary the
+// watcher's prefix stays untagged (`rn`), the name existing installations already hold data under. (Versions before
+// 2026-12-01 also kept BullMQ jobs under `bull:` / `{bull}`: no longer written or read.)
 import type { RedisClient } from "./redis-connection.ts";
 
 /** The root of every key this service writes. */
@@ -18,11 +18,6 @@ export function watchKeyPrefix(client: RedisClient): string {
 /** Prefix of a durable queue's own records (one hash tag per queue: its scripts' keys share a slot). */
 export function queueKeyPrefix(queueName: string): string {
   return `${KEY_ROOT}:queue:{${queueName}}`;
-}
-
-/** BullMQ's key prefix for this client: "bull", or "{bull}" on a Cluster (BullMQ's documented requirement). */
-export function bullPrefix(client: RedisClient): string {
-  return client.isCluster ? "{bull}" : "bull";
 }
 
 /** A sink type's own state (thread roots, post journal, …; single-key commands only): "rn:<type>:". */

@@ -43,7 +43,7 @@ export interface RedisConnectionSettings {
 
 export interface RedisClientOptions {
   /**
-   * "queue" (default): commands wait through reconnects and fail-overs instead of failing (what BullMQ needs).
+   * "queue" (default): commands wait through reconnects and fail-overs instead of failing (what the queue's workers need).
    * "command": a one-shot CLI command — fails fast when Redis cannot be reached.
    */
   purpose?: "queue" | "command";

@@ -1,4 +1,4 @@
-// Delivery for `replay` without --dry-run: the planned jobs go through a real queue — BullMQ on Redis when a URL
+// Delivery for `replay` without --dry-run: the planned jobs go through a real queue — the durable queue on Redis when a URL
 // is given (producer + a delivery worker in this process), else the in-process queue (not durable) — to the
 // sinks, and the replay waits until every job is delivered or dead-lettered.
 import type { ServiceConfig, ServiceType } from "../config/types.ts";

@@ -1,7 +1,7 @@
 // `replay --config …`: the whole pipeline over a recorded history, offline. Detection (built-in + custom
 // triggers) → routing, trigger plan and rendering (planNotifications, as the live watcher) → one of:
 //   dry-run  print one JSON line per notification (service-shaped payload, secrets redacted)
-//   deliver  enqueue and deliver through the real sinks (Redis/BullMQ, or the in-process queue), then a summary
+//   deliver  enqueue and deliver through the real sinks (the Redis queue, or the in-process queue), then a summary
 //   capture  the same queue, but capture sinks record what would be sent (readable lines; raw JSON to a dir)
 // Problems (config keys, templates, annotations, custom conditions, input documents) go to stderr naming the
 // object and key; each loses only its own notifications. Resolves to the exit code: 0, or 1 when anything was
@@ -118,7 +118,7 @@ export async function runNotificationReplay(o: NotificationReplayOptions): Promi
     if (o.mode === "deliver") closeSinks = () => (sinks as ReturnType<typeof createSinks>).close();
     if (!o.redisUrl) {
       o.stderr.write(
-        "replay: in-process queue (not durable: what is not delivered when this process ends is lost; --redis-url for BullMQ)\n",
+        "replay: in-process queue (not durable: what is not delivered when this process ends is lost; --redis-url for the durable queue)\n",
       );
     }
     delivery = await startReplayDelivery({

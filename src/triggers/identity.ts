@@ -2,8 +2,9 @@
 // event gets a new id. Ids are built only from fields the controller writes (plus small counters kept in the
 // per-object state), never from resourceVersion or the time we happened to look.
 //
-//   <uid>/<trigger>/<qualifiers...>        each part percent-encoded, so ids never contain ":" (BullMQ job
-//                                          ids must not) and parts cannot run into each other.
+//   <uid>/<trigger>/<qualifiers...>        each part percent-encoded, so ids never contain ":" (the BullMQ
+//                                          job ids of older versions could not; ids stay the same across
+//                                          versions) and parts cannot run into each other.
 //
 // Rollout (uid = the Rollout's metadata.uid):
 //   on-rollout-updated         r<revision annotation>                   a Rollout never reuses a revision number

@@ -58,7 +58,7 @@ describe("kill -9 during rollouts", () => {
       }
     }
     const played = Date.now();
-    // killed workers' in-flight jobs come back after BullMQ's lock (30 s) and stalled check
+    // killed workers' in-flight jobs come back once their leases run out and a stalled interval later
     await waitSettled(world, 150_000);
     console.log(
       `kill runs played in ${played - started} ms, deliveries settled ${Date.now() - played} ms later`,

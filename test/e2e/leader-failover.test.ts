@@ -1,6 +1,6 @@
 // Fault: two `run` replicas (leader election on a Lease shortened through LEASE_* settings); the leader is killed
 // mid-rollout and one controller write lands while nobody leads. The standby takes over the watch and both the
-// survivor's worker and BullMQ's stalled-job recovery finish the deliveries.
+// survivor's worker and the queue's lease recovery finish the deliveries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type E2eWorld, startE2eWorld } from "./harness.ts";
 import {
@@ -42,7 +42,7 @@ describe("two replicas, leader killed mid-rollout", () => {
     await b!.waitForLog((l) => l.msg === "informers synced", 20_000);
     await waitStepHandled(world, run, i);
     while (run.played < run.steps.length) await playNextStep(world, run);
-    // replica a's in-flight jobs come back after BullMQ's lock (30 s) and stalled check
+    // replica a's in-flight jobs come back once their leases run out and a stalled interval later
     await waitSettled(world, 150_000);
     await assertStoryDelivered(world, run, { atLeastOnceHttp: true });
     expect(b!.logs.filter((l) => l.msg === "transition").length).toBeGreaterThan(0);

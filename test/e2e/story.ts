@@ -202,8 +202,8 @@ export async function playStory(
 }
 
 /**
- * Waits until the queue holds no job on a few consecutive looks: no BullMQ job waiting, delayed or active, and no
- * notification record still queued in the store (a record whose BullMQ job a kill lost is delivered by the
+ * Waits until the queue holds no job on a few consecutive looks: no job waiting, delayed or active, and no
+ * notification record still queued in the store (a record whose ready-set entry a kill lost is delivered by the
  * worker's repair sweep: late, not lost, and not settled before then).
  */
 export async function waitSettled(world: AnyE2eWorld, timeoutMs = 60_000): Promise<void> {

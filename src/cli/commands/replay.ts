@@ -4,7 +4,7 @@
 //   --config CM.yaml [--secret S.yaml]         the whole pipeline (src/replay/run-notification-replay.ts):
 //       --dry-run        one JSON line per notification (rendered, service-shaped, secrets redacted)
 //       --capture DIR|-  deliver through the queue to capture sinks: a readable line per notification (+ raw JSON)
-//       (neither)        deliver through the queue (--redis-url/REDIS_URL: BullMQ; else in-process) to the sinks
+//       (neither)        deliver through the queue (--redis-url/REDIS_URL: the durable Redis queue; else in-process) to the sinks
 //   --demo             --capture - on the embedded example config (examples/config/demo-notifications.yaml)
 // Reading the input and the flags live here; parsing, detection and the pipeline are in src/replay.
 import { readFile } from "node:fs/promises";
@@ -275,9 +275,9 @@ export function registerReplayCommand(program: Command): void {
     .option("--now <time>", "the time templates and conditions see (RFC 3339), for deterministic output")
     .option(
       "--redis-url <url>",
-      "deliver through BullMQ on this Redis (env REDIS_URL); else an in-process queue",
+      "deliver through the durable queue on this Redis (env REDIS_URL); else an in-process queue",
     )
-    .option("--queue-name <name>", "BullMQ queue name (default rollouts-notifier-replay)")
+    .option("--queue-name <name>", "queue name (default rollouts-notifier-replay)")
     .option(
       "--allow-private-webhooks",
       "let namespace self-service services reach private/loopback addresses",

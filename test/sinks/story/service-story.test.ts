@@ -1,5 +1,5 @@
 // The canary story (examples/histories/canary-analysis-failure.yaml: update → steps → analysis failure → abort →
-// fix → completion) delivered to every registered service type's stand-in through the durable queue (BullMQ on a
+// fix → completion) delivered to every registered service type's stand-in through the durable queue (on a
 // private Redis) with a 500, a 429 and a timeout injected: the stand-in must have received exactly the
 // notifications `replay --dry-run` shows for the same history, once each, in order — and the type's own checks
 // (threads per revision, resolve/close on completion) hold. One driver, parameterised by service type; each type's
