@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
+import { LuaScript } from "../../src/redis/lua-script.ts";
 import { eventually, FakeSink, makeJob } from "./queue-test-kit.ts";
 import { useRedisQueues } from "./redis-queue-kit.ts";
 
@@ -37,6 +38,42 @@ describe("crash recovery", () => {
     const report = await queue.waitUntilSettled([job.jobId, after.jobId], { timeoutMs: 20_000 });
     expect(report.delivered).toEqual([job.jobId, after.jobId]);
     expect(sink.delivered().map((c) => c.jobId)).toEqual([job.jobId, after.jobId]);
+  });
+
+  it("delivers again, in order, a job whose ack failed (an error reply): nothing lost, the key held meanwhile", async () => {
+    const { queue, start } = setup({ queueName: "failed-ack" });
+    const [first, second] = [
+      makeJob({ rollout: "ack", trigger: "on-rollout-updated" }),
+      makeJob({ rollout: "ack", trigger: "on-rollout-completed" }),
+    ];
+    // the worker's connection answers the first job's first ack with an error (its other commands go through)
+    const ackSha = LuaScript.load(new URL("../../src/queue/lua/mark-delivered.lua", import.meta.url)).sha;
+    const real = kit.conn();
+    let refused = 0;
+    const flaky = new Proxy(real, {
+      get(target, prop) {
+        if (prop === "evalsha") {
+          return (sha: string, ...args: (string | number)[]) => {
+            if (sha === ackSha && refused === 0 && args.includes(queue.store.jobKey(first.jobId))) {
+              refused++;
+              return Promise.reject(new Error("ERR injected: the ack's reply"));
+            }
+            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(sha, ...args);
+          };
+        }
+        const v = Reflect.get(target, prop, target);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const sink = new FakeSink();
+    await queue.enqueue([first, second]);
+    await start(sink, { connection: flaky, concurrency: 2 });
+    const report = await queue.waitUntilSettled([first.jobId, second.jobId], { timeoutMs: 15_000 });
+    expect(refused).toBe(1);
+    expect(report.delivered).toEqual([first.jobId, second.jobId]);
+    // at least once: the first again after a second's backoff (its ack never landed), and only then the second
+    expect(sink.delivered().map((c) => c.jobId)).toEqual([first.jobId, first.jobId, second.jobId]);
+    expect(sink.calls[1]!.at - sink.calls[0]!.at).toBeGreaterThanOrEqual(900);
   });
 
   it("loses nothing when Redis is killed and restarted (appendonly), in order per key", async () => {
