@@ -73,6 +73,8 @@ const cpuSeconds = async (c: Redis) => {
 
 const names = monitor || slowlog ? scriptNames() : new Map<string, string>();
 const scriptCalls = new Map<string, number>();
+/** Bytes of the arguments sent, per script or top-level command (MONITOR). */
+const sentBytes = new Map<string, number>();
 const innerCalls = new Map<string, number>();
 const slowTimes = new Map<string, { calls: number; usec: number }>();
 let measuring: Promise<void> = Promise.resolve();
@@ -112,11 +114,17 @@ const pipeline = await runPipelineBench({
           let current = "";
           mon.on("monitor", (_time: string, argv: string[], source: string) => {
             const cmd = String(argv[0]).toLowerCase();
+            const bytes = argv.reduce((n, a) => n + Buffer.byteLength(String(a)), 0);
             if (cmd === "evalsha" || cmd === "eval") {
               const key = cmd === "evalsha" ? String(argv[1]) : `src:${argv[1]}`;
               current = names.get(key) ?? `${cmd}:${String(argv[1]).slice(0, 12)}`;
               scriptCalls.set(current, (scriptCalls.get(current) ?? 0) + 1);
-            } else if (source.includes("lua")) {
+              const k = `${cmd} ${current}`;
+              sentBytes.set(k, (sentBytes.get(k) ?? 0) + bytes);
+            } else if (!source.includes("lua")) {
+              sentBytes.set(cmd, (sentBytes.get(cmd) ?? 0) + bytes);
+            }
+            if (source.includes("lua") && cmd !== "evalsha" && cmd !== "eval") {
               const k = `${current} ${cmd}`;
               innerCalls.set(k, (innerCalls.get(k) ?? 0) + 1);
             }
@@ -193,6 +201,9 @@ if (monitor) {
   console.log("\nscript calls/delivery (MONITOR)");
   for (const [k, v] of [...scriptCalls].sort((a, b) => b[1] - a[1]))
     console.log(`${k.padEnd(48)}${per(v).padStart(8)}`);
+  console.log("\nbytes sent per delivery, by script or command (MONITOR: arguments, without RESP framing)");
+  for (const [k, v] of [...sentBytes].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(`${k.padEnd(48)}${per(v).padStart(10)}`);
   console.log("\ncommands inside scripts/delivery (MONITOR)");
   for (const [k, v] of [...innerCalls].sort((a, b) => b[1] - a[1]).slice(0, 60))
     console.log(`${k.padEnd(60)}${per(v).padStart(8)}`);
