@@ -112,7 +112,7 @@ describe("replay delivers through the in-process queue", () => {
     injectFailures();
     const r = await run();
     expect(r.stderr).toBe(
-      "replay: in-process queue (not durable: what is not delivered when this process ends is lost; --redis-url for BullMQ)\n",
+      "replay: in-process queue (not durable: what is not delivered when this process ends is lost; --redis-url for the durable queue)\n",
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\n?6 notifications delivered, 0 dead-lettered/m);
