@@ -143,16 +143,20 @@ export class RedisQueueStore implements DeliveryStore {
     return `${this.prefix}:marker`;
   }
 
+  /**
+   * The keys of a script that changes a job's record and its key's order together with the ready/active sets:
+   * job, order, keys, (dlq,) ready, active, marker.
+   */
+  private jobAndSetKeys(job: NotificationJob, withDeadLetters = false): string[] {
+    const keys = [this.jobKey(job.jobId), this.orderKey(job.orderingKey), this.keysKey];
+    if (withDeadLetters) keys.push(this.dlqKey);
+    keys.push(this.readyKey, this.activeKey, this.markerKey);
+    return keys;
+  }
+
   private enqueueCall(job: NotificationJob, now: number): { keys: string[]; args: (string | number)[] } {
     return {
-      keys: [
-        this.jobKey(job.jobId),
-        this.orderKey(job.orderingKey),
-        this.keysKey,
-        this.readyKey,
-        this.activeKey,
-        this.markerKey,
-      ],
+      keys: this.jobAndSetKeys(job),
       args: [job.jobId, JSON.stringify(job), ticketJson(job), now, job.orderingKey, `${this.prefix}:`],
     };
   }
@@ -395,28 +399,17 @@ export class RedisQueueStore implements DeliveryStore {
   async markDelivered(job: NotificationJob, now: number, ref: string, handOff?: HandOff): Promise<Settled> {
     const n = handOff?.count() ?? 0;
     return settled(
-      await MARK_DELIVERED.run(
-        this.redis,
-        [
-          this.jobKey(job.jobId),
-          this.orderKey(job.orderingKey),
-          this.keysKey,
-          this.readyKey,
-          this.activeKey,
-          this.markerKey,
-        ],
-        [
-          job.jobId,
-          job.orderingKey,
-          now,
-          this.idempotencyTtlMs,
-          ref,
-          `${this.prefix}:`,
-          n,
-          now + (handOff?.leaseMs ?? 0),
-          this.stalledGraceMs,
-        ],
-      ),
+      await MARK_DELIVERED.run(this.redis, this.jobAndSetKeys(job), [
+        job.jobId,
+        job.orderingKey,
+        now,
+        this.idempotencyTtlMs,
+        ref,
+        `${this.prefix}:`,
+        n,
+        now + (handOff?.leaseMs ?? 0),
+        this.stalledGraceMs,
+      ]),
       handOff,
     );
   }
@@ -426,28 +419,16 @@ export class RedisQueueStore implements DeliveryStore {
     const now = Date.now();
     const n = handOff?.count() ?? 0;
     return settled(
-      await MARK_DEAD.run(
-        this.redis,
-        [
-          this.jobKey(job.jobId),
-          this.orderKey(job.orderingKey),
-          this.keysKey,
-          this.dlqKey,
-          this.readyKey,
-          this.activeKey,
-          this.markerKey,
-        ],
-        [
-          job.jobId,
-          job.orderingKey,
-          letter.deadLetteredAt,
-          JSON.stringify(letter),
-          `${this.prefix}:`,
-          n,
-          now + (handOff?.leaseMs ?? 0),
-          this.stalledGraceMs,
-        ],
-      ),
+      await MARK_DEAD.run(this.redis, this.jobAndSetKeys(job, true), [
+        job.jobId,
+        job.orderingKey,
+        letter.deadLetteredAt,
+        JSON.stringify(letter),
+        `${this.prefix}:`,
+        n,
+        now + (handOff?.leaseMs ?? 0),
+        this.stalledGraceMs,
+      ]),
       handOff,
     );
   }
@@ -470,19 +451,14 @@ export class RedisQueueStore implements DeliveryStore {
 
   async requeueDead(letter: DeadLetter, _executorId: string, now: number): Promise<boolean> {
     const job = letter.job;
-    const res = await RETRY_DEAD.run(
-      this.redis,
-      [
-        this.jobKey(job.jobId),
-        this.orderKey(job.orderingKey),
-        this.keysKey,
-        this.dlqKey,
-        this.readyKey,
-        this.activeKey,
-        this.markerKey,
-      ],
-      [job.jobId, job.orderingKey, now, JSON.stringify(job), ticketJson(job), `${this.prefix}:`],
-    );
+    const res = await RETRY_DEAD.run(this.redis, this.jobAndSetKeys(job, true), [
+      job.jobId,
+      job.orderingKey,
+      now,
+      JSON.stringify(job),
+      ticketJson(job),
+      `${this.prefix}:`,
+    ]);
     return res === 1;
   }
 

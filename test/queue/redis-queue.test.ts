@@ -436,6 +436,14 @@ describe("worker lifecycle and metrics", () => {
     await start(sink, { hooks: metricsDeliveryHooks(m) });
     await queue.enqueue([ok, bad]);
     await queue.waitUntilSettled([ok.jobId, bad.jobId]);
+    // (the hooks run once the worker has the settle's reply, which may come after the states read above)
+    await eventually(async () => {
+      const t = await m.registry.metrics();
+      return (
+        t.includes('rollouts_notifier_notifications_delivered_total{service="hook"} 1') &&
+        t.includes('rollouts_notifier_notifications_dead_lettered_total{service="hook"} 1')
+      );
+    }, "the settles' hooks");
     const text = await m.registry.metrics();
     expect(text).toContain('rollouts_notifier_notifications_delivered_total{service="hook"} 1');
     expect(text).toContain(

@@ -15,8 +15,4 @@ if redis.call('HGET', KEYS[1], 'state') == 'queued' then
   next = removeFromOrder(KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[6], ARGV[3])
   ok = 1
 end
-local out = {ok, next}
-for _, v in ipairs(takeDue(KEYS[4], KEYS[5], KEYS[6], ARGV[6], tonumber(ARGV[7]), ARGV[3], ARGV[8], ARGV[9])) do
-  out[#out + 1] = v
-end
-return out
+return settledReply(ok, next, KEYS[4], KEYS[5], KEYS[6], ARGV[6], tonumber(ARGV[7]), ARGV[3], ARGV[8], ARGV[9])

@@ -33,3 +33,12 @@ local function takeDue(readyKey, activeKey, markerKey, prefix, n, now, leaseUnti
   out[#out + 1] = first[2] or ''
   return out
 end
+
+-- A settle script's reply: {ok, nextHead|false} followed by takeDue's.
+local function settledReply(ok, next, readyKey, activeKey, markerKey, prefix, n, now, leaseUntil, graceMs)
+  local out = {ok, next}
+  for _, v in ipairs(takeDue(readyKey, activeKey, markerKey, prefix, n, now, leaseUntil, graceMs)) do
+    out[#out + 1] = v
+  end
+  return out
+end
