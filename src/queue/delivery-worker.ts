@@ -31,6 +31,8 @@ export interface DeliveryWorkerOptions extends DeliveryOptions {
   stalledIntervalMs?: number;
   /** How often queued jobs without an executor (an older version's, anything a bug left) are made ready again. */
   repairIntervalMs?: number;
+  /** The first wait after a run failed for infrastructure reasons (doubled after each; default 1000 ms). */
+  infraRetryDelayMs?: number;
 }
 
 export interface DeliveryWorker {
@@ -213,7 +215,11 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         await engine.abandon(ticket.jobId, { code: "worker-error", message: err.message, transient: true });
         return await store.release(ticket.jobId, {}, handOff);
       }
-      return await store.release(ticket.jobId, { dueAt: Date.now() + 1000 * 2 ** (failures - 1) }, handOff);
+      return await store.release(
+        ticket.jobId,
+        { dueAt: Date.now() + (opts.infraRetryDelayMs ?? 1000) * 2 ** (failures - 1) },
+        handOff,
+      );
     } catch {
       return undefined;
     }

@@ -2,12 +2,45 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { LuaScript } from "../../src/redis/lua-script.ts";
 import { eventually, FakeSink, makeJob } from "./queue-test-kit.ts";
 import { useRedisQueues } from "./redis-queue-kit.ts";
 
 const kit = useRedisQueues({ appendonly: true });
+
+/**
+ * A connection that answers a script's calls for one job with an error reply (`times` of them; every other command
+ * goes through): what a worker sees of a Redis that refuses a command.
+ */
+function refusingScript(
+  real: Redis,
+  file: string,
+  jobKey: string,
+  message: string,
+  times = Number.POSITIVE_INFINITY,
+) {
+  const sha = LuaScript.load(new URL(`../../src/queue/lua/${file}`, import.meta.url)).sha;
+  const refusals = { count: 0 };
+  const connection = new Proxy(real, {
+    get(target, prop) {
+      if (prop === "evalsha") {
+        return (s: string, ...args: (string | number)[]) => {
+          if (s === sha && refusals.count < times && args.includes(jobKey)) {
+            refusals.count++;
+            return Promise.reject(new Error(message));
+          }
+          return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(s, ...args);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return { connection, refusals };
+}
+
 const { setup, onClose } = kit;
 
 describe("crash recovery", () => {
@@ -47,33 +80,50 @@ describe("crash recovery", () => {
       makeJob({ rollout: "ack", trigger: "on-rollout-completed" }),
     ];
     // the worker's connection answers the first job's first ack with an error (its other commands go through)
-    const ackSha = LuaScript.load(new URL("../../src/queue/lua/mark-delivered.lua", import.meta.url)).sha;
-    const real = kit.conn();
-    let refused = 0;
-    const flaky = new Proxy(real, {
-      get(target, prop) {
-        if (prop === "evalsha") {
-          return (sha: string, ...args: (string | number)[]) => {
-            if (sha === ackSha && refused === 0 && args.includes(queue.store.jobKey(first.jobId))) {
-              refused++;
-              return Promise.reject(new Error("ERR injected: the ack's reply"));
-            }
-            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(sha, ...args);
-          };
-        }
-        const v = Reflect.get(target, prop, target);
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const { connection, refusals } = refusingScript(
+      kit.conn(),
+      "mark-delivered.lua",
+      queue.store.jobKey(first.jobId),
+      "ERR injected: the ack's reply",
+      1,
+    );
     const sink = new FakeSink();
     await queue.enqueue([first, second]);
-    await start(sink, { connection: flaky, concurrency: 2 });
+    await start(sink, { connection, concurrency: 2 });
     const report = await queue.waitUntilSettled([first.jobId, second.jobId], { timeoutMs: 15_000 });
-    expect(refused).toBe(1);
+    expect(refusals.count).toBe(1);
     expect(report.delivered).toEqual([first.jobId, second.jobId]);
     // at least once: the first again after a second's backoff (its ack never landed), and only then the second
     expect(sink.delivered().map((c) => c.jobId)).toEqual([first.jobId, first.jobId, second.jobId]);
     expect(sink.calls[1]!.at - sink.calls[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it("dead-letters, with its reason, a job whose runs keep failing for infrastructure reasons; the key goes on", async () => {
+    const { queue, start } = setup({ queueName: "failing-runs" });
+    const [stuck, next] = [
+      makeJob({ rollout: "runs", trigger: "on-rollout-updated" }),
+      makeJob({ rollout: "runs", trigger: "on-rollout-completed" }),
+    ];
+    // the worker's connection answers every claim of the first job with an error
+    const { connection, refusals } = refusingScript(
+      kit.conn(),
+      "claim.lua",
+      queue.store.jobKey(stuck.jobId),
+      "ERR injected: the claim's reply",
+    );
+    const sink = new FakeSink();
+    await queue.enqueue([stuck, next]);
+    await start(sink, { connection, infraRetryDelayMs: 20 });
+    const report = await queue.waitUntilSettled([stuck.jobId, next.jobId], { timeoutMs: 15_000 });
+    expect(report).toMatchObject({ deadLettered: [stuck.jobId], delivered: [next.jobId] });
+    expect(refusals.count).toBe(5);
+    expect(sink.calls.map((c) => c.jobId)).toEqual([next.jobId]);
+    const [letter] = await queue.listDeadLetters();
+    expect(letter).toMatchObject({
+      id: stuck.jobId,
+      attempts: 0,
+      reason: { code: "worker-error", message: "ERR injected: the claim's reply", transient: true },
+    });
   });
 
   it("loses nothing when Redis is killed and restarted (appendonly), in order per key", async () => {
