@@ -6,7 +6,7 @@
 // --slowlog times each command and script call (SLOWLOG at 0 µs: wall time in the server, so a busy host inflates
 // it; read it for proportions between scripts: BullMQ's moveToFinished against our claim, for instance).
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";

@@ -113,7 +113,7 @@ export async function startNotifier(
     logger.error({ err: String(err) }, "config source failed to start");
   });
 
-  const queue = new RedisNotificationQueue({ connection: redis, logger });
+  const queue = new RedisNotificationQueue({ connection: redis });
   const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;

@@ -1,7 +1,6 @@
 // The durable producer side: enqueue (idempotent per job id, also long after delivery), wait for jobs to
 // settle (replay), and the dead-letter operations behind `rollouts-notifier dlq`.
 import type { ChainableCommander } from "ioredis";
-import type { Logger } from "../logger.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import { type NotificationJob, validateNotificationJob } from "./notification-job.ts";
 import {
@@ -22,7 +21,6 @@ export interface RedisQueueOptions {
   idempotencyTtlMs?: number;
   /** How often waitUntilSettled looks at job states. */
   settlePollMs?: number;
-  logger?: Logger;
   /** Job ids enqueued here (onIdle waits for them) past which the settled ones are forgotten; default 10,000. */
   ownJobsPruneAt?: number;
 }

@@ -40,7 +40,6 @@ import type {
   DeliveryTicket,
   HandedOff,
   HandOff,
-  JobRef,
   JobState,
   QueuedRecord,
   Settled,

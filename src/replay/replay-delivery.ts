@@ -71,7 +71,6 @@ export async function startReplayDelivery(o: ReplayDeliveryOptions): Promise<Rep
     queue = new RedisNotificationQueue({
       connection: producer,
       queueName,
-      logger: o.logger,
       settlePollMs: 25,
     });
     worker = await startDeliveryWorker({ ...deliveryOpts, connection: consumer, queueName });

@@ -83,7 +83,7 @@ describe("operator console", () => {
     logs = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     svc = new ConsoleService({
-      queue: new RedisNotificationQueue({ connection: redis, logger: silent }),
+      queue: new RedisNotificationQueue({ connection: redis }),
       history: new DeliveryHistory(redis, { transitionsPerRollout: 3, maxRollouts: 2 }),
       silences: new SilenceStore(redis),
       authorizer: createAuthorizer({ kc: kube.kubeConfig(), staticToken: STATIC, cacheMs: 0 }),

@@ -3,7 +3,6 @@
 // PagerDuty and webhook receivers, the notification ConfigMap + Secret in `argo-rollouts`, and
 // `rollouts-notifier run` as child processes (real CLI, real Node 24). Stories are played step by step with
 // test/e2e/story.ts; this file only builds and tears down the world.
-import { pino } from "pino";
 import type { KubeObject } from "../../src/kube/objects.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
 import type { RedisClient } from "../../src/redis/redis-connection.ts";
@@ -117,7 +116,7 @@ export async function startE2eWorld<R extends RedisDeployment = RedisHarness>(
   const webhook = await FakeWebhook.start();
   // Redis restarts and fail-overs are part of some tests; commands wait for the reconnect
   const redisClient = redis.client();
-  const queue = new RedisNotificationQueue({ connection: redisClient, logger: pino({ level: "silent" }) });
+  const queue = new RedisNotificationQueue({ connection: redisClient });
 
   const configData = (overrides: Record<string, string | undefined> = {}) => {
     const data: Record<string, string | undefined> = {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
 import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { type RedisHarness, startRedis } from "../support/redis-server.ts";
-import { makeJob, silentLogger } from "./queue-test-kit.ts";
+import { makeJob } from "./queue-test-kit.ts";
 
 describe("RedisNotificationQueue.depth", () => {
   let redis: RedisHarness;
@@ -13,7 +13,7 @@ describe("RedisNotificationQueue.depth", () => {
 
   it("counts waiting jobs and the age of the oldest one (no worker running)", async () => {
     const connection = createRedisConnection(redis.url);
-    const queue = new RedisNotificationQueue({ connection, logger: silentLogger, queueName: "depth" });
+    const queue = new RedisNotificationQueue({ connection, queueName: "depth" });
     expect(await queue.depth()).toMatchObject({ waiting: 0, delayed: 0, oldestAgeMs: 0 });
     const before = Date.now();
     await queue.enqueue([makeJob({ rollout: "a", n: 1 }), makeJob({ rollout: "b", n: 1 })]);
