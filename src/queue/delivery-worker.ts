@@ -40,8 +40,6 @@ export interface DeliveryWorker {
   close(opts?: { force?: boolean }): Promise<void>;
   /** One repair sweep now; returns how many ordering keys it looked at. */
   repair(): Promise<number>;
-  /** The jobs this worker is running now. */
-  readonly inFlight: number;
 }
 
 /** An idle worker looks at the queue at least this often (BZPOPMIN's timeout), also with a longer stalled interval. */
@@ -67,8 +65,8 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   const blocking = (opts.connection as { duplicate(): RedisClient }).duplicate();
   blocking.on("error", () => {}); // reconnects; the main connection's listener reports Redis errors
 
-  /** Job id → when its lease ends. */
-  const running = new Map<string, number>();
+  /** The jobs this worker runs (their leases renewed every half lease). */
+  const running = new Set<string>();
   /** Slots promised to takes in flight (their jobs are not running yet). */
   let reserved = 0;
   let closing = false;
@@ -84,17 +82,15 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   const free = (): number => concurrency - running.size - reserved;
 
   /** A hand-off for a job ending its turn: its own slot plus the free ones, reserved when the step is sent. */
-  const handOffFor = (): HandOff & { reservedExtra: number; asked: number } => {
+  const handOffFor = (): HandOff & { reservedExtra: number } => {
     const h = {
       leaseMs,
       reservedExtra: 0,
-      asked: 0,
       count(): number {
         if (closing) return 0;
         h.reservedExtra = Math.max(0, free());
         reserved += h.reservedExtra;
-        h.asked = 1 + h.reservedExtra;
-        return h.asked;
+        return 1 + h.reservedExtra;
       },
     };
     return h;
@@ -102,7 +98,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   const startJobs = (taken: DeliveryTicket[]): void => {
     for (const t of taken) {
-      running.set(t.jobId, Date.now() + leaseMs);
+      running.add(t.jobId);
       void runJob(t);
     }
   };
@@ -180,10 +176,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         case "deferred":
           handedOff = await store.release(ticket.jobId, { dueAt: Date.now() + step.delayMs }, handOff);
           break;
-        case "behind":
-          // not the head of its key (the head is made ready, and this one when its turn comes)
-          handedOff = await store.release(ticket.jobId, {}, handOff);
-          break;
+        case "behind": // not the head of its key (the head is made ready, and this one when its turn comes)
         case "skipped":
           handedOff = await store.release(ticket.jobId, {}, handOff);
           break;
@@ -227,13 +220,8 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   const renewTimer = setInterval(
     () => {
-      const ids = [...running.keys()];
-      const until = Date.now() + leaseMs;
       store
-        .renewLeases(ids, until)
-        .then(() => {
-          for (const id of ids) if (running.has(id)) running.set(id, until);
-        })
+        .renewLeases([...running], Date.now() + leaseMs)
         .catch((err) => log.warn({ err: (err as Error).message }, "renewing delivery leases failed"));
     },
     Math.max(50, Math.floor(leaseMs / 2)),
@@ -283,9 +271,6 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
 
   return {
     repair,
-    get inFlight() {
-      return running.size;
-    },
     async close(closeOpts = {}) {
       closing = true;
       signalClosed();

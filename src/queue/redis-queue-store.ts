@@ -317,15 +317,11 @@ export class RedisQueueStore implements DeliveryStore {
   }
 
   /**
-   * Ends a job's turn without settling it (release.lua): back to the ready set at `dueAt` (with the failure to
-   * show while it waits), or out of the executor's hands (dueAt undefined: skipped, or behind another job of its
-   * key, whose head is made ready). The executor is handed its next due jobs in the same step.
+   * Ends a job's turn without settling it (release.lua): back to the ready set at `dueAt`, or out of the
+   * executor's hands (dueAt undefined: skipped, or behind another job of its key, whose head is made ready). The
+   * executor is handed its next due jobs in the same step.
    */
-  async release(
-    jobId: string,
-    opts: { dueAt?: number; failure?: Pick<DeliveryFailure, "code" | "message"> },
-    handOff: HandOff,
-  ): Promise<HandedOff> {
+  async release(jobId: string, opts: { dueAt?: number }, handOff: HandOff): Promise<HandedOff> {
     const now = Date.now();
     const n = handOff.count();
     return handedOff(
@@ -335,7 +331,6 @@ export class RedisQueueStore implements DeliveryStore {
         [
           jobId,
           opts.dueAt === undefined ? "" : Math.ceil(opts.dueAt),
-          opts.failure ? JSON.stringify({ code: opts.failure.code, message: opts.failure.message }) : "",
           `${this.prefix}:`,
           n,
           now,
