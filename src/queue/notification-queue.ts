@@ -26,6 +26,12 @@ export interface ScriptCall {
   script: LuaScript;
   keys: string[];
   args: (string | number)[];
+  /**
+   * The same call, told to change nothing unless every one of `keys` exists (the records the enqueue before it
+   * writes; the script answers an error then). The enqueue goes by SHA: a server that lacks its script answers
+   * NOSCRIPT and would otherwise run the call without the writes it must follow.
+   */
+  requiring(keys: string[]): ScriptCall;
 }
 
 export interface SettledReport {

@@ -135,11 +135,10 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   /**
    * The pipelined enqueue (one server, Sentinel): the enqueues asked for while one macrotask runs (the hand-offs of
    * one watch chunk, or of the replies of one Redis read) go out in one pipeline, one socket write, at setImmediate:
-   * every record, then every `followedBy` call, so each follow-up still runs after the enqueue writes it follows. A
-   * failed enqueue script fails the whole batch (every caller retries: enqueues are idempotent). A follow-up runs
-   * even where a command before it answered an error — only a write refusal that starts between two commands of one
-   * pipeline (OOM, READONLY) could do that, and then the caller, rejected, enqueues again (a crash before that retry
-   * would lose the notification).
+   * every record (by SHA), then every `followedBy` call made `requiring` its own jobs' records: a follow-up runs
+   * after the enqueue writes it follows and changes nothing where they are missing (a server that lacked the
+   * script: the round trip is sent again with its source; a write refused between two commands of one pipeline,
+   * OOM or READONLY). A failed enqueue script fails the whole batch (every caller retries: enqueues are idempotent).
    */
   private sendPipelined(
     jobs: NotificationJob[],
@@ -159,9 +158,13 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
       const sent = await this.store.enqueueWith(
         jobs,
         Date.now(),
-        this.connection.pipeline() as unknown as ChainableCommander,
+        () => this.connection.pipeline() as unknown as ChainableCommander,
         (pipe) => {
-          for (const { followedBy: f } of batch) f?.script.queueByShaIn(pipe, f.keys, f.args);
+          for (const e of batch) {
+            if (!e.followedBy) continue;
+            const f = e.followedBy.requiring(e.jobs.map((job) => this.store.jobKey(job.jobId)));
+            f.script.queueByShaIn(pipe, f.keys, f.args);
+          }
         },
       );
       let at = 0;

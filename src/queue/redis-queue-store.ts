@@ -182,28 +182,38 @@ export class RedisQueueStore implements DeliveryStore {
   }
 
   /**
-   * enqueue(), and in the same round trip the commands `after` appends to `pipeline`: they run after the records
-   * exist (the enqueue scripts go by source, so a server that lacks them cannot skip them and run the rest).
-   * Returns the states and the replies of the appended commands. One server or Sentinel only: on a Cluster the
-   * queue's records and the watcher's keys live in different slots.
+   * enqueue(), and in the same round trip the commands `after` appends to the pipeline (after each job's script,
+   * Redis runs a pipeline in order). The enqueue goes by SHA: appended calls must be made `requiring` the job
+   * records (see ScriptCall), so that on a server that lacks the script (new, restarted, failed over: NOSCRIPT)
+   * they change nothing; the round trip is then sent again with the enqueue's source. Returns the states and the
+   * replies of the appended commands. One server or Sentinel only: on a Cluster the queue's records and the
+   * watcher's keys live in different slots.
    */
   async enqueueWith(
     jobs: NotificationJob[],
     now: number,
-    pipeline: ChainableCommander,
+    newPipeline: () => ChainableCommander,
     after: (pipeline: ChainableCommander) => void,
   ): Promise<{
     states: { state: JobState | "created"; executorId: string }[];
     after: [Error | null, unknown][];
   }> {
+    const calls = jobs.map((job) => this.enqueueCall(job, now));
     return this.replicaWait.write(async (waitMs) => {
-      for (const job of jobs) {
-        const call = this.enqueueCall(job, now);
-        ENQUEUE.queueIn(pipeline, call.keys, call.args);
+      const send = async (bySource: boolean) => {
+        const pipeline = newPipeline();
+        for (const call of calls) {
+          if (bySource) ENQUEUE.queueIn(pipeline, call.keys, call.args);
+          else ENQUEUE.queueByShaIn(pipeline, call.keys, call.args);
+        }
+        after(pipeline);
+        appendWait(pipeline, waitMs);
+        return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+      };
+      let replies = await send(false);
+      if (replies.slice(0, jobs.length).some(([err]) => String(err?.message).includes("NOSCRIPT"))) {
+        replies = await send(true);
       }
-      after(pipeline);
-      appendWait(pipeline, waitMs);
-      const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
       const states = replies.slice(0, jobs.length).map(([err, r]) => {
         if (err) throw err;
         const [state, executorId] = r as [JobState | "created", string];

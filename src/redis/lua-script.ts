@@ -55,9 +55,8 @@ export class LuaScript {
   }
 
   /**
-   * Appends one call to a pipeline that also carries other commands which must run after it (another library's, in
-   * the same round trip). Sent with its source (EVAL), never by SHA: a server that lacks the script cannot answer
-   * NOSCRIPT and run the commands after it without it.
+   * Appends one call with its source (EVAL) to a pipeline that also carries commands which must run after it and
+   * cannot tell whether it ran: a server that lacks the script cannot answer NOSCRIPT and run them without it.
    */
   queueIn(pipeline: ChainableCommander, keys: string[], args: (string | number)[]): void {
     this.check(keys);
@@ -65,8 +64,8 @@ export class LuaScript {
   }
 
   /**
-   * Appends one call by SHA to a pipeline whose other commands do not depend on it (its reply may be NOSCRIPT:
-   * the caller then runs it again with run()).
+   * Appends one call by SHA to a pipeline whose other commands do not depend on it, or check that it ran (its
+   * reply may be NOSCRIPT: the caller then runs it again, with run() or queueIn()).
    */
   queueByShaIn(pipeline: ChainableCommander, keys: string[], args: (string | number)[]): void {
     this.check(keys);

@@ -70,12 +70,19 @@ export class TransitionLog {
       String(this.maxLen),
       alsoWrite?.field ?? "",
       alsoWrite?.value ?? "",
+      "0", // how many keys must exist (requiring)
     ];
     for (const t of transitions) {
       const { snapshot: _s, eventObject: _e, ...rest } = t;
       args.push(t.id, JSON.stringify(rest));
     }
-    return { script: RECORD, keys, args };
+    const call = (required: string[]): ScriptCall => ({
+      script: RECORD,
+      keys: required.length === 0 ? keys : [...keys, ...required],
+      args: required.length === 0 ? args : [...args.slice(0, 4), String(required.length), ...args.slice(5)],
+      requiring: call,
+    });
+    return call([]);
   }
 
   /** The transitions a record call's reply names as recorded now (not before). */

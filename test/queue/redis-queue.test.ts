@@ -235,6 +235,46 @@ describe("enqueue followed by the transition log's record", () => {
     expect(result.followUp).toBeUndefined();
     expect((await log.record([t])).map((x) => x.id)).toEqual([t.id]);
   });
+
+  it("runs the follow-up after the records when the server knows it but lost the enqueue script (by SHA, NOSCRIPT)", async () => {
+    const client = conn();
+    const queue = new RedisNotificationQueue({ connection: client, queueName: freshQueueName() });
+    onClose(() => queue.close());
+    const log = new TransitionLog(client, { prefix: "fq4" });
+    const warm = makeJob({ rollout: "warm-up" });
+    const t = (job: typeof warm) => ({ ...job.transition, snapshot: { metadata: { name: "r" } } });
+    await queue.enqueue([warm], log.recordCall([t(warm)]));
+    const recordScript = log.recordCall([t(warm)])!.script;
+    // a fail-over to a server that has the record script but not the enqueue script
+    await client.script("FLUSH");
+    await client.script("LOAD", recordScript.source);
+    const job = makeJob({ rollout: "f4" });
+    const state = { key: "fq4:objstate", field: "f4", value: "s1" };
+    const result = await queue.enqueue([job], log.recordCall([t(job)], state));
+    expect(result.enqueued).toEqual([job.jobId]);
+    // the record ran once, after the job existed: the first round trip's call (NOSCRIPT before it) changed nothing
+    expect(log.freshOf([t(job)], result.followUp?.reply).map((x) => x.id)).toEqual([job.transition.id]);
+    expect((await log.list()).filter((r) => r.transition.id === job.transition.id)).toHaveLength(1);
+    expect(await client.hget("fq4:objstate", "f4")).toBe("s1");
+    expect(await client.zscore(queue.store.readyKey, job.jobId)).not.toBeNull();
+  });
+
+  it("a follow-up made requiring records that do not exist changes nothing and answers an error", async () => {
+    const client = conn();
+    const log = new TransitionLog(client, { prefix: "fq5" });
+    const job = makeJob({ rollout: "f5" });
+    const call = log
+      .recordCall([{ ...job.transition, snapshot: {} }], { key: "fq5:objstate", field: "f5", value: "s" })!
+      .requiring(["fq5:job:missing"]);
+    await expect(call.script.run(client, call.keys, call.args)).rejects.toThrow(
+      /NOTENQUEUED a record this call follows is missing: fq5:job:missing/,
+    );
+    expect(await log.list()).toEqual([]);
+    expect(await client.exists("fq5:objstate")).toBe(0);
+    await client.set("fq5:job:missing", "1");
+    expect(await call.script.run(client, call.keys, call.args)).toEqual([1]);
+    expect(await client.hget("fq5:objstate", "f5")).toBe("s");
+  });
 });
 
 describe("order per key", () => {
