@@ -113,7 +113,8 @@ export async function startNotifier(
     logger.error({ err: String(err) }, "config source failed to start");
   });
 
-  const queue = new RedisNotificationQueue({ connection: redis });
+  // the service never waits for its own enqueues to settle: it keeps no id per notification for that
+  const queue = new RedisNotificationQueue({ connection: redis, tracksOwnJobs: false });
   const operatorConsole = startConsole({ settings, kc, queue, logger });
 
   let watcherRole: WatcherRole | undefined;

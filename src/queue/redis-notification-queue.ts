@@ -23,6 +23,11 @@ export interface RedisQueueOptions {
   settlePollMs?: number;
   /** Job ids enqueued here (onIdle waits for them) past which the settled ones are forgotten; default 10,000. */
   ownJobsPruneAt?: number;
+  /**
+   * false: the job ids enqueued here are not remembered, and onIdle refuses (the service, which never waits for
+   * idle: no id kept per notification, no look-ups of their states to forget them). Default true.
+   */
+  tracksOwnJobs?: boolean;
 }
 
 /** The fewest own job ids kept before the settled ones are looked up and forgotten (see pruneOwnJobs). */
@@ -42,6 +47,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   private readonly minPruneAt: number;
   private pruning = false;
   private readonly connection: RedisClient;
+  private readonly tracksOwnJobs: boolean;
   private pipelinedBatch: {
     jobs: NotificationJob[];
     followedBy: ScriptCall | undefined;
@@ -61,6 +67,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
     this.settlePollMs = opts.settlePollMs ?? 100;
     this.minPruneAt = opts.ownJobsPruneAt ?? OWN_JOBS_PRUNE_AT;
     this.pruneAt = this.minPruneAt;
+    this.tracksOwnJobs = opts.tracksOwnJobs ?? true;
   }
 
   /** How many job ids enqueued here are remembered for onIdle (the settled ones are forgotten now and then). */
@@ -69,6 +76,7 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   }
 
   private remember(jobId: string): void {
+    if (!this.tracksOwnJobs) return;
     this.mine.add(jobId);
     if (this.mine.size >= this.pruneAt && !this.pruning) void this.pruneOwnJobs();
   }
@@ -201,6 +209,8 @@ export class RedisNotificationQueue implements NotificationQueue, DeadLetterOps 
   }
 
   async onIdle(): Promise<void> {
+    if (!this.tracksOwnJobs)
+      throw new Error("onIdle: this queue does not track the jobs it enqueues (tracksOwnJobs: false)");
     await this.waitUntilSettled([...this.mine]);
   }
 
