@@ -35,8 +35,11 @@ export function createLogger(opts: { level?: string; destination?: NodeJS.Writab
       hooks: { streamWrite: (line: string) => processRedactor.redact(line) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
+    // synchronous, as pino's default destination: a line is written when the call returns (none is lost when the
+    // process dies); the asynchronous SonicBoom gathered lines in one string while a write was in flight and
+    // measured that whole string again for every line added
     // biome-ignore lint/suspicious/noExplicitAny: pino accepts any writable stream
-    (opts.destination as any) ?? pino.destination(2),
+    (opts.destination as any) ?? pino.destination({ dest: 2, sync: true }),
   );
 }
 
