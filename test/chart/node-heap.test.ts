@@ -17,7 +17,7 @@ const withLimit = (memory: string | undefined) => ({
 describe("chart: V8 heap flags from the memory limit", () => {
   it("derives --max-old-space-size from the default limit (384Mi → 60 % = 230 MiB)", () => {
     const env = envOf(renderChart(MINIMAL_VALUES), FULLNAME);
-    expect(env.NODE_OPTIONS).toBe("--max-old-space-size=230 --max-semi-space-size=4");
+    expect(env.NODE_OPTIONS).toBe("--max-old-space-size=230 --max-semi-space-size=16");
   });
 
   it.each([
@@ -29,7 +29,7 @@ describe("chart: V8 heap flags from the memory limit", () => {
     ["402653184", 230],
   ])("limit %s → old space %i MiB", (memory, old) => {
     const env = envOf(renderChart(withLimit(memory)), FULLNAME);
-    expect(env.NODE_OPTIONS).toBe(`--max-old-space-size=${old} --max-semi-space-size=4`);
+    expect(env.NODE_OPTIONS).toBe(`--max-old-space-size=${old} --max-semi-space-size=16`);
   });
 
   it("leaves NODE_OPTIONS unset without a limit, and takes nodeHeap.nodeOptions verbatim", () => {
@@ -44,7 +44,7 @@ describe("chart: V8 heap flags from the memory limit", () => {
       worker: { enabled: true, resources: { limits: { memory: "256Mi" } } },
     });
     expect(envOf(m, `${FULLNAME}-worker`).NODE_OPTIONS).toBe(
-      "--max-old-space-size=153 --max-semi-space-size=4",
+      "--max-old-space-size=153 --max-semi-space-size=16",
     );
   });
 
