@@ -54,6 +54,8 @@ export interface PipelineRoundOptions {
   split?: boolean;
   /** The Redis the service uses (default: one server); see redis-topology-bench.ts. */
   startRedis?: () => Promise<RedisDeployment>;
+  /** Started with the service's process ids as the burst starts, stopped with its deliveries as it ends. */
+  burstProbe?: (pids: number[]) => { stop(deliveries: number): void };
   log?: (msg: string) => void;
 }
 
@@ -138,10 +140,12 @@ export async function runPipelineRound(rig: PipelineRig, opts: PipelineRoundOpti
     const harnessCpu = await measureCpuSplit(redis.client());
     const t0 = performance.now();
     const burstProcs = watchProcesses(children.map((c) => c.pid));
+    const probe = opts.burstProbe?.(children.map((c) => c.pid));
     await writeStepsFlat(writer, tracker, burst);
     await tracker.waitFor(tracker.writtenCount, 300_000);
     const seconds = (performance.now() - t0) / 1000;
     const burstStats = burstProcs.stop();
+    probe?.stop(burst);
     const saturationHarness = await harnessCpu.stop(burst);
     const satLat = tracker.takeLatencies();
     const saturation: SaturationResult = {
