@@ -212,7 +212,13 @@ export class RedisQueueStore implements DeliveryStore {
       };
       let replies = await send(false);
       if (replies.slice(0, jobs.length).some(([err]) => String(err?.message).includes("NOSCRIPT"))) {
+        const first = replies;
         replies = await send(true);
+        // an appended call that ran the first time (its jobs' records existed: a repeated enqueue) ran again as a
+        // no-op: its first reply is what it did
+        for (let i = jobs.length; i < first.length - (waitMs === undefined ? 0 : 1); i++) {
+          if (first[i] && !first[i]![0]) replies[i] = first[i]!;
+        }
       }
       const states = replies.slice(0, jobs.length).map(([err, r]) => {
         if (err) throw err;

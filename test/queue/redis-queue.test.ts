@@ -275,6 +275,24 @@ describe("enqueue followed by the transition log's record", () => {
     expect(await client.zscore(queue.store.readyKey, job.jobId)).not.toBeNull();
   });
 
+  it("a repeated enqueue whose records exist: the follow-up's reply is from the round trip it ran in (NOSCRIPT)", async () => {
+    const client = conn();
+    const queue = new RedisNotificationQueue({ connection: client, queueName: freshQueueName() });
+    onClose(() => queue.close());
+    const log = new TransitionLog(client, { prefix: "fq6" });
+    const job = makeJob({ rollout: "f6" });
+    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    await queue.enqueue([job]); // enqueued before, its transition not recorded yet
+    const recordScript = log.recordCall([t])!.script;
+    await client.script("FLUSH");
+    await client.script("LOAD", recordScript.source);
+    const again = await queue.enqueue([job], log.recordCall([t]));
+    expect(again.duplicates).toEqual([job.jobId]);
+    // recorded in the first round trip (the record existed), a no-op in the resend: reported as recorded now, once
+    expect(log.freshOf([t], again.followUp?.reply).map((x) => x.id)).toEqual([t.id]);
+    expect((await log.list()).filter((r) => r.transition.id === t.id)).toHaveLength(1);
+  });
+
   it("a follow-up made requiring records that do not exist changes nothing and answers an error", async () => {
     const client = conn();
     const log = new TransitionLog(client, { prefix: "fq5" });
