@@ -252,18 +252,30 @@ describe("enqueue followed by the transition log's record", () => {
     expect((await log.record([t])).map((x) => x.id)).toEqual([t.id]);
   });
 
-  it("runs the follow-up after the records when the server knows it but lost the enqueue script (by SHA, NOSCRIPT)", async () => {
+  /** A queue and a transition log on one connection. */
+  const queueWithLog = (prefix: string) => {
     const client = conn();
     const queue = new RedisNotificationQueue({ connection: client, queueName: freshQueueName() });
     onClose(() => queue.close());
-    const log = new TransitionLog(client, { prefix: "fq4" });
-    const warm = makeJob({ rollout: "warm-up" });
-    const t = (job: typeof warm) => ({ ...job.transition, snapshot: { metadata: { name: "r" } } });
-    await queue.enqueue([warm], log.recordCall([t(warm)]));
-    const recordScript = log.recordCall([t(warm)])!.script;
-    // a fail-over to a server that has the record script but not the enqueue script
+    return { client, queue, log: new TransitionLog(client, { prefix }) };
+  };
+  const withSnapshot = (job: ReturnType<typeof makeJob>) => ({
+    ...job.transition,
+    snapshot: { metadata: { name: "r" } },
+  });
+  /** As after a fail-over to a server that has the record script but not the enqueue script. */
+  const loseEnqueueScript = async (client: ReturnType<typeof conn>, log: TransitionLog) => {
+    const recordScript = log.recordCall([withSnapshot(makeJob({ rollout: "script" }))])!.script;
     await client.script("FLUSH");
     await client.script("LOAD", recordScript.source);
+  };
+
+  it("runs the follow-up after the records when the server knows it but lost the enqueue script (by SHA, NOSCRIPT)", async () => {
+    const { client, queue, log } = queueWithLog("fq4");
+    const warm = makeJob({ rollout: "warm-up" });
+    const t = withSnapshot;
+    await queue.enqueue([warm], log.recordCall([t(warm)]));
+    await loseEnqueueScript(client, log);
     const job = makeJob({ rollout: "f4" });
     const state = { key: "fq4:objstate", field: "f4", value: "s1" };
     const result = await queue.enqueue([job], log.recordCall([t(job)], state));
@@ -276,16 +288,11 @@ describe("enqueue followed by the transition log's record", () => {
   });
 
   it("a repeated enqueue whose records exist: the follow-up's reply is from the round trip it ran in (NOSCRIPT)", async () => {
-    const client = conn();
-    const queue = new RedisNotificationQueue({ connection: client, queueName: freshQueueName() });
-    onClose(() => queue.close());
-    const log = new TransitionLog(client, { prefix: "fq6" });
+    const { client, queue, log } = queueWithLog("fq6");
     const job = makeJob({ rollout: "f6" });
-    const t = { ...job.transition, snapshot: { metadata: { name: "r" } } };
+    const t = withSnapshot(job);
     await queue.enqueue([job]); // enqueued before, its transition not recorded yet
-    const recordScript = log.recordCall([t])!.script;
-    await client.script("FLUSH");
-    await client.script("LOAD", recordScript.source);
+    await loseEnqueueScript(client, log);
     const again = await queue.enqueue([job], log.recordCall([t]));
     expect(again.duplicates).toEqual([job.jobId]);
     // recorded in the first round trip (the record existed), a no-op in the resend: reported as recorded now, once
