@@ -63,15 +63,15 @@ describe("kill -9 during rollouts", () => {
     console.log(
       `kill runs played in ${played - started} ms, deliveries settled ${Date.now() - played} ms later`,
     );
+    // before the checks: a failing story's kill is in the output
+    console.log(`E2E_KILL_SEED=${seed} kills: ${kills.join(" ")}`);
     const repeats = { pagerDuty: 0, webhook: 0 };
     for (const run of runs) {
       const r = await assertStoryDelivered(world, run, { atLeastOnceHttp: true });
       repeats.pagerDuty += r.pagerDutyRepeats;
       repeats.webhook += r.webhookRepeats;
     }
-    console.log(
-      `E2E_KILL_SEED=${seed} kills: ${kills.join(" ")}; at-least-once repeats: ${JSON.stringify(repeats)}`,
-    );
+    console.log(`at-least-once repeats: ${JSON.stringify(repeats)}`);
     // one transition log line per transition across every process
     const logged = world.services.flatMap((s) =>
       s.logs.filter((l) => l.msg === "transition").map((l) => (l.transition as { id: string }).id),

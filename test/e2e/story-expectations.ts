@@ -3,6 +3,7 @@
 // PagerDuty incident (triggered by revision 2's failure, resolved by revision 3's completion through the
 // incident group), the signed webhook for the completion, no dead letters, and the transition log.
 import { expect } from "vitest";
+import { notificationJobId } from "../../src/queue/notification-job.ts";
 import { IDEMPOTENCY_HEADER, verifyWebhookSignature } from "../../src/sinks/webhook/webhook-signature.ts";
 import { TransitionLog } from "../../src/watch/transition-log.ts";
 import { FakeSlack, type FakeSlackMessage } from "../support/fake-slack.ts";
@@ -161,6 +162,61 @@ export interface StoryDeliveryReport {
   webhookRepeats: number;
 }
 
+function isDeepEqual(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).toEqual(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every Slack message of the channel (ts, thread, text), each story transition's Slack job (state, attempts), its
+ * dead letter, the Slack API calls carrying its id (in any channel) and the services' log lines naming it.
+ */
+async function slackTrail(
+  world: AnyE2eWorld,
+  run: StoryRun,
+  transitions: { transition: { id: string; trigger: string } }[],
+): Promise<string> {
+  const lines = ["channel messages:"];
+  for (const m of world.slack.allMessages(run.channel)) {
+    const job = m.metadata?.event_payload?.job_id ?? "";
+    lines.push(
+      `  ts=${m.ts} thread=${m.thread_ts ?? "-"} updates=${m.updates.length} job=${String(job)} ${m.text}`,
+    );
+  }
+  const dead = await world.queue.listDeadLetters();
+  lines.push("story transitions → Slack job:");
+  for (const { transition: t } of transitions) {
+    const jobId = notificationJobId(t.id, { service: "slack", recipient: run.channel });
+    const rec = await world.queue.store.getRecord(jobId);
+    const letter = dead.find((d) => d.job.jobId === jobId);
+    lines.push(
+      `  ${t.trigger} ${jobId}: ${rec ? `${rec.state} attempts=${rec.attempts}` : "no record"}${letter ? ` DEAD ${letter.reason.code}: ${letter.reason.message}` : ""}`,
+    );
+    for (const c of world.slack.calls) {
+      const args = JSON.stringify(c.args);
+      if (!args.includes(jobId)) continue;
+      lines.push(
+        `    slack ${c.method} ok=${String(c.ok)} ${c.error ?? ""} channel=${String(c.args.channel)} thread=${String(c.args.thread_ts ?? "-")}`,
+      );
+    }
+    for (const [i, s] of world.services.entries()) {
+      for (const l of s.logs) {
+        if (!JSON.stringify(l).includes(jobId)) continue;
+        const { time, level, msg, code, attempt, attempts, reason, err } = l;
+        const rest = JSON.stringify({ code, attempt, attempts, reason, err });
+        lines.push(
+          `    [service ${i}] ${String(time)} ${String(level)} ${String(msg)} ${rest.slice(0, 300)}`,
+        );
+      }
+    }
+  }
+  return lines.join("\n");
+}
+
 /** Asserts everything the sinks received for the run: nothing lost, nothing doubled, in order. */
 export async function assertStoryDelivered(
   world: AnyE2eWorld,
@@ -188,7 +244,11 @@ export async function assertStoryDelivered(
   if (opts.atLeastOnceHttp) {
     for (const t of threads) t.rootUpdates = t.rootUpdates.filter((u, i) => u !== t.rootUpdates[i - 1]);
   }
-  expect(threads, `${where}: Slack threads in #${run.channel}`).toEqual(expected);
+  if (!isDeepEqual(threads, expected)) {
+    // where each Slack notification of the story went, so a failure says more than "missing"
+    const trail = await slackTrail(world, run, mine);
+    expect(threads, `${where}: Slack threads in #${run.channel}\n${trail}`).toEqual(expected);
+  }
 
   // PagerDuty: the incident of revision 2, resolved by revision 3.
   const pdEvents = pagerDutyEvents(world, run);
