@@ -53,6 +53,10 @@ export class LeaderElector {
   private observedRecord = "";
   private observedAt = 0;
   private lastRenewAt = 0;
+  /** The attempt under way (GET, then PUT of the Lease). */
+  private attempt: Promise<void> | undefined;
+  /** The last attempt wrote the Lease as ours (also after stop() was called while it ran). */
+  private holds = false;
 
   constructor(opts: LeaderElectionOptions) {
     this.o = {
@@ -74,15 +78,21 @@ export class LeaderElector {
   }
 
   start(): void {
-    void this.tick();
+    this.runTick();
   }
 
-  /** Stops campaigning; a leader releases the Lease so a standby can take over at once. */
+  /**
+   * Stops campaigning; a leader releases the Lease so a standby can take over at once. An attempt under way is
+   * waited for first: a renewal landing after the release would keep the Lease for another leaseDuration (and
+   * the release, written on the older version, would conflict); a stopped elector never becomes leader again.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.leading) {
-      this.setLeading(false);
+    if (this.leading) this.setLeading(false);
+    await this.attempt;
+    if (this.holds) {
+      this.holds = false;
       await this.release().catch((err) =>
         this.o.logger.warn({ err: String(err) }, "could not release lease"),
       );
@@ -91,14 +101,23 @@ export class LeaderElector {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.o.retryPeriodMs);
+    this.timer = setTimeout(() => this.runTick(), this.o.retryPeriodMs);
     this.timer.unref();
+  }
+
+  private runTick(): void {
+    const attempt = this.tick().finally(() => {
+      if (this.attempt === attempt) this.attempt = undefined;
+    });
+    this.attempt = attempt;
   }
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
     try {
       const ok = await this.tryAcquireOrRenew();
+      this.holds = ok;
+      if (this.stopped) return;
       if (ok) {
         this.lastRenewAt = Date.now();
         if (!this.leading) this.setLeading(true);
@@ -106,6 +125,7 @@ export class LeaderElector {
         this.setLeading(false);
       }
     } catch (err) {
+      if (this.stopped) return;
       this.o.logger.warn({ lease: this.o.name, err: String(err) }, "lease update failed");
       if (this.leading && Date.now() - this.lastRenewAt > this.o.renewDeadlineMs) {
         this.o.logger.warn(

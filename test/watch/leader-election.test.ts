@@ -75,6 +75,35 @@ describe("LeaderElector", () => {
     await eventually(() => b.leading, 5000, "b to take over a released lease well before it expires (15 s)");
   });
 
+  it("a stop while a renewal is under way releases the Lease after it and never leads again", async () => {
+    const slowExpiry = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 200 };
+    const a = candidate(api, "a", "l5", api.kubeConfig(), slowExpiry);
+    const b = candidate(api, "b", "l5", api.kubeConfig(), slowExpiry);
+    candidates.push(a, b);
+    a.elector.start();
+    await eventually(() => a.leading, 5000, "a to lead");
+    b.elector.start();
+    const leasePath = "/apis/coordination.k8s.io/v1/namespaces/argo-rollouts/leases/l5";
+    // a's renewals (and the release) now take 300 ms to be applied (its timeout: 400 ms): stop while one is under way
+    api.faults.delayResponses(300, leasePath, "PUT");
+    try {
+      const puts = () => api.faults.requests.filter((r) => r.method === "PUT" && r.path === leasePath).length;
+      const before = puts();
+      await eventually(() => puts() > before, 5000, "a renewal of the Lease to be under way");
+      await a.elector.stop();
+      expect(a.leading).toBe(false);
+      api.faults.delayResponses(0);
+      // released after the renewal landed (not overwritten by it): b takes over well inside the 15 s lease
+      await eventually(() => b.leading, 5000, "b to take over the released lease");
+      await new Promise((r) => setTimeout(r, 600));
+      expect(a.transitions).toEqual(["start", "stop"]);
+      const lease = api.objects.get({ kind: "Lease", namespace: "argo-rollouts", name: "l5" });
+      expect((lease.spec as { holderIdentity: string }).holderIdentity).toBe("b");
+    } finally {
+      api.faults.delayResponses(0);
+    }
+  });
+
   it("has looked at the Lease only once its first attempt has an answer (leader or standby)", async () => {
     api.faults.delayResponses(300, (path) => path.includes("/leases"));
     try {
