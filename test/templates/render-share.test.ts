@@ -54,10 +54,16 @@ describe("asNamespaceWork", () => {
       while (performance.now() < until) {}
     };
     expect(asNamespaceWork(shares, "team", (left) => left)).toBe(1_000);
-    asNamespaceWork(shares, "team", () => busy(2)); // ordinary: free
-    expect(share.available("team")).toBe(1_000);
+    // ordinary work is free: only wall-clock time past FREE_MS_PER_PIECE is charged (a loaded host can stretch
+    // a 2 ms piece past it: then only that part)
+    const t0 = performance.now();
+    asNamespaceWork(shares, "team", () => busy(2));
+    const took = performance.now() - t0;
+    expect(share.available("team")).toBeGreaterThanOrEqual(1_000 - Math.max(0, took - FREE_MS_PER_PIECE));
+    if (took <= FREE_MS_PER_PIECE) expect(share.available("team")).toBe(1_000);
+    const before = share.available("team");
     asNamespaceWork(shares, "team", () => busy(FREE_MS_PER_PIECE + 40));
-    expect(share.available("team")).toBeLessThanOrEqual(1_000 - 40);
+    expect(share.available("team")).toBeLessThanOrEqual(before - 40);
     asNamespaceWork(shares, "other", () => busy(FREE_MS_PER_PIECE + 40));
     expect(share.available("other")).toBe(1_000);
     expect(asNamespaceWork(shares, "other", (left) => left)).toBeUndefined();
