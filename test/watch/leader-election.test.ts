@@ -57,16 +57,23 @@ describe("LeaderElector", () => {
   });
   afterAll(() => api.stop());
 
-  it("elects exactly one leader and hands over at once on a graceful stop", async () => {
-    // a long lease, so that a take-over well inside it can only come from the release (not from expiry), with
-    // room for a slow host
+  /**
+   * a leading and b standing by on `lease`, with a long lease: a take-over well inside it can only come from a
+   * release (not from expiry), with room for a slow host.
+   */
+  async function leaderAndStandby(lease: string): Promise<{ a: Candidate; b: Candidate }> {
     const slowExpiry = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 200 };
-    const a = candidate(api, "a", "l1", api.kubeConfig(), slowExpiry);
-    const b = candidate(api, "b", "l1", api.kubeConfig(), slowExpiry);
+    const a = candidate(api, "a", lease, api.kubeConfig(), slowExpiry);
+    const b = candidate(api, "b", lease, api.kubeConfig(), slowExpiry);
     candidates.push(a, b);
     a.elector.start();
     await eventually(() => a.leading, 5000, "a to lead");
     b.elector.start();
+    return { a, b };
+  }
+
+  it("elects exactly one leader and hands over at once on a graceful stop", async () => {
+    const { a, b } = await leaderAndStandby("l1");
     await new Promise((r) => setTimeout(r, 800));
     expect([a.leading, b.leading]).toEqual([true, false]);
     const lease = api.objects.get({ kind: "Lease", namespace: "argo-rollouts", name: "l1" });
@@ -76,13 +83,7 @@ describe("LeaderElector", () => {
   });
 
   it("a stop while a renewal is under way releases the Lease after it and never leads again", async () => {
-    const slowExpiry = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 200 };
-    const a = candidate(api, "a", "l5", api.kubeConfig(), slowExpiry);
-    const b = candidate(api, "b", "l5", api.kubeConfig(), slowExpiry);
-    candidates.push(a, b);
-    a.elector.start();
-    await eventually(() => a.leading, 5000, "a to lead");
-    b.elector.start();
+    const { a, b } = await leaderAndStandby("l5");
     const leasePath = "/apis/coordination.k8s.io/v1/namespaces/argo-rollouts/leases/l5";
     // a's renewals (and the release) now take 300 ms to be applied (its timeout: 400 ms): stop while one is under way
     api.faults.delayResponses(300, leasePath, "PUT");
