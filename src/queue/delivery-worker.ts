@@ -44,6 +44,8 @@ export interface DeliveryWorker {
 
 /** An idle worker looks at the queue at least this often (BZPOPMIN's timeout), also with a longer stalled interval. */
 const MAX_IDLE_MS = 5_000;
+/** How long past its own timeout a blocking wait may go unanswered before its connection is made again. */
+const BLOCKING_GRACE_MS = 5_000;
 /** Infrastructure errors (Redis unreachable mid-run) a job may meet in a row before it is dead-lettered. */
 const MAX_INFRA_FAILURES = 5;
 
@@ -228,6 +230,33 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
   );
   renewTimer.unref();
 
+  /**
+   * Blocks on the marker (BZPOPMIN) for up to `timeoutMs`. Raced with close (ioredis never settles a command of a
+   * connection disconnected while it reconnects), and with a watchdog: a blocking command that has not answered
+   * BLOCKING_GRACE_MS after its own timeout is on a connection that stopped answering without closing (a vanished
+   * peer, a dropped firewall flow: TCP keepalive notices after hours), and while it waits no job is taken. That
+   * connection is dropped and made again.
+   */
+  const waitForMarker = async (timeoutMs: number): Promise<void> => {
+    let watchdog: NodeJS.Timeout | undefined;
+    const answered = blocking.bzpopmin(store.markerKey, (timeoutMs / 1000).toFixed(3)).then(() => "answered");
+    answered.catch(() => {}); // rejected when the connection is dropped below; the loop goes on
+    const stuck = new Promise<"stuck">((resolve) => {
+      watchdog = setTimeout(() => resolve("stuck"), timeoutMs + BLOCKING_GRACE_MS);
+    });
+    try {
+      if ((await Promise.race([answered, closed, stuck])) !== "stuck") return;
+    } finally {
+      clearTimeout(watchdog);
+    }
+    if (closing) return;
+    log.warn(
+      { waitedMs: timeoutMs + BLOCKING_GRACE_MS },
+      "the blocking Redis connection did not answer within its wait; reconnecting it",
+    );
+    blocking.disconnect(true);
+  };
+
   /** The idle loop: takes jobs while slots are free, blocks on the marker when nothing is due. */
   const idleLoop = async (): Promise<void> => {
     while (!closing) {
@@ -241,8 +270,7 @@ export async function startDeliveryWorker(opts: DeliveryWorkerOptions): Promise<
         if (await fill()) continue;
         if (closing) break;
         const timeoutMs = Math.max(1, Math.min(idleMs, dueTimerAt - Date.now()));
-        // (raced with close: ioredis never settles a command of a connection disconnected while it reconnects)
-        await Promise.race([blocking.bzpopmin(store.markerKey, (timeoutMs / 1000).toFixed(3)), closed]);
+        await waitForMarker(timeoutMs);
       } catch (err) {
         if (closing) break;
         log.warn({ err: (err as Error).message }, "taking due jobs failed");

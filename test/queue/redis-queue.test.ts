@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import { metricsDeliveryHooks } from "../../src/queue/metrics-hooks.ts";
 import type { DeliveryHooks } from "../../src/queue/notification-queue.ts";
 import { RedisNotificationQueue } from "../../src/queue/redis-notification-queue.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
 import { createMetrics } from "../../src/server/metrics.ts";
 import { TransitionLog } from "../../src/watch/transition-log.ts";
+import { startFreezingProxy } from "../support/freezing-proxy.ts";
+import { captureLogs } from "../support/log-capture.ts";
 import { eventually, FAST_RETRY, FakeSink, makeJob, permanent, transient } from "./queue-test-kit.ts";
 import { useRedisQueues } from "./redis-queue-kit.ts";
 
@@ -484,6 +487,32 @@ describe("per-destination rate limit", () => {
     for (const [i, t] of times.entries()) expect(t - t0).toBeGreaterThanOrEqual(i * 100);
     const lastQuiet = Math.max(...sink.calls.filter((c) => c.recipient === "quiet").map((c) => c.at));
     expect(lastQuiet).toBeLessThan(times[times.length - 1]!); // the quiet channel did not queue behind the busy one
+  });
+});
+
+describe("the worker's blocking connection", () => {
+  it("is replaced when it stops answering (half-open), so jobs enqueued meanwhile are still taken", async () => {
+    // the worker's connections go through a proxy that freezes the one that sends BZPOPMIN: no answer ever
+    // comes back, no FIN or RST either (what a vanished peer or a dropped firewall flow looks like)
+    const proxy = await startFreezingProxy(kit.redis.port);
+    onClose(() => proxy.close());
+    const viaProxy = createRedisConnection(proxy.url());
+    viaProxy.on("error", () => {});
+    onClose(async () => viaProxy.disconnect());
+    const { queue, start } = setup();
+    const sink = new FakeSink();
+    const { logger, lines } = captureLogs();
+    const frozen = proxy.freezeNextSending("bzpopmin");
+    // an idle worker blocks for at most 0.5 s at a time (stalledIntervalMs bounds its wait)
+    await start(sink, { connection: viaProxy, stalledIntervalMs: 500, logger });
+    await frozen;
+    const job = makeJob({ rollout: "half-open" });
+    await queue.enqueue([job]);
+    expect(await queue.waitUntilSettled([job.jobId], { timeoutMs: 10_000 })).toMatchObject({
+      delivered: [job.jobId],
+    });
+    expect(proxy.frozen).toBe(1);
+    expect(lines.join("")).toContain("the blocking Redis connection did not answer");
   });
 });
 
