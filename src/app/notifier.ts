@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { startDeliveryWorker } from "../queue/delivery-worker.ts";
 import { metricsDeliveryHooks } from "../queue/metrics-hooks.ts";
 import { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { watchConnection } from "../redis/connection-watchdog.ts";
 import type { RedisClient } from "../redis/redis-connection.ts";
 import { createRedisClient, describeRedisTarget } from "../redis/redis-connection.ts";
 import { type HttpServer, startHttpServer } from "../server/http-server.ts";
@@ -73,6 +74,8 @@ export async function startNotifier(
   const kc = o.kc ?? loadKubeConfig(settings.kubeconfig);
   const redis: RedisClient = createRedisClient(settings.redis);
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  // a connection that stops answering without closing is made again (src/redis/connection-watchdog.ts)
+  const watchdogs = [watchConnection(redis, logger, { name: "main" })];
   const watching = settings.mode !== "worker";
   const delivering = settings.mode !== "watcher";
 
@@ -163,6 +166,7 @@ export async function startNotifier(
   const sinks = createSinks({ redis, logger, allowPrivateNetworks: settings.allowPrivateWebhooks });
   const workerRedis = delivering ? createRedisClient(settings.redis) : undefined;
   workerRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis connection error (worker)"));
+  if (workerRedis) watchdogs.push(watchConnection(workerRedis, logger, { name: "worker" }));
   const worker = workerRedis
     ? await startDeliveryWorker({
         connection: workerRedis,
@@ -295,6 +299,7 @@ export async function startNotifier(
         await step("queue", () => queue.close(), 3_000);
         await step("sinks", () => sinks.close(), 3_000);
         await step("http", () => http.close(), 2_000);
+        for (const stopWatchdog of watchdogs) stopWatchdog();
         redis.disconnect();
         workerRedis?.disconnect();
         logger.info("rollouts-notifier stopped");

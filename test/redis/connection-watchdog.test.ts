@@ -1,0 +1,62 @@
+// A Redis connection that stops answering without closing is dropped and made again by its PING watchdog; the
+// commands waiting on it are answered on the new one. Through a proxy that freezes the connection (no FIN, no
+// RST: a vanished host), in front of a real redis-server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { watchConnection } from "../../src/redis/connection-watchdog.ts";
+import { createRedisConnection } from "../../src/redis/redis-connection.ts";
+import { startFreezingProxy } from "../support/freezing-proxy.ts";
+import { captureLogs } from "../support/log-capture.ts";
+import { type RedisHarness, startRedis } from "../support/redis-server.ts";
+
+describe("connection watchdog", () => {
+  let redis: RedisHarness;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it("reconnects a connection that stopped answering; the command waiting on it is answered", async () => {
+    const proxy = await startFreezingProxy(redis.port);
+    const client = createRedisConnection(proxy.url());
+    client.on("error", () => {});
+    const { logger, lines } = captureLogs();
+    let connects = 0;
+    client.on("connect", () => connects++);
+    const stop = watchConnection(client, logger, { name: "test", everyMs: 200, timeoutMs: 500 });
+    try {
+      await client.set("k", "before");
+      expect(connects).toBe(1);
+      // the connection freezes at the watchdog's next PING; a command sent after it waits with it
+      await proxy.freezeNextSending("ping");
+      const started = Date.now();
+      await expect(client.set("k", "after")).resolves.toBe("OK");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await redis.client().get("k")).toBe("after");
+      expect(proxy.frozen).toBe(1);
+      expect(connects).toBe(2);
+      expect(lines.join("")).toContain("did not answer PING in time; reconnecting it");
+    } finally {
+      stop();
+      client.disconnect();
+      await proxy.close();
+    }
+  });
+
+  it("leaves a connection that answers alone", async () => {
+    const client = createRedisConnection(redis.url);
+    client.on("error", () => {});
+    const { logger, lines } = captureLogs();
+    let connects = 0;
+    client.on("connect", () => connects++);
+    const stop = watchConnection(client, logger, { name: "test", everyMs: 50, timeoutMs: 500 });
+    try {
+      await client.ping();
+      await new Promise((r) => setTimeout(r, 1_000)); // ~20 probes
+      expect(connects).toBe(1);
+      expect(lines.join("")).not.toContain("did not answer PING");
+    } finally {
+      stop();
+      client.disconnect();
+    }
+  });
+});
