@@ -11,6 +11,7 @@ import { historyDeliveryHooks } from "../history/history-hooks.ts";
 import type { Logger } from "../logger.ts";
 import type { DeliveryHooks } from "../queue/notification-queue.ts";
 import type { RedisNotificationQueue } from "../queue/redis-notification-queue.ts";
+import { watchConnection } from "../redis/connection-watchdog.ts";
 import { createRedisClient } from "../redis/redis-connection.ts";
 import { consoleApiRoute } from "../server/api/console-api.ts";
 import type { HttpRoute } from "../server/http-route.ts";
@@ -50,6 +51,7 @@ export function startConsole(o: {
   // connection waits through reconnects and fail-overs).
   const redis = createRedisClient(settings.redis, { maxRetriesPerRequest: 1 });
   redis.on("error", (err) => logger.debug({ err: err.message }, "redis connection error (console)"));
+  const stopWatchdog = watchConnection(redis, logger, { name: "console" });
   const history = settings.historyEnabled
     ? new DeliveryHistory(
         redis,
@@ -124,6 +126,7 @@ export function startConsole(o: {
       clearInterval(sweepTimer);
       await recorder?.flush();
       await history?.flush();
+      stopWatchdog();
       redis.disconnect();
     },
   };
