@@ -81,6 +81,7 @@ export function startConsole(o: {
   // Silence changes announced by any process: the copy stays current without a Redis read per delivery (a
   // connection of its own: a subscriber can send nothing else). It also reloads every SILENCE_REFRESH_MS.
   const silenceSubscriber = createRedisClient(settings.redis);
+  const stopSubscriberWatchdog = watchConnection(silenceSubscriber, logger, { name: "silence changes" });
   const silenceFeed = followSilences({
     store: silences,
     subscriber: silenceSubscriber,
@@ -122,6 +123,7 @@ export function startConsole(o: {
     },
     routes: [consoleApiRoute(service), consolePagesRoute(service)],
     async stop() {
+      stopSubscriberWatchdog();
       silenceFeed.stop();
       clearInterval(sweepTimer);
       await recorder?.flush();
