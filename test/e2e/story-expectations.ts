@@ -196,6 +196,20 @@ async function slackTrail(
     lines.push(
       `  ${t.trigger} ${jobId}: ${rec ? `${rec.state} attempts=${rec.attempts}` : "no record"}${letter ? ` DEAD ${letter.reason.code}: ${letter.reason.message}` : ""}`,
     );
+    if (rec?.state === "queued") {
+      // a queued record the settle check missed: where the queue's sets have it
+      const store = world.queue.store;
+      const r = world.redisClient;
+      const [order, inKeys, ready, active] = await Promise.all([
+        r.lrange(store.orderKey(rec.orderingKey), 0, -1),
+        r.sismember(store.keysKey, rec.orderingKey),
+        r.zscore(store.readyKey, jobId),
+        r.zscore(store.activeKey, jobId),
+      ]);
+      lines.push(
+        `    order=${JSON.stringify(order)} inKeys=${inKeys} ready=${String(ready)} active=${String(active)}`,
+      );
+    }
     for (const c of world.slack.calls) {
       const args = JSON.stringify(c.args);
       if (!args.includes(jobId)) continue;
